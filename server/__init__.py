@@ -1,0 +1,31 @@
+"""The Knockdoor server: ``create_app(config)`` builds it; nothing is global."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from .config import Config
+
+
+def create_app(config: Config | dict | None = None) -> Flask:
+    app = Flask(__name__)
+    if isinstance(config, dict):
+        app.config.update({**Config().as_flask(), **config})
+    else:
+        app.config.update((config or Config()).as_flask())
+    app.json.ensure_ascii = False
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    from .api import init_api
+    from .compression import init_compression
+    from .db import db
+    from .errors import register_error_handlers
+
+    db.init_app(app)
+    init_api(app)
+    register_error_handlers(app)  # after the Api, whose own HTTP error handler it replaces
+    init_compression(app)
+    from .web import init_web
+    init_web(app)
+    return app

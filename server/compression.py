@@ -1,0 +1,72 @@
+"""Gzip on the wire, both ways, with a cap on what a compressed body may inflate to."""
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+
+from flask import Flask, Request, Response, request
+
+from shared.protocol import MAX_BODY_BYTES
+
+
+class GzipRequestMiddleware:
+    """WSGI middleware: inflate ``Content-Encoding: gzip`` bodies before Flask reads them.
+
+    A body that is not valid gzip, or inflates past ``MAX_BODY_BYTES`` (a zip bomb), is answered
+    here with the project's error shape and never reaches a view.
+    """
+
+    def __init__(self, app, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    def __call__(self, environ, start_response):
+        if environ.get("HTTP_CONTENT_ENCODING", "").lower() != "gzip":
+            return self.app(environ, start_response)
+        raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0) or -1)
+        try:
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            body = inflater.decompress(raw, self.limit + 1)
+            if len(body) > self.limit or inflater.unconsumed_tail:
+                return _refuse(start_response, 413, "body_too_large",
+                               f"The request body inflates past {self.limit} bytes.")
+            if not inflater.eof:
+                raise zlib.error("truncated")
+        except zlib.error:
+            return _refuse(start_response, 400, "unsupported_encoding",
+                           "The body says it is gzip but is not valid gzip.")
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        del environ["HTTP_CONTENT_ENCODING"]
+        return self.app(environ, start_response)
+
+
+def _refuse(start_response, status: int, error: str, message: str):
+    import json
+    body = json.dumps({"status": status, "error": error, "message": message,
+                       "details": {}}).encode()
+    reason = {400: "BAD REQUEST", 413: "REQUEST ENTITY TOO LARGE"}[status]
+    start_response(f"{status} {reason}", [("Content-Type", "application/json"),
+                                          ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def gzip_response(response: Response, req: Request) -> Response:
+    if (response.direct_passthrough or response.status_code < 200
+            or "gzip" not in req.headers.get("Accept-Encoding", "")
+            or response.headers.get("Content-Encoding")
+            or not (response.mimetype or "").startswith(("application/json", "text/"))):
+        return response
+    data = response.get_data()
+    if len(data) < 1024:
+        return response
+    response.set_data(gzip.compress(data, compresslevel=5))
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
+    return response
+
+
+def init_compression(app: Flask) -> None:
+    app.wsgi_app = GzipRequestMiddleware(app.wsgi_app)
+    app.after_request(lambda response: gzip_response(response, request))

@@ -1,0 +1,85 @@
+"""The database extension: an engine per app and a session per request.
+
+The request owns the transaction: :func:`Database.init_app` commits after a successful
+response and rolls back otherwise, before the response leaves, so an acknowledgement is never
+sent for work that did not commit.
+"""
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                               **kwargs)
+        _make_sqlite_transactional(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _make_sqlite_transactional(engine: Engine) -> None:
+    """Real transactions on SQLite: WAL, foreign keys, and BEGIN IMMEDIATE so writers queue
+    instead of failing, and every read in a request sees one snapshot."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """Unbound until ``init_app``; each app keeps its own engine in ``app.extensions``."""
+
+    def init_app(self, app: Flask) -> None:
+        engine = make_engine(app.config["DATABASE_URL"])
+        app.extensions["knockdoor_db"] = {
+            "engine": engine, "sessionmaker": sessionmaker(engine, expire_on_commit=False)}
+
+        @app.after_request
+        def finish_transaction(response):
+            session = g.pop("db_session", None)
+            if session is not None:
+                try:
+                    if response.status_code < 400:
+                        session.commit()
+                    else:
+                        session.rollback()
+                finally:
+                    session.close()
+            return response
+
+        @app.teardown_request
+        def discard_session(_exc):
+            session = g.pop("db_session", None)
+            if session is not None:
+                session.rollback()
+                session.close()
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["knockdoor_db"]["engine"]
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = current_app.extensions["knockdoor_db"]["sessionmaker"]()
+        return g.db_session
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+
+db = Database()

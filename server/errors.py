@@ -1,0 +1,83 @@
+"""The one error shape, registered in one place.
+
+Every error, from any layer, leaves as ``{"status", "error", "message", "details"}`` on the API
+and as a short page on the web view.
+"""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template_string, request
+from werkzeug.exceptions import HTTPException
+
+from shared import protocol as p
+from shared.schemas import flatten_errors
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, message: str, details: dict | None = None,
+                 headers: dict | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+        self.details = details or {}
+        self.headers = headers or {}
+
+
+_HTTP_CODES = {400: p.ERR_INVALID_BODY, 401: p.ERR_TOKEN_MISSING, 403: p.ERR_FORBIDDEN,
+               404: p.ERR_NOT_FOUND, 405: "method_not_allowed", 413: p.ERR_BODY_TOO_LARGE,
+               415: p.ERR_UNSUPPORTED_ENCODING, 422: p.ERR_INVALID_BODY, 429: p.ERR_THROTTLED}
+
+_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{{ status }}</title>
+<body style="font-family:sans-serif;padding:2em"><h1>{{ status }}</h1><p>{{ message }}</p>
+<p><a href="/">↩</a></p></body></html>"""
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api") or request.path == "/healthz" or \
+        request.accept_mimetypes.best == "application/json"
+
+
+def _respond(status: int, error: str, message: str, details: dict, headers: dict):
+    if _wants_json():
+        response = jsonify(status=status, error=error, message=message, details=details)
+    else:
+        response = render_template_string(_PAGE, status=status, message=message), status
+        response = Flask.make_response(_current_app(), response)
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+def _current_app():
+    from flask import current_app
+    return current_app._get_current_object()
+
+
+def _http_message(exc: HTTPException) -> tuple[str, dict]:
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages")
+    if messages:
+        # webargs/marshmallow: {"json": {"field": ["..."]}}
+        flat = messages.get("json", messages) if isinstance(messages, dict) else messages
+        return flatten_errors(flat), {"fields": flat}
+    if exc.code == 413:
+        return "The request body is too large.", {}
+    return exc.description or exc.name, {}
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def on_api_error(exc: ApiError):
+        return _respond(exc.status, exc.error, exc.message, exc.details, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def on_http_error(exc: HTTPException):
+        message, details = _http_message(exc)
+        return _respond(exc.code or 500, _HTTP_CODES.get(exc.code, "http_error"), message,
+                        details, {})
+
+    @app.errorhandler(Exception)
+    def on_unexpected(exc: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return _respond(500, "internal_error",
+                        "Something went wrong on the server; please retry later.", {}, {})

@@ -1,0 +1,258 @@
+"""Server data model (SQLAlchemy 2, typed). Schema changes go through Alembic only.
+
+Model helpers never commit: the request (or the CLI command) owns the transaction.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from datetime import timezone
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
+                        String, Text, TypeDecorator, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.clock import utcnow
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC instants on every backend (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime()}
+
+
+class Area(Base):
+    """District, street, community or grid: one tree."""
+
+    __tablename__ = "areas"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+
+    parent: Mapped["Area | None"] = relationship(remote_side=[id])
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Assignment(Base):
+    """A person assigned to an area (a grid for field work; a community or street to supervise)."""
+
+    __tablename__ = "assignments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+    person: Mapped[Person] = relationship()
+    area: Mapped[Area] = relationship()
+
+
+class Device(Base):
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+    last_push_at: Mapped[datetime | None]
+    last_pull_at: Mapped[datetime | None]
+    app_version: Mapped[str | None] = mapped_column(String(40))
+    protocol_version: Mapped[int | None] = mapped_column(Integer)
+    clock_skew_seconds: Mapped[float | None]
+
+    person: Mapped[Person] = relationship()
+
+
+class Resident(Base):
+    __tablename__ = "residents"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    search_keys: Mapped[str] = mapped_column(String(200), default="")
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_year: Mapped[int] = mapped_column(Integer)
+    address: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    emergency_contact: Mapped[str | None] = mapped_column(String(40))
+    emergency_phone: Mapped[str | None] = mapped_column(String(20))
+    living_situation: Mapped[list[Any]] = mapped_column(default=list)
+    care_level: Mapped[str] = mapped_column(String(16), default="self_care")
+    visit_cadence_days: Mapped[int | None] = mapped_column(Integer)
+    safety_devices: Mapped[list[Any]] = mapped_column(default=list)
+    care_notes: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    #: Log position of the latest change; what an update's base_version refers to.
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Per field: the FieldStamp (shared.merge) of its last writer.
+    field_stamps: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Derived from visits (shared.due), kept here so lists and dashboards need no visit scan.
+    last_visit_at: Mapped[datetime | None]
+    last_met_at: Mapped[datetime | None]
+    follow_up_since: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_residents_grid_last_met", "grid_id", "last_met_at"),)
+
+
+class Visit(Base):
+    """One knock. Append-only: corrections are new visits that void or amend an earlier one."""
+
+    __tablename__ = "visits"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id"))
+    grid_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    device_id: Mapped[str | None] = mapped_column(String(36))
+    visited_at: Mapped[datetime]  # device time, corrected for the device's measured skew
+    device_time: Mapped[datetime]  # what the device claimed
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    corrects_id: Mapped[str | None] = mapped_column(String(36))
+    correction: Mapped[str | None] = mapped_column(String(8))
+
+    __table_args__ = (Index("ix_visits_resident_time", "resident_id", "visited_at"),
+                      Index("ix_visits_grid_time", "grid_id", "visited_at"),
+                      Index("ix_visits_time", "visited_at"))
+
+
+class CaseNote(Base):
+    __tablename__ = "case_notes"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id"), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    device_id: Mapped[str | None] = mapped_column(String(36))
+    written_at: Mapped[datetime]
+    device_time: Mapped[datetime]
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    text: Mapped[str | None] = mapped_column(Text)
+    corrects_id: Mapped[str | None] = mapped_column(String(36))
+    correction: Mapped[str | None] = mapped_column(String(8))
+
+
+class Conflict(Base):
+    """Two concurrent edits of one field: the value kept and the value that lost."""
+
+    __tablename__ = "conflicts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id"), index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    kept_value: Mapped[Any] = mapped_column(JSON)
+    lost_value: Mapped[Any] = mapped_column(JSON)
+    #: {"op_id", "device_id", "person_id", "person_name", "device_time", "server_time"}
+    kept_by: Mapped[dict[str, Any]]
+    lost_by: Mapped[dict[str, Any]]
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    settled_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    settled_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    settled_at: Mapped[datetime | None]
+
+
+class ChangeLogEntry(Base):
+    """The ordered change log, compacted: one row per record, at the position of its last change.
+
+    Positions are handed out under the lock on :class:`LogHead`, so they become visible in order
+    and a cursor never skips a change that commits late (see docs/sync-protocol.md).
+    """
+
+    __tablename__ = "change_log"
+    entity: Mapped[str] = mapped_column(String(16), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, unique=True)
+    grid_id: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON, sent as is
+    row_hash: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_change_log_grid_position", "grid_id", "position"),)
+
+
+class LogHead(Base):
+    """One row: the last position handed out. Its row lock orders all writers."""
+
+    __tablename__ = "log_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AppliedOp(Base):
+    """What the server did with each op of each device, written with the op's effect."""
+
+    __tablename__ = "applied_ops"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    op_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    op_hash: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(10))
+    version: Mapped[int | None] = mapped_column(BigInteger)
+    conflict_ids: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    reason_code: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[str] = mapped_column(String(36))
+    grid_id: Mapped[int | None] = mapped_column(Integer)
+    person_id: Mapped[int | None] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("device_id", "seq", name="uq_applied_ops_device_seq"),
+                      Index("ix_applied_ops_status", "status"))
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    person_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    device_id: Mapped[str | None] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str | None] = mapped_column(String(16))
+    entity_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    grid_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+
+
+class LoginAttempt(Base):
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean)

@@ -1,0 +1,52 @@
+"""Which grids a person may see and write. Checked on the server for every request."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from shared import protocol as p
+
+from .models import Area, Assignment, Person
+
+
+def _children(session: Session) -> dict[int | None, list[tuple[int, str]]]:
+    tree: dict[int | None, list[tuple[int, str]]] = {}
+    for area_id, level, parent_id in session.execute(select(Area.id, Area.level, Area.parent_id)):
+        tree.setdefault(parent_id, []).append((area_id, level))
+    return tree
+
+
+def grids_under(session: Session, area_ids) -> set[int]:
+    tree = _children(session)
+    levels = dict(session.execute(select(Area.id, Area.level)).all())
+    grids: set[int] = set()
+    stack = list(area_ids)
+    while stack:
+        area_id = stack.pop()
+        if levels.get(area_id) == p.GRID:
+            grids.add(area_id)
+        stack.extend(child for child, _level in tree.get(area_id, ()))
+    return grids
+
+
+def current_assignments(session: Session, person: Person, on: date, grace_days: int = 0):
+    cutoff = on - timedelta(days=grace_days)
+    return session.scalars(select(Assignment).where(
+        Assignment.person_id == person.id, Assignment.starts_on <= on,
+        or_(Assignment.ends_on.is_(None), Assignment.ends_on >= cutoff))).all()
+
+
+def grids_in_scope(session: Session, person: Person, on: date, grace_days: int = 0) -> set[int]:
+    """Grids under the person's assignments current on ``on``; admins reach every grid.
+
+    ``grace_days`` keeps a grid whose assignment ended that recently, so ops a tablet made while
+    still assigned are delivered rather than lost.
+    """
+    if not person.active:
+        return set()
+    if person.role == p.ADMIN:
+        return set(session.scalars(select(Area.id).where(Area.level == p.GRID)))
+    areas = [a.area_id for a in current_assignments(session, person, on, grace_days)]
+    return grids_under(session, areas) if areas else set()

@@ -1,0 +1,77 @@
+"""The ordered, compacted change log.
+
+Writers take positions from the single :class:`LogHead` row with ``UPDATE … RETURNING``. The row
+lock that UPDATE takes is held until the writer commits, so positions are handed out and become
+visible in the same order: whatever a reader sees is a prefix of the log, and a cursor can never
+step over a change that commits later with a lower position. Take positions last in a
+transaction, after all other locks, to keep the serialised part short and deadlock-free.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from shared.digest import canonical_json, combine, record_hash
+
+from ..models import ChangeLogEntry, LogHead
+
+
+@dataclass
+class Change:
+    entity: str
+    entity_id: str
+    grid_id: int
+    payload: dict
+
+
+def ensure_head(session: Session) -> None:
+    if session.get(LogHead, 1) is None:
+        session.add(LogHead(id=1, position=0))
+        session.flush()
+
+
+def reserve_positions(session: Session, count: int) -> int:
+    """Reserve ``count`` positions; returns the first. Locks the head until commit."""
+    last = session.execute(update(LogHead).where(LogHead.id == 1)
+                           .values(position=LogHead.position + count)
+                           .returning(LogHead.position)).scalar_one()
+    return last - count + 1
+
+
+def head_position(session: Session) -> int:
+    return session.scalar(select(LogHead.position).where(LogHead.id == 1)) or 0
+
+
+def append(session: Session, changes: list[Change], first_position: int,
+           fresh: bool = False) -> None:
+    """Write ``changes`` at consecutive positions from ``first_position``.
+
+    Each record keeps one row, at the position of its latest change. ``fresh`` promises that
+    none of the records has a row yet (new visits and notes), which saves the delete.
+    """
+    if not changes:
+        return
+    rows = []
+    for offset, change in enumerate(changes):
+        text = canonical_json(change.payload)
+        rows.append({"entity": change.entity, "entity_id": change.entity_id,
+                     "grid_id": change.grid_id, "position": first_position + offset,
+                     "payload": text, "row_hash": record_hash(change.entity, text)})
+    if not fresh:
+        keys = [(row["entity"], row["entity_id"]) for row in rows]
+        session.execute(delete(ChangeLogEntry).where(
+            tuple_(ChangeLogEntry.entity, ChangeLogEntry.entity_id).in_(keys)))
+    session.execute(insert(ChangeLogEntry), rows)
+
+
+def grid_digests(session: Session, grid_ids, upto: int) -> dict[int, str]:
+    hashes: dict[int, list[int]] = {grid_id: [] for grid_id in grid_ids}
+    if not hashes:
+        return {}
+    for grid_id, row_hash in session.execute(
+            select(ChangeLogEntry.grid_id, ChangeLogEntry.row_hash).where(
+                ChangeLogEntry.grid_id.in_(list(hashes)), ChangeLogEntry.position <= upto)):
+        hashes[grid_id].append(row_hash)
+    return {grid_id: combine(values) for grid_id, values in hashes.items()}

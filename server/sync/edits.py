@@ -1,0 +1,109 @@
+"""Changes made on the server itself (web view, roster import, conflict settlement).
+
+They go through the same field stamps and change log as pushed ops, so they reach the grid's
+tablets at their next pull. A server-side edit has seen everything committed before it, so its
+knowledge (``base``) is the current head of the log: it supersedes what it saw, and a tablet's
+stale offline edit arriving later becomes a conflict instead of silently undoing it.
+"""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared import protocol as p
+from shared.clock import isoformat, utcnow
+from shared.merge import FieldStamp
+from shared.search import search_keys
+
+from ..models import Conflict, Person, Resident
+from . import changelog
+from .batch import PENDING_VERSION, ChangeBatch
+
+
+def _server_stamp(session: Session, person: Person | None) -> dict:
+    """``person`` None: the system itself (seeding, migrations of data)."""
+    head = changelog.head_position(session)
+    return {**FieldStamp(PENDING_VERSION, "", 0, head, f"server-{uuid.uuid4()}").to_json(),
+            "p": person.id if person else None, "n": person.display_name if person else None,
+            "t": isoformat(utcnow())}
+
+
+def lock_resident(session: Session, resident_id: str) -> Resident | None:
+    return session.scalar(select(Resident).where(Resident.id == resident_id).with_for_update())
+
+
+def create_resident(session: Session, person: Person | None, grid_id: int, fields: dict,
+                    resident_id: str | None = None) -> Resident:
+    """Add a resident to a grid's roster. ``fields``: already validated ResidentData."""
+    stamp = _server_stamp(session, person)
+    resident = Resident(id=resident_id or str(uuid.uuid4()), grid_id=grid_id, version=0,
+                        living_situation=[], safety_devices=[], care_level="self_care",
+                        status="active", created_at=utcnow(), **fields)
+    resident.search_keys = search_keys(resident.name)
+    resident.field_stamps = {name: stamp for name in fields}
+    session.add(resident)
+    batch = ChangeBatch(session)
+    batch.touch_resident(resident)
+    batch.flush()
+    return resident
+
+
+def create_residents(session: Session, person: Person | None, rows: list[tuple[int, dict]]) -> int:
+    """Bulk form of :func:`create_resident` for roster imports: one log write for all rows."""
+    stamp = _server_stamp(session, person)
+    batch = ChangeBatch(session)
+    now = utcnow()
+    for grid_id, fields in rows:
+        resident = Resident(id=str(uuid.uuid4()), grid_id=grid_id, version=0,
+                            living_situation=[], safety_devices=[], care_level="self_care",
+                            status="active", created_at=now, **fields)
+        resident.search_keys = search_keys(resident.name)
+        resident.field_stamps = {name: stamp for name in fields}
+        session.add(resident)
+        batch.touch_resident(resident)
+    batch.flush()
+    return len(rows)
+
+
+def edit_resident(session: Session, person: Person, resident: Resident, changes: dict) -> int:
+    """Apply ``changes`` (validated ResidentData, partial) to a resident locked by the caller
+    (:func:`lock_resident`). Returns the resident's new version."""
+    if not changes:
+        return resident.version
+    stamp = _server_stamp(session, person)
+    stamps = dict(resident.field_stamps or {})
+    batch = ChangeBatch(session)
+    for name, value in changes.items():
+        setattr(resident, name, value)
+        stamps[name] = stamp
+    resident.field_stamps = stamps
+    if "name" in changes:
+        resident.search_keys = search_keys(resident.name)
+    if "living_situation" in changes:
+        batch.recompute_visit_facts(resident)
+    batch.touch_resident(resident)
+    return batch.flush()[(p.RESIDENT, resident.id)]
+
+
+def settle_conflict(session: Session, person: Person, conflict: Conflict, value) -> None:
+    """Settle a conflict with ``value`` (the kept value, the lost one, or a corrected one).
+
+    The value is written to the resident as a server-side edit and the conflict is marked
+    settled; both changes reach the grid's tablets at their next pull.
+    """
+    resident = lock_resident(session, conflict.resident_id)
+    conflict.status = "settled"
+    conflict.settled_value = value
+    conflict.settled_by_id = person.id
+    conflict.settled_at = utcnow()
+    stamp = _server_stamp(session, person)
+    stamps = dict(resident.field_stamps or {})
+    setattr(resident, conflict.field, value)
+    stamps[conflict.field] = stamp
+    resident.field_stamps = stamps
+    batch = ChangeBatch(session)
+    batch.touch_resident(resident)
+    batch.add_conflict(conflict)
+    batch.flush()

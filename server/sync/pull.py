@@ -1,0 +1,72 @@
+"""Pulling changes after a cursor, in pages, with evictions and per-grid digests."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.clock import isoformat
+
+from ..models import Area, ChangeLogEntry, Device
+from ..scope import grids_in_scope
+from . import changelog, cursor as cursors
+
+
+@dataclass
+class PullPage:
+    rows: list  # (position, entity, entity_id, grid_id, payload text)
+    cursor: str
+    has_more: bool
+    evict_grids: list[int]
+    grids: list[dict]
+
+    def to_json_text(self, server_time: datetime) -> str:
+        """The response body. Payloads are spliced in as stored: no decode, no re-encode."""
+        changes = ",".join(
+            f'{{"position":{pos},"entity":"{entity}","id":"{entity_id}",'
+            f'"grid_id":{grid_id},"data":{payload}}}'
+            for pos, entity, entity_id, grid_id, payload in self.rows)
+        envelope = json.dumps({"cursor": self.cursor, "has_more": self.has_more,
+                               "evict_grids": self.evict_grids, "grids": self.grids,
+                               "server_time": isoformat(server_time)},
+                              ensure_ascii=False, separators=(",", ":"))
+        return f'{{"changes":[{changes}],{envelope[1:]}'
+
+
+def pull_changes(session: Session, device: Device, cursor_text: str | None, limit: int,
+                 now: datetime) -> PullPage:
+    """Must run in one snapshot (REPEATABLE READ on PostgreSQL; a single SQLite transaction)."""
+    head = changelog.head_position(session)
+    previous = cursors.decode(cursor_text, head)
+    scope = grids_in_scope(session, device.person, now.date())
+    evict = sorted(set(previous) - scope)
+    positions = {grid: previous.get(grid, 0) for grid in scope}
+    rows: list = []
+    while len(rows) < limit:
+        behind = {grid: pos for grid, pos in positions.items() if pos < head}
+        if not behind:
+            break
+        low = min(behind.values())
+        group = sorted(grid for grid, pos in behind.items() if pos == low)
+        want = limit - len(rows)
+        page = session.execute(
+            select(ChangeLogEntry.position, ChangeLogEntry.entity, ChangeLogEntry.entity_id,
+                   ChangeLogEntry.grid_id, ChangeLogEntry.payload)
+            .where(ChangeLogEntry.grid_id.in_(group), ChangeLogEntry.position > low,
+                   ChangeLogEntry.position <= head)
+            .order_by(ChangeLogEntry.position).limit(want)).all()
+        rows.extend(page)
+        reached = head if len(page) < want else page[-1][0]
+        for grid in group:
+            positions[grid] = reached
+    caught_up = [grid for grid, pos in positions.items() if pos >= head]
+    digests = changelog.grid_digests(session, caught_up, head)
+    names = dict(session.execute(select(Area.id, Area.name).where(Area.id.in_(list(scope)))).all()) \
+        if scope else {}
+    grids = [{"id": grid, "name": names.get(grid, ""), "digest": digests.get(grid)}
+             for grid in sorted(scope)]
+    return PullPage([tuple(row) for row in rows], cursors.encode(positions),
+                    any(pos < head for pos in positions.values()), evict, grids)

@@ -1,0 +1,364 @@
+"""Applying a pushed batch of ops: each exactly once, each with its own result.
+
+Everything here happens in the request's transaction: the effects of the ops, the conflict
+records, the change log and the :class:`AppliedOp` rows that remember what was done with each
+op. A retried, cut or duplicated push therefore finds either all of a batch or none of it.
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from marshmallow import ValidationError
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from shared import protocol as p
+from shared.clock import correct_device_time, isoformat
+from shared.digest import canonical_json
+from shared.merge import Edit, FieldStamp, Outcome, decide
+from shared.schemas import OpSchema, flatten_errors
+from shared.search import search_keys
+
+from ..models import AppliedOp, CaseNote, Conflict, Device, Person, Resident, Visit
+from ..scope import grids_in_scope
+from .batch import PENDING_VERSION, ChangeBatch
+
+_op_schema = OpSchema()
+
+
+@dataclass
+class OpResult:
+    op_id: str | None
+    seq: int | None
+    status: str
+    version: int | None = None
+    conflict_ids: list[str] = field(default_factory=list)
+    reason: dict | None = None
+
+    def to_json(self) -> dict:
+        return {"op_id": self.op_id, "seq": self.seq, "status": self.status,
+                "version": self.version, "conflict_ids": self.conflict_ids,
+                "reason": self.reason}
+
+
+class Rejection(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def op_fingerprint(raw: dict) -> str:
+    return hashlib.blake2b(canonical_json(raw).encode(), digest_size=16).hexdigest()
+
+
+@dataclass
+class PushContext:
+    session: Session
+    device: Device
+    person: Person
+    now: datetime
+    skew_seconds: float
+    grids: set[int]
+    batch: ChangeBatch
+    residents: dict[str, Resident]
+
+
+def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: float,
+             now: datetime) -> list[OpResult]:
+    person = device.person
+    ctx = PushContext(session, device, person, now, skew_seconds,
+                      grids_in_scope(session, person, now.date(), p.ASSIGNMENT_GRACE_DAYS),
+                      ChangeBatch(session), {})
+    parsed = [_parse(raw) for raw in raw_ops]
+    known = _known_ops(session, device.id, parsed)
+    _lock_residents(ctx, [op for op, _fp, _err in parsed if op is not None])
+
+    results: list[OpResult] = []
+    pending: list[tuple[AppliedOp, OpResult]] = []
+    seen_seqs = {row.seq: row.op_id for row in known.values()}
+    for (op, fingerprint, error), raw in zip(parsed, raw_ops):
+        op_id = op["op_id"] if op else _raw_str(raw, "op_id")
+        seq = op["seq"] if op else _raw_int(raw, "seq")
+        previous = known.get(op_id) if op_id else None
+        if previous is not None:
+            results.append(_repeat(previous, fingerprint, seq))
+            continue
+        if op is None:
+            results.append(OpResult(op_id, seq, p.REJECTED,
+                                    reason={"code": p.REJ_INVALID, "message": error}))
+            if not (op_id and seq and _raw_is_keyable(raw)):
+                continue  # no usable key: nothing to remember it by
+            entity, entity_id, grid_id = _raw_str(raw, "entity") or "?", \
+                _raw_str(raw, "entity_id") or "?", _raw_int(raw, "grid_id")
+        else:
+            entity, entity_id, grid_id = op["entity"], op["entity_id"], op["grid_id"]
+            if seen_seqs.get(seq, op_id) != op_id:
+                results.append(OpResult(op_id, seq, p.REJECTED, reason={
+                    "code": p.REJ_SEQ_REUSED,
+                    "message": f"Sequence number {seq} was already used by another op."}))
+                continue
+            try:
+                results.append(_apply(ctx, op))
+            except Rejection as rejection:
+                results.append(OpResult(op_id, seq, p.REJECTED, reason={
+                    "code": rejection.code, "message": rejection.message}))
+        result = results[-1]
+        seen_seqs[seq] = op_id
+        record = AppliedOp(device_id=device.id, op_id=op_id, seq=seq, op_hash=fingerprint,
+                           status=result.status, entity=entity[:16], entity_id=entity_id[:36],
+                           grid_id=grid_id, person_id=person.id, received_at=now,
+                           conflict_ids=result.conflict_ids or None,
+                           reason_code=result.reason and result.reason["code"],
+                           reason=result.reason and result.reason["message"])
+        known[op_id] = record
+        pending.append((record, result))
+
+    positions = ctx.batch.flush()
+    for record, result in pending:
+        if result.status in (p.APPLIED, p.CONFLICTED):
+            result.version = positions.get((record.entity, record.entity_id))
+            if result.version is None:  # an update that changed nothing: current version
+                result.version = ctx.residents[record.entity_id].version
+            record.version = result.version
+    session.add_all(record for record, _ in pending)
+    session.flush()
+    return results
+
+
+def _raw_str(raw, key):
+    value = raw.get(key) if isinstance(raw, dict) else None
+    return value.lower() if isinstance(value, str) and len(value) <= 36 else None
+
+
+def _raw_int(raw, key):
+    value = raw.get(key) if isinstance(raw, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and \
+        0 < value < 2**62 else None
+
+
+def _raw_is_keyable(raw) -> bool:
+    """An invalid op is remembered only when its id is a real UUID (so retries match it)."""
+    try:
+        uuid.UUID(raw.get("op_id"))
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
+
+
+def _parse(raw) -> tuple[dict | None, str, str | None]:
+    if not isinstance(raw, dict):
+        return None, "", "An op must be a JSON object."
+    fingerprint = op_fingerprint(raw)
+    try:
+        return _op_schema.load(raw), fingerprint, None
+    except ValidationError as error:
+        return None, fingerprint, flatten_errors(error.messages)
+
+
+def _known_ops(session: Session, device_id: str, parsed) -> dict[str, AppliedOp]:
+    op_ids = [op["op_id"] for op, _fp, _err in parsed if op]
+    seqs = [op["seq"] for op, _fp, _err in parsed if op]
+    if not op_ids:
+        return {}
+    rows = session.scalars(select(AppliedOp).where(
+        AppliedOp.device_id == device_id,
+        AppliedOp.op_id.in_(op_ids) | AppliedOp.seq.in_(seqs))).all()
+    return {row.op_id: row for row in rows}
+
+
+def _repeat(previous: AppliedOp, fingerprint: str, seq: int | None) -> OpResult:
+    if previous.op_hash != fingerprint:
+        return OpResult(previous.op_id, seq, p.REJECTED, reason={
+            "code": p.REJ_OP_ID_REUSED,
+            "message": "This op id was already received with different content; "
+                       "the first version stands."})
+    if previous.status == p.REJECTED:
+        return OpResult(previous.op_id, previous.seq, p.REJECTED, reason={
+            "code": previous.reason_code, "message": previous.reason})
+    return OpResult(previous.op_id, previous.seq, p.DUPLICATE, previous.version,
+                    list(previous.conflict_ids or []))
+
+
+def _lock_residents(ctx: PushContext, ops: list[dict]) -> None:
+    """Lock every resident the batch touches, in id order, so concurrent pushes cannot
+    deadlock on them and each sees the other's committed field stamps."""
+    ids = sorted({op["entity_id"] if op["entity"] == p.RESIDENT else op["data"]["resident_id"]
+                  for op in ops})
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for resident in ctx.session.scalars(select(Resident).where(Resident.id.in_(chunk))
+                                            .order_by(Resident.id).with_for_update()):
+            ctx.residents[resident.id] = resident
+
+
+def _check_scope(ctx: PushContext, grid_id: int) -> None:
+    if grid_id not in ctx.grids:
+        raise Rejection(p.REJ_OUT_OF_SCOPE,
+                        f"You are not assigned to grid {grid_id}; ask your supervisor to check "
+                        "your assignment.")
+
+
+def _resident_for(ctx: PushContext, resident_id: str, grid_id: int) -> Resident:
+    resident = ctx.residents.get(resident_id)
+    if resident is None:
+        raise Rejection(p.REJ_UNKNOWN_ENTITY, f"Resident {resident_id} does not exist.")
+    if resident.grid_id != grid_id:
+        raise Rejection(p.REJ_OUT_OF_SCOPE,
+                        f"Resident {resident_id} belongs to grid {resident.grid_id}, "
+                        f"not grid {grid_id}.")
+    return resident
+
+
+def _apply(ctx: PushContext, op: dict) -> OpResult:
+    _check_scope(ctx, op["grid_id"])
+    handler = {(p.VISIT, p.CREATE): _create_visit, (p.NOTE, p.CREATE): _create_note,
+               (p.RESIDENT, p.CREATE): _create_resident,
+               (p.RESIDENT, p.UPDATE): _update_resident}[(op["entity"], op["action"])]
+    return handler(ctx, op)
+
+
+def _device_times(ctx: PushContext, op: dict) -> tuple[datetime, datetime]:
+    corrected, _suspect = correct_device_time(op["device_time"], ctx.skew_seconds, ctx.now)
+    return corrected, op["device_time"]
+
+
+def _check_correction(ctx: PushContext, model, data: dict, resident_id: str) -> None:
+    target = data.get("corrects")
+    if not target:
+        return
+    found = ctx.session.get(model, target)
+    if found is None or found.resident_id != resident_id:
+        raise Rejection(p.REJ_UNKNOWN_ENTITY,
+                        f"The record to correct ({target}) does not exist for this resident.")
+
+
+def _create_visit(ctx: PushContext, op: dict) -> OpResult:
+    data = dict(op["data"])
+    resident = _resident_for(ctx, data.pop("resident_id"), op["grid_id"])
+    if ctx.session.get(Visit, op["entity_id"]) is not None:
+        raise Rejection(p.REJ_ALREADY_EXISTS, f"Visit {op['entity_id']} already exists.")
+    _check_correction(ctx, Visit, op["data"], resident.id)
+    visited_at, device_time = _device_times(ctx, op)
+    details = {key: value for key, value in data.items()
+               if key not in ("outcome", "corrects", "correction") and value not in (None, [], {})}
+    if "follow_up_on" in details:
+        details["follow_up_on"] = details["follow_up_on"].isoformat()
+    row = {"id": op["entity_id"], "resident_id": resident.id, "grid_id": op["grid_id"],
+           "author_id": ctx.person.id, "device_id": ctx.device.id, "visited_at": visited_at,
+           "device_time": device_time, "recorded_at": ctx.now, "outcome": data.get("outcome"),
+           "details": details, "corrects_id": data.get("corrects"),
+           "correction": data.get("correction")}
+    ctx.batch.add_visit(row, ctx.person.display_name, resident)
+    return OpResult(op["op_id"], op["seq"], p.APPLIED)
+
+
+def _create_note(ctx: PushContext, op: dict) -> OpResult:
+    data = op["data"]
+    resident = _resident_for(ctx, data["resident_id"], op["grid_id"])
+    if ctx.session.get(CaseNote, op["entity_id"]) is not None:
+        raise Rejection(p.REJ_ALREADY_EXISTS, f"Note {op['entity_id']} already exists.")
+    _check_correction(ctx, CaseNote, data, resident.id)
+    written_at, device_time = _device_times(ctx, op)
+    row = {"id": op["entity_id"], "resident_id": resident.id, "grid_id": op["grid_id"],
+           "author_id": ctx.person.id, "device_id": ctx.device.id, "written_at": written_at,
+           "device_time": device_time, "recorded_at": ctx.now, "text": data.get("text"),
+           "corrects_id": data.get("corrects"), "correction": data.get("correction")}
+    ctx.batch.add_note(row, ctx.person.display_name)
+    return OpResult(op["op_id"], op["seq"], p.APPLIED)
+
+
+def _check_role_may_edit(ctx: PushContext, fields) -> None:
+    if ctx.person.role in p.FIELD_ROLES:
+        forbidden = sorted(set(fields) - p.FIELD_EDITABLE_RESIDENT_FIELDS)
+        if forbidden:
+            raise Rejection(p.REJ_FIELD_NOT_EDITABLE,
+                            f"Your role may not change: {', '.join(forbidden)}. "
+                            "Ask your supervisor to change it.")
+
+
+def _stamp(ctx: PushContext, op: dict, base: int) -> dict:
+    time, _ = _device_times(ctx, op)
+    return {**FieldStamp(PENDING_VERSION, ctx.device.id, op["seq"], base, op["op_id"]).to_json(),
+            "p": ctx.person.id, "n": ctx.person.display_name, "t": isoformat(time)}
+
+
+def _create_resident(ctx: PushContext, op: dict) -> OpResult:
+    if ctx.person.role == p.VOLUNTEER:
+        raise Rejection(p.REJ_FIELD_NOT_EDITABLE,
+                        "Volunteers cannot add residents; ask a grid worker or supervisor.")
+    if op["entity_id"] in ctx.residents or ctx.session.get(Resident, op["entity_id"]):
+        raise Rejection(p.REJ_ALREADY_EXISTS, f"Resident {op['entity_id']} already exists.")
+    data = op["data"]
+    resident = Resident(id=op["entity_id"], grid_id=op["grid_id"],
+                        search_keys=search_keys(data["name"]), version=0,
+                        living_situation=[], safety_devices=[], care_level="self_care",
+                        status="active", created_at=ctx.now, **data)
+    stamp = _stamp(ctx, op, 0)
+    resident.field_stamps = {name: stamp for name in data}
+    ctx.session.add(resident)
+    ctx.residents[resident.id] = resident
+    ctx.batch.touch_resident(resident)
+    return OpResult(op["op_id"], op["seq"], p.APPLIED)
+
+
+def _update_resident(ctx: PushContext, op: dict) -> OpResult:
+    resident = _resident_for(ctx, op["entity_id"], op["grid_id"])
+    changes = op["data"]
+    _check_role_may_edit(ctx, changes)
+    edit = Edit(ctx.device.id, op["seq"], op["base_version"], op["op_id"])
+    stamps = dict(resident.field_stamps or {})
+    conflict_ids: list[str] = []
+    changed = False
+    for name, value in changes.items():
+        current_raw = stamps.get(name)
+        current = FieldStamp.from_json(current_raw) if current_raw else None
+        outcome = decide(current, edit)
+        if outcome is Outcome.STALE:
+            continue
+        old_value = getattr(resident, name)
+        if outcome is Outcome.SUPERSEDES or value == old_value:
+            if value != old_value or outcome is not Outcome.LOSES_CONFLICT:
+                setattr(resident, name, value)
+                stamps[name] = _stamp(ctx, op, op["base_version"])
+                changed = True
+            continue
+        mine = _stamp(ctx, op, op["base_version"])
+        theirs = current_raw
+        won = outcome is Outcome.WINS_CONFLICT
+        conflict = Conflict(
+            id=str(uuid.uuid4()), grid_id=resident.grid_id, resident_id=resident.id, field=name,
+            kept_value=_jsonable(value if won else old_value),
+            lost_value=_jsonable(old_value if won else value),
+            kept_by=_who(mine if won else theirs), lost_by=_who(theirs if won else mine),
+            detected_at=ctx.now, status="open")
+        ctx.session.add(conflict)
+        ctx.batch.add_conflict(conflict)
+        conflict_ids.append(conflict.id)
+        if won:
+            setattr(resident, name, value)
+            stamps[name] = mine
+            changed = True
+    if changed:
+        resident.field_stamps = stamps
+        if "name" in changes:
+            resident.search_keys = search_keys(resident.name)
+        if "living_situation" in changes:
+            ctx.batch.recompute_visit_facts(resident)
+    if changed or conflict_ids:
+        ctx.batch.touch_resident(resident)
+    status = p.CONFLICTED if conflict_ids else p.APPLIED
+    return OpResult(op["op_id"], op["seq"], status, conflict_ids=conflict_ids)
+
+
+def _who(stamp: dict) -> dict:
+    return {"op_id": stamp.get("o"), "device_id": stamp.get("d") or None,
+            "person_id": stamp.get("p"), "person_name": stamp.get("n"),
+            "device_time": stamp.get("t")}
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, date) else value

@@ -1,0 +1,29 @@
+"""Canonical record encoding and the order-independent grid digest (DESIGN.md §4.9).
+
+A grid's digest is the sum, modulo 2**64, of one 64-bit hash per record. Both sides hash the
+exact payload text the server sent, so equal digests mean equal copies; the sum makes the digest
+independent of order and cheap to compute from stored per-record hashes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+_MASK = (1 << 64) - 1
+
+
+def canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def record_hash(entity: str, payload_text: str) -> int:
+    """Signed 64-bit hash (fits a BIGINT column) of one record's canonical payload."""
+    raw = hashlib.blake2b(f"{entity}\n{payload_text}".encode(), digest_size=8).digest()
+    return int.from_bytes(raw, "big", signed=True)
+
+
+def combine(hashes) -> str:
+    total = 0
+    for value in hashes:
+        total = (total + value) & _MASK
+    return f"{total:016x}"

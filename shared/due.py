@@ -1,0 +1,119 @@
+"""Who is due a visit, and which follow-ups are open. One rule for server and tablet.
+
+A resident's cadence is their own ``visit_cadence_days`` when set, otherwise weekly for people
+living alone or aged 80 and over, fortnightly for everybody else. Only a visit that met the
+resident counts: knocking on a door nobody opened does not make anyone less overdue.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Iterable
+
+from .protocol import AGED_80_PLUS, ALONE, MET, NO_ANSWER, VOID
+
+WEEKLY = 7
+FORTNIGHTLY = 14
+
+OVERDUE = "overdue"
+DUE_TODAY = "due_today"
+DUE_THIS_WEEK = "due_this_week"
+NOT_DUE = "not_due"
+INACTIVE = "inactive"
+#: Sort order of the Today list.
+STATUS_ORDER = {OVERDUE: 0, DUE_TODAY: 1, DUE_THIS_WEEK: 2, NOT_DUE: 3, INACTIVE: 4}
+
+
+def age_on(birth_year: int | None, today: date) -> int | None:
+    return None if birth_year is None else today.year - birth_year
+
+
+def cadence_days(living_situation: Iterable[str], birth_year: int | None,
+                 visit_cadence_days: int | None, today: date) -> int:
+    if visit_cadence_days:
+        return visit_cadence_days
+    situation = set(living_situation or ())
+    age = age_on(birth_year, today)
+    if ALONE in situation or AGED_80_PLUS in situation or (age is not None and age >= 80):
+        return WEEKLY
+    return FORTNIGHTLY
+
+
+@dataclass(frozen=True)
+class DueStatus:
+    status: str
+    next_due: date | None  # None: never met, due since the resident joined the roster
+    days_overdue: int  # 0 unless overdue
+
+    @property
+    def sort_key(self) -> tuple:
+        return (STATUS_ORDER[self.status], -self.days_overdue,
+                self.next_due or date.min)
+
+
+def _as_date(value: date | datetime | None) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+def due_status(*, status: str, living_situation: Iterable[str], birth_year: int | None,
+               visit_cadence_days: int | None, last_met: date | datetime | None,
+               since: date | datetime | None, today: date) -> DueStatus:
+    """``since``: when the resident joined the roster, the due date for a first visit."""
+    if status != "active":
+        return DueStatus(INACTIVE, None, 0)
+    last = _as_date(last_met)
+    next_due = (last + timedelta(days=cadence_days(living_situation, birth_year,
+                                                   visit_cadence_days, today))
+                if last else (_as_date(since) or today))
+    if next_due < today:
+        return DueStatus(OVERDUE, next_due, (today - next_due).days)
+    if next_due == today:
+        return DueStatus(DUE_TODAY, next_due, 0)
+    week_end = today + timedelta(days=6 - today.weekday())
+    if next_due <= week_end:
+        return DueStatus(DUE_THIS_WEEK, next_due, 0)
+    return DueStatus(NOT_DUE, next_due, 0)
+
+
+@dataclass(frozen=True)
+class VisitFact:
+    """The part of a visit the due and follow-up rules read."""
+
+    id: str
+    visited_at: datetime
+    outcome: str | None
+    corrects: str | None = None
+    correction: str | None = None
+
+
+def effective_visits(visits: Iterable[VisitFact]) -> list[VisitFact]:
+    """Visits as they stand after corrections: a void removes, an amend replaces."""
+    visits = list(visits)
+    replaced = {v.corrects for v in visits if v.corrects}
+    return sorted((v for v in visits if v.id not in replaced and v.correction != VOID),
+                  key=lambda v: (v.visited_at, v.id))
+
+
+def last_met(visits: Iterable[VisitFact]) -> datetime | None:
+    met = [v.visited_at for v in effective_visits(visits) if v.outcome == MET]
+    return max(met) if met else None
+
+
+def open_follow_up(living_situation: Iterable[str],
+                   visits: Iterable[VisitFact]) -> datetime | None:
+    """When an open follow-up began, or None.
+
+    A "no answer" at the door of someone living alone opens a follow-up; only a later visit that
+    meets the resident closes it.
+    """
+    if ALONE not in set(living_situation or ()):
+        return None
+    opened = None
+    for visit in effective_visits(visits):
+        if visit.outcome == MET:
+            opened = None
+        elif visit.outcome == NO_ANSWER and opened is None:
+            opened = visit.visited_at
+    return opened

@@ -1,0 +1,122 @@
+"""Protocol constants shared by server and client. See docs/sync-protocol.md."""
+
+PROTOCOL_VERSION = 2
+#: The oldest protocol whose pushes the server still accepts.
+MIN_PROTOCOL_VERSION = 1
+
+MAX_OPS_PER_PUSH = 1000
+DEFAULT_PUSH_BATCH = 500
+DEFAULT_PULL_LIMIT = 2000
+MAX_PULL_LIMIT = 5000
+#: Request bodies larger than this (after decompression) are refused with 413.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+#: A device clock further than this from the server's is corrected, not trusted.
+CLOCK_TRUST_SECONDS = 5 * 60
+
+#: How long after an assignment ends a device may still deliver ops it made for that grid.
+ASSIGNMENT_GRACE_DAYS = 14
+
+# entities
+RESIDENT = "resident"
+VISIT = "visit"
+NOTE = "note"
+CONFLICT = "conflict"
+ENTITIES = (RESIDENT, VISIT, NOTE, CONFLICT)
+#: Entities a device may push; conflicts are made by the server.
+PUSHABLE_ENTITIES = (RESIDENT, VISIT, NOTE)
+
+# actions
+CREATE = "create"
+UPDATE = "update"
+ACTIONS = (CREATE, UPDATE)
+
+# per-op results
+APPLIED = "applied"
+DUPLICATE = "duplicate"
+CONFLICTED = "conflict"
+REJECTED = "rejected"
+RESULT_STATUSES = (APPLIED, DUPLICATE, CONFLICTED, REJECTED)
+
+# roles, from least to most reach
+VOLUNTEER = "volunteer"
+GRID_WORKER = "grid_worker"
+REPRESENTATIVE = "representative"
+SUPERVISOR = "supervisor"
+ADMIN = "admin"
+ROLES = (VOLUNTEER, GRID_WORKER, REPRESENTATIVE, SUPERVISOR, ADMIN)
+FIELD_ROLES = (VOLUNTEER, GRID_WORKER, REPRESENTATIVE)
+
+# area levels
+DISTRICT = "district"
+STREET = "street"
+COMMUNITY = "community"
+GRID = "grid"
+AREA_LEVELS = (DISTRICT, STREET, COMMUNITY, GRID)
+
+# visit outcomes
+MET = "met"
+NO_ANSWER = "no_answer"
+REFUSED = "refused"
+AWAY = "away"
+HOSPITALISED = "hospitalised"
+MOVED = "moved"
+DECEASED = "deceased"
+OUTCOMES = (MET, NO_ANSWER, REFUSED, AWAY, HOSPITALISED, MOVED, DECEASED)
+
+MOODS = ("good", "ok", "low")
+
+# living situation tags
+ALONE = "alone"
+EMPTY_NEST = "empty_nest"
+AGED_80_PLUS = "aged_80_plus"
+DISABLED = "disabled"
+LIVING_SITUATIONS = (ALONE, EMPTY_NEST, AGED_80_PLUS, DISABLED)
+
+CARE_LEVELS = ("self_care", "assisted", "full_care")
+SAFETY_DEVICES = ("fall_alarm", "smoke_detector", "gas_alarm", "emergency_button", "door_sensor")
+SAFETY_CHECK_RESULTS = ("ok", "faulty", "missing")
+NEEDS = ("meals", "medicine", "errands", "cleaning", "repairs", "medical", "company", "paperwork")
+SERVICES = ("chat", "health_check", "errand_run", "meal_delivered", "repair_done", "referral", "device_check")
+RESIDENT_STATUSES = ("active", "hospitalised", "moved", "deceased")
+
+# corrections of append-only records
+VOID = "void"
+AMEND = "amend"
+CORRECTIONS = (VOID, AMEND)
+
+#: Resident fields a field worker may change from a tablet; supervisors and admins may change all.
+FIELD_EDITABLE_RESIDENT_FIELDS = frozenset({
+    "phone", "emergency_contact", "emergency_phone", "living_situation", "care_level",
+    "safety_devices", "care_notes", "status",
+})
+RESIDENT_FIELDS = (
+    "name", "sex", "birth_year", "address", "phone", "emergency_contact", "emergency_phone",
+    "living_situation", "care_level", "visit_cadence_days", "safety_devices", "care_notes",
+    "status",
+)
+
+# request-level error codes (the "error" member of every error body)
+ERR_INVALID_BODY = "invalid_body"
+ERR_BODY_TOO_LARGE = "body_too_large"
+ERR_UNSUPPORTED_ENCODING = "unsupported_encoding"
+ERR_UPGRADE_REQUIRED = "upgrade_required"
+ERR_TOKEN_MISSING = "token_missing"
+ERR_TOKEN_UNKNOWN = "token_unknown"
+ERR_DEVICE_REVOKED = "device_revoked"
+ERR_BAD_CREDENTIALS = "bad_credentials"
+ERR_THROTTLED = "throttled"
+ERR_FORBIDDEN = "forbidden"
+ERR_NOT_FOUND = "not_found"
+ERR_BAD_CURSOR = "bad_cursor"
+#: 401 codes after which the app must wipe its local data.
+WIPE_CODES = frozenset({ERR_TOKEN_UNKNOWN, ERR_DEVICE_REVOKED})
+
+# per-op rejection reasons
+REJ_INVALID = "invalid_op"
+REJ_OUT_OF_SCOPE = "out_of_scope"
+REJ_UNKNOWN_ENTITY = "unknown_entity"
+REJ_ALREADY_EXISTS = "already_exists"
+REJ_FIELD_NOT_EDITABLE = "field_not_editable"
+REJ_OP_ID_REUSED = "op_id_reused"
+REJ_SEQ_REUSED = "seq_reused"

@@ -1,0 +1,271 @@
+"""Wire schemas (marshmallow). The one definition of what crosses the network."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from . import protocol as p
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+PHONE_RE = re.compile(r"^[0-9+\- ]{3,20}$")
+
+
+class UUIDText(fields.String):
+    """A UUID kept as its lower-case text."""
+
+    default_error_messages = {"invalid_uuid": "Not a valid UUID."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).lower()
+        if not UUID_RE.match(text):
+            raise self.make_error("invalid_uuid")
+        return text
+
+
+def one_of(choices):
+    return validate.OneOf(choices, error="Must be one of: {choices}.")
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def Text(max_len: int, *, required=False, min_len=0, **kw):  # noqa: N802 - a field factory
+    return fields.String(required=required, validate=validate.Length(min=min_len, max=max_len),
+                         **kw)
+
+
+# ---- record data carried by ops -------------------------------------------------------------
+
+class ResidentDataSchema(StrictSchema):
+    name = Text(40, min_len=1, required=True)
+    sex = fields.String(required=True, validate=one_of(("F", "M")))
+    birth_year = fields.Integer(required=True, strict=True,
+                                validate=validate.Range(1900, date.today().year))
+    address = Text(120, min_len=1, required=True)
+    phone = fields.String(allow_none=True, validate=validate.Regexp(PHONE_RE))
+    emergency_contact = Text(40, allow_none=True)
+    emergency_phone = fields.String(allow_none=True, validate=validate.Regexp(PHONE_RE))
+    living_situation = fields.List(fields.String(validate=one_of(p.LIVING_SITUATIONS)),
+                                   validate=validate.Length(max=len(p.LIVING_SITUATIONS)))
+    care_level = fields.String(validate=one_of(p.CARE_LEVELS))
+    visit_cadence_days = fields.Integer(allow_none=True, strict=True,
+                                        validate=validate.Range(1, 90))
+    safety_devices = fields.List(fields.String(validate=one_of(p.SAFETY_DEVICES)),
+                                 validate=validate.Length(max=len(p.SAFETY_DEVICES)))
+    care_notes = Text(2000, allow_none=True)
+    status = fields.String(validate=one_of(p.RESIDENT_STATUSES))
+
+
+class ReadingsSchema(StrictSchema):
+    systolic = fields.Integer(strict=True, validate=validate.Range(50, 260))
+    diastolic = fields.Integer(strict=True, validate=validate.Range(30, 160))
+    pulse = fields.Integer(strict=True, validate=validate.Range(25, 220))
+    blood_sugar = fields.Float(validate=validate.Range(1.0, 35.0))
+    temperature = fields.Float(validate=validate.Range(33.0, 43.0))
+
+
+class VisitDataSchema(StrictSchema):
+    resident_id = UUIDText(required=True)
+    outcome = fields.String(allow_none=True, validate=one_of(p.OUTCOMES))
+    away_reason = Text(200, allow_none=True)
+    readings = fields.Nested(ReadingsSchema)
+    mood = fields.String(allow_none=True, validate=one_of(p.MOODS))
+    needs = fields.List(fields.String(validate=one_of(p.NEEDS)), validate=validate.Length(max=20))
+    services = fields.List(fields.String(validate=one_of(p.SERVICES)),
+                           validate=validate.Length(max=20))
+    safety_checks = fields.Dict(keys=fields.String(validate=one_of(p.SAFETY_DEVICES)),
+                                values=fields.String(validate=one_of(p.SAFETY_CHECK_RESULTS)))
+    note = Text(2000, allow_none=True)
+    follow_up_on = fields.Date(allow_none=True)
+    corrects = UUIDText(allow_none=True)
+    correction = fields.String(allow_none=True, validate=one_of(p.CORRECTIONS))
+
+    @validates_schema
+    def check_shape(self, data, **kwargs):
+        correction = data.get("correction")
+        if bool(correction) != bool(data.get("corrects")):
+            raise ValidationError("corrects and correction go together.", "correction")
+        if correction != p.VOID and not data.get("outcome"):
+            raise ValidationError("Missing data for required field.", "outcome")
+        readings = data.get("readings") or {}
+        if {"systolic", "diastolic"} <= readings.keys() and \
+                readings["diastolic"] >= readings["systolic"]:
+            raise ValidationError("Diastolic must be lower than systolic.", "readings")
+
+
+class NoteDataSchema(StrictSchema):
+    resident_id = UUIDText(required=True)
+    text = Text(4000, allow_none=True)
+    corrects = UUIDText(allow_none=True)
+    correction = fields.String(allow_none=True, validate=one_of(p.CORRECTIONS))
+
+    @validates_schema
+    def check_shape(self, data, **kwargs):
+        if bool(data.get("correction")) != bool(data.get("corrects")):
+            raise ValidationError("corrects and correction go together.", "correction")
+        if data.get("correction") != p.VOID and not (data.get("text") or "").strip():
+            raise ValidationError("A note needs text.", "text")
+
+
+DATA_SCHEMAS = {
+    (p.RESIDENT, p.CREATE): ResidentDataSchema(),
+    (p.RESIDENT, p.UPDATE): ResidentDataSchema(partial=True),
+    (p.VISIT, p.CREATE): VisitDataSchema(),
+    (p.NOTE, p.CREATE): NoteDataSchema(),
+}
+
+
+class OpSchema(StrictSchema):
+    """One change made on a device. ``data`` is checked against the entity's own schema."""
+
+    op_id = UUIDText(required=True, metadata={"description": "Made by the device; unique."})
+    seq = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**62),
+                         metadata={"description": "Per-device sequence number, from 1."})
+    entity = fields.String(required=True, validate=one_of(p.PUSHABLE_ENTITIES))
+    action = fields.String(required=True, validate=one_of(p.ACTIONS))
+    entity_id = UUIDText(required=True)
+    grid_id = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**62))
+    base_version = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                  validate=validate.Range(0, 2**62),
+                                  metadata={"description": "Record version an update was based on."})
+    device_time = fields.AwareDateTime(required=True, default_timezone=None)
+    data = fields.Dict(required=True, metadata={"description": "ResidentData, VisitData or NoteData."})
+
+    @validates_schema
+    def check_entity_action(self, data, **kwargs):
+        key = (data.get("entity"), data.get("action"))
+        if None in key:
+            return
+        schema = DATA_SCHEMAS.get(key)
+        if schema is None:
+            raise ValidationError(f"{key[0]} records are append-only: only 'create' is allowed.",
+                                  "action")
+        if key == (p.RESIDENT, p.UPDATE):
+            if data.get("base_version") is None:
+                raise ValidationError("An update needs the version it was based on.",
+                                      "base_version")
+            if not data.get("data"):
+                raise ValidationError("An update changes at least one field.", "data")
+        try:
+            # Loaded here, in place, so the nested data is parsed once.
+            data["data"] = schema.load(data.get("data") or {})
+        except ValidationError as error:
+            raise ValidationError({"data": error.messages}) from None
+
+
+def flatten_errors(errors, prefix="") -> str:
+    """marshmallow's nested error dict as one line naming every field."""
+    parts = []
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            name = prefix if key == "_schema" else (f"{prefix}.{key}" if prefix else str(key))
+            parts.append(flatten_errors(value, name))
+    elif isinstance(errors, list):
+        if all(isinstance(item, str) for item in errors):
+            text = " ".join(errors)
+            parts.append(f"{prefix}: {text}" if prefix else text)
+        else:
+            parts.extend(flatten_errors(item, prefix) for item in errors)
+    else:
+        parts.append(f"{prefix}: {errors}" if prefix else str(errors))
+    return "; ".join(part for part in parts if part)
+
+
+# ---- requests and responses -----------------------------------------------------------------
+
+class VersionedSchema(StrictSchema):
+    protocol = fields.Integer(required=True, strict=True,
+                              metadata={"description": "Protocol version the app speaks."})
+    app_version = Text(40, load_default=None, allow_none=True)
+
+
+class LoginRequestSchema(VersionedSchema):
+    username = Text(64, min_len=1, required=True)
+    password = Text(256, min_len=1, required=True, load_only=True)
+    device_id = UUIDText(required=True)
+    device_name = Text(80, min_len=1, required=True)
+
+
+class PersonSchema(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    role = fields.String()
+
+
+class LoginResponseSchema(Schema):
+    token = fields.String(metadata={"description": "Send as 'Authorization: Bearer <token>'."})
+    device_id = fields.String()
+    person = fields.Nested(PersonSchema)
+    server_time = fields.String()
+
+
+class PushRequestSchema(VersionedSchema):
+    device_time = fields.AwareDateTime(required=True, default_timezone=None,
+                                       metadata={"description": "Device clock when sent."})
+    ops = fields.List(fields.Dict(), required=True,
+                      validate=validate.Length(max=p.MAX_OPS_PER_PUSH),
+                      metadata={"description": "Op objects (see Op); each is checked on its own "
+                                               "so one bad op never blocks the rest."})
+
+
+class OpReasonSchema(Schema):
+    code = fields.String()
+    message = fields.String()
+
+
+class OpResultSchema(Schema):
+    op_id = fields.String()
+    seq = fields.Integer(allow_none=True)
+    status = fields.String(metadata={"description": "applied | duplicate | conflict | rejected"})
+    version = fields.Integer(allow_none=True,
+                             metadata={"description": "Log position of the record after this op."})
+    conflict_ids = fields.List(fields.String())
+    reason = fields.Nested(OpReasonSchema, allow_none=True)
+
+
+class PushResponseSchema(Schema):
+    results = fields.List(fields.Nested(OpResultSchema))
+    server_time = fields.String()
+
+
+class PullRequestSchema(VersionedSchema):
+    cursor = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20000),
+                           metadata={"description": "Opaque; null for a first sync."})
+    limit = fields.Integer(load_default=p.DEFAULT_PULL_LIMIT, strict=True,
+                           validate=validate.Range(1, p.MAX_PULL_LIMIT))
+
+
+class ChangeSchema(Schema):
+    position = fields.Integer()
+    entity = fields.String()
+    id = fields.String()
+    grid_id = fields.Integer()
+    data = fields.Dict()
+
+
+class GridStateSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    digest = fields.String(allow_none=True,
+                           metadata={"description": "Set once the grid is caught up."})
+
+
+class PullResponseSchema(Schema):
+    changes = fields.List(fields.Nested(ChangeSchema))
+    cursor = fields.String()
+    has_more = fields.Boolean()
+    evict_grids = fields.List(fields.Integer())
+    grids = fields.List(fields.Nested(GridStateSchema))
+    server_time = fields.String()
+
+
+class ErrorSchema(Schema):
+    status = fields.Integer()
+    error = fields.String(metadata={"description": "Machine-readable code."})
+    message = fields.String(metadata={"description": "For a person."})
+    details = fields.Dict()

@@ -1,0 +1,75 @@
+"""Fixtures for every layer. The server suite runs once per database backend: SQLite always,
+PostgreSQL when KNOCKDOOR_TEST_DATABASE_URL is set (CI sets it)."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from server import create_app
+from server.db import make_engine
+from server.migrate import upgrade
+from server.models import Base
+
+PG_URL = os.environ.get("KNOCKDOOR_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
+FAST_PASSWORD_HASH = "pbkdf2:sha256:1000"
+
+
+def reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def empty_tables(engine) -> None:
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+        connection.execute(text("INSERT INTO log_head (id, position) VALUES (1, 0)"))
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> str:
+    """A migrated, empty server database, one per backend for the whole run."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('server-db') / 'server.db'}"
+    else:
+        url = PG_URL
+        reset_postgres(url)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = make_engine(database_url)
+    empty_tables(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_session(engine):
+    """A session for arranging and inspecting data; commit what you arrange."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def app(engine, database_url):
+    return create_app({"DATABASE_URL": database_url, "TESTING": True,
+                       "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH, "SECRET_KEY": "test"})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
