@@ -30,6 +30,19 @@ def _server_stamp(session: Session, person: Person | None) -> dict:
             "t": isoformat(utcnow())}
 
 
+RESIDENT_DEFAULTS = {"living_situation": [], "safety_devices": [], "care_level": "self_care",
+                     "status": "active"}
+
+
+def build_resident(resident_id: str, grid_id: int, fields: dict, stamp: dict) -> Resident:
+    """A new resident from validated ResidentData, every given field stamped by its writer."""
+    resident = Resident(id=resident_id, grid_id=grid_id, version=0, created_at=utcnow(),
+                        **{**RESIDENT_DEFAULTS, **fields})
+    resident.search_keys = search_keys(resident.name)
+    resident.field_stamps = {name: stamp for name in fields}
+    return resident
+
+
 def lock_resident(session: Session, resident_id: str) -> Resident | None:
     return session.scalar(select(Resident).where(Resident.id == resident_id).with_for_update())
 
@@ -37,12 +50,8 @@ def lock_resident(session: Session, resident_id: str) -> Resident | None:
 def create_resident(session: Session, person: Person | None, grid_id: int, fields: dict,
                     resident_id: str | None = None) -> Resident:
     """Add a resident to a grid's roster. ``fields``: already validated ResidentData."""
-    stamp = _server_stamp(session, person)
-    resident = Resident(id=resident_id or str(uuid.uuid4()), grid_id=grid_id, version=0,
-                        living_situation=[], safety_devices=[], care_level="self_care",
-                        status="active", created_at=utcnow(), **fields)
-    resident.search_keys = search_keys(resident.name)
-    resident.field_stamps = {name: stamp for name in fields}
+    resident = build_resident(resident_id or str(uuid.uuid4()), grid_id, fields,
+                              _server_stamp(session, person))
     session.add(resident)
     batch = ChangeBatch(session)
     batch.touch_resident(resident)
@@ -54,13 +63,8 @@ def create_residents(session: Session, person: Person | None, rows: list[tuple[i
     """Bulk form of :func:`create_resident` for roster imports: one log write for all rows."""
     stamp = _server_stamp(session, person)
     batch = ChangeBatch(session)
-    now = utcnow()
     for grid_id, fields in rows:
-        resident = Resident(id=str(uuid.uuid4()), grid_id=grid_id, version=0,
-                            living_situation=[], safety_devices=[], care_level="self_care",
-                            status="active", created_at=now, **fields)
-        resident.search_keys = search_keys(resident.name)
-        resident.field_stamps = {name: stamp for name in fields}
+        resident = build_resident(str(uuid.uuid4()), grid_id, fields, stamp)
         session.add(resident)
         batch.touch_resident(resident)
     batch.flush()

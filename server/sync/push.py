@@ -25,6 +25,7 @@ from shared.search import search_keys
 from ..models import AppliedOp, CaseNote, Conflict, Device, Person, Resident, Visit
 from ..scope import grids_in_scope
 from .batch import PENDING_VERSION, ChangeBatch
+from .edits import build_resident
 
 _op_schema = OpSchema()
 
@@ -292,13 +293,7 @@ def _create_resident(ctx: PushContext, op: dict) -> OpResult:
                         "Volunteers cannot add residents; ask a grid worker or supervisor.")
     if op["entity_id"] in ctx.residents or ctx.session.get(Resident, op["entity_id"]):
         raise Rejection(p.REJ_ALREADY_EXISTS, f"Resident {op['entity_id']} already exists.")
-    data = op["data"]
-    resident = Resident(id=op["entity_id"], grid_id=op["grid_id"],
-                        search_keys=search_keys(data["name"]), version=0,
-                        living_situation=[], safety_devices=[], care_level="self_care",
-                        status="active", created_at=ctx.now, **data)
-    stamp = _stamp(ctx, op, 0)
-    resident.field_stamps = {name: stamp for name in data}
+    resident = build_resident(op["entity_id"], op["grid_id"], op["data"], _stamp(ctx, op, 0))
     ctx.session.add(resident)
     ctx.residents[resident.id] = resident
     ctx.batch.touch_resident(resident)

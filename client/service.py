@@ -1,0 +1,417 @@
+"""What the app offers a volunteer, with no Kivy in it: sign in, lists, records, sync.
+
+Every command writes locally and returns at once; sync happens separately (``sync``), and is
+meant to run off the UI thread. Methods are safe to call from two threads.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable
+
+from marshmallow import ValidationError
+
+from shared import protocol as p
+from shared.clock import isoformat, parse_instant, utcnow
+from shared.due import DueStatus, due_status
+from shared.schemas import DATA_SCHEMAS, flatten_errors
+from shared.search import matches
+
+from .store import PENDING, REJECTED, SqliteStore, local_note_record, local_visit_record
+from .sync import DeviceWiped, SyncEngine, SyncProgress, SyncReport, UpgradeRequired
+from .transport import HttpTransport, Transport, TransportError
+
+__all__ = ["FieldService", "SignInError", "InvalidInput", "UnsentChanges", "DeviceWiped",
+           "UpgradeRequired", "SyncReport", "SyncProgress", "ResidentSummary"]
+
+
+class SignInError(Exception):
+    """code: bad_credentials | unreachable | device_revoked | upgrade_required | throttled |
+    server_error | already_signed_in"""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class InvalidInput(Exception):
+    """fields: field name -> what is wrong with it."""
+
+    def __init__(self, fields: dict) -> None:
+        super().__init__(flatten_errors(fields))
+        self.fields = fields
+
+
+class UnsentChanges(Exception):
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} changes have not been sent yet.")
+        self.count = count
+
+
+@dataclass
+class Account:
+    server_url: str
+    username: str
+    display_name: str
+    role: str
+    person_id: int
+    device_id: str
+    device_name: str
+
+
+@dataclass
+class ResidentSummary:
+    id: str
+    name: str
+    address: str
+    sex: str
+    age: int | None
+    grid_id: int
+    grid_name: str
+    living_situation: list[str]
+    status: str
+    due: DueStatus
+    last_visit_at: datetime | None
+    follow_up_since: datetime | None
+    unsent: int
+
+
+@dataclass
+class ResidentDetail:
+    summary: ResidentSummary
+    record: dict  # every resident field, as the volunteer sees it now
+    visits: list[dict] = field(default_factory=list)  # newest first; "state" and "voided" added
+    notes: list[dict] = field(default_factory=list)  # newest first; "state" added
+    conflicts: list[dict] = field(default_factory=list)  # open ones first
+
+
+def _moment(text: str | None) -> datetime | None:
+    return parse_instant(text) if text else None
+
+
+class FieldService:
+    def __init__(self, data_dir: str | Path, *,
+                 transport_factory: Callable[[str], Transport] = HttpTransport,
+                 clock: Callable[[], datetime] = utcnow, **engine_options) -> None:
+        self.data_dir = Path(data_dir)
+        self.store = SqliteStore(self.data_dir / "knockdoor-local.db")
+        self.transport_factory = transport_factory
+        self.clock = clock
+        self.engine_options = engine_options
+        self._engine: SyncEngine | None = None
+
+    def close(self) -> None:
+        self.store.close()
+
+    # ---- account -------------------------------------------------------------------------
+
+    @property
+    def account(self) -> Account | None:
+        raw = self.store.get_meta("account")
+        return Account(**json.loads(raw)) if raw and self.store.get_meta("token") else None
+
+    @property
+    def signed_in(self) -> bool:
+        return self.account is not None
+
+    def remembered_sign_in(self) -> dict:
+        """Server address, username and device name from the last sign-in (no password)."""
+        raw = self.store.get_meta("remembered")
+        return json.loads(raw) if raw else {}
+
+    def sign_in(self, server_url: str, username: str, password: str,
+                device_name: str) -> Account:
+        if self.signed_in:
+            raise SignInError("already_signed_in", "Already signed in; sign out first.")
+        device_id = self.store.get_meta("device_id") or str(uuid.uuid4())
+        transport = self.transport_factory(server_url)
+        try:
+            answer = transport.post("/api/v1/auth/login", {
+                "protocol": p.PROTOCOL_VERSION, "username": username, "password": password,
+                "device_id": device_id, "device_name": device_name})
+        except TransportError as error:
+            raise self._sign_in_error(error) from None
+        person = answer["person"]
+        account = Account(server_url=server_url, username=person["username"],
+                          display_name=person["display_name"], role=person["role"],
+                          person_id=person["id"], device_id=device_id, device_name=device_name)
+        self.store.set_meta({
+            "device_id": device_id, "token": answer["token"],
+            "account": json.dumps(account.__dict__, ensure_ascii=False),
+            "remembered": json.dumps({"server_url": server_url, "username": username,
+                                      "device_name": device_name}, ensure_ascii=False)})
+        self._engine = None
+        return account
+
+    def _sign_in_error(self, error: TransportError) -> SignInError:
+        if error.status is None:
+            return SignInError("unreachable", error.message)
+        if error.error in p.WIPE_CODES:
+            remembered = self.store.get_meta("remembered")
+            self.store.wipe()  # a new device id on the next attempt
+            if remembered:
+                self.store.set_meta({"remembered": remembered})
+            return SignInError("device_revoked", error.message)
+        code = {p.ERR_BAD_CREDENTIALS: "bad_credentials", p.ERR_THROTTLED: "throttled",
+                p.ERR_UPGRADE_REQUIRED: "upgrade_required"}.get(error.error, "server_error")
+        return SignInError(code, error.message)
+
+    def sign_out(self, force: bool = False) -> None:
+        """Wipe the device's data. Refuses while changes are unsent, unless forced."""
+        unsent = self.unsent_count()
+        if unsent and not force:
+            raise UnsentChanges(unsent)
+        remembered = self.store.get_meta("remembered")
+        self.store.wipe()
+        if remembered:
+            self.store.set_meta({"remembered": remembered})
+        self._engine = None
+
+    # ---- sync ------------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> SyncEngine:
+        if self._engine is None:
+            account = self.account
+            if account is None:
+                raise DeviceWiped("Not signed in.")
+            self._engine = SyncEngine(self.store, self.transport_factory(account.server_url),
+                                      clock=self.clock, **self.engine_options)
+        return self._engine
+
+    def sync(self, progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
+        """Blocking: run it off the UI thread. Raises DeviceWiped (data already wiped) and
+        UpgradeRequired; every other problem is in the report."""
+        try:
+            return self.engine.sync(progress)
+        except DeviceWiped:
+            self._engine = None
+            raise
+
+    def probe(self) -> bool:
+        """Is the server reachable right now? (Short timeouts.)"""
+        account = self.account
+        if account is None:
+            return False
+        try:
+            self.engine.transport.health()
+        except TransportError:
+            return False
+        return True
+
+    def last_sync(self) -> SyncReport | None:
+        raw = self.store.get_meta("last_sync")
+        return SyncReport.from_json(raw) if raw else None
+
+    def last_success(self) -> datetime | None:
+        return _moment(self.store.get_meta("last_success"))
+
+    def unsent_count(self) -> int:
+        return sum(1 for row in self.store.outbox() if row["state"] == PENDING)
+
+    def rejected_ops(self) -> list[dict]:
+        """Changes the server refused, with its reason; kept until the volunteer dismisses them."""
+        rows = [row for row in self.store.outbox() if row["state"] == REJECTED]
+        names = self._names({row["resident_id"] for row in rows})
+        return [{"op_id": row["op_id"], "entity": row["entity"], "entity_id": row["entity_id"],
+                 "resident_id": row["resident_id"], "resident_name": names.get(row["resident_id"]),
+                 "reason_code": row["reason_code"], "reason": row["reason"],
+                 "made_at": row["created_at"], "data": row["op"]["data"]} for row in rows]
+
+    def dismiss_rejected(self, op_id: str) -> None:
+        with self.store.transaction() as db:
+            row = db.execute("SELECT entity, entity_id, resident_id FROM outbox WHERE op_id = ? "
+                             "AND state = ?", (op_id, REJECTED)).fetchone()
+            if row is None:
+                return
+            db.execute("DELETE FROM outbox WHERE op_id = ?", (op_id,))
+            if row[0] == p.VISIT:
+                db.execute("DELETE FROM visits WHERE id = ? AND position IS NULL", (row[1],))
+                self.store._refresh_visit_facts(db, [row[2]])
+            elif row[0] == p.NOTE:
+                db.execute("DELETE FROM notes WHERE id = ? AND position IS NULL", (row[1],))
+
+    def _names(self, resident_ids) -> dict[str, str]:
+        ids = list(resident_ids)
+        if not ids:
+            return {}
+        with self.store.reading() as db:
+            return dict(db.execute(f"SELECT id, name FROM residents WHERE id IN "
+                                   f"({','.join('?' * len(ids))})", ids).fetchall())
+
+    # ---- queries ---------------------------------------------------------------------------
+
+    def grids(self) -> list[dict]:
+        with self.store.reading() as db:
+            return [{"id": row[0], "name": row[1]} for row in
+                    db.execute("SELECT id, name FROM grids ORDER BY name")]
+
+    def today_list(self, query: str = "", today: date | None = None) -> list[ResidentSummary]:
+        """My grids' residents: open follow-ups first, then overdue (longest first), due today,
+        due this week, the rest. ``query`` matches name, address or pinyin initials."""
+        today = today or self.clock().astimezone().date()
+        with self.store.reading() as db:
+            grid_names = dict(db.execute("SELECT id, name FROM grids").fetchall())
+            rows = db.execute("SELECT id, grid_id, payload, name, search_keys, address, "
+                              "last_met_at, last_visit_at, follow_up_since, unsent "
+                              "FROM residents").fetchall()
+        summaries = [self._summary(row, grid_names, today) for row in rows
+                     if matches(query, row[3], row[5], row[4])]
+        summaries.sort(key=lambda s: (s.follow_up_since is None, s.due.sort_key, s.name))
+        return summaries
+
+    def _summary(self, row, grid_names, today: date) -> ResidentSummary:
+        (resident_id, grid_id, payload, name, _keys, address, last_met_at, last_visit_at,
+         follow_up_since, unsent) = row
+        record = json.loads(payload)
+        due = due_status(status=record.get("status", "active"),
+                         living_situation=record.get("living_situation") or [],
+                         birth_year=record.get("birth_year"),
+                         visit_cadence_days=record.get("visit_cadence_days"),
+                         last_met=_moment(last_met_at),
+                         since=_moment(record.get("created_at")), today=today)
+        birth_year = record.get("birth_year")
+        return ResidentSummary(
+            id=resident_id, name=name, address=address, sex=record.get("sex", ""),
+            age=today.year - birth_year if birth_year else None, grid_id=grid_id,
+            grid_name=grid_names.get(grid_id, ""),
+            living_situation=record.get("living_situation") or [],
+            status=record.get("status", "active"), due=due,
+            last_visit_at=_moment(last_visit_at), follow_up_since=_moment(follow_up_since),
+            unsent=unsent)
+
+    def resident(self, resident_id: str, today: date | None = None) -> ResidentDetail | None:
+        today = today or self.clock().astimezone().date()
+        with self.store.reading() as db:
+            grid_names = dict(db.execute("SELECT id, name FROM grids").fetchall())
+            row = db.execute("SELECT id, grid_id, payload, name, search_keys, address, "
+                             "last_met_at, last_visit_at, follow_up_since, unsent "
+                             "FROM residents WHERE id = ?", (resident_id,)).fetchone()
+            if row is None:
+                return None
+            states = dict(db.execute("SELECT entity_id, state FROM outbox WHERE resident_id = ?",
+                                     (resident_id,)).fetchall())
+            visits = [json.loads(text) for (text,) in db.execute(
+                "SELECT payload FROM visits WHERE resident_id = ? ORDER BY visited_at DESC",
+                (resident_id,))]
+            notes = [json.loads(text) for (text,) in db.execute(
+                "SELECT payload FROM notes WHERE resident_id = ? ORDER BY written_at DESC",
+                (resident_id,))]
+            conflicts = [json.loads(text) for (text,) in db.execute(
+                "SELECT payload FROM conflicts WHERE resident_id = ? ORDER BY status = 'open' "
+                "DESC, position DESC", (resident_id,))]
+        corrected = {v["corrects"]: v["correction"] for v in visits if v.get("corrects")}
+        for visit in visits:
+            visit["state"] = states.get(visit["id"], "synced")
+            visit["voided"] = corrected.get(visit["id"]) == p.VOID
+            visit["amended"] = corrected.get(visit["id"]) == p.AMEND
+        for note in notes:
+            note["state"] = states.get(note["id"], "synced")
+        me = self.account.device_id if self.account else None
+        for conflict in conflicts:
+            conflict["mine"] = me in ((conflict.get("kept_by") or {}).get("device_id"),
+                                      (conflict.get("lost_by") or {}).get("device_id"))
+        return ResidentDetail(self._summary(row, grid_names, today), json.loads(row[2]),
+                              visits, notes, conflicts)
+
+    def my_conflicts(self) -> list[dict]:
+        """Open conflicts in which one of the two edits came from this device."""
+        me = self.account.device_id if self.account else None
+        with self.store.reading() as db:
+            rows = [json.loads(text) for (text,) in db.execute(
+                "SELECT payload FROM conflicts WHERE status = 'open' ORDER BY position DESC")]
+        names = self._names({row["resident_id"] for row in rows})
+        return [{**row, "resident_name": names.get(row["resident_id"])} for row in rows
+                if me in ((row.get("kept_by") or {}).get("device_id"),
+                          (row.get("lost_by") or {}).get("device_id"))]
+
+    # ---- commands --------------------------------------------------------------------------
+
+    def _resident_row(self, resident_id: str) -> tuple[int, int]:
+        with self.store.reading() as db:
+            row = db.execute("SELECT grid_id, version FROM residents WHERE id = ?",
+                             (resident_id,)).fetchone()
+        if row is None:
+            raise InvalidInput({"resident_id": ["This resident is not on this tablet."]})
+        return row
+
+    def _op(self, entity: str, action: str, entity_id: str, grid_id: int, data: dict,
+            base_version: int | None = None) -> dict:
+        try:
+            DATA_SCHEMAS[(entity, action)].load(data)
+        except ValidationError as error:
+            raise InvalidInput(error.messages) from None
+        op = {"op_id": str(uuid.uuid4()), "entity": entity, "action": action,
+              "entity_id": entity_id, "grid_id": grid_id, "device_time": isoformat(self.clock()),
+              "data": data}
+        if base_version is not None:
+            op["base_version"] = base_version
+        return op
+
+    def record_visit(self, resident_id: str, outcome: str, *, readings: dict | None = None,
+                     mood: str | None = None, needs=(), services=(),
+                     safety_checks: dict | None = None, note: str | None = None,
+                     follow_up_on: date | None = None, away_reason: str | None = None,
+                     corrects: str | None = None, correction: str | None = None) -> str:
+        """Save a visit on the tablet at once (and queue it). Returns the visit id."""
+        grid_id, _version = self._resident_row(resident_id)
+        data = {"resident_id": resident_id, "outcome": outcome}
+        optional = {"readings": {k: v for k, v in (readings or {}).items() if v is not None},
+                    "mood": mood, "needs": list(needs), "services": list(services),
+                    "safety_checks": safety_checks, "note": (note or "").strip() or None,
+                    "follow_up_on": follow_up_on.isoformat() if follow_up_on else None,
+                    "away_reason": away_reason, "corrects": corrects, "correction": correction}
+        data.update({key: value for key, value in optional.items() if value not in (None, [], {})})
+        visit_id = str(uuid.uuid4())
+        op = self._op(p.VISIT, p.CREATE, visit_id, grid_id, data)
+        account = self.account
+        self.store.add_op(op, local_visit_record(op, account and account.display_name,
+                                                 account and account.person_id))
+        return visit_id
+
+    def void_visit(self, visit_id: str) -> str:
+        """Strike a visit out (it stays in the history, marked void)."""
+        record = self.store.record(p.VISIT, visit_id)
+        if record is None:
+            raise InvalidInput({"corrects": ["No such visit on this tablet."]})
+        grid_id, _version = self._resident_row(record["resident_id"])
+        correction_id = str(uuid.uuid4())
+        op = self._op(p.VISIT, p.CREATE, correction_id, grid_id, {
+            "resident_id": record["resident_id"], "corrects": visit_id, "correction": p.VOID})
+        account = self.account
+        self.store.add_op(op, local_visit_record(op, account and account.display_name,
+                                                 account and account.person_id))
+        return correction_id
+
+    def add_note(self, resident_id: str, text: str) -> str:
+        grid_id, _version = self._resident_row(resident_id)
+        note_id = str(uuid.uuid4())
+        op = self._op(p.NOTE, p.CREATE, note_id, grid_id,
+                      {"resident_id": resident_id, "text": (text or "").strip()})
+        account = self.account
+        self.store.add_op(op, local_note_record(op, account and account.display_name,
+                                                account and account.person_id))
+        return note_id
+
+    def editable_fields(self) -> frozenset[str]:
+        account = self.account
+        if account and account.role not in p.FIELD_ROLES:
+            return frozenset(p.RESIDENT_FIELDS)
+        return p.FIELD_EDITABLE_RESIDENT_FIELDS
+
+    def edit_resident(self, resident_id: str, changes: dict) -> None:
+        """Change some of a resident's details; only what really changed is sent."""
+        grid_id, version = self._resident_row(resident_id)
+        current = self.store.record(p.RESIDENT, resident_id)
+        changed = {name: value for name, value in changes.items() if current.get(name) != value}
+        not_allowed = sorted(set(changed) - self.editable_fields())
+        if not_allowed:
+            raise InvalidInput({name: ["You may not change this field."] for name in not_allowed})
+        if not changed:
+            return
+        op = self._op(p.RESIDENT, p.UPDATE, resident_id, grid_id, changed, base_version=version)
+        self.store.add_op(op, None)

@@ -1,0 +1,547 @@
+"""The tablet's local store.
+
+:class:`LocalStore` is the small contract the sync engine needs; :class:`SqliteStore` is the
+real one (a SQLite file migrated by Alembic) and :class:`MemoryStore` an in-memory one for
+fast tests of the engine. Both pass tests/contract/test_local_store_contract.py.
+
+Two rules carry the offline guarantees:
+
+* A local change and its outbox entry are written in one transaction (``add_op``).
+* A pulled page, its evictions and the new cursor are applied in one transaction
+  (``apply_page``), and pulled data never hides an edit the server has not echoed back yet:
+  the volunteer always sees the server's copy with their own outstanding edits on top.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable, Iterator, Protocol
+
+from shared import protocol as p
+from shared.clock import parse_instant
+from shared.digest import canonical_json, combine, record_hash
+from shared.due import VisitFact, effective_visits, last_met, open_follow_up
+from shared.search import search_keys
+
+PENDING, ACKED, REJECTED = "pending", "acked", "rejected"
+
+
+class LocalStore(Protocol):
+    def get_meta(self, key: str) -> str | None: ...
+    def set_meta(self, values: dict[str, str | None]) -> None: ...
+    def add_op(self, op: dict, local_record: dict | None) -> int: ...
+    def pending_ops(self, limit: int) -> list[dict]: ...
+    def record_results(self, results: list[dict], now: str) -> None: ...
+    def cursor(self) -> str | None: ...
+    def apply_page(self, page: dict) -> None: ...
+    def local_digests(self) -> dict[int, str]: ...
+    def grids_with_outstanding_ops(self) -> set[int]: ...
+    def reset_replica(self) -> None: ...
+    def wipe(self) -> None: ...
+    def record(self, entity: str, record_id: str) -> dict | None: ...
+    def outbox(self) -> list[dict]: ...
+    def server_digests(self) -> dict[int, str | None]: ...
+
+
+def local_visit_record(op: dict, author_name: str | None, author_id: int | None) -> dict:
+    """How a visit made here looks until the server's copy comes back."""
+    data = {key: value for key, value in op["data"].items() if value not in (None, [], {})}
+    return {"id": op["entity_id"], "grid_id": op["grid_id"], "author_id": author_id,
+            "author_name": author_name, "visited_at": op["device_time"],
+            "device_time": op["device_time"], "recorded_at": None,
+            "outcome": data.pop("outcome", None), "corrects": data.pop("corrects", None),
+            "correction": data.pop("correction", None), **data}
+
+
+def local_note_record(op: dict, author_name: str | None, author_id: int | None) -> dict:
+    data = op["data"]
+    return {"id": op["entity_id"], "grid_id": op["grid_id"], "resident_id": data["resident_id"],
+            "author_id": author_id, "author_name": author_name,
+            "written_at": op["device_time"], "device_time": op["device_time"],
+            "recorded_at": None, "text": data.get("text"), "corrects": data.get("corrects"),
+            "correction": data.get("correction")}
+
+
+def _visit_fact(row) -> VisitFact:
+    return VisitFact(row[0], parse_instant(row[1]), row[2], row[3], row[4])
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+class SqliteStore:
+    """The real store: one SQLite file, migrated with Alembic, safe to use from two threads."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._connection: sqlite3.Connection | None = None
+        self._open()
+
+    # ---- life cycle ----------------------------------------------------------------------
+
+    def _open(self) -> None:
+        from .migrate import upgrade_local
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        upgrade_local(self.path)
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                     timeout=30)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")  # a tablet may lose power at any time
+        connection.execute("PRAGMA foreign_keys=ON")
+        self._connection = connection
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            connection = self._connection
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            yield self._connection
+
+    def wipe(self) -> None:
+        """Forget everything: personal data must not stay on a revoked tablet."""
+        with self._lock:
+            self.close()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._open()
+
+    # ---- meta ------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        with self.reading() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, values: dict[str, str | None]) -> None:
+        with self.transaction() as db:
+            self._set_meta(db, values)
+
+    @staticmethod
+    def _set_meta(db, values: dict[str, str | None]) -> None:
+        db.executemany("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) "
+                       "DO UPDATE SET value = excluded.value", list(values.items()))
+
+    def cursor(self) -> str | None:
+        return self.get_meta("cursor")
+
+    # ---- local changes -------------------------------------------------------------------
+
+    def add_op(self, op: dict, local_record: dict | None) -> int:
+        """Append ``op`` to the outbox and show its effect, in one transaction.
+
+        ``op`` has no ``seq`` yet: the store hands out the next one. ``local_record`` is the
+        record a create op makes, as it should look until the server's copy arrives.
+        """
+        with self.transaction() as db:
+            seq = int(self._get(db, "next_seq") or 1)
+            op = {**op, "seq": seq}
+            resident_id = op["entity_id"] if op["entity"] == p.RESIDENT else \
+                op["data"]["resident_id"]
+            db.execute("INSERT INTO outbox (seq, op_id, entity, entity_id, grid_id, resident_id,"
+                       " op, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (seq, op["op_id"], op["entity"], op["entity_id"], op["grid_id"],
+                        resident_id, json.dumps(op, ensure_ascii=False), PENDING,
+                        op["device_time"]))
+            self._set_meta(db, {"next_seq": str(seq + 1)})
+            if op["entity"] == p.VISIT:
+                record = {**local_record, "resident_id": resident_id}
+                db.execute("INSERT INTO visits (id, resident_id, grid_id, visited_at, outcome,"
+                           " corrects, correction, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           (record["id"], resident_id, op["grid_id"], record["visited_at"],
+                            record["outcome"], record["corrects"], record["correction"],
+                            json.dumps(record, ensure_ascii=False)))
+                self._refresh_visit_facts(db, [resident_id])
+            elif op["entity"] == p.NOTE:
+                db.execute("INSERT INTO notes (id, resident_id, grid_id, written_at, payload) "
+                           "VALUES (?, ?, ?, ?, ?)",
+                           (local_record["id"], resident_id, op["grid_id"],
+                            local_record["written_at"],
+                            json.dumps(local_record, ensure_ascii=False)))
+            self._refresh_residents(db, [resident_id])
+        return seq
+
+    @staticmethod
+    def _get(db, key: str) -> str | None:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    # ---- push ------------------------------------------------------------------------------
+
+    def pending_ops(self, limit: int) -> list[dict]:
+        with self.reading() as db:
+            rows = db.execute("SELECT op FROM outbox WHERE state = ? ORDER BY seq LIMIT ?",
+                              (PENDING, limit)).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def record_results(self, results: list[dict], now: str) -> None:
+        """What the server said about pushed ops, all in one transaction."""
+        with self.transaction() as db:
+            touched = set()
+            for result in results:
+                if result["status"] == p.REJECTED:
+                    reason = result.get("reason") or {}
+                    db.execute("UPDATE outbox SET state = ?, status = ?, reason_code = ?, "
+                               "reason = ?, acked_at = ? WHERE op_id = ? AND state = ?",
+                               (REJECTED, result["status"], reason.get("code"),
+                                reason.get("message"), now, result["op_id"], PENDING))
+                else:
+                    db.execute("UPDATE outbox SET state = ?, status = ?, version = ?, "
+                               "acked_at = ? WHERE op_id = ? AND state = ?",
+                               (ACKED, result["status"], result.get("version"), now,
+                                result["op_id"], PENDING))
+                row = db.execute("SELECT resident_id FROM outbox WHERE op_id = ?",
+                                 (result["op_id"],)).fetchone()
+                if row:
+                    touched.add(row[0])
+            self._drop_echoed(db)
+            self._refresh_residents(db, touched)
+
+    def _drop_echoed(self, db) -> None:
+        """Acked ops whose effect the pulled copy already holds are done."""
+        for table, entity in (("residents", p.RESIDENT), ("visits", p.VISIT),
+                              ("notes", p.NOTE)):
+            db.execute(f"DELETE FROM outbox WHERE state = ? AND entity = ? AND EXISTS ("
+                       f"SELECT 1 FROM {table} t WHERE t.id = outbox.entity_id AND "
+                       f"t.position IS NOT NULL AND t.position >= outbox.version)",
+                       (ACKED, entity))
+
+    # ---- pull ------------------------------------------------------------------------------
+
+    def apply_page(self, page: dict) -> None:
+        """A pulled page, its evictions, grid states and the new cursor: all or nothing."""
+        with self.transaction() as db:
+            residents_touched: set[str] = set()
+            facts_touched: set[str] = set()
+            for grid_id in page.get("evict_grids", ()):
+                self._evict(db, grid_id)
+            for change in page["changes"]:
+                entity, data, position = change["entity"], change["data"], change["position"]
+                text = canonical_json(data)
+                row_hash = record_hash(entity, text)
+                if entity == p.RESIDENT:
+                    db.execute(
+                        "INSERT INTO residents (id, grid_id, version, server_payload, position,"
+                        " row_hash, payload, name, search_keys, address) VALUES "
+                        "(?, ?, ?, ?, ?, ?, ?, ?, '', ?) ON CONFLICT(id) DO UPDATE SET "
+                        "grid_id = excluded.grid_id, version = excluded.version, "
+                        "server_payload = excluded.server_payload, position = excluded.position,"
+                        " row_hash = excluded.row_hash",
+                        (data["id"], data["grid_id"], data["version"], text, position, row_hash,
+                         text, data["name"], data["address"]))
+                    residents_touched.add(data["id"])
+                elif entity == p.VISIT:
+                    db.execute(
+                        "INSERT INTO visits (id, resident_id, grid_id, visited_at, outcome, "
+                        "corrects, correction, payload, position, row_hash) VALUES "
+                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                        "visited_at = excluded.visited_at, outcome = excluded.outcome, "
+                        "payload = excluded.payload, position = excluded.position, "
+                        "row_hash = excluded.row_hash",
+                        (data["id"], data["resident_id"], data["grid_id"], data["visited_at"],
+                         data["outcome"], data["corrects"], data["correction"], text, position,
+                         row_hash))
+                    facts_touched.add(data["resident_id"])
+                elif entity == p.NOTE:
+                    db.execute(
+                        "INSERT INTO notes (id, resident_id, grid_id, written_at, payload, "
+                        "position, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO "
+                        "UPDATE SET written_at = excluded.written_at, payload = excluded.payload,"
+                        " position = excluded.position, row_hash = excluded.row_hash",
+                        (data["id"], data["resident_id"], data["grid_id"], data["written_at"],
+                         text, position, row_hash))
+                elif entity == p.CONFLICT:
+                    db.execute(
+                        "INSERT INTO conflicts (id, resident_id, grid_id, status, payload, "
+                        "position, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO "
+                        "UPDATE SET status = excluded.status, payload = excluded.payload, "
+                        "position = excluded.position, row_hash = excluded.row_hash",
+                        (data["id"], data["resident_id"], data["grid_id"], data["status"], text,
+                         position, row_hash))
+            for grid in page.get("grids", ()):
+                db.execute("INSERT INTO grids (id, name, digest) VALUES (?, ?, ?) "
+                           "ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
+                           "digest = COALESCE(excluded.digest, grids.digest)",
+                           (grid["id"], grid["name"], grid.get("digest")))
+            self._set_meta(db, {"cursor": page["cursor"]})
+            self._drop_echoed(db)
+            self._refresh_visit_facts(db, facts_touched)
+            self._refresh_residents(db, residents_touched | facts_touched)
+
+    def _evict(self, db, grid_id: int) -> None:
+        """Drop a grid that left the device's scope. Its unsent ops stay, to be delivered."""
+        for table in ("residents", "visits", "notes", "conflicts"):
+            if table == "visits" or table == "notes":
+                # keep rows still waiting in the outbox: the volunteer's own unsent work
+                db.execute(f"DELETE FROM {table} WHERE grid_id = ? AND id NOT IN ("
+                           f"SELECT entity_id FROM outbox WHERE state != ?)", (grid_id, ACKED))
+            else:
+                db.execute(f"DELETE FROM {table} WHERE grid_id = ?", (grid_id,))
+        db.execute("DELETE FROM outbox WHERE grid_id = ? AND state = ?", (grid_id, ACKED))
+        db.execute("DELETE FROM grids WHERE id = ?", (grid_id,))
+
+    def reset_replica(self) -> None:
+        """Forget all pulled data and the cursor, keeping the outbox: the next pull starts over."""
+        with self.transaction() as db:
+            for table in ("residents", "notes", "conflicts", "grids"):
+                db.execute(f"DELETE FROM {table}")
+            db.execute("DELETE FROM visits WHERE id NOT IN (SELECT entity_id FROM outbox "
+                       "WHERE state != ?)", (ACKED,))
+            db.execute("DELETE FROM meta WHERE key = 'cursor'")
+
+    # ---- derived state -------------------------------------------------------------------
+
+    def _refresh_visit_facts(self, db, resident_ids: Iterable[str]) -> None:
+        ids = list(resident_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            visits: dict[str, list[VisitFact]] = {rid: [] for rid in chunk}
+            for row in db.execute(f"SELECT id, visited_at, outcome, corrects, correction, "
+                                  f"resident_id FROM visits WHERE resident_id IN ({marks})",
+                                  chunk):
+                visits[row[5]].append(_visit_fact(row))
+            situations = {row[0]: json.loads(row[1]).get("living_situation") or [] for row in
+                          db.execute(f"SELECT id, payload FROM residents WHERE id IN ({marks})",
+                                     chunk)}
+            updates = []
+            for resident_id, facts in visits.items():
+                kept = effective_visits(facts)
+                updates.append((_iso(last_met(kept)),
+                                _iso(max((v.visited_at for v in kept), default=None)),
+                                _iso(open_follow_up(situations.get(resident_id, []), kept)),
+                                resident_id))
+            db.executemany("UPDATE residents SET last_met_at = ?, last_visit_at = ?, "
+                           "follow_up_since = ? WHERE id = ?", updates)
+
+    def _refresh_residents(self, db, resident_ids: Iterable[str]) -> None:
+        """Recompute the effective copy: the server's copy with outstanding edits on top."""
+        ids = list(resident_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            edits: dict[str, list[dict]] = {}
+            unsent: dict[str, int] = {}
+            for resident_id, entity, state, op_text in db.execute(
+                    f"SELECT resident_id, entity, state, op FROM outbox WHERE resident_id IN "
+                    f"({marks}) AND state != ? ORDER BY seq", (*chunk, REJECTED)):
+                if state == PENDING:
+                    unsent[resident_id] = unsent.get(resident_id, 0) + 1
+                if entity == p.RESIDENT:
+                    edits.setdefault(resident_id, []).append(json.loads(op_text)["data"])
+            updates = []
+            for resident_id, server_payload in db.execute(
+                    f"SELECT id, server_payload FROM residents WHERE id IN ({marks})", chunk):
+                payload = json.loads(server_payload) if server_payload else {}
+                living_before = payload.get("living_situation")
+                for change in edits.get(resident_id, ()):
+                    payload.update(change)
+                updates.append((json.dumps(payload, ensure_ascii=False), payload["name"],
+                                search_keys(payload["name"]), payload["address"],
+                                unsent.get(resident_id, 0), resident_id))
+                if payload.get("living_situation") != living_before:
+                    self._refresh_visit_facts(db, [resident_id])
+            db.executemany("UPDATE residents SET payload = ?, name = ?, search_keys = ?, "
+                           "address = ?, unsent = ? WHERE id = ?", updates)
+
+    # ---- sync state ----------------------------------------------------------------------
+
+    def local_digests(self) -> dict[int, str]:
+        """Per grid, the digest of the server copies held here (unsent work is not counted)."""
+        with self.reading() as db:
+            hashes: dict[int, list[int]] = {row[0]: [] for row in
+                                            db.execute("SELECT id FROM grids")}
+            for table in ("residents", "visits", "notes", "conflicts"):
+                for grid_id, row_hash in db.execute(
+                        f"SELECT grid_id, row_hash FROM {table} WHERE position IS NOT NULL"):
+                    hashes.setdefault(grid_id, []).append(row_hash)
+        return {grid_id: combine(values) for grid_id, values in hashes.items()}
+
+    def server_digests(self) -> dict[int, str | None]:
+        with self.reading() as db:
+            return dict(db.execute("SELECT id, digest FROM grids").fetchall())
+
+    def grids_with_outstanding_ops(self) -> set[int]:
+        with self.reading() as db:
+            return {row[0] for row in db.execute(
+                "SELECT DISTINCT grid_id FROM outbox WHERE state != ?", (REJECTED,))}
+
+    def record(self, entity: str, record_id: str) -> dict | None:
+        """The effective copy of one record, as the volunteer sees it."""
+        table = {p.RESIDENT: "residents", p.VISIT: "visits", p.NOTE: "notes",
+                 p.CONFLICT: "conflicts"}[entity]
+        with self.reading() as db:
+            row = db.execute(f"SELECT payload FROM {table} WHERE id = ?", (record_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def outbox(self) -> list[dict]:
+        """Every op still in the outbox, in sequence order, with its state and reason."""
+        with self.reading() as db:
+            rows = db.execute("SELECT seq, op_id, entity, entity_id, grid_id, resident_id, state,"
+                              " status, version, reason_code, reason, created_at, acked_at, op "
+                              "FROM outbox ORDER BY seq").fetchall()
+        keys = ("seq", "op_id", "entity", "entity_id", "grid_id", "resident_id", "state",
+                "status", "version", "reason_code", "reason", "created_at", "acked_at")
+        return [{**dict(zip(keys, row[:-1])), "op": json.loads(row[-1])} for row in rows]
+
+
+class MemoryStore:
+    """The same contract in plain dicts; a 'transaction' is a copy swapped in on success."""
+
+    def __init__(self) -> None:
+        self._state = self._empty()
+        self._lock = threading.RLock()
+
+    @staticmethod
+    def _empty() -> dict:
+        # records: (entity, id) -> {"grid_id", "position", "data", "hash"} (server copies)
+        # local: (entity, id) -> record made here, not yet back from the server
+        return {"meta": {}, "records": {}, "local": {}, "outbox": {}, "grids": {}}
+
+    @contextmanager
+    def _transaction(self) -> Iterator[dict]:
+        import copy
+        with self._lock:
+            draft = copy.deepcopy(self._state)
+            yield draft
+            self._state = draft
+
+    def get_meta(self, key: str) -> str | None:
+        return self._state["meta"].get(key)
+
+    def set_meta(self, values: dict[str, str | None]) -> None:
+        with self._transaction() as state:
+            state["meta"].update(values)
+
+    def cursor(self) -> str | None:
+        return self.get_meta("cursor")
+
+    def add_op(self, op: dict, local_record: dict | None) -> int:
+        with self._transaction() as state:
+            seq = int(state["meta"].get("next_seq") or 1)
+            op = {**op, "seq": seq}
+            state["outbox"][seq] = {"op": op, "state": PENDING, "version": None,
+                                    "reason_code": None, "reason": None}
+            state["meta"]["next_seq"] = str(seq + 1)
+            if local_record is not None:
+                resident_id = op["data"]["resident_id"]
+                state["local"][(op["entity"], op["entity_id"])] = {
+                    **local_record, "resident_id": resident_id}
+        return seq
+
+    def pending_ops(self, limit: int) -> list[dict]:
+        rows = sorted(self._state["outbox"].items())
+        return [row["op"] for _seq, row in rows if row["state"] == PENDING][:limit]
+
+    def record_results(self, results: list[dict], now: str) -> None:
+        with self._transaction() as state:
+            by_op = {row["op"]["op_id"]: row for row in state["outbox"].values()}
+            for result in results:
+                row = by_op.get(result["op_id"])
+                if row is None or row["state"] != PENDING:
+                    continue
+                if result["status"] == p.REJECTED:
+                    reason = result.get("reason") or {}
+                    row.update(state=REJECTED, reason_code=reason.get("code"),
+                               reason=reason.get("message"))
+                else:
+                    row.update(state=ACKED, version=result.get("version"))
+            self._drop_echoed(state)
+
+    @staticmethod
+    def _drop_echoed(state: dict) -> None:
+        for seq, row in list(state["outbox"].items()):
+            op = row["op"]
+            held = state["records"].get((op["entity"], op["entity_id"]))
+            if row["state"] == ACKED and held and held["position"] >= (row["version"] or 0):
+                del state["outbox"][seq]
+                state["local"].pop((op["entity"], op["entity_id"]), None)
+
+    def apply_page(self, page: dict) -> None:
+        with self._transaction() as state:
+            for grid_id in page.get("evict_grids", ()):
+                state["records"] = {key: rec for key, rec in state["records"].items()
+                                    if rec["grid_id"] != grid_id}
+                state["outbox"] = {seq: row for seq, row in state["outbox"].items()
+                                   if not (row["op"]["grid_id"] == grid_id
+                                           and row["state"] == ACKED)}
+                state["grids"].pop(grid_id, None)
+            for change in page["changes"]:
+                text = canonical_json(change["data"])
+                state["records"][(change["entity"], change["data"]["id"])] = {
+                    "grid_id": change["data"]["grid_id"], "position": change["position"],
+                    "data": change["data"], "hash": record_hash(change["entity"], text)}
+            for grid in page.get("grids", ()):
+                previous = state["grids"].get(grid["id"], {})
+                state["grids"][grid["id"]] = {"name": grid["name"],
+                                              "digest": grid.get("digest") or
+                                              previous.get("digest")}
+            state["meta"]["cursor"] = page["cursor"]
+            self._drop_echoed(state)
+
+    def record(self, entity: str, record_id: str) -> dict | None:
+        state = self._state
+        held = state["records"].get((entity, record_id))
+        local = state["local"].get((entity, record_id))
+        if entity != p.RESIDENT:
+            return held["data"] if held else local
+        if held is None:
+            return None
+        payload = dict(held["data"])
+        for _seq, row in sorted(state["outbox"].items()):
+            op = row["op"]
+            if row["state"] != REJECTED and op["entity"] == p.RESIDENT and \
+                    op["entity_id"] == record_id:
+                payload.update(op["data"])
+        return payload
+
+    def outbox(self) -> list[dict]:
+        return [{"seq": seq, "op_id": row["op"]["op_id"], "entity": row["op"]["entity"],
+                 "entity_id": row["op"]["entity_id"], "grid_id": row["op"]["grid_id"],
+                 "state": row["state"], "version": row["version"],
+                 "reason_code": row["reason_code"], "reason": row["reason"], "op": row["op"]}
+                for seq, row in sorted(self._state["outbox"].items())]
+
+    def local_digests(self) -> dict[int, str]:
+        hashes: dict[int, list[int]] = {grid_id: [] for grid_id in self._state["grids"]}
+        for record in self._state["records"].values():
+            hashes.setdefault(record["grid_id"], []).append(record["hash"])
+        return {grid_id: combine(values) for grid_id, values in hashes.items()}
+
+    def server_digests(self) -> dict[int, str | None]:
+        return {grid_id: grid["digest"] for grid_id, grid in self._state["grids"].items()}
+
+    def grids_with_outstanding_ops(self) -> set[int]:
+        return {row["op"]["grid_id"] for row in self._state["outbox"].values()
+                if row["state"] != REJECTED}
+
+    def reset_replica(self) -> None:
+        with self._transaction() as state:
+            state["records"].clear()
+            state["grids"].clear()
+            state["meta"].pop("cursor", None)
+
+    def wipe(self) -> None:
+        with self._lock:
+            self._state = self._empty()

@@ -1,0 +1,115 @@
+"""Who is signed in to the web view, and what they may see.
+
+A web session holds only the person's id; the person and their scope are read again on every
+request, so deactivating someone or ending their assignment takes effect at their next click.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import wraps
+
+from flask import g, redirect, request, session, url_for
+from sqlalchemy import select
+
+from shared import protocol as p
+
+from ..db import db
+from ..errors import ApiError
+from ..models import Area, Person
+from ..scope import grids_in_scope
+from .i18n import gettext as _
+from .timeutil import local_today
+
+WEB_ROLES = (p.SUPERVISOR, p.ADMIN)
+#: Roles a supervisor may give to people they add; only an admin makes supervisors and admins.
+SUPERVISOR_GRANTABLE_ROLES = p.FIELD_ROLES
+
+
+@dataclass
+class Scope:
+    """The grids a signed-in person may see, and the area tree around them."""
+
+    person: Person
+    grid_ids: set[int]
+    areas: dict[int, Area] = field(default_factory=dict)  # every area, by id
+
+    @property
+    def is_admin(self) -> bool:
+        return self.person.role == p.ADMIN
+
+    def allows_grid(self, grid_id: int | None) -> bool:
+        return grid_id is not None and grid_id in self.grid_ids
+
+    def grids_below(self, area_id: int) -> set[int]:
+        """Grids in scope at or under ``area_id``."""
+        return {grid for grid in self.grid_ids if area_id in self.ancestors(grid)}
+
+    def ancestors(self, area_id: int) -> list[int]:
+        """``area_id`` and its parents up to the district."""
+        chain = []
+        while area_id is not None and area_id in self.areas:
+            chain.append(area_id)
+            area_id = self.areas[area_id].parent_id
+        return chain
+
+    def visible_area_ids(self) -> set[int]:
+        return {area for grid in self.grid_ids for area in self.ancestors(grid)}
+
+    def allows_area(self, area_id: int) -> bool:
+        return bool(self.grids_below(area_id))
+
+    def area_path(self, area_id: int) -> str:
+        names = [self.areas[a].name for a in reversed(self.ancestors(area_id))
+                 if self.areas[a].level != p.DISTRICT]
+        return " / ".join(names)
+
+
+def load_scope(person: Person) -> Scope:
+    session = db.session
+    areas = {area.id: area for area in session.scalars(select(Area))}
+    return Scope(person, grids_in_scope(session, person, local_today()), areas)
+
+
+def current_person() -> Person | None:
+    if "web_person" not in g:
+        person_id = session.get("person_id")
+        person = db.session.get(Person, person_id) if person_id else None
+        if person is not None and (not person.active or person.role not in WEB_ROLES):
+            person = None
+        g.web_person = person
+    return g.web_person
+
+
+def current_scope() -> Scope:
+    if "web_scope" not in g:
+        g.web_scope = load_scope(current_person())
+    return g.web_scope
+
+
+def sign_in_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_person() is None:
+            session.pop("person_id", None)
+            return redirect(url_for("web.sign_in", next=request.full_path))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def admin_required(view):
+    @wraps(view)
+    @sign_in_required
+    def wrapper(*args, **kwargs):
+        if current_person().role != p.ADMIN:
+            raise forbidden()
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def not_found() -> ApiError:
+    """Out of scope answers exactly like missing, so a URL reveals nothing about other areas."""
+    return ApiError(404, p.ERR_NOT_FOUND, _("Not found, or not in your area."))
+
+
+def forbidden() -> ApiError:
+    return ApiError(403, p.ERR_FORBIDDEN, _("Your role may not do this."))

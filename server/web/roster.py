@@ -1,0 +1,336 @@
+"""Roster files: reading the residents lists communities already keep (CSV or .xlsx).
+
+A file is checked as a whole before anything is written: every row is parsed and validated with
+the wire schema, and every bad row is reported with its line number and reason. Column headers
+may be in Chinese (as the communities' spreadsheets have them) or in English; the export of
+residents writes the same headers, so an export can be edited and imported again.
+"""
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import re
+import zlib
+from dataclasses import dataclass, field
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared import protocol as p
+from shared.schemas import ResidentDataSchema
+
+from ..models import Resident
+from .access import Scope
+from .i18n import gettext as _
+
+MAX_ROWS = 20_000
+MAX_FILE_BYTES = 3 * 1024 * 1024
+
+#: (field, Chinese header, English header); "grid" is the grid's code or name.
+COLUMNS = (
+    ("grid", "网格", "grid"),
+    ("name", "姓名", "name"),
+    ("sex", "性别", "sex"),
+    ("birth_year", "出生年份", "birth_year"),
+    ("address", "地址", "address"),
+    ("phone", "电话", "phone"),
+    ("emergency_contact", "紧急联系人", "emergency_contact"),
+    ("emergency_phone", "紧急联系电话", "emergency_phone"),
+    ("living_situation", "居住情况", "living_situation"),
+    ("care_level", "照护等级", "care_level"),
+    ("visit_cadence_days", "走访周期(天)", "visit_cadence_days"),
+    ("safety_devices", "安全设备", "safety_devices"),
+    ("care_notes", "照护备注", "care_notes"),
+)
+REQUIRED_COLUMNS = ("name", "sex", "birth_year", "address")
+
+SEX_WORDS = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
+LIVING_WORDS = {"独居": p.ALONE, "空巢": p.EMPTY_NEST, "高龄": p.AGED_80_PLUS, "失能": p.DISABLED}
+CARE_WORDS = {"自理": "self_care", "半护理": "assisted", "协助": "assisted",
+              "全护理": "full_care", "全护": "full_care"}
+DEVICE_WORDS = {"跌倒报警器": "fall_alarm", "烟感报警器": "smoke_detector", "烟感": "smoke_detector",
+                "燃气报警器": "gas_alarm", "紧急呼叫按钮": "emergency_button",
+                "紧急呼叫": "emergency_button", "门磁": "door_sensor"}
+#: Chinese words for each code, for writing files people read (the first word is the label).
+CODE_WORDS = {code: word for words in (LIVING_WORDS, CARE_WORDS, DEVICE_WORDS)
+              for word, code in reversed(list(words.items()))}
+_LIST_SPLIT = re.compile(r"[、,，;；/\s]+")
+
+
+def _header_map(headers: list[str]) -> tuple[dict[str, int], list[str]]:
+    """Column index of each known field, and the headers nobody knows."""
+    names = {}
+    for field_name, zh, en in COLUMNS:
+        names[zh] = field_name
+        names[en] = field_name
+        names[zh.replace("(天)", "")] = field_name
+    found, unknown = {}, []
+    for index, header in enumerate(headers):
+        key = (header or "").strip()
+        if key in names or key.lower() in names:
+            found.setdefault(names.get(key) or names[key.lower()], index)
+        elif key:
+            unknown.append(key)
+    return found, unknown
+
+
+@dataclass
+class RosterRow:
+    line: int
+    grid_id: int | None = None
+    grid_label: str = ""
+    fields: dict = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class RosterCheck:
+    filename: str
+    rows: list[RosterRow] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def valid_rows(self) -> list[RosterRow]:
+        return [row for row in self.rows if row.valid]
+
+    @property
+    def bad_rows(self) -> list[RosterRow]:
+        return [row for row in self.rows if not row.valid]
+
+    @property
+    def all_valid(self) -> bool:
+        return not self.file_errors and bool(self.rows) and not self.bad_rows
+
+
+def read_table(filename: str, content: bytes) -> list[list[str]]:
+    """The file's cells as text, row by row (line 1 is the header)."""
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        table = [["" if cell is None else _cell_text(cell) for cell in row]
+                 for row in sheet.iter_rows(values_only=True)]
+        workbook.close()
+        return table
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValueError(_("The file is neither UTF-8 nor GBK text."))
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _split_codes(text: str, words: dict[str, str], allowed, label: str, errors: list[str]):
+    codes = []
+    for part in filter(None, _LIST_SPLIT.split(text)):
+        code = words.get(part, part.lower())
+        if code not in allowed:
+            errors.append(_("%(column)s: unknown value “%(value)s”", column=label, value=part))
+        elif code not in codes:
+            codes.append(code)
+    return codes
+
+
+def field_label(field_name: str) -> str:
+    labels = {"grid": _("Grid"), "name": _("Name"), "sex": _("Sex"),
+              "birth_year": _("Birth year"), "address": _("Address"), "phone": _("Phone"),
+              "emergency_contact": _("Emergency contact"),
+              "emergency_phone": _("Emergency phone"),
+              "living_situation": _("Living situation"), "care_level": _("Care level"),
+              "visit_cadence_days": _("Visit every (days)"),
+              "safety_devices": _("Safety devices"), "care_notes": _("Care notes"),
+              "status": _("Status")}
+    return labels.get(field_name, field_name)
+
+
+def schema_message(message: str) -> str:
+    """marshmallow's English messages, in the page's language where we know them."""
+    known = {"Missing data for required field.": _("Missing data for required field."),
+             "Not a valid integer.": _("Not a valid integer."),
+             "String does not match expected pattern.": _("Not a valid phone number.")}
+    if message in known:
+        return known[message]
+    if message.startswith("Must be greater than or equal to"):
+        return _("Out of range.")
+    if message.startswith("Length must be between"):
+        return _("Too long or empty.")
+    if message.startswith("Must be one of"):
+        return _("Not an allowed value.")
+    return message
+
+
+def _row_fields(cells: list[str], columns: dict[str, int], errors: list[str]) -> dict:
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    fields: dict = {}
+    for name in ("name", "address", "phone", "emergency_contact", "emergency_phone",
+                 "care_notes"):
+        value = cell(name)
+        if value or name in REQUIRED_COLUMNS:
+            fields[name] = value
+    sex = cell("sex")
+    fields["sex"] = SEX_WORDS.get(sex.lower(), sex)
+    birth_year = cell("birth_year")
+    if birth_year:
+        try:
+            fields["birth_year"] = int(birth_year)
+        except ValueError:
+            errors.append(f"{field_label('birth_year')}: {_('Not a valid integer.')}")
+    if cell("visit_cadence_days"):
+        try:
+            fields["visit_cadence_days"] = int(cell("visit_cadence_days"))
+        except ValueError:
+            errors.append(f"{field_label('visit_cadence_days')}: {_('Not a valid integer.')}")
+    if cell("living_situation"):
+        fields["living_situation"] = _split_codes(
+            cell("living_situation"), LIVING_WORDS, p.LIVING_SITUATIONS,
+            field_label("living_situation"), errors)
+    if cell("care_level"):
+        fields["care_level"] = CARE_WORDS.get(cell("care_level"), cell("care_level").lower())
+    if cell("safety_devices"):
+        fields["safety_devices"] = _split_codes(
+            cell("safety_devices"), DEVICE_WORDS, p.SAFETY_DEVICES,
+            field_label("safety_devices"), errors)
+    return fields
+
+
+_schema = ResidentDataSchema()
+
+
+def check_roster(session: Session, scope: Scope, filename: str, content: bytes,
+                 default_grid_id: int | None = None) -> RosterCheck:
+    """Parse and validate a roster file. Writes nothing."""
+    result = RosterCheck(filename)
+    if len(content) > MAX_FILE_BYTES:
+        result.file_errors.append(_("The file is too large (at most 3 MB)."))
+        return result
+    try:
+        table = read_table(filename, content)
+    except Exception as error:  # a broken upload of any kind is the person's to fix
+        result.file_errors.append(_("The file cannot be read: %(reason)s", reason=str(error)))
+        return result
+    if not table:
+        result.file_errors.append(_("The file is empty."))
+        return result
+    columns, unknown = _header_map(table[0])
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if "grid" not in columns and default_grid_id is None:
+        missing.insert(0, "grid")
+    if missing:
+        result.file_errors.append(_("Missing columns: %(columns)s",
+                                    columns=", ".join(field_label(c) for c in missing)))
+    if unknown:
+        result.file_errors.append(_("Unknown columns: %(columns)s", columns=", ".join(unknown)))
+    data_rows = [(line, cells) for line, cells in enumerate(table[1:], start=2)
+                 if any((c or "").strip() for c in cells)]
+    if len(data_rows) > MAX_ROWS:
+        result.file_errors.append(_("Too many rows (at most %(max)s).", max=MAX_ROWS))
+    if result.file_errors:
+        return result
+    if not data_rows:
+        result.file_errors.append(_("The file has no residents."))
+        return result
+
+    grids = {scope.areas[g].code: g for g in scope.grid_ids}
+    by_name: dict[str, list[int]] = {}
+    for grid_id in scope.grid_ids:
+        by_name.setdefault(scope.areas[grid_id].name, []).append(grid_id)
+    seen: dict[tuple, int] = {}
+    for line, cells in data_rows:
+        row = RosterRow(line)
+        label = cells[columns["grid"]].strip() if "grid" in columns and \
+            columns["grid"] < len(cells) else ""
+        if label:
+            row.grid_label = label
+            candidates = [grids[label]] if label in grids else by_name.get(label, [])
+            if len(candidates) == 1:
+                row.grid_id = candidates[0]
+            elif len(candidates) > 1:
+                row.errors.append(_("Grid: the name “%(grid)s” is ambiguous; use its code.",
+                                    grid=label))
+            else:
+                row.errors.append(_("Grid: “%(grid)s” is not a grid in your area.", grid=label))
+        elif default_grid_id is not None and scope.allows_grid(default_grid_id):
+            row.grid_id = default_grid_id
+            row.grid_label = scope.areas[default_grid_id].code
+        else:
+            row.errors.append(f"{field_label('grid')}: {_('Missing data for required field.')}")
+        fields = _row_fields(cells, columns, row.errors)
+        try:
+            row.fields = _schema.load(fields)
+        except ValidationError as error:
+            for name, messages in sorted(error.messages.items()):
+                text = " ".join(schema_message(m) for m in _flatten(messages))
+                row.errors.append(f"{field_label(name)}: {text}")
+        if row.grid_id is not None and row.fields:
+            key = (row.grid_id, row.fields.get("name"), row.fields.get("address"))
+            if key in seen:
+                row.errors.append(_("Same name and address as line %(line)s.", line=seen[key]))
+            else:
+                seen[key] = line
+        result.rows.append(row)
+    _flag_already_on_roster(session, result)
+    return result
+
+
+def _flatten(messages) -> list[str]:
+    if isinstance(messages, dict):
+        return [m for value in messages.values() for m in _flatten(value)]
+    if isinstance(messages, list):
+        return [m for value in messages for m in _flatten(value)]
+    return [str(messages)]
+
+
+def _flag_already_on_roster(session: Session, result: RosterCheck) -> None:
+    grid_ids = sorted({row.grid_id for row in result.rows if row.grid_id is not None})
+    if not grid_ids:
+        return
+    existing = set(session.execute(select(Resident.grid_id, Resident.name, Resident.address)
+                                   .where(Resident.grid_id.in_(grid_ids))).tuples())
+    for row in result.rows:
+        if row.fields and (row.grid_id, row.fields.get("name"),
+                           row.fields.get("address")) in existing:
+            row.errors.append(_("Already on the roster (same name and address)."))
+
+
+# ---- carrying the file from the preview to the import ---------------------------------------
+
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="knockdoor-roster-import")
+
+
+def pack_upload(secret_key: str, filename: str, content: bytes) -> str:
+    """The uploaded file, signed, for the preview form to send back with the import button.
+
+    Carried by the page rather than kept on the server, so any app host can finish the import
+    and nothing personal lingers on disk.
+    """
+    data = base64.b64encode(zlib.compress(content, 6)).decode()
+    return _serializer(secret_key).dumps({"name": filename, "data": data})
+
+
+def unpack_upload(secret_key: str, token: str, max_age: int = 3600) -> tuple[str, bytes]:
+    try:
+        payload = _serializer(secret_key).loads(token, max_age=max_age)
+    except BadSignature as error:
+        raise ValueError(_("The preview has expired; upload the file again.")) from error
+    return payload["name"], zlib.decompress(base64.b64decode(payload["data"]))
