@@ -445,9 +445,12 @@ class MemoryStore:
                                     "reason_code": None, "reason": None}
             state["meta"]["next_seq"] = str(seq + 1)
             if local_record is not None:
-                resident_id = op["data"]["resident_id"]
+                # The same shape the SQLite store's columns demand.
+                time_key = "visited_at" if op["entity"] == p.VISIT else "written_at"
+                if local_record["id"] != op["entity_id"] or not local_record[time_key]:
+                    raise ValueError("the local record does not match its op")
                 state["local"][(op["entity"], op["entity_id"])] = {
-                    **local_record, "resident_id": resident_id}
+                    **local_record, "resident_id": op["data"]["resident_id"]}
         return seq
 
     def pending_ops(self, limit: int) -> list[dict]:

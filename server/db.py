@@ -11,16 +11,18 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str, *, lock_on_begin: bool = True, **kwargs) -> Engine:
+    """``lock_on_begin=False`` (SQLite only) for tools that only read, or read-then-commit
+    quickly, beside a running server: their transactions then never hold the write lock."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                                **kwargs)
-        _make_sqlite_transactional(engine)
+        _make_sqlite_transactional(engine, lock_on_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def _make_sqlite_transactional(engine: Engine) -> None:
+def _make_sqlite_transactional(engine: Engine, lock_on_begin: bool) -> None:
     """Real transactions on SQLite: WAL, foreign keys, and BEGIN IMMEDIATE so writers queue
     instead of failing, and every read in a request sees one snapshot."""
 
@@ -36,7 +38,7 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if lock_on_begin else "BEGIN")
 
 
 class Database:

@@ -67,6 +67,11 @@ class ReadingsSchema(StrictSchema):
     blood_sugar = fields.Float(validate=validate.Range(1.0, 35.0))
     temperature = fields.Float(validate=validate.Range(33.0, 43.0))
 
+    @validates_schema
+    def check_pressure(self, data, **kwargs):
+        if {"systolic", "diastolic"} <= data.keys() and data["diastolic"] >= data["systolic"]:
+            raise ValidationError("Must be lower than systolic.", "diastolic")
+
 
 class VisitDataSchema(StrictSchema):
     resident_id = UUIDText(required=True)
@@ -91,10 +96,6 @@ class VisitDataSchema(StrictSchema):
             raise ValidationError("corrects and correction go together.", "correction")
         if correction != p.VOID and not data.get("outcome"):
             raise ValidationError("Missing data for required field.", "outcome")
-        readings = data.get("readings") or {}
-        if {"systolic", "diastolic"} <= readings.keys() and \
-                readings["diastolic"] >= readings["systolic"]:
-            raise ValidationError("Diastolic must be lower than systolic.", "readings")
 
 
 class NoteDataSchema(StrictSchema):
@@ -205,9 +206,10 @@ class LoginResponseSchema(Schema):
 
 
 class PushRequestSchema(VersionedSchema):
-    device_time = fields.AwareDateTime(required=True, default_timezone=None,
-                                       metadata={"description": "Device clock when sent."})
-    ops = fields.List(fields.Dict(), required=True,
+    device_time = fields.AwareDateTime(load_default=None, default_timezone=None,
+                                       metadata={"description": "Device clock when sent; "
+                                                                "required from protocol 2."})
+    ops = fields.List(fields.Raw(), required=True,
                       validate=validate.Length(max=p.MAX_OPS_PER_PUSH),
                       metadata={"description": "Op objects (see Op); each is checked on its own "
                                                "so one bad op never blocks the rest."})

@@ -51,7 +51,8 @@ def database_url(request, tmp_path_factory) -> str:
 
 @pytest.fixture
 def engine(database_url):
-    engine = make_engine(database_url)
+    # Arranging and inspecting beside the app must not hold SQLite's write lock.
+    engine = make_engine(database_url, lock_on_begin=False)
     empty_tables(engine)
     yield engine
     engine.dispose()

@@ -17,8 +17,8 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """gunicorn serving ``create_app()`` for ``database_url``; can be stopped and restarted
-    on the same port (to play "no signal")."""
+    """``knockdoor serve`` (gunicorn) for ``database_url``; can be stopped and restarted on
+    the same port (to play "no signal")."""
 
     def __init__(self, database_url: str, port: int | None = None, workers: int = 1,
                  extra_env: dict | None = None) -> None:
@@ -36,10 +36,11 @@ class LiveServer:
         env = {**os.environ, "KNOCKDOOR_DATABASE_URL": self.database_url,
                "KNOCKDOOR_PASSWORD_HASH": "pbkdf2:sha256:1000",
                "KNOCKDOOR_SECRET_KEY": "live-server-test", **self.extra_env}
+        # `knockdoor serve`, as an operator would run it (it execs gunicorn in place).
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--threads", "4",
-             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
-             "server:create_app()"], env=env)
+            [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1",
+             "--port", str(self.port), "--workers", str(self.workers),
+             "--log-level", "warning"], env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -75,15 +75,15 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
                       grids_in_scope(session, person, now.date(), p.ASSIGNMENT_GRACE_DAYS),
                       ChangeBatch(session), {})
     parsed = [_parse(raw) for raw in raw_ops]
-    known = _known_ops(session, device.id, parsed)
+    keys = [(op["op_id"], op["seq"]) if op else (_raw_str(raw, "op_id"), _raw_int(raw, "seq"))
+            for (op, _fp, _err), raw in zip(parsed, raw_ops)]
+    known = _known_ops(session, device.id, keys)
     _lock_residents(ctx, [op for op, _fp, _err in parsed if op is not None])
 
     results: list[OpResult] = []
     pending: list[tuple[AppliedOp, OpResult]] = []
     seen_seqs = {row.seq: row.op_id for row in known.values()}
-    for (op, fingerprint, error), raw in zip(parsed, raw_ops):
-        op_id = op["op_id"] if op else _raw_str(raw, "op_id")
-        seq = op["seq"] if op else _raw_int(raw, "seq")
+    for (op, fingerprint, error), raw, (op_id, seq) in zip(parsed, raw_ops, keys):
         previous = known.get(op_id) if op_id else None
         if previous is not None:
             results.append(_repeat(previous, fingerprint, seq))
@@ -91,7 +91,8 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
         if op is None:
             results.append(OpResult(op_id, seq, p.REJECTED,
                                     reason={"code": p.REJ_INVALID, "message": error}))
-            if not (op_id and seq and _raw_is_keyable(raw)):
+            if not (op_id and seq and _raw_is_keyable(raw)) or \
+                    seen_seqs.get(seq, op_id) != op_id:
                 continue  # no usable key: nothing to remember it by
             entity, entity_id, grid_id = _raw_str(raw, "entity") or "?", \
                 _raw_str(raw, "entity_id") or "?", _raw_int(raw, "grid_id")
@@ -160,10 +161,10 @@ def _parse(raw) -> tuple[dict | None, str, str | None]:
         return None, fingerprint, flatten_errors(error.messages)
 
 
-def _known_ops(session: Session, device_id: str, parsed) -> dict[str, AppliedOp]:
-    op_ids = [op["op_id"] for op, _fp, _err in parsed if op]
-    seqs = [op["seq"] for op, _fp, _err in parsed if op]
-    if not op_ids:
+def _known_ops(session: Session, device_id: str, keys) -> dict[str, AppliedOp]:
+    op_ids = [op_id for op_id, _seq in keys if op_id]
+    seqs = [seq for _op_id, seq in keys if seq]
+    if not op_ids and not seqs:
         return {}
     rows = session.scalars(select(AppliedOp).where(
         AppliedOp.device_id == device_id,

@@ -1,0 +1,178 @@
+"""The demo district: its shape, its realism, and that it only goes into an empty database."""
+from __future__ import annotations
+
+import re
+import uuid
+from collections import Counter
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash
+
+from server.demo import (CST, DEMO_PASSWORD, STREETS, SURNAMES, DemoDataExists, build_plan,
+                         field_usernames, seed_demo)
+from server.models import (Area, Assignment, CaseNote, ChangeLogEntry, LogHead, Person,
+                           Resident, Visit)
+from shared import protocol as p
+from shared.due import OVERDUE, due_status
+from shared.schemas import NoteDataSchema, ResidentDataSchema, VisitDataSchema
+
+NOW = datetime(2026, 11, 20, 6, 30, tzinfo=timezone.utc)
+MOBILE = re.compile(r"^1[358]\d{9}$")
+LANDLINE = re.compile(r"^0393-\d{7}$")
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return build_plan(7, NOW)
+
+
+def test_the_same_seed_gives_the_same_district(plan):
+    assert build_plan(7, NOW) == plan
+    other = build_plan(8, NOW)
+    assert [r.fields for r in other.residents] != [r.fields for r in plan.residents]
+
+
+def test_every_planned_record_is_valid_wire_data(plan):
+    residents, visits, notes = ResidentDataSchema(), VisitDataSchema(), NoteDataSchema()
+    for resident in plan.residents:
+        residents.load(resident.fields)
+    some_id = str(uuid.uuid4())
+    for visit in plan.visits:
+        visits.load({"resident_id": some_id, "outcome": visit.outcome, **visit.details})
+        assert visit.visited_at <= visit.recorded_at <= NOW
+    for note in plan.notes:
+        notes.load({"resident_id": some_id, "text": note.text})
+
+
+def test_the_roster_looks_like_a_real_one(plan):
+    residents = [r.fields for r in plan.residents]
+    assert len(residents) >= 1200
+    per_grid = Counter(r.grid for r in plan.residents)
+    assert len(per_grid) >= 24 and min(per_grid.values()) >= 50
+
+    assert all(r["name"][0] in SURNAMES and 2 <= len(r["name"]) <= 3 for r in residents)
+    surnames = Counter(r["name"][0] for r in residents)
+    assert surnames.most_common(1)[0][0] in "王李张刘"  # weighted, not uniform
+    women = sum(r["sex"] == "F" for r in residents) / len(residents)
+    assert 0.55 <= women <= 0.7
+    assert all(1930 <= r["birth_year"] <= 1960 for r in residents)
+    alone = sum(p.ALONE in r["living_situation"] for r in residents) / len(residents)
+    assert 0.28 <= alone <= 0.42
+    for r in residents:
+        assert (p.AGED_80_PLUS in r["living_situation"]) == (NOW.year - r["birth_year"] >= 80)
+    assert any(p.DISABLED in r["living_situation"] for r in residents)
+    assert any(p.EMPTY_NEST in r["living_situation"] for r in residents)
+
+    addresses = [r["address"] for r in residents]
+    assert len(set(addresses)) == len(addresses)
+    streets = tuple(street for street, _ in STREETS)
+    for address in addresses:
+        assert address.startswith(streets)
+        assert re.search(r"\d+号楼\d单元\d0\d$", address), address
+    for r in residents:
+        assert r["phone"] is None or MOBILE.match(r["phone"]) or LANDLINE.match(r["phone"])
+        if r["emergency_contact"]:
+            assert re.match(r"^\w{2,3}\((儿子|女儿|侄子|外甥女|邻居)\)$", r["emergency_contact"])
+            assert MOBILE.match(r["emergency_phone"])
+    assert sum(bool(r["care_notes"]) for r in residents) > len(residents) // 10
+    assert sum(bool(r["safety_devices"]) for r in residents) > len(residents) // 2
+
+
+def test_grids_of_one_community_share_its_roads(plan):
+    areas = {area.key: area for area in plan.areas}
+    for resident in plan.residents:
+        grid = areas[resident.grid]
+        street = areas[areas[grid.parent].parent]
+        assert resident.fields["address"].startswith(street.name)
+
+
+def test_the_history_covers_the_last_weeks(plan):
+    ages = [(NOW - visit.visited_at).days for visit in plan.visits]
+    assert max(ages) <= 6 * 7 and min(ages) == 0
+    outcomes = Counter(visit.outcome for visit in plan.visits)
+    assert outcomes[p.MET] > 0.8 * len(plan.visits)
+    assert outcomes[p.NO_ANSWER] > 0 and outcomes[p.AWAY] > 0
+    with_readings = [v for v in plan.visits if "readings" in v.details]
+    assert len(with_readings) > len(plan.visits) // 2
+
+
+def test_seed_demo_builds_the_district(engine):
+    with Session(engine) as session, session.begin():
+        summary = seed_demo(session, 7)
+
+    with Session(engine) as session:
+        levels = Counter(session.scalars(select(Area.level)))
+        assert levels[p.DISTRICT] == 1
+        assert 3 <= levels[p.STREET] <= 4
+        assert levels[p.GRID] >= 24
+        assert summary.grids == levels[p.GRID]
+
+        residents = session.scalars(select(Resident)).all()
+        assert len(residents) == summary.residents >= 1200
+        per_grid = Counter(r.grid_id for r in residents)
+        assert len(per_grid) == levels[p.GRID] and min(per_grid.values()) >= 50
+
+        # Every grid has at least one field worker; 30+ of them, one tablet each.
+        grid_ids = set(session.scalars(select(Area.id).where(Area.level == p.GRID)))
+        staffed = set(session.scalars(
+            select(Assignment.area_id).join(Person, Person.id == Assignment.person_id)
+            .where(Person.role.in_(p.FIELD_ROLES), Assignment.ends_on.is_(None))))
+        assert staffed >= grid_ids
+        field_workers = session.scalars(select(Person).where(Person.role.in_(p.FIELD_ROLES))).all()
+        assert len(field_workers) == summary.field_workers >= 30
+        assert all(person.username.startswith("vol-") for person in field_workers)
+        assert field_usernames() == sorted(person.username for person in field_workers)
+
+        # A supervisor for every community and every street, and one admin.
+        supervised = set(session.scalars(
+            select(Assignment.area_id).join(Person, Person.id == Assignment.person_id)
+            .where(Person.role == p.SUPERVISOR)))
+        upper = set(session.scalars(select(Area.id).where(
+            Area.level.in_((p.STREET, p.COMMUNITY)))))
+        assert supervised == upper
+        admin = session.scalar(select(Person).where(Person.username == "admin"))
+        assert admin.role == p.ADMIN
+        assert check_password_hash(admin.password_hash, DEMO_PASSWORD)
+        assert session.scalar(select(Person).where(Person.username == "sup-1")).role == \
+            p.SUPERVISOR
+
+        # The history leaves work to do: open follow-ups (living alone only) and overdue people.
+        follow_ups = [r for r in residents if r.follow_up_since is not None]
+        assert follow_ups and len(follow_ups) == summary.open_follow_ups
+        assert all(p.ALONE in r.living_situation for r in follow_ups)
+        today = datetime.now(CST).date()
+        overdue = [r for r in residents if due_status(
+            status=r.status, living_situation=r.living_situation, birth_year=r.birth_year,
+            visit_cadence_days=r.visit_cadence_days,
+            last_met=r.last_met_at and r.last_met_at.astimezone(CST), since=r.created_at,
+            today=today).status == OVERDUE]
+        assert overdue and len(overdue) == summary.overdue
+        assert len(overdue) < len(residents) // 4
+        assert sum(r.last_met_at is not None for r in residents) > 0.95 * len(residents)
+
+        # Everything is in the change log, as if it had been synced.
+        visits = session.scalar(select(func.count()).select_from(Visit))
+        notes = session.scalar(select(func.count()).select_from(CaseNote))
+        assert visits == summary.visits > 3 * len(residents)
+        assert notes == summary.notes > 0
+        logged = session.scalar(select(func.count()).select_from(ChangeLogEntry))
+        assert logged == len(residents) + visits + notes
+        assert session.get(LogHead, 1).position == logged
+
+    table = summary.logins_table()
+    for username in ("admin", "sup-1", "street-1", "vol-01", DEMO_PASSWORD):
+        assert username in table
+    assert len(summary.logins) == summary.people
+
+
+def test_seed_demo_refuses_a_database_with_data(engine):
+    with Session(engine) as session, session.begin():
+        session.add(Area(level=p.DISTRICT, name="别的区", code="X1"))
+    with Session(engine) as session, session.begin():
+        with pytest.raises(DemoDataExists):
+            seed_demo(session, 7)
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Resident)) == 0

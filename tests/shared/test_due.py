@@ -1,0 +1,84 @@
+"""Who is due a visit and which follow-ups are open: one rule for server and tablet."""
+from datetime import date, datetime, timezone
+
+from shared import due
+from shared.due import VisitFact, cadence_days, due_status, last_met, open_follow_up
+
+TODAY = date(2026, 11, 25)  # a Wednesday
+
+
+def at(day, hour=10):
+    return datetime(2026, 11, day, hour, tzinfo=timezone.utc)
+
+
+def status(**overrides):
+    values = dict(status="active", living_situation=[], birth_year=1950,
+                  visit_cadence_days=None, last_met=None, since=date(2026, 1, 1), today=TODAY)
+    values.update(overrides)
+    return due_status(**values)
+
+
+def test_people_living_alone_or_over_80_are_visited_weekly_others_fortnightly():
+    assert cadence_days(["alone"], 1960, None, TODAY) == 7
+    assert cadence_days([], 1940, None, TODAY) == 7
+    assert cadence_days(["aged_80_plus"], None, None, TODAY) == 7
+    assert cadence_days(["empty_nest"], 1950, None, TODAY) == 14
+    assert cadence_days(["alone"], 1950, 3, TODAY) == 3
+
+
+def test_overdue_counts_days_past_the_due_date():
+    result = status(living_situation=["alone"], last_met=at(10))
+    assert result.status == due.OVERDUE
+    assert result.next_due == date(2026, 11, 17)
+    assert result.days_overdue == 8
+
+
+def test_due_today_this_week_and_not_due():
+    assert status(living_situation=["alone"], last_met=at(18)).status == due.DUE_TODAY
+    assert status(living_situation=["alone"], last_met=at(21)).status == due.DUE_THIS_WEEK
+    assert status(last_met=at(24)).status == due.NOT_DUE
+
+
+def test_someone_never_met_is_due_from_joining_the_roster():
+    result = status(since=date(2026, 11, 1))
+    assert result.status == due.OVERDUE and result.days_overdue == 24
+
+
+def test_residents_who_moved_or_died_are_not_due():
+    assert status(status="deceased").status == due.INACTIVE
+
+
+def test_overdue_sorts_before_due_today_and_longest_overdue_first():
+    long_overdue = status(living_situation=["alone"], last_met=at(1))
+    short_overdue = status(living_situation=["alone"], last_met=at(15))
+    today = status(living_situation=["alone"], last_met=at(18))
+    ordered = sorted([today, short_overdue, long_overdue], key=lambda s: s.sort_key)
+    assert ordered == [long_overdue, short_overdue, today]
+
+
+def test_no_answer_at_the_door_of_someone_living_alone_opens_a_follow_up():
+    visits = [VisitFact("a", at(10), "met"), VisitFact("b", at(12), "no_answer"),
+              VisitFact("c", at(13), "no_answer")]
+    assert open_follow_up(["alone"], visits) == at(12)
+
+
+def test_only_a_later_visit_that_meets_the_resident_closes_the_follow_up():
+    visits = [VisitFact("b", at(12), "no_answer"), VisitFact("c", at(13), "refused"),
+              VisitFact("d", at(14), "met")]
+    assert open_follow_up(["alone"], visits) is None
+    assert open_follow_up(["alone"], visits[:2]) == at(12)
+
+
+def test_no_follow_up_for_people_not_living_alone():
+    assert open_follow_up(["empty_nest"], [VisitFact("b", at(12), "no_answer")]) is None
+
+
+def test_a_voided_visit_no_longer_counts():
+    visits = [VisitFact("a", at(10), "met"), VisitFact("v", at(11), None, "a", "void")]
+    assert last_met(visits) is None
+
+
+def test_an_amended_visit_is_replaced_by_its_amendment():
+    visits = [VisitFact("a", at(10), "no_answer"), VisitFact("b", at(10, 11), "met", "a", "amend")]
+    assert last_met(visits) == at(10, 11)
+    assert open_follow_up(["alone"], visits) is None
