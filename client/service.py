@@ -216,9 +216,8 @@ class FieldService:
     def rejected_ops(self) -> list[dict]:
         """Changes the server refused, with its reason; kept until the volunteer dismisses them."""
         rows = [row for row in self.store.outbox() if row["state"] == REJECTED]
-        names = self._names({row["resident_id"] for row in rows})
         return [{"op_id": row["op_id"], "entity": row["entity"], "entity_id": row["entity_id"],
-                 "resident_id": row["resident_id"], "resident_name": names.get(row["resident_id"]),
+                 "resident_id": row["resident_id"], "resident_name": row["resident_name"],
                  "reason_code": row["reason_code"], "reason": row["reason"],
                  "made_at": row["created_at"], "data": row["op"]["data"]} for row in rows]
 

@@ -159,10 +159,13 @@ class SqliteStore:
             op = {**op, "seq": seq}
             resident_id = op["entity_id"] if op["entity"] == p.RESIDENT else \
                 op["data"]["resident_id"]
+            # The name travels with the op: a rejected op must stay readable even after its
+            # grid has left the tablet.
             db.execute("INSERT INTO outbox (seq, op_id, entity, entity_id, grid_id, resident_id,"
-                       " op, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       " resident_name, op, state, created_at) VALUES (?, ?, ?, ?, ?, ?, "
+                       "(SELECT name FROM residents WHERE id = ?), ?, ?, ?)",
                        (seq, op["op_id"], op["entity"], op["entity_id"], op["grid_id"],
-                        resident_id, json.dumps(op, ensure_ascii=False), PENDING,
+                        resident_id, resident_id, json.dumps(op, ensure_ascii=False), PENDING,
                         op["device_time"]))
             self._set_meta(db, {"next_seq": str(seq + 1)})
             if op["entity"] == p.VISIT:
@@ -398,11 +401,11 @@ class SqliteStore:
     def outbox(self) -> list[dict]:
         """Every op still in the outbox, in sequence order, with its state and reason."""
         with self.reading() as db:
-            rows = db.execute("SELECT seq, op_id, entity, entity_id, grid_id, resident_id, state,"
-                              " status, version, reason_code, reason, created_at, acked_at, op "
-                              "FROM outbox ORDER BY seq").fetchall()
-        keys = ("seq", "op_id", "entity", "entity_id", "grid_id", "resident_id", "state",
-                "status", "version", "reason_code", "reason", "created_at", "acked_at")
+            rows = db.execute("SELECT seq, op_id, entity, entity_id, grid_id, resident_id, "
+                              "resident_name, state, status, version, reason_code, reason, "
+                              "created_at, acked_at, op FROM outbox ORDER BY seq").fetchall()
+        keys = ("seq", "op_id", "entity", "entity_id", "grid_id", "resident_id", "resident_name",
+                "state", "status", "version", "reason_code", "reason", "created_at", "acked_at")
         return [{**dict(zip(keys, row[:-1])), "op": json.loads(row[-1])} for row in rows]
 
 

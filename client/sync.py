@@ -138,8 +138,15 @@ class SyncEngine:
 
     def pull_all(self, report: SyncReport, progress: Callable | None = None) -> None:
         while True:
-            page = self.call("/api/v1/sync/pull", self._envelope(
-                cursor=self.store.cursor(), limit=self.page_size))
+            try:
+                page = self.call("/api/v1/sync/pull", self._envelope(
+                    cursor=self.store.cursor(), limit=self.page_size))
+            except TransportError as error:
+                if error.error != p.ERR_BAD_CURSOR or self.store.cursor() is None:
+                    raise
+                # The server does not know our cursor (restored from a backup?): start over.
+                self.store.reset_replica()
+                continue
             self.store.apply_page(page)
             report.pulled += len(page["changes"])
             report.evicted_grids.extend(page.get("evict_grids", ()))

@@ -342,8 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("app", help="run the tablet app (Kivy)")
     sub.add_argument("--data-dir", default=None,
                      help="where the app keeps its local database (default: per-user data dir)")
-    sub.add_argument("--lang", choices=["zh_CN", "en"], default="zh_CN",
-                     help="language (default %(default)s)")
+    sub.add_argument("--lang", choices=["zh_CN", "en"], default=None,
+                     help="language (default: as last chosen in Settings, else zh_CN)")
     sub.add_argument("--size", type=_size, default=None, metavar="WxH",
                      help="window size, e.g. 1280x800")
     sub.add_argument("--server", default=None, help="server URL to offer at sign-in")

@@ -46,7 +46,7 @@ STATEMENTS = [
     """CREATE TABLE outbox (
         seq INTEGER PRIMARY KEY, op_id TEXT NOT NULL UNIQUE, entity TEXT NOT NULL,
         entity_id TEXT NOT NULL, grid_id INTEGER NOT NULL, resident_id TEXT NOT NULL,
-        op TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', status TEXT,
+        resident_name TEXT, op TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', status TEXT,
         version INTEGER, reason_code TEXT, reason TEXT, created_at TEXT NOT NULL,
         acked_at TEXT)""",
     "CREATE INDEX ix_outbox_state ON outbox (state, seq)",

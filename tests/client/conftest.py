@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from client.service import FieldService
+from client.transport import FlaskTransport
+from shared import protocol as p
+from tests.factories import make_district, make_person, make_resident
+
+
+@dataclass
+class Grid:
+    grid: object
+    other_grid: object
+    residents: list
+    volunteer: object
+
+
+@pytest.fixture
+def grid(db_session) -> Grid:
+    tree = make_district(db_session, communities=1, grids=2)
+    grid, other = tree.grids
+    residents = [make_resident(db_session, grid, name=name, living_situation=situation,
+                               birth_year=year)
+                 for name, situation, year in [("张利霞", ["alone"], 1941),
+                                               ("王秀英", ["empty_nest"], 1950),
+                                               ("李桂兰", ["alone"], 1938)]]
+    make_resident(db_session, other, name="刘德华")
+    volunteer = make_person(db_session, "alice", p.VOLUNTEER, [grid], "王芳")
+    make_person(db_session, "bob", p.GRID_WORKER, [grid], "李建国")
+    db_session.commit()
+    return Grid(grid, other, residents, volunteer)
+
+
+@pytest.fixture
+def tablet_for(app, tmp_path):
+    """``tablet_for("alice")``: a FieldService signed in over an in-process transport."""
+    made = []
+
+    def make(username: str, transport_factory=None) -> FieldService:
+        from tests.factories import PASSWORD
+        service = FieldService(tmp_path / username,
+                               transport_factory=transport_factory or (lambda _url:
+                                                                      FlaskTransport(app)),
+                               sleep=lambda _seconds: None)
+        service.sign_in("http://in-process", username, PASSWORD, f"{username} 的平板")
+        made.append(service)
+        return service
+    yield make
+    for service in made:
+        service.close()
