@@ -66,6 +66,7 @@ class PushContext:
     grids: set[int]
     batch: ChangeBatch
     residents: dict[str, Resident]
+    existing: set[tuple[str, str]] = field(default_factory=set)  # (entity, id) already stored
 
 
 def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: float,
@@ -78,7 +79,9 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
     keys = [(op["op_id"], op["seq"]) if op else (_raw_str(raw, "op_id"), _raw_int(raw, "seq"))
             for (op, _fp, _err), raw in zip(parsed, raw_ops)]
     known = _known_ops(session, device.id, keys)
-    _lock_residents(ctx, [op for op, _fp, _err in parsed if op is not None])
+    valid_ops = [op for op, _fp, _err in parsed if op is not None]
+    _lock_residents(ctx, valid_ops)
+    ctx.existing = _existing_records(session, valid_ops)
 
     results: list[OpResult] = []
     pending: list[tuple[AppliedOp, OpResult]] = []
@@ -197,6 +200,17 @@ def _lock_residents(ctx: PushContext, ops: list[dict]) -> None:
             ctx.residents[resident.id] = resident
 
 
+def _existing_records(session: Session, ops: list[dict]) -> set[tuple[str, str]]:
+    """Which visits and notes the batch creates already exist (one query per kind, not per op)."""
+    found: set[tuple[str, str]] = set()
+    for entity, model in ((p.VISIT, Visit), (p.NOTE, CaseNote)):
+        ids = [op["entity_id"] for op in ops if op["entity"] == entity]
+        for start in range(0, len(ids), 500):
+            found.update((entity, record_id) for record_id in session.scalars(
+                select(model.id).where(model.id.in_(ids[start:start + 500]))))
+    return found
+
+
 def _check_scope(ctx: PushContext, grid_id: int) -> None:
     if grid_id not in ctx.grids:
         raise Rejection(p.REJ_OUT_OF_SCOPE,
@@ -232,8 +246,13 @@ def _check_correction(ctx: PushContext, model, data: dict, resident_id: str) -> 
     target = data.get("corrects")
     if not target:
         return
-    found = ctx.session.get(model, target)
-    if found is None or found.resident_id != resident_id:
+    # The record may be earlier in this very batch (made and voided before a sync).
+    pending = ctx.batch.visits if model is Visit else ctx.batch.notes
+    owner = next((row["resident_id"] for row, _author in pending if row["id"] == target), None)
+    if owner is None:
+        found = ctx.session.get(model, target)
+        owner = found.resident_id if found else None
+    if owner != resident_id:
         raise Rejection(p.REJ_UNKNOWN_ENTITY,
                         f"The record to correct ({target}) does not exist for this resident.")
 
@@ -241,7 +260,7 @@ def _check_correction(ctx: PushContext, model, data: dict, resident_id: str) -> 
 def _create_visit(ctx: PushContext, op: dict) -> OpResult:
     data = dict(op["data"])
     resident = _resident_for(ctx, data.pop("resident_id"), op["grid_id"])
-    if ctx.session.get(Visit, op["entity_id"]) is not None:
+    if (p.VISIT, op["entity_id"]) in ctx.existing:
         raise Rejection(p.REJ_ALREADY_EXISTS, f"Visit {op['entity_id']} already exists.")
     _check_correction(ctx, Visit, op["data"], resident.id)
     visited_at, device_time = _device_times(ctx, op)
@@ -261,7 +280,7 @@ def _create_visit(ctx: PushContext, op: dict) -> OpResult:
 def _create_note(ctx: PushContext, op: dict) -> OpResult:
     data = op["data"]
     resident = _resident_for(ctx, data["resident_id"], op["grid_id"])
-    if ctx.session.get(CaseNote, op["entity_id"]) is not None:
+    if (p.NOTE, op["entity_id"]) in ctx.existing:
         raise Rejection(p.REJ_ALREADY_EXISTS, f"Note {op['entity_id']} already exists.")
     _check_correction(ctx, CaseNote, data, resident.id)
     written_at, device_time = _device_times(ctx, op)

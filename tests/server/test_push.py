@@ -175,3 +175,15 @@ def test_the_effect_and_its_tracking_commit_together(neighbourhood, device_for, 
     alice.push_ok(ops)
     assert count(db_session, Visit) == count(db_session, AppliedOp) == 5
     assert {row.status for row in db_session.scalars(select(AppliedOp))} == {p.APPLIED}
+
+
+def test_a_visit_made_and_voided_before_one_sync_arrives_as_both(neighbourhood, device_for,
+                                                                 db_session):
+    hood, alice = neighbourhood, device_for("alice")
+    visit = visit_op(1, hood.grid_a.id, hood.resident_a.id, outcome="met")
+    void = visit_op(2, hood.grid_a.id, hood.resident_a.id, corrects=visit["entity_id"],
+                    correction="void")
+    del void["data"]["outcome"]
+    assert [r["status"] for r in alice.push_ok([visit, void])] == ["applied", "applied"]
+    db_session.rollback(); db_session.expire_all()  # see what the app committed
+    assert db_session.get(Resident, hood.resident_a.id).last_met_at is None
