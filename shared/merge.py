@@ -3,17 +3,20 @@
 The server is the only place that resolves, but the rule is pure and order-independent, so
 any replica that replays the same ops reaches the same values.
 
-Every field of a resident remembers who wrote it last (a :class:`FieldStamp`). An incoming edit
-names the record version it was based on. It *supersedes* the current value when its author had
-seen that value (the value was written at or before the base version, or by the same device
-earlier in its own sequence). Otherwise the two edits are concurrent: the one ranked higher by
-:func:`rank` wins and the other is kept in a conflict record. The rank never looks at a device
-clock: a tablet whose clock is a year fast gains nothing.
+Each field of a resident is a *multi-value register*: it keeps the edits nobody has yet seen
+past (its *candidates*), each with a :class:`FieldStamp` of who wrote it and what they had
+seen. An incoming edit removes every candidate its author had seen — one written at or before
+the version the edit was based on, or an earlier edit from the same device — and joins the
+ones it had not. The value shown is the candidate ranked highest by :func:`rank`; every other
+candidate with a different value is a conflict. Because "had seen" is decided by positions the
+server hands out and sequence numbers the device hands out, the set of candidates, and so the
+winner, is the same whatever order the edits arrive in. The rank never looks at a device clock:
+a tablet whose clock is a year fast gains nothing.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -45,29 +48,61 @@ class Edit:
     op_id: str
 
 
-class Outcome(Enum):
-    SUPERSEDES = "supersedes"  # the editor had seen the current value: it replaces it
-    STALE = "stale"  # a later edit from the same device already replaced this one
-    WINS_CONFLICT = "wins_conflict"  # concurrent, and the incoming edit ranks higher
-    LOSES_CONFLICT = "loses_conflict"  # concurrent, and the current value ranks higher
+@dataclass(frozen=True)
+class Candidate:
+    """One edit of a field that no later edit has seen past."""
+
+    stamp: FieldStamp
+    value: Any
+    #: Extra facts the caller keeps with it (who, when, its conflict record); not compared.
+    meta: dict = field(default_factory=dict, compare=False)
 
 
-def rank(base: int, op_id: str) -> tuple[int, str]:
+def rank(stamp: FieldStamp) -> tuple[int, str]:
     """Total order for concurrent edits: the better-informed edit wins, then the op id decides.
 
     Both parts are fixed when the op is made, so the winner does not depend on arrival order.
     """
-    return (base, op_id)
+    return (stamp.base, stamp.op_id)
 
 
-def decide(current: FieldStamp | None, edit: Edit) -> Outcome:
-    if current is None:
-        return Outcome.SUPERSEDES
-    if current.device_id and current.device_id == edit.device_id:
-        # A device always saw its own earlier edits; a delayed older one must not come back.
-        return Outcome.SUPERSEDES if edit.seq > current.seq else Outcome.STALE
-    if current.version <= edit.base:
-        return Outcome.SUPERSEDES
-    if rank(edit.base, edit.op_id) > rank(current.base, current.op_id):
-        return Outcome.WINS_CONFLICT
-    return Outcome.LOSES_CONFLICT
+def has_seen(edit: Edit, stamp: FieldStamp) -> bool:
+    """Had the author of ``edit`` seen the value written under ``stamp``?"""
+    if stamp.device_id and stamp.device_id == edit.device_id:
+        return stamp.seq < edit.seq  # a device always saw its own earlier edits
+    return stamp.version <= edit.base
+
+
+def is_stale(edit: Edit, candidates: list[Candidate]) -> bool:
+    """A delayed older edit from a device whose later edit of the field is already in."""
+    return any(c.stamp.device_id and c.stamp.device_id == edit.device_id and
+               c.stamp.seq > edit.seq for c in candidates)
+
+
+@dataclass(frozen=True)
+class FieldMerge:
+    candidates: list[Candidate]  # the winner first
+    stale: bool = False
+
+    @property
+    def winner(self) -> Candidate:
+        return self.candidates[0]
+
+    @property
+    def losers(self) -> list[Candidate]:
+        """Candidates whose value differs from the winner's: each one is a conflict."""
+        return [c for c in self.candidates[1:] if c.value != self.winner.value]
+
+
+def merge_field(candidates: list[Candidate], edit: Edit, value: Any,
+                stamp: FieldStamp, meta: dict | None = None) -> FieldMerge:
+    """Fold one edit into a field's candidates. ``stamp`` is the edit's own stamp."""
+    if is_stale(edit, candidates):
+        return FieldMerge(candidates, stale=True)
+    unseen = [c for c in candidates if not has_seen(edit, c.stamp)]
+    merged = unseen + [Candidate(stamp, value, meta or {})]
+    return FieldMerge(sorted(merged, key=lambda c: rank(c.stamp), reverse=True))
+
+
+def restamp(candidate: Candidate, version: int) -> Candidate:
+    return replace(candidate, stamp=replace(candidate.stamp, version=version))

@@ -1,16 +1,19 @@
 """How residents are found: by name, address, or the initials of the name's pinyin."""
 from __future__ import annotations
 
-from pypinyin import Style, lazy_pinyin
 
 
 def pinyin_initials(text: str) -> str:
     """'张利霞' -> 'zlx'. Non-Chinese characters are kept lower-cased."""
+    from pypinyin import Style, lazy_pinyin  # imported when first needed: it is slow to load
+
     return "".join(part[0] for part in lazy_pinyin(text, style=Style.FIRST_LETTER) if part).lower()
 
 
 def pinyin_full(text: str) -> str:
     """'张利霞' -> 'zhanglixia'."""
+    from pypinyin import lazy_pinyin
+
     return "".join(lazy_pinyin(text)).lower()
 
 

@@ -11,15 +11,14 @@ from ..models import CaseNote, Conflict, Resident, Visit
 from . import changelog
 from .changelog import Change
 from .records import conflict_payload, note_payload, resident_payload, visit_payload
-
-#: Field stamps written in this transaction carry this version until positions are known.
-PENDING_VERSION = -1
+from .stamps import fix_pending
 
 
 class ChangeBatch:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.residents: dict[str, Resident] = {}
+        self.restamped: dict[str, Resident] = {}
         self.conflicts: dict[str, Conflict] = {}
         self.visits: list[tuple[dict, str | None]] = []
         self.notes: list[tuple[dict, str | None]] = []
@@ -27,6 +26,11 @@ class ChangeBatch:
 
     def touch_resident(self, resident: Resident) -> None:
         self.residents[resident.id] = resident
+
+    def note_restamped(self, resident: Resident) -> None:
+        """The resident's field stamps changed though no value did (an edit that set a field
+        to the value it already had, or lost): its stamps are written at its current version."""
+        self.restamped[resident.id] = resident
 
     def add_conflict(self, conflict: Conflict) -> None:
         self.conflicts[conflict.id] = conflict
@@ -65,17 +69,19 @@ class ChangeBatch:
             session.execute(insert(CaseNote), [row for row, _ in self.notes])
         session.flush()
         self._recompute_facts()
+        for resident_id, resident in self.restamped.items():
+            if resident_id not in self.residents:
+                resident.field_stamps = fix_pending(resident.field_stamps or {}, resident.version)
         count = len(self.residents) + len(self.conflicts) + len(self.visits) + len(self.notes)
         if not count:
+            session.flush()
             return {}
         position = changelog.reserve_positions(session, count)
         positions: dict[tuple[str, str], int] = {}
         updated: list[Change] = []
         for resident in self.residents.values():
             resident.version = position
-            stamps = {field: ({**stamp, "v": position} if stamp["v"] == PENDING_VERSION else stamp)
-                      for field, stamp in (resident.field_stamps or {}).items()}
-            resident.field_stamps = stamps
+            resident.field_stamps = fix_pending(resident.field_stamps or {}, position)
             positions[(p.RESIDENT, resident.id)] = position
             updated.append(Change(p.RESIDENT, resident.id, resident.grid_id,
                                   resident_payload(resident)))

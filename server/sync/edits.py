@@ -14,32 +14,40 @@ from sqlalchemy.orm import Session
 
 from shared import protocol as p
 from shared.clock import isoformat, utcnow
-from shared.merge import FieldStamp
+from shared.merge import Candidate, FieldStamp
 from shared.search import search_keys
 
 from ..models import Conflict, Person, Resident
-from . import changelog
-from .batch import PENDING_VERSION, ChangeBatch
+from . import changelog, stamps
+from .batch import ChangeBatch
+from .stamps import PENDING_VERSION
 
 
-def _server_stamp(session: Session, person: Person | None) -> dict:
-    """``person`` None: the system itself (seeding, migrations of data)."""
-    head = changelog.head_position(session)
-    return {**FieldStamp(PENDING_VERSION, "", 0, head, f"server-{uuid.uuid4()}").to_json(),
-            "p": person.id if person else None, "n": person.display_name if person else None,
-            "t": isoformat(utcnow())}
+class ServerWriter:
+    """The server as a writer of fields: it has seen the whole log (its base is the head)."""
+
+    def __init__(self, session: Session, person: Person | None) -> None:
+        """``person`` None: the system itself (seeding, data migrations)."""
+        self.stamp = FieldStamp(PENDING_VERSION, "", 0, changelog.head_position(session),
+                                f"server-{uuid.uuid4()}")
+        self.meta = {"p": person.id if person else None,
+                     "n": person.display_name if person else None, "t": isoformat(utcnow())}
+
+    def candidates(self, value) -> list[dict]:
+        return stamps.dump([Candidate(self.stamp, value, self.meta)])
 
 
 RESIDENT_DEFAULTS = {"living_situation": [], "safety_devices": [], "care_level": "self_care",
                      "status": "active"}
 
 
-def build_resident(resident_id: str, grid_id: int, fields: dict, stamp: dict) -> Resident:
-    """A new resident from validated ResidentData, every given field stamped by its writer."""
+def build_resident(resident_id: str, grid_id: int, fields: dict, writer) -> Resident:
+    """A new resident from validated ResidentData, every given field stamped by ``writer``
+    (anything with ``candidates(value)``: a ServerWriter, or a pushed op's writer)."""
     resident = Resident(id=resident_id, grid_id=grid_id, version=0, created_at=utcnow(),
                         **{**RESIDENT_DEFAULTS, **fields})
     resident.search_keys = search_keys(resident.name)
-    resident.field_stamps = {name: stamp for name in fields}
+    resident.field_stamps = {name: writer.candidates(value) for name, value in fields.items()}
     return resident
 
 
@@ -51,7 +59,7 @@ def create_resident(session: Session, person: Person | None, grid_id: int, field
                     resident_id: str | None = None) -> Resident:
     """Add a resident to a grid's roster. ``fields``: already validated ResidentData."""
     resident = build_resident(resident_id or str(uuid.uuid4()), grid_id, fields,
-                              _server_stamp(session, person))
+                              ServerWriter(session, person))
     session.add(resident)
     batch = ChangeBatch(session)
     batch.touch_resident(resident)
@@ -61,10 +69,10 @@ def create_resident(session: Session, person: Person | None, grid_id: int, field
 
 def create_residents(session: Session, person: Person | None, rows: list[tuple[int, dict]]) -> int:
     """Bulk form of :func:`create_resident` for roster imports: one log write for all rows."""
-    stamp = _server_stamp(session, person)
+    writer = ServerWriter(session, person)
     batch = ChangeBatch(session)
     for grid_id, fields in rows:
-        resident = build_resident(str(uuid.uuid4()), grid_id, fields, stamp)
+        resident = build_resident(str(uuid.uuid4()), grid_id, fields, writer)
         session.add(resident)
         batch.touch_resident(resident)
     batch.flush()
@@ -76,13 +84,13 @@ def edit_resident(session: Session, person: Person, resident: Resident, changes:
     (:func:`lock_resident`). Returns the resident's new version."""
     if not changes:
         return resident.version
-    stamp = _server_stamp(session, person)
-    stamps = dict(resident.field_stamps or {})
+    writer = ServerWriter(session, person)
+    field_stamps = dict(resident.field_stamps or {})
     batch = ChangeBatch(session)
     for name, value in changes.items():
         setattr(resident, name, value)
-        stamps[name] = stamp
-    resident.field_stamps = stamps
+        field_stamps[name] = writer.candidates(value)
+    resident.field_stamps = field_stamps
     if "name" in changes:
         resident.search_keys = search_keys(resident.name)
     if "living_situation" in changes:
@@ -102,11 +110,10 @@ def settle_conflict(session: Session, person: Person, conflict: Conflict, value)
     conflict.settled_value = value
     conflict.settled_by_id = person.id
     conflict.settled_at = utcnow()
-    stamp = _server_stamp(session, person)
-    stamps = dict(resident.field_stamps or {})
+    field_stamps = dict(resident.field_stamps or {})
     setattr(resident, conflict.field, value)
-    stamps[conflict.field] = stamp
-    resident.field_stamps = stamps
+    field_stamps[conflict.field] = ServerWriter(session, person).candidates(value)
+    resident.field_stamps = field_stamps
     batch = ChangeBatch(session)
     batch.touch_resident(resident)
     batch.add_conflict(conflict)

@@ -18,14 +18,16 @@ from sqlalchemy.orm import Session
 from shared import protocol as p
 from shared.clock import correct_device_time, isoformat
 from shared.digest import canonical_json
-from shared.merge import Edit, FieldStamp, Outcome, decide
+from shared.merge import Candidate, Edit, FieldStamp, merge_field
 from shared.schemas import OpSchema, flatten_errors
 from shared.search import search_keys
 
 from ..models import AppliedOp, CaseNote, Conflict, Device, Person, Resident, Visit
 from ..scope import grids_in_scope
-from .batch import PENDING_VERSION, ChangeBatch
+from . import stamps
+from .batch import ChangeBatch
 from .edits import build_resident
+from .stamps import PENDING_VERSION
 
 _op_schema = OpSchema()
 
@@ -301,10 +303,17 @@ def _check_role_may_edit(ctx: PushContext, fields) -> None:
                             "Ask your supervisor to change it.")
 
 
-def _stamp(ctx: PushContext, op: dict, base: int) -> dict:
-    time, _ = _device_times(ctx, op)
-    return {**FieldStamp(PENDING_VERSION, ctx.device.id, op["seq"], base, op["op_id"]).to_json(),
-            "p": ctx.person.id, "n": ctx.person.display_name, "t": isoformat(time)}
+class OpWriter:
+    """The author of a pushed op, as a writer of resident fields."""
+
+    def __init__(self, ctx: PushContext, op: dict, base: int) -> None:
+        self.edit = Edit(ctx.device.id, op["seq"], base, op["op_id"])
+        self.stamp = FieldStamp(PENDING_VERSION, ctx.device.id, op["seq"], base, op["op_id"])
+        time, _ = _device_times(ctx, op)
+        self.meta = {"p": ctx.person.id, "n": ctx.person.display_name, "t": isoformat(time)}
+
+    def candidates(self, value) -> list[dict]:
+        return stamps.dump([Candidate(self.stamp, value, self.meta)])
 
 
 def _create_resident(ctx: PushContext, op: dict) -> OpResult:
@@ -313,7 +322,7 @@ def _create_resident(ctx: PushContext, op: dict) -> OpResult:
                         "Volunteers cannot add residents; ask a grid worker or supervisor.")
     if op["entity_id"] in ctx.residents or ctx.session.get(Resident, op["entity_id"]):
         raise Rejection(p.REJ_ALREADY_EXISTS, f"Resident {op['entity_id']} already exists.")
-    resident = build_resident(op["entity_id"], op["grid_id"], op["data"], _stamp(ctx, op, 0))
+    resident = build_resident(op["entity_id"], op["grid_id"], op["data"], OpWriter(ctx, op, 0))
     ctx.session.add(resident)
     ctx.residents[resident.id] = resident
     ctx.batch.touch_resident(resident)
@@ -321,58 +330,55 @@ def _create_resident(ctx: PushContext, op: dict) -> OpResult:
 
 
 def _update_resident(ctx: PushContext, op: dict) -> OpResult:
+    """Fold each changed field into its candidates (shared.merge); record new clashes."""
     resident = _resident_for(ctx, op["entity_id"], op["grid_id"])
     changes = op["data"]
     _check_role_may_edit(ctx, changes)
-    edit = Edit(ctx.device.id, op["seq"], op["base_version"], op["op_id"])
-    stamps = dict(resident.field_stamps or {})
+    writer = OpWriter(ctx, op, op["base_version"])
+    field_stamps = dict(resident.field_stamps or {})
     conflict_ids: list[str] = []
-    changed = False
+    value_changed = False
     for name, value in changes.items():
-        current_raw = stamps.get(name)
-        current = FieldStamp.from_json(current_raw) if current_raw else None
-        outcome = decide(current, edit)
-        if outcome is Outcome.STALE:
+        merge = merge_field(stamps.load(field_stamps.get(name)), writer.edit, value,
+                            writer.stamp, writer.meta)
+        if merge.stale:
             continue
-        old_value = getattr(resident, name)
-        if outcome is Outcome.SUPERSEDES or value == old_value:
-            if value != old_value or outcome is not Outcome.LOSES_CONFLICT:
-                setattr(resident, name, value)
-                stamps[name] = _stamp(ctx, op, op["base_version"])
-                changed = True
-            continue
-        mine = _stamp(ctx, op, op["base_version"])
-        theirs = current_raw
-        won = outcome is Outcome.WINS_CONFLICT
-        conflict = Conflict(
-            id=str(uuid.uuid4()), grid_id=resident.grid_id, resident_id=resident.id, field=name,
-            kept_value=_jsonable(value if won else old_value),
-            lost_value=_jsonable(old_value if won else value),
-            kept_by=_who(mine if won else theirs), lost_by=_who(theirs if won else mine),
-            detected_at=ctx.now, status="open")
-        ctx.session.add(conflict)
-        ctx.batch.add_conflict(conflict)
-        conflict_ids.append(conflict.id)
-        if won:
-            setattr(resident, name, value)
-            stamps[name] = mine
-            changed = True
-    if changed:
-        resident.field_stamps = stamps
-        if "name" in changes:
-            resident.search_keys = search_keys(resident.name)
-        if "living_situation" in changes:
-            ctx.batch.recompute_visit_facts(resident)
-    if changed or conflict_ids:
+        candidates = []
+        for candidate in merge.candidates:
+            if candidate in merge.losers and "c" not in candidate.meta:
+                conflict = _record_conflict(ctx, resident, name, merge.winner, candidate)
+                candidate = Candidate(candidate.stamp, candidate.value,
+                                      {**candidate.meta, "c": conflict.id})
+                if writer.stamp in (merge.winner.stamp, candidate.stamp):
+                    conflict_ids.append(conflict.id)
+            candidates.append(candidate)
+        field_stamps[name] = stamps.dump(candidates)
+        if getattr(resident, name) != merge.winner.value:
+            setattr(resident, name, merge.winner.value)
+            value_changed = True
+            if name == "living_situation":
+                ctx.batch.recompute_visit_facts(resident)
+    resident.field_stamps = field_stamps
+    if value_changed:
+        resident.search_keys = search_keys(resident.name)
+    if value_changed or conflict_ids:
         ctx.batch.touch_resident(resident)
+    else:
+        ctx.batch.note_restamped(resident)
     status = p.CONFLICTED if conflict_ids else p.APPLIED
     return OpResult(op["op_id"], op["seq"], status, conflict_ids=conflict_ids)
 
 
-def _who(stamp: dict) -> dict:
-    return {"op_id": stamp.get("o"), "device_id": stamp.get("d") or None,
-            "person_id": stamp.get("p"), "person_name": stamp.get("n"),
-            "device_time": stamp.get("t")}
+def _record_conflict(ctx: PushContext, resident: Resident, name: str, kept: Candidate,
+                     lost: Candidate) -> Conflict:
+    conflict = Conflict(
+        id=str(uuid.uuid4()), grid_id=resident.grid_id, resident_id=resident.id, field=name,
+        kept_value=_jsonable(kept.value), lost_value=_jsonable(lost.value),
+        kept_by=stamps.who(kept), lost_by=stamps.who(lost), detected_at=ctx.now,
+        status="open")
+    ctx.session.add(conflict)
+    ctx.batch.add_conflict(conflict)
+    return conflict
 
 
 def _jsonable(value):

@@ -50,8 +50,12 @@ class Tablet:
         self.store.add_op(op, record)
         self.made.append(op)
 
+    def new_id(self) -> str:
+        # From the example's own random source, so a failing example replays exactly.
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
     def _op(self, entity, action, entity_id, grid_id, data, base=None) -> dict:
-        op = {"op_id": str(uuid.uuid4()), "entity": entity, "action": action,
+        op = {"op_id": self.new_id(), "entity": entity, "action": action,
               "entity_id": entity_id, "grid_id": grid_id, "device_time": isoformat(utcnow()),
               "data": data}
         if base is not None:
@@ -64,12 +68,12 @@ class Tablet:
         if action in ("visit", "note", "edit") and held is None:
             return  # nothing pulled yet: nothing to act on
         if action == "visit":
-            op = self._op(p.VISIT, p.CREATE, str(uuid.uuid4()), grid_id,
+            op = self._op(p.VISIT, p.CREATE, self.new_id(), grid_id,
                           {"resident_id": resident_id,
                            "outcome": [p.MET, p.NO_ANSWER][choice % 2]})
             self._add(op, local_visit_record(op, "t", None))
         elif action == "note":
-            op = self._op(p.NOTE, p.CREATE, str(uuid.uuid4()), grid_id,
+            op = self._op(p.NOTE, p.CREATE, self.new_id(), grid_id,
                           {"resident_id": resident_id, "text": f"note {choice}"})
             self._add(op, local_note_record(op, "t", None))
         elif action == "edit":

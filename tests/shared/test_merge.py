@@ -1,53 +1,101 @@
-"""The per-field merge rule: supersede what you saw, rank what you did not."""
+"""The per-field merge rule: what you saw is replaced, what you did not is kept."""
+import random
 from itertools import permutations
 
-from shared.merge import Edit, FieldStamp, Outcome, decide, rank
+from shared.merge import Candidate, Edit, FieldStamp, has_seen, merge_field, rank
 
 
-def stamp(version, device, seq, base, op_id):
-    return FieldStamp(version, device, seq, base, op_id)
+def apply_in_order(edits):
+    """Replay (edit, value) pairs as the server would, handing out positions in arrival order."""
+    candidates = []
+    for position, (edit, value) in enumerate(edits, start=10):
+        stamp = FieldStamp(position, edit.device_id, edit.seq, edit.base, edit.op_id)
+        merge = merge_field(candidates, edit, value, stamp)
+        candidates = merge.candidates
+    return candidates
 
 
 def test_a_field_never_written_takes_the_edit():
-    assert decide(None, Edit("d1", 1, 0, "a")) is Outcome.SUPERSEDES
+    merge = merge_field([], Edit("d1", 1, 0, "a"), "x", FieldStamp(5, "d1", 1, 0, "a"))
+    assert merge.winner.value == "x" and merge.losers == []
 
 
-def test_an_edit_that_saw_the_current_value_supersedes_it():
-    current = stamp(10, "d1", 4, 3, "x")
-    assert decide(current, Edit("d2", 1, 10, "a")) is Outcome.SUPERSEDES
+def test_an_edit_that_saw_the_current_value_replaces_it():
+    current = [Candidate(FieldStamp(10, "d1", 4, 3, "z"), "old")]
+    merge = merge_field(current, Edit("d2", 1, 10, "a"), "new", FieldStamp(11, "d2", 1, 10, "a"))
+    assert [c.value for c in merge.candidates] == ["new"]
 
 
-def test_a_devices_later_edit_supersedes_its_own_earlier_one_even_with_an_old_base():
-    current = stamp(10, "d1", 4, 3, "x")
-    assert decide(current, Edit("d1", 5, 3, "a")) is Outcome.SUPERSEDES
+def test_a_devices_later_edit_replaces_its_own_earlier_one_even_with_an_old_base():
+    assert has_seen(Edit("d1", 5, 3, "a"), FieldStamp(10, "d1", 4, 3, "x"))
 
 
 def test_a_devices_delayed_older_edit_is_stale():
-    current = stamp(10, "d1", 4, 3, "x")
-    assert decide(current, Edit("d1", 2, 3, "a")) is Outcome.STALE
+    current = [Candidate(FieldStamp(10, "d1", 4, 3, "x"), "newer")]
+    merge = merge_field(current, Edit("d1", 2, 3, "a"), "older", FieldStamp(11, "d1", 2, 3, "a"))
+    assert merge.stale and merge.candidates == current
 
 
-def test_concurrent_edits_are_ranked_by_knowledge_then_op_id():
-    current = stamp(10, "d1", 4, 5, "m")
-    assert decide(current, Edit("d2", 1, 7, "a")) is Outcome.WINS_CONFLICT
-    assert decide(current, Edit("d2", 1, 3, "z")) is Outcome.LOSES_CONFLICT
-    assert decide(current, Edit("d2", 1, 5, "n")) is Outcome.WINS_CONFLICT
-    assert decide(current, Edit("d2", 1, 5, "l")) is Outcome.LOSES_CONFLICT
+def test_concurrent_edits_are_both_kept_and_ranked_by_knowledge_then_op_id():
+    current = [Candidate(FieldStamp(10, "d1", 4, 5, "m"), "mine")]
+    merge = merge_field(current, Edit("d2", 1, 7, "a"), "theirs", FieldStamp(11, "d2", 1, 7, "a"))
+    assert merge.winner.value == "theirs" and [c.value for c in merge.losers] == ["mine"]
+    merge = merge_field(current, Edit("d2", 1, 5, "a"), "theirs", FieldStamp(11, "d2", 1, 5, "a"))
+    assert merge.winner.value == "mine" and [c.value for c in merge.losers] == ["theirs"]
 
 
-def test_the_winner_of_concurrent_edits_does_not_depend_on_arrival_order():
-    edits = [Edit("d1", 1, 2, "op-b"), Edit("d2", 1, 2, "op-a"), Edit("d3", 1, 1, "op-z")]
-    winners = set()
-    for order in permutations(edits):
-        current = None
-        for position, edit in enumerate(order, start=10):
-            outcome = decide(current, edit)
-            if outcome in (Outcome.SUPERSEDES, Outcome.WINS_CONFLICT):
-                current = FieldStamp(position, edit.device_id, edit.seq, edit.base, edit.op_id)
-        winners.add(current.op_id)
-    assert winners == {max(edits, key=lambda e: rank(e.base, e.op_id)).op_id}
+def test_concurrent_edits_of_the_same_value_are_no_conflict():
+    current = [Candidate(FieldStamp(10, "d1", 4, 5, "m"), "same")]
+    merge = merge_field(current, Edit("d2", 1, 5, "a"), "same", FieldStamp(11, "d2", 1, 5, "a"))
+    assert merge.losers == [] and len(merge.candidates) == 2
+
+
+def test_the_winner_does_not_depend_on_arrival_order():
+    """Two tablets edit offline from version 1; one of them edits twice."""
+    b = (Edit("d1", 1, 1, "op-b"), "B")
+    a = (Edit("d0", 1, 1, "op-z"), "A")
+    c = (Edit("d0", 2, 1, "op-a"), "C")  # d0's second edit: it saw A, not B
+    outcomes = set()
+    for order in permutations([a, b, c]):
+        if order.index(a) > order.index(c):
+            continue  # a device sends its ops in sequence order
+        final = apply_in_order(order)
+        outcomes.add((final[0].value, tuple(sorted(x.value for x in final))))
+    assert len(outcomes) == 1
+    winner, kept = outcomes.pop()
+    assert kept == ("B", "C")  # A was seen by C; B and C never saw each other
+    assert winner == max([b, c], key=lambda e: rank(FieldStamp(0, "", 0, e[0].base,
+                                                               e[0].op_id)))[1]
+
+
+def test_random_histories_reach_the_same_winner_in_any_causal_order():
+    rng = random.Random(4)
+    for _ in range(200):
+        edits = []
+        for device in ("d0", "d1", "d2"):
+            for seq in range(1, rng.randint(1, 3) + 1):
+                edits.append((Edit(device, seq, 1, f"{rng.random():.6f}"), rng.choice("XYZ")))
+        results = set()
+        for _ in range(10):
+            order = sorted(edits, key=lambda e: rng.random())
+            order.sort(key=lambda e: (e[0].device_id, e[0].seq))  # per device, in sequence
+            interleaved = _interleave(order, rng)
+            final = apply_in_order(interleaved)
+            results.add((final[0].value, frozenset(c.stamp.op_id for c in final)))
+        assert len(results) == 1
+
+
+def _interleave(ordered, rng):
+    queues = {}
+    for edit in ordered:
+        queues.setdefault(edit[0].device_id, []).append(edit)
+    out = []
+    while any(queues.values()):
+        device = rng.choice([d for d, q in queues.items() if q])
+        out.append(queues[device].pop(0))
+    return out
 
 
 def test_stamps_round_trip_through_json():
-    original = stamp(3, "d", 2, 1, "o")
+    original = FieldStamp(3, "d", 2, 1, "o")
     assert FieldStamp.from_json({**original.to_json(), "p": 7}) == original
