@@ -1,8 +1,68 @@
-"""Supervisor web view (server-rendered pages)."""
+"""Supervisor web view: server-rendered pages for supervisors and admins (see docs/web.md).
+
+Chinese by default, English on request; every script, style and font is served by the app
+itself, because the office intranet has no internet.
+"""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
+
+from shared import protocol as p
+
+from . import i18n, labels, queries, roster
+from .timeutil import local_today, to_local
 
 
 def init_web(app: Flask) -> None:
-    """Registers the supervisor pages."""
+    """Registers the supervisor pages, their CSRF protection and their translations."""
+    from .views import bp, csrf
+
+    # CSRF is checked for the web blueprint only: the JSON API under /api authenticates with
+    # bearer tokens, which a browser never sends on its own, so it stays exempt.
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the session's lifetime
+    app.config.setdefault("WTF_CSRF_SSL_STRICT", app.config.get("SESSION_COOKIE_SECURE", False))
+    csrf.init_app(app)
+
+    i18n.compile_all()
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    app.jinja_env.globals.update(word=labels.word, choices=labels.choices,
+                                 field_value_text=labels.field_value_text,
+                                 current_locale=i18n.current_locale, HTML_LANG=i18n.HTML_LANG,
+                                 protocol=p, field_label=roster.field_label,
+                                 stale_check=queries.is_stale)
+    app.jinja_env.filters["local"] = _format_local
+    app.jinja_env.filters["parse_instant"] = _parse_instant
+    app.jinja_env.filters["local_date"] = lambda m: to_local(m).strftime("%Y-%m-%d") if m else "—"
+
+    @app.context_processor
+    def web_context():
+        if request.blueprint != "web":
+            return {}
+        from .access import current_person, current_scope
+        me = current_person()
+        return {"me": me, "locale": i18n.current_locale(), "lang_url": _lang_url,
+                "areas": current_scope().areas if me else {},
+                "today_year": local_today().year}
+
+    app.register_blueprint(bp)
+
+
+def _format_local(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return to_local(moment).strftime(fmt) if moment else "—"
+
+
+def _lang_url(lang: str) -> str:
+    args = request.args.to_dict()
+    args["lang"] = lang
+    from urllib.parse import urlencode
+    return f"{request.path}?{urlencode(args)}"
+
+
+def _parse_instant(text: str | None):
+    from datetime import datetime
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None

@@ -32,6 +32,7 @@ class Scope:
     person: Person
     grid_ids: set[int]
     areas: dict[int, Area] = field(default_factory=dict)  # every area, by id
+    _visible: set[int] | None = field(default=None, repr=False)
 
     @property
     def is_admin(self) -> bool:
@@ -53,10 +54,13 @@ class Scope:
         return chain
 
     def visible_area_ids(self) -> set[int]:
-        return {area for grid in self.grid_ids for area in self.ancestors(grid)}
+        """Every area holding at least one grid in scope (computed once per request)."""
+        if self._visible is None:
+            self._visible = {area for grid in self.grid_ids for area in self.ancestors(grid)}
+        return self._visible
 
     def allows_area(self, area_id: int) -> bool:
-        return bool(self.grids_below(area_id))
+        return area_id in self.visible_area_ids()
 
     def area_path(self, area_id: int) -> str:
         names = [self.areas[a].name for a in reversed(self.ancestors(area_id))

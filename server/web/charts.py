@@ -34,7 +34,7 @@ def _nice_top(peak: int) -> int:
     return peak
 
 
-def bar_chart(series: list[tuple[date, int]], width: int = 720, height: int = 220) -> BarChart:
+def bar_chart(series: list[tuple[date, int]], width: int = 960, height: int = 240) -> BarChart:
     left, right, top_pad, bottom = 44, 8, 10, 26
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     top = _nice_top(max((count for _, count in series), default=0) or 1)

@@ -33,7 +33,7 @@ def _headers(columns) -> list[str]:
 
 def _words(codes: Iterable[str]) -> str:
     english = current_locale() == "en"
-    return "、".join(code if english else CODE_WORDS.get(code, code) for code in codes or ())
+    return (", " if english else "、").join(code if english else CODE_WORDS.get(code, code) for code in codes or ())
 
 
 def resident_table(rows) -> tuple[list[str], list[list]]:

@@ -39,7 +39,7 @@ def compile_all() -> None:
         catalog(locale)
 
 
-def _normalise(value: str | None) -> str | None:
+def normalise_locale(value: str | None) -> str | None:
     if not value:
         return None
     value = value.replace("-", "_").lower()
@@ -52,11 +52,11 @@ def _normalise(value: str | None) -> str | None:
 
 def choose_locale() -> str:
     """``?lang=`` first, then the cookie it sets, then Accept-Language; Chinese otherwise."""
-    chosen = _normalise(request.args.get("lang")) or _normalise(request.cookies.get(LANG_COOKIE))
+    chosen = normalise_locale(request.args.get("lang")) or normalise_locale(request.cookies.get(LANG_COOKIE))
     if chosen:
         return chosen
     best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
-    return _normalise(best) or DEFAULT_LOCALE
+    return normalise_locale(best) or DEFAULT_LOCALE
 
 
 def current_locale() -> str:

@@ -5,11 +5,13 @@ return a row outside it.
 """
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import (Text, and_, case, cast, false, func, literal_column, null, or_, select,
+                        true)
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
@@ -20,7 +22,7 @@ from shared.search import matches
 from ..models import (AppliedOp, Area, Assignment, AuditEntry, CaseNote, Conflict, Device,
                       Person, Resident, Visit)
 from .access import Scope
-from .timeutil import local_date, local_midnight_utc, local_today, utc_offset
+from .timeutil import local_midnight_utc, local_today, utc_offset
 
 #: Readings a supervisor must see at once (hypertensive crisis thresholds).
 SYSTOLIC_FLAG = 180
@@ -34,12 +36,7 @@ def in_grids(column, grid_ids: set[int] | None):
     """``grid_ids`` None: no restriction (an admin's whole district)."""
     if grid_ids is None:
         return true()
-    return column.in_(sorted(grid_ids)) if grid_ids else false_()
-
-
-def false_():
-    from sqlalchemy import false
-    return false()
+    return column.in_(sorted(grid_ids)) if grid_ids else false()
 
 
 def grid_filter(scope: Scope, area_id: int | None = None) -> set[int] | None:
@@ -51,7 +48,7 @@ def grid_filter(scope: Scope, area_id: int | None = None) -> set[int] | None:
 
 # ---- residents and coverage -----------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class ResidentRow:
     id: str
     name: str
@@ -68,42 +65,100 @@ class ResidentRow:
     cadence: int
     due: DueStatus
     search_keys: str
+    ever_met: bool = False
 
     @property
     def covered(self) -> bool:
         """Met within their cadence: the measure of this week's coverage."""
-        return self.status == "active" and self.last_met_at is not None and \
-            self.due.status != OVERDUE
+        return self.status == "active" and self.ever_met and self.due.status != OVERDUE
 
     @property
     def overdue(self) -> bool:
         return self.due.status == OVERDUE
 
 
-_RESIDENT_COLUMNS = (Resident.id, Resident.name, Resident.grid_id, Resident.sex,
-                     Resident.birth_year, Resident.address, Resident.phone,
-                     Resident.living_situation, Resident.status, Resident.last_visit_at,
-                     Resident.last_met_at, Resident.follow_up_since, Resident.visit_cadence_days,
-                     Resident.created_at, Resident.search_keys)
+def resident_rows(session: Session, grid_ids: set[int] | None, today: date | None = None,
+                  brief: bool = False) -> list[ResidentRow]:
+    """Every resident of the grids with their due status.
 
-
-def resident_rows(session: Session, grid_ids: set[int] | None,
-                  today: date | None = None) -> list[ResidentRow]:
+    ``brief``: only the active residents, without name, address, phone and search keys — what
+    the dashboard counts (30,000 rows for a district); :func:`fill_names` adds the names of the
+    few it lists.
+    """
     today = today or local_today()
+    offset = utc_offset()
+    # The living situation arrives as JSON text and is parsed once per distinct value: a
+    # district has tens of thousands of residents but only a handful of combinations.
+    situations: dict[str, list] = {}
+    situation = cast(Resident.living_situation, Text).label("situation")
+    if brief:
+        # Local days worked out by the database: cheaper than 60,000 aware datetimes.
+        dialect = session.get_bind().dialect.name
+        columns = [Resident.id, literal_column("''").label("name"), Resident.grid_id,
+                   literal_column("''").label("sex"), Resident.birth_year, situation,
+                   literal_column("'active'").label("status"), null().label("last_visit_at"),
+                   null().label("last_met_at"), Resident.follow_up_since,
+                   Resident.visit_cadence_days,
+                   _local_day(Resident.last_met_at, dialect).label("last_met_day"),
+                   case((Resident.last_met_at.is_(None),
+                         _local_day(Resident.created_at, dialect))).label("since_day")]
+    else:
+        columns = [Resident.id, Resident.name, Resident.grid_id, Resident.sex,
+                   Resident.birth_year, situation, Resident.status, Resident.last_visit_at,
+                   Resident.last_met_at, Resident.follow_up_since, Resident.visit_cadence_days,
+                   Resident.created_at, Resident.address, Resident.phone, Resident.search_keys]
+    # Cadences depend on a few values shared by many residents: worked out once per value.
+    cadences: dict[tuple, int] = {}
+    dues: dict[tuple, DueStatus] = {}
+    days: dict[str | None, date | None] = {None: None}
+
+    def day(text: str | None) -> date | None:
+        if text not in days:
+            days[text] = date.fromisoformat(text)
+        return days[text]
+
+    query = select(*columns).where(in_grids(Resident.grid_id, grid_ids))
+    if brief:
+        query = query.where(Resident.status == "active")
+    else:
+        query = query.order_by(Resident.grid_id, Resident.name)
     rows = []
-    for r in session.execute(select(*_RESIDENT_COLUMNS)
-                             .where(in_grids(Resident.grid_id, grid_ids))
-                             .order_by(Resident.grid_id, Resident.name)):
-        due = due_status(status=r.status, living_situation=r.living_situation,
-                         birth_year=r.birth_year, visit_cadence_days=r.visit_cadence_days,
-                         last_met=local_date(r.last_met_at), since=local_date(r.created_at),
-                         today=today)
+    for r in session.execute(query):
+        situation = situations.get(r.situation)
+        if situation is None:
+            situation = situations.setdefault(r.situation, json.loads(r.situation or "[]"))
+        cadence_key = (r.situation, r.birth_year, r.visit_cadence_days)
+        cadence = cadences.get(cadence_key)
+        if cadence is None:
+            cadence = cadences.setdefault(cadence_key, cadence_days(
+                situation, r.birth_year, r.visit_cadence_days, today))
+        if brief:
+            last_met, since = day(r.last_met_day), day(r.since_day)
+        else:
+            last_met = (r.last_met_at + offset).date() if r.last_met_at is not None else None
+            since = (r.created_at + offset).date() if last_met is None else None
+        # The status depends only on these few values, and they repeat a lot across a district.
+        due_key = (r.status, cadence, last_met, since)
+        due = dues.get(due_key)
+        if due is None:
+            due = dues.setdefault(due_key, due_status(
+                status=r.status, living_situation=situation, birth_year=r.birth_year,
+                visit_cadence_days=cadence, last_met=last_met, since=since, today=today))
         rows.append(ResidentRow(
-            r.id, r.name, r.grid_id, r.sex, r.birth_year, r.address, r.phone,
-            r.living_situation or [], r.status, r.last_visit_at, r.last_met_at,
-            r.follow_up_since,
-            cadence_days(r.living_situation, r.birth_year, r.visit_cadence_days, today),
-            due, r.search_keys or ""))
+            r.id, r.name, r.grid_id, r.sex, r.birth_year, "" if brief else r.address,
+            None if brief else r.phone, situation, r.status, r.last_visit_at, r.last_met_at,
+            r.follow_up_since, cadence, due, "" if brief else (r.search_keys or ""),
+            last_met is not None))
+    return rows
+
+
+def fill_names(session: Session, rows: list[ResidentRow]) -> list[ResidentRow]:
+    """Names for rows read with ``brief=True``, for the few a page lists."""
+    if rows:
+        names = dict(session.execute(select(Resident.id, Resident.name).where(
+            Resident.id.in_([row.id for row in rows]))).all())
+        for row in rows:
+            row.name = names.get(row.id, "")
     return rows
 
 
@@ -153,8 +208,9 @@ def coverage_table(scope: Scope, rows: list[ResidentRow], root_ids: list[int],
         return per_area[area_id]
 
     children: dict[int, list[int]] = defaultdict(list)
+    visible = scope.visible_area_ids()
     for area in scope.areas.values():
-        if area.parent_id is not None and scope.allows_area(area.id):
+        if area.parent_id is not None and area.id in visible:
             children[area.parent_id].append(area.id)
     ordered: list[Coverage] = []
 
@@ -166,10 +222,11 @@ def coverage_table(scope: Scope, rows: list[ResidentRow], root_ids: list[int],
 
     for root in root_ids:
         walk(root, 0)
+    chains = {grid: scope.ancestors(grid) for grid in {row.grid_id for row in rows}}
     for row in rows:
         if row.status != "active":
             continue
-        for area_id in scope.ancestors(row.grid_id):
+        for area_id in chains[row.grid_id]:
             if area_id in per_area:
                 cov = per_area[area_id]
                 cov.active += 1
@@ -222,7 +279,10 @@ def _local_day(column, dialect: str):
     """The local calendar day of a UTC instant column, in SQL."""
     hours = int(utc_offset().total_seconds() // 3600)
     if dialect == "postgresql":
-        return func.to_char(column + timedelta(hours=hours), "YYYY-MM-DD")
+        # An interval literal: a bound timedelta would go through the UTC column's processor.
+        # timezone('UTC', …) first, so the database session's own time zone plays no part.
+        shifted = func.timezone("UTC", column) + literal_column(f"interval '{hours} hours'")
+        return func.to_char(shifted, "YYYY-MM-DD")
     return func.strftime("%Y-%m-%d", column, f"{hours:+d} hours")
 
 
@@ -275,9 +335,7 @@ def health_flags(session: Session, grid_ids: set[int] | None,
     corrected = replaced_visit_ids(session, grid_ids, since)
     systolic = Visit.details[("readings", "systolic")].as_integer()
     diastolic = Visit.details[("readings", "diastolic")].as_integer()
-    query = (select(Visit.id, Visit.resident_id, Resident.name, Visit.grid_id, Visit.visited_at,
-                    Visit.details)
-             .join(Resident, Resident.id == Visit.resident_id)
+    query = (select(Visit.id, Visit.resident_id, Visit.grid_id, Visit.visited_at, Visit.details)
              .where(Visit.visited_at >= since, in_grids(Visit.grid_id, grid_ids),
                     or_(Visit.correction.is_(None), Visit.correction == p.AMEND),
                     or_(systolic >= SYSTOLIC_FLAG, diastolic >= DIASTOLIC_FLAG))
@@ -286,8 +344,13 @@ def health_flags(session: Session, grid_ids: set[int] | None,
     for row in session.execute(query):
         if row.id in corrected or row.resident_id in flags:
             continue
-        flags[row.resident_id] = HealthFlag(row.resident_id, row.name, row.grid_id,
+        flags[row.resident_id] = HealthFlag(row.resident_id, "", row.grid_id,
                                             row.visited_at, row.details.get("readings") or {})
+    # Names only for the few flagged residents, not joined into the scan of the window.
+    names = dict(session.execute(select(Resident.id, Resident.name).where(
+        Resident.id.in_(list(flags)))).all()) if flags else {}
+    for flag in flags.values():
+        flag.resident_name = names.get(flag.resident_id, "")
     return list(flags.values())
 
 
@@ -425,9 +488,19 @@ def is_stale(device: Device, now: datetime | None = None) -> bool:
 
 
 def stale_devices(session: Session, scope: Scope):
-    now = utcnow()
-    return [(device, person) for device, person in devices_in_scope(session, scope)
-            if is_stale(device, now)]
+    """The rule of :func:`is_stale`, in SQL: a district has a thousand tablets or more."""
+    cutoff = utcnow() - timedelta(days=STALE_DEVICE_DAYS)
+    query = (select(Device, Person).join(Person).where(
+        Device.revoked_at.is_(None),
+        or_(Device.last_push_at.is_(None), Device.last_push_at < cutoff),
+        or_(Device.last_pull_at.is_(None), Device.last_pull_at < cutoff),
+        or_(Device.last_push_at.is_not(None), Device.last_pull_at.is_not(None),
+            Device.created_at < cutoff))
+        .order_by(Person.display_name, Device.created_at))
+    if not scope.is_admin:
+        people = [person.id for person in people_in_scope(session, scope)]
+        query = query.where(Device.person_id.in_(people))
+    return session.execute(query).all()
 
 
 def device_in_scope(session: Session, scope: Scope, device_id: str) -> Device | None:

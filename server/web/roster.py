@@ -80,6 +80,7 @@ def _header_map(headers: list[str]) -> tuple[dict[str, int], list[str]]:
 @dataclass
 class RosterRow:
     line: int
+    name: str = ""  # as written in the file, to point at the row even when it is invalid
     grid_id: int | None = None
     grid_label: str = ""
     fields: dict = field(default_factory=dict)
@@ -185,21 +186,16 @@ def _row_fields(cells: list[str], columns: dict[str, int], errors: list[str]) ->
     for name in ("name", "address", "phone", "emergency_contact", "emergency_phone",
                  "care_notes"):
         value = cell(name)
-        if value or name in REQUIRED_COLUMNS:
+        if value:  # an empty required cell is left out, so the schema says it is missing
             fields[name] = value
     sex = cell("sex")
-    fields["sex"] = SEX_WORDS.get(sex.lower(), sex)
-    birth_year = cell("birth_year")
-    if birth_year:
-        try:
-            fields["birth_year"] = int(birth_year)
-        except ValueError:
-            errors.append(f"{field_label('birth_year')}: {_('Not a valid integer.')}")
-    if cell("visit_cadence_days"):
-        try:
-            fields["visit_cadence_days"] = int(cell("visit_cadence_days"))
-        except ValueError:
-            errors.append(f"{field_label('visit_cadence_days')}: {_('Not a valid integer.')}")
+    if sex:
+        fields["sex"] = SEX_WORDS.get(sex.lower(), sex)
+    for name in ("birth_year", "visit_cadence_days"):
+        text = cell(name)
+        if text:
+            # Text that is not a number goes to the schema as is, which names the error once.
+            fields[name] = int(text) if re.fullmatch(r"[0-9]+", text) else text
     if cell("living_situation"):
         fields["living_situation"] = _split_codes(
             cell("living_situation"), LIVING_WORDS, p.LIVING_SITUATIONS,
@@ -275,6 +271,7 @@ def check_roster(session: Session, scope: Scope, filename: str, content: bytes,
         else:
             row.errors.append(f"{field_label('grid')}: {_('Missing data for required field.')}")
         fields = _row_fields(cells, columns, row.errors)
+        row.name = fields.get("name", "")
         try:
             row.fields = _schema.load(fields)
         except ValidationError as error:

@@ -1,0 +1,80 @@
+"""Reading the web forms into validated values. The wire schemas are the one source of rules."""
+from __future__ import annotations
+
+from datetime import date
+
+from marshmallow import ValidationError
+
+from shared import protocol as p
+from shared.schemas import ResidentDataSchema
+
+from .i18n import gettext as _
+from .roster import field_label, schema_message
+
+LIST_FIELDS = {"living_situation": p.LIVING_SITUATIONS, "safety_devices": p.SAFETY_DEVICES}
+INT_FIELDS = {"birth_year", "visit_cadence_days"}
+NULLABLE_FIELDS = {"phone", "emergency_contact", "emergency_phone", "care_notes",
+                   "visit_cadence_days"}
+CHOICE_FIELDS = {"sex": ("F", "M"), "care_level": p.CARE_LEVELS, "status": p.RESIDENT_STATUSES}
+LONG_TEXT_FIELDS = {"care_notes"}
+
+_partial_schema = ResidentDataSchema(partial=True)
+
+
+def raw_field_value(form, name: str, prefix: str = ""):
+    """One resident field as the form sent it, shaped for the schema (not yet validated)."""
+    key = prefix + name
+    if name in LIST_FIELDS:
+        return [v for v in form.getlist(key) if v]
+    text = (form.get(key) or "").strip()
+    if name in NULLABLE_FIELDS and text == "":
+        return None
+    if name in INT_FIELDS:
+        try:
+            return int(text)
+        except ValueError:
+            return text  # the schema names the error
+    return text
+
+
+def validate_resident_fields(values: dict) -> tuple[dict, dict[str, str]]:
+    """(clean values, {field: message}) using the wire schema's partial form."""
+    try:
+        return _partial_schema.load(values), {}
+    except ValidationError as error:
+        return {}, {name: " ".join(schema_message(m) for m in _messages(messages))
+                    for name, messages in error.messages.items()}
+
+
+def _messages(messages) -> list[str]:
+    if isinstance(messages, dict):
+        return [m for value in messages.values() for m in _messages(value)]
+    if isinstance(messages, list):
+        return [m for value in messages for m in _messages(value)]
+    return [str(messages)]
+
+
+def changed_fields(resident, clean: dict) -> dict:
+    return {name: value for name, value in clean.items() if getattr(resident, name) != value}
+
+
+def error_lines(errors: dict[str, str]) -> list[str]:
+    return [f"{field_label(name)}: {message}" for name, message in sorted(errors.items())]
+
+
+def parse_date(text: str | None, default: date | None = None) -> date | None:
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def required_text(form, name: str, label: str, errors: list[str], max_len: int = 64) -> str:
+    value = (form.get(name) or "").strip()
+    if not value:
+        errors.append(_("%(field)s: Missing data for required field.", field=label))
+    elif len(value) > max_len:
+        errors.append(_("%(field)s: Too long or empty.", field=label))
+    return value
