@@ -1,0 +1,49 @@
+"""Python halves of the shared widgets whose look is in kv/widgets.kv and kv/sync.kv.
+
+They are real classes (not kv dynamic classes) so screens can pass their properties when making
+them. Importing this module registers them with Kivy's Factory.
+"""
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.togglebutton import ToggleButton
+
+
+class Chip(ToggleButton):
+    """A tappable choice; ``code`` is the protocol value it stands for."""
+    code = StringProperty("")
+
+
+class Card(BoxLayout):
+    pass
+
+
+class FactRow(BoxLayout):
+    name = StringProperty("")
+    value = StringProperty("")
+
+
+class TimelineEntry(Card):
+    head = StringProperty("")
+    body = StringProperty("")
+    by = StringProperty("")
+    state = StringProperty("")
+    voided = BooleanProperty(False)
+
+
+class ConflictEntry(Card):
+    head = StringProperty("")
+    body = StringProperty("")
+    status = StringProperty("")
+
+
+class RejectedEntry(Card):
+    op_id = StringProperty("")
+    head = StringProperty("")
+    when = StringProperty("")
+    reason = StringProperty("")
+    advice = StringProperty("")
+
+
+for _cls in (Chip, Card, FactRow, TimelineEntry, ConflictEntry, RejectedEntry):
+    Factory.register(_cls.__name__, cls=_cls)

@@ -1,0 +1,195 @@
+"""Screenshots of every screen of the tablet app, in Chinese and English, at 800×1280.
+
+Writes ``docs/screenshots/app-<screen>-<zh|en>.png`` for the screens signin, today, resident,
+visit, note, edit, sync and settings. The tablet is filled through a real (in-process) server
+with a visit history, one conflict involving this tablet's edit and one change the server
+refused, so every part of every screen has something to show. Runs its own Xvfb.
+
+    .venv/bin/python scripts/screenshots_app.py [--out docs/screenshots]
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.app import (FAR_AWAY_SERVER, flask_app, record_history, seed_server,  # noqa: E402
+                       signed_in_service)
+from client.ui import i18n  # noqa: E402
+from tests.ui.driver import AppDriver, app_env, start_xvfb  # noqa: E402
+
+SHORT = {"zh_CN": "zh", "en": "en"}
+
+
+def fill_tablet(workdir: Path) -> tuple[Path, str]:
+    """A tablet with 40 residents, history, a conflict and a refused change.
+    Returns (data dir, the name of the resident with the conflict)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from client.service import FieldService
+    from client.transport import FlaskTransport
+    from server.db import make_engine
+    from server.models import Assignment
+    from tests.factories import make_person
+
+    url = f"sqlite:///{workdir / 'server.db'}"
+    district, person = seed_server(url, 40, grids=3)
+    engine = make_engine(url)
+    with Session(engine) as session:  # a second volunteer on the same grids, another tablet
+        make_person(session, "volunteer2", areas=district.grids, display_name="王建国")
+        session.commit()
+    app = flask_app(url)
+    data_dir = workdir / "tablet"
+    tablet = signed_in_service(data_dir, app)
+    record_history(tablet)
+    other = FieldService(workdir / "other-tablet",
+                         transport_factory=lambda _url: FlaskTransport(app))
+    other.sign_in(FAR_AWAY_SERVER, "volunteer2", "correct horse", "网格平板 B")
+    other.sync()
+
+    residents = tablet.today_list()
+    in_grid = {}
+    for summary in residents:
+        in_grid.setdefault(summary.grid_id, []).append(summary)
+    first_grid, last_grid = sorted(in_grid)[0], sorted(in_grid)[-1]
+    # Both tablets change the same phone number without seeing each other: a conflict.
+    target = in_grid[first_grid][0]
+    tablet.edit_resident(target.id, {"phone": "13911112222"})
+    other.edit_resident(target.id, {"phone": "13700001111"})
+    tablet.add_note(target.id, "女儿下周回来看她，药已经买好。")
+    other.sync()
+    # An edit to a grid whose assignment then ends long ago: refused, with a reason.
+    refused = in_grid[last_grid][0]
+    tablet.edit_resident(refused.id, {"care_notes": "最近腿疼，需要陪同去医院。"})
+    with Session(engine) as session:
+        for assignment in session.scalars(select(Assignment).where(
+                Assignment.area_id == last_grid, Assignment.person_id == person.id)):
+            assignment.ends_on = date(2021, 1, 1)
+        session.commit()
+    report = tablet.sync()
+    assert report.ok and report.rejected == 1, report
+    # A visit recorded offline, so the bar shows something unsent.
+    tablet.record_visit(in_grid[first_grid][1].id, "no_answer")
+    tablet.close()
+    other.close()
+    engine.dispose()
+    return data_dir, target.name
+
+
+def shoot(out: Path, language: str, data_dir: Path, conflict_name: str, env: dict,
+          workdir: Path) -> None:
+    i18n.set_language(language)
+    _ = i18n._
+    short = SHORT[language]
+
+    def path(screen: str) -> Path:
+        return out / f"app-{screen}-{short}.png"
+
+    # Sign in, on a fresh tablet, filled in but not sent.
+    fresh = workdir / f"fresh-{short}"
+    app = AppDriver(fresh, language, env=env, log_path=workdir / f"signin-{short}.log")
+    try:
+        app.wait_ready()
+        app.type("server_url", "http://knockdoor.local:8000")
+        app.type("username", "lixiaohong")
+        app.type("password", "secret")
+        app.type("device_name", "三号网格平板" if language == "zh_CN" else "Grid 3 tablet")
+        app.send(cmd="tap_id", id="server_url")
+        time.sleep(0.3)
+        app.screenshot(path("signin"))
+    finally:
+        app.close()
+
+    app = AppDriver(data_dir, language, env=env, log_path=workdir / f"app-{short}.log")
+    try:
+        app.wait_ready()
+        app.wait_until(lambda: len(app.rows()["rows"]) > 20, what="the Today list")
+        time.sleep(0.5)
+        app.screenshot(path("today"))
+
+        app.type("search", conflict_name)
+        app.wait_until(lambda: [conflict_name in r["title"] for r in app.rows()["rows"]]
+                       == [True], what="the search result")  # not the unfiltered list
+        app.tap(conflict_name)
+        app.wait_for_screen("resident")
+        app.wait_for_text(conflict_name)
+        time.sleep(0.4)
+        app.screenshot(path("resident"))
+
+        app.tap_id("record_visit")
+        app.wait_for_screen("visit")
+        app.tap(_("Met, at home"))
+        app.tap(_("Good spirits"))
+        app.type("pulse", "72")
+        app.type("diastolic", "85")
+        app.type("systolic", "135")
+        # Typing scrolled each field into view; the picture is of the form's top: the outcome
+        # buttons and the readings.
+        # (A scroll still settling from the last tap can undo one request: ask until the
+        # outcome buttons are on screen.)
+        def at_top() -> bool:
+            app.send(cmd="scroll", id="scroll", to=1)
+            time.sleep(0.4)
+            return app.shows(_("What happened at the door?")) and app.shows(_("Met, at home"))
+        app.wait_until(at_top, what="the top of the visit form", interval=0.1)
+        time.sleep(0.4)
+        app.screenshot(path("visit"))
+        app.back()
+
+        app.tap(_("Add a note"))
+        app.wait_for_screen("note")
+        app.type("text", "老人说最近睡得不好，想找社区医生看看。" if language == "zh_CN"
+                 else "Says she sleeps badly lately; would like the community doctor to call.")
+        time.sleep(0.3)
+        app.screenshot(path("note"))
+        app.back()
+
+        app.tap(_("Edit details"))
+        app.wait_for_screen("edit")
+        time.sleep(0.4)
+        app.screenshot(path("edit"))
+        app.back()
+
+        app.send(cmd="open", screen="sync")
+        app.wait_for_text(_("Refused by the server ({count})").format(count=1))
+        time.sleep(0.4)
+        app.screenshot(path("sync"))
+
+        app.send(cmd="open", screen="settings")
+        time.sleep(0.5)
+        app.screenshot(path("settings"))
+    finally:
+        app.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="knockdoor-shots-"))
+    xvfb, display = start_xvfb(800, 1280)
+    try:
+        data_dir, conflict_name = fill_tablet(workdir)
+        env = app_env(display, workdir / "kivy-home")
+        for language in ("zh_CN", "en"):
+            shoot(out, language, data_dir, conflict_name, env, workdir)
+    finally:
+        xvfb.terminate()
+        xvfb.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+    for png in sorted(out.glob("app-*.png")):
+        print(png.relative_to(ROOT) if png.is_relative_to(ROOT) else png)
+
+
+if __name__ == "__main__":
+    main()

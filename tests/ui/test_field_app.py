@@ -1,0 +1,165 @@
+"""A volunteer's day with the real app, a real window (Xvfb) and a real server process.
+
+One app process runs through the tests of this module in order, as one person would: sign in,
+find a resident by pinyin initials, record a visit with no signal, watch it sync by itself when
+the server is back, read why a change was refused, and be sent back to sign-in when the tablet
+is revoked. (They share the app to keep the suite quick; each says what it builds on.)
+"""
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.db import make_engine
+from server.migrate import upgrade
+from server.models import Assignment, Device, Person, Visit
+from shared import protocol as p
+from tests.factories import PASSWORD, make_district, make_person, make_resident
+from tests.live_server import LiveServer
+from tests.ui.driver import AppDriver
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, kivy_env):
+    tmp = tmp_path_factory.mktemp("field-app")
+    url = f"sqlite:///{tmp / 'server.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine, expire_on_commit=False) as session:
+        district = make_district(session, streets=1, communities=1, grids=2)
+        home, other = district.grids
+        make_person(session, "xiaohong", areas=[home, other], display_name="李晓红")
+        people = {name: make_resident(session, home, name=name) for name in
+                  ("张利霞", "王秀英", "李桂兰", "陈玉珍")}
+        people["刘德华"] = make_resident(session, other, name="刘德华", phone="13800000000")
+        session.commit()
+    server = LiveServer(url).start()
+    app = AppDriver(tmp / "tablet", "zh_CN", env=kivy_env, log_path=tmp / "app.log")
+    world = {"url": url, "engine": engine, "server": server, "app": app, "tmp": tmp,
+             "ids": {name: r.id for name, r in people.items()}, "other_grid": other.id}
+    yield world
+    app.close()
+    server.stop()
+    engine.dispose()
+
+
+def tap_resident(app: AppDriver, name: str) -> None:
+    # the searched list, not the one from before the search (its rows are about to go)
+    app.wait_until(lambda: [name in row["title"] for row in app.rows()["rows"]] == [True],
+                   what=f"only {name} in the Today list")
+    app.tap(name)
+    app.wait_for_screen("resident")
+    app.wait_for_text(name)
+
+
+def test_sign_in_wrong_password_then_right(world):
+    app = world["app"]
+    app.wait_ready()
+    assert app.screen() == "signin"
+    app.type("server_url", world["server"].url)
+    app.type("username", "xiaohong")
+    app.type("password", "wrong password")
+    app.type("device_name", "三号网格平板")
+    app.tap("登录", exact=True)
+    app.wait_for_text("用户名或密码不对")
+    assert app.screen() == "signin"
+
+    app.type("password", PASSWORD)
+    app.tap("登录", exact=True)
+    app.wait_for_screen("today")
+    # The first sync starts by itself and fills the list.
+    app.wait_until(lambda: len(app.rows()["rows"]) == 5, what="five residents")
+    app.wait_for_text("在线 · 全部已发")
+
+
+def test_find_by_pinyin_initials(world):
+    app = world["app"]
+    app.type("search", "zlx")
+    app.wait_until(lambda: [row["title"].split()[0] for row in app.rows()["rows"]] == ["张利霞"],
+                   what="only 张利霞")
+    app.type("search", "")
+    app.wait_until(lambda: len(app.rows()["rows"]) == 5, what="the whole list again")
+
+
+def test_visit_without_signal_syncs_by_itself(world):
+    app, server = world["app"], world["server"]
+    server.stop()  # into the stairwell: no signal
+
+    # A routine "met, all well" visit: row, Record a visit, Met, Save (four taps).
+    app.type("search", "zlx")
+    tap_resident(app, "张利霞")
+    app.tap("记录走访")
+    app.wait_for_screen("visit")
+    app.tap("见到本人")
+    app.tap("保存走访")
+    app.wait_for_screen("today")
+    app.wait_for_text("已保存：张利霞 的走访")
+    app.wait_for_text("1 条未发")  # on the row and in the status bar
+    app.wait_until(lambda: app.state()["online"] is False and not app.state()["syncing"],
+                   timeout=40, what="the app to notice there is no signal")
+    assert app.state()["unsent"] == 1
+    assert any("离线" in text for text in app.texts())
+
+    # A change the server will refuse: an edit to a resident of a grid whose assignment is
+    # then ended long ago (so even the grace period is over).
+    app.type("search", "ldh")
+    tap_resident(app, "刘德华")
+    app.tap("修改资料")
+    app.wait_for_screen("edit")
+    app.type("phone", "13911112222")
+    app.tap("保存修改")
+    app.wait_for_screen("resident")
+    app.back()
+    app.type("search", "")
+    with Session(world["engine"]) as session:
+        person = session.scalar(select(Person).where(Person.username == "xiaohong"))
+        for assignment in session.scalars(select(Assignment).where(
+                Assignment.person_id == person.id, Assignment.area_id == world["other_grid"])):
+            assignment.ends_on = date(2021, 1, 1)
+        session.commit()
+
+    server.start()  # back in signal: nobody taps anything
+    app.wait_until(lambda: app.state()["unsent"] == 0 and not app.state()["syncing"],
+                   timeout=60, what="the outbox to empty by itself")
+    with Session(world["engine"]) as session:
+        visits = session.scalars(select(Visit).where(
+            Visit.resident_id == world["ids"]["张利霞"])).all()
+    assert [visit.outcome for visit in visits] == [p.MET]
+
+
+def test_refused_change_shows_its_reason(world):
+    app = world["app"]
+    app.tap("全部已发")  # the status bar opens the Sync screen
+    app.wait_for_screen("sync")
+    app.wait_for_text("服务器没有接受（1）")
+    # (the resident's name is gone with its grid, evicted in the same sync)
+    app.wait_for_text("修改资料：电话")
+    app.wait_for_text("服务器的原话：")  # verbatim, for the supervisor (the advice is below)
+    app.wait_for_text("你已不再负责这位居民所在的网格")
+    # The grid left the tablet with its assignment; its resident is gone from the list.
+    app.back()
+    app.wait_until(lambda: len(app.rows()["rows"]) == 4, what="grid 2 evicted")
+
+
+def test_revoked_device_returns_to_sign_in_wiped(world):
+    app = world["app"]
+    with Session(world["engine"]) as session:
+        for device in session.scalars(select(Device)):
+            device.revoked_at = datetime.now(timezone.utc)
+        session.commit()
+    app.tap("全部已发")
+    app.wait_for_screen("sync")
+    app.tap("马上同步")
+    app.wait_for_screen("signin", timeout=30)
+    app.wait_for_text("这台平板已被停用")
+    database = world["tmp"] / "tablet" / "knockdoor-local.db"
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM residents").fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM visits").fetchone()[0] == 0
+        assert db.execute("SELECT value FROM meta WHERE key = 'token'").fetchone() is None
