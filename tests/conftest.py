@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from server import create_app
 from server.db import make_engine
+from server.demo import wipe
 from server.migrate import upgrade
-from server.models import Base
 
 PG_URL = os.environ.get("KNOCKDOOR_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
@@ -24,17 +24,6 @@ def reset_postgres(url: str) -> None:
         connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-
-
-def empty_tables(engine) -> None:
-    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))
-        connection.execute(text("INSERT INTO log_head (id, position) VALUES (1, 0)"))
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -53,7 +42,7 @@ def database_url(request, tmp_path_factory) -> str:
 def engine(database_url):
     # Arranging and inspecting beside the app must not hold SQLite's write lock.
     engine = make_engine(database_url, lock_on_begin=False)
-    empty_tables(engine)
+    wipe(engine)  # every table empty, the change log restarted
     yield engine
     engine.dispose()
 

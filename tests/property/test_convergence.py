@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from client.store import MemoryStore, local_note_record, local_visit_record
 from client.sync import SyncEngine
 from client.transport import FlaskTransport
+from server.demo import wipe
 from server.models import AppliedOp, CaseNote, ChangeLogEntry, Conflict, Resident, Visit
 from shared import protocol as p
 from shared.clock import isoformat, utcnow
 from shared.digest import combine
-from tests.conftest import empty_tables
 from tests.factories import PASSWORD, make_district, make_person, make_resident
 from tests.faults import DeviceCrash, FaultyTransport
 
@@ -111,7 +111,7 @@ STEPS = st.lists(st.tuples(st.integers(0, 4), st.sampled_from(
 @given(devices=st.integers(3, 5), steps=STEPS, seed=st.integers(0, 10**6))
 def test_devices_converge_and_nothing_is_lost_or_applied_twice(app, engine, devices, steps,
                                                               seed):
-    empty_tables(engine)
+    wipe(engine)
     with Session(engine) as session:
         grid = make_district(session, grids=1).grids[0]
         for index in range(devices):
