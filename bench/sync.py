@@ -22,10 +22,8 @@ import json
 import os
 import random
 import shutil
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -39,6 +37,7 @@ from pathlib import Path
 import requests
 
 from bench.common import BenchRow, stopwatch
+from tests.live_server import LiveServer
 
 DEFAULT_PG_URL = os.environ.get("KNOCKDOOR_BENCH_DATABASE_URL",
                                 "postgresql+psycopg://postgres@127.0.0.1:5432/knockdoor_bench")
@@ -277,61 +276,12 @@ def seed(url: str, sizes: Sizes, *, push: bool = True, tablets: bool = True,
 
 # ---- the server -------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """gunicorn serving ``server:create_app()`` on 127.0.0.1 (gthread workers)."""
-
-    def __init__(self, database_url: str, workers: int, threads: int) -> None:
-        self.database_url, self.workers, self.threads = database_url, workers, threads
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 60.0) -> "Server":
-        env = {**os.environ, "KNOCKDOOR_DATABASE_URL": self.database_url,
-               "KNOCKDOOR_SECRET_KEY": "bench-only", "KNOCKDOOR_PASSWORD_HASH": PASSWORD_HASH_METHOD}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
-             "--threads", str(self.threads), "--bind", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "--timeout", "120", "server:create_app()"], env=env)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not answer /healthz in time")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-
 @dataclass
 class Stage:
     """A seeded server database with gunicorn running on it, and a scratch directory."""
 
     db_url: str
-    server: Server
+    server: LiveServer
     seed: Seed
     work: Path
 
@@ -347,7 +297,9 @@ class Stage:
 def open_stage(db_url: str, sizes: Sizes, work: Path, *, workers: int, **seed_options) -> Stage:
     fresh_database(db_url)
     seeded = seed(db_url, sizes, **seed_options)
-    server = Server(db_url, workers, sizes.threads).start()
+    server = LiveServer(db_url, workers=workers, threads=sizes.threads, extra_env={
+        "KNOCKDOOR_SECRET_KEY": "bench-only",
+        "KNOCKDOOR_PASSWORD_HASH": PASSWORD_HASH_METHOD}).start()
     return Stage(db_url, server, seeded, work)
 
 

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest local revision. Checked first so an up-to-date tablet starts without importing
 #: Alembic (half a second on a phone); tests/client/test_local_migrations.py keeps it true.
 LOCAL_HEAD = "c0001"
+#: Alembic's migration context is global to the process: one upgrade at a time.
+_upgrading = threading.Lock()
 
 
 def current_revision(path: Path) -> str | None:
@@ -28,4 +31,5 @@ def upgrade_local(path: Path) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", f"sqlite:///{Path(path).as_posix()}")
-    command.upgrade(config, "head")
+    with _upgrading:
+        command.upgrade(config, "head")

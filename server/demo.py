@@ -32,7 +32,7 @@ from shared.clock import utcnow
 from shared.due import OVERDUE, cadence_days, due_status
 
 from .models import Area, Assignment, Base, Person, Resident
-from .sync.batch import ChangeBatch
+from .sync.batch import ChangeBatch, ResidentFacts
 from .sync.edits import create_residents
 
 #: The one password of every demo account. Demo data, printed on purpose: not a secret.
@@ -670,10 +670,12 @@ def seed_demo(session: Session, random_seed: int = DEFAULT_RANDOM_SEED,
     # History, oldest first so every resident's derived visit facts follow along cheaply.
     events = sorted([(v.visited_at, 0, v) for v in plan.visits]
                     + [(n.written_at, 1, n) for n in plan.notes], key=lambda e: (e[0], e[1]))
+    visit_facts: dict[str, ResidentFacts] = {}
     for start in range(0, len(events), VISITS_PER_BATCH):
         batch = ChangeBatch(session)
         for _at, kind, event in events[start:start + VISITS_PER_BATCH]:
             resident = residents[event.resident]
+            facts = visit_facts.setdefault(resident.id, ResidentFacts.of(resident))
             author = people[event.author]
             if kind == 0:
                 batch.add_visit({
@@ -681,7 +683,7 @@ def seed_demo(session: Session, random_seed: int = DEFAULT_RANDOM_SEED,
                     "author_id": author.id, "device_id": None, "visited_at": event.visited_at,
                     "device_time": event.visited_at, "recorded_at": event.recorded_at,
                     "outcome": event.outcome, "details": event.details, "corrects_id": None,
-                    "correction": None}, author.display_name, resident)
+                    "correction": None}, author.display_name, facts)
             else:
                 batch.add_note({
                     "id": event.id, "resident_id": resident.id, "grid_id": resident.grid_id,
@@ -691,6 +693,8 @@ def seed_demo(session: Session, random_seed: int = DEFAULT_RANDOM_SEED,
                     author.display_name)
         batch.flush()
     session.flush()
+    # The batches wrote the residents' visit facts directly: read them back.
+    session.scalars(select(Resident).execution_options(populate_existing=True)).all()
     summary.visits = len(plan.visits)
     summary.notes = len(plan.notes)
 

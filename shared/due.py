@@ -92,8 +92,9 @@ def effective_visits(visits: Iterable[VisitFact]) -> list[VisitFact]:
     """Visits as they stand after corrections: a void removes, an amend replaces."""
     visits = list(visits)
     replaced = {v.corrects for v in visits if v.corrects}
+    # At the same instant a meeting counts as the later visit: the door did open.
     return sorted((v for v in visits if v.id not in replaced and v.correction != VOID),
-                  key=lambda v: (v.visited_at, v.id))
+                  key=lambda v: (v.visited_at, v.outcome == MET, v.id))
 
 
 def last_met(visits: Iterable[VisitFact]) -> datetime | None:

@@ -1,7 +1,11 @@
 """Collects the records one transaction changes and writes them to the change log together."""
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
@@ -9,9 +13,28 @@ from shared.due import VisitFact, last_met, open_follow_up
 
 from ..models import CaseNote, Conflict, Resident, Visit
 from . import changelog
+from .bulk import insert_rows
 from .changelog import Change
 from .records import conflict_payload, note_payload, resident_payload, visit_payload
 from .stamps import fix_pending
+
+
+@dataclass
+class ResidentFacts:
+    """The few columns of a resident that its visits change (lighter than the whole record)."""
+
+    COLUMNS: ClassVar[tuple[str, ...]] = ("id", "grid_id", "living_situation", "last_visit_at",
+                                          "last_met_at", "follow_up_since")
+    id: str
+    grid_id: int
+    living_situation: list[Any] = field(default_factory=list)
+    last_visit_at: datetime | None = None
+    last_met_at: datetime | None = None
+    follow_up_since: datetime | None = None
+
+    @classmethod
+    def of(cls, resident: Resident) -> "ResidentFacts":
+        return cls(*(getattr(resident, name) for name in cls.COLUMNS))
 
 
 class ChangeBatch:
@@ -23,6 +46,7 @@ class ChangeBatch:
         self.visits: list[tuple[dict, str | None]] = []
         self.notes: list[tuple[dict, str | None]] = []
         self._recompute: set[str] = set()
+        self._facts: dict[str, ResidentFacts] = {}
 
     def touch_resident(self, resident: Resident) -> None:
         self.residents[resident.id] = resident
@@ -35,28 +59,41 @@ class ChangeBatch:
     def add_conflict(self, conflict: Conflict) -> None:
         self.conflicts[conflict.id] = conflict
 
-    def add_visit(self, row: dict, author_name: str | None, resident: Resident) -> None:
+    def add_visit(self, row: dict, author_name: str | None, resident: ResidentFacts) -> None:
+        """``resident``: the visited resident's facts, as locked by the caller."""
         self.visits.append((row, author_name))
+        self._facts[resident.id] = resident
         self._follow_visit(resident, row)
 
     def add_note(self, row: dict, author_name: str | None) -> None:
         self.notes.append((row, author_name))
 
-    def recompute_visit_facts(self, resident: Resident) -> None:
-        self._recompute.add(resident.id)
+    def recompute_visit_facts(self, resident_id: str) -> None:
+        self._recompute.add(resident_id)
 
-    def _follow_visit(self, resident: Resident, row: dict) -> None:
-        """Keep the resident's derived visit facts current; the cheap path for in-order visits."""
+    def _follow_visit(self, resident: ResidentFacts, row: dict) -> None:
+        """Keep the resident's visit facts current without reading the history, whatever
+        order visits arrive in (tablets sync late and out of turn); shared.due is the rule.
+
+        With L the last meeting and F the first "no answer" after it: a late "met" at t moves L
+        and leaves F unless F <= t (then the next "no answer" after t is unknown: recompute);
+        a "no answer" at t after L opens F, or moves it earlier.
+        """
         at, outcome = row["visited_at"], row["outcome"]
-        if row["corrects_id"] or (resident.last_visit_at and at < resident.last_visit_at):
+        if row["corrects_id"]:
             self._recompute.add(resident.id)
             return
-        resident.last_visit_at = at
-        if outcome == p.MET:
+        if resident.last_visit_at is None or at > resident.last_visit_at:
+            resident.last_visit_at = at
+        met, first_no_answer = resident.last_met_at, resident.follow_up_since
+        if outcome == p.MET and (met is None or at > met):
+            if first_no_answer is not None and first_no_answer <= at:
+                self._recompute.add(resident.id)
+                return
             resident.last_met_at = at
-            resident.follow_up_since = None
         elif outcome == p.NO_ANSWER and p.ALONE in (resident.living_situation or ()) \
-                and resident.follow_up_since is None:
+                and (met is None or at > met) \
+                and (first_no_answer is None or at < first_no_answer):
             resident.follow_up_since = at
 
     def flush(self) -> dict[tuple[str, str], int]:
@@ -64,11 +101,11 @@ class ChangeBatch:
         session = self.session
         session.flush()  # new residents first: visits and notes refer to them
         if self.visits:
-            session.execute(insert(Visit), [row for row, _ in self.visits])
+            insert_rows(session, Visit.__table__, [row for row, _ in self.visits])
         if self.notes:
-            session.execute(insert(CaseNote), [row for row, _ in self.notes])
+            insert_rows(session, CaseNote.__table__, [row for row, _ in self.notes])
         session.flush()
-        self._recompute_facts()
+        self._write_facts()
         for resident_id, resident in self.restamped.items():
             if resident_id not in self.residents:
                 resident.field_stamps = fix_pending(resident.field_stamps or {}, resident.version)
@@ -78,8 +115,12 @@ class ChangeBatch:
             return {}
         position = changelog.reserve_positions(session, count)
         positions: dict[tuple[str, str], int] = {}
+        # Residents never logged before (version 0) have no row to replace.
+        residents = sorted(self.residents.values(), key=lambda r: r.version != 0)
+        first_logged = next((i for i, r in enumerate(residents) if r.version != 0),
+                            len(residents))
         updated: list[Change] = []
-        for resident in self.residents.values():
+        for resident in residents:
             resident.version = position
             resident.field_stamps = fix_pending(resident.field_stamps or {}, position)
             positions[(p.RESIDENT, resident.id)] = position
@@ -92,7 +133,9 @@ class ChangeBatch:
                                   conflict_payload(conflict)))
             position += 1
         session.flush()
-        changelog.append(session, updated, position - len(updated))
+        start = position - len(updated)
+        changelog.append(session, updated[:first_logged], start, fresh=True)
+        changelog.append(session, updated[first_logged:], start + first_logged)
         fresh: list[Change] = []
         for row, author in self.visits:
             fresh.append(Change(p.VISIT, row["id"], row["grid_id"], visit_payload(row, author)))
@@ -103,18 +146,33 @@ class ChangeBatch:
         changelog.append(session, fresh, position, fresh=True)
         return positions
 
-    def _recompute_facts(self) -> None:
-        if not self._recompute:
-            return
-        facts: dict[str, list[VisitFact]] = {rid: [] for rid in self._recompute}
-        for row in self.session.execute(select(
-                Visit.resident_id, Visit.id, Visit.visited_at, Visit.outcome, Visit.corrects_id,
-                Visit.correction).where(Visit.resident_id.in_(list(self._recompute)))):
-            facts[row.resident_id].append(VisitFact(row.id, row.visited_at, row.outcome,
-                                                    row.corrects_id, row.correction))
-        for resident_id, visits in facts.items():
-            resident = self.session.get(Resident, resident_id)
-            times = [v.visited_at for v in visits]
-            resident.last_visit_at = max(times) if times else None
-            resident.last_met_at = last_met(visits)
-            resident.follow_up_since = open_follow_up(resident.living_situation, visits)
+    def _write_facts(self) -> None:
+        """Store the residents' visit facts: followed cheaply, or recomputed from history."""
+        if self._recompute:
+            history: dict[str, list[VisitFact]] = {rid: [] for rid in self._recompute}
+            for row in self.session.execute(select(
+                    Visit.resident_id, Visit.id, Visit.visited_at, Visit.outcome,
+                    Visit.corrects_id, Visit.correction).where(
+                    Visit.resident_id.in_(list(self._recompute)))):
+                history[row.resident_id].append(VisitFact(row.id, row.visited_at, row.outcome,
+                                                          row.corrects_id, row.correction))
+            situations = dict(self.session.execute(select(
+                Resident.id, Resident.living_situation).where(
+                Resident.id.in_(list(self._recompute)))).all())
+            for resident_id, visits in history.items():
+                facts = self._facts.setdefault(
+                    resident_id, ResidentFacts(resident_id, 0, situations.get(resident_id)))
+                facts.living_situation = situations.get(resident_id) or []
+                times = [v.visited_at for v in visits]
+                facts.last_visit_at = max(times) if times else None
+                facts.last_met_at = last_met(visits)
+                facts.follow_up_since = open_follow_up(facts.living_situation, visits)
+        if self._facts:
+            table = Resident.__table__
+            self.session.connection().execute(
+                update(table).where(table.c.id == bindparam("key")).values(
+                    last_visit_at=bindparam("last_visit_at"),
+                    last_met_at=bindparam("last_met_at"),
+                    follow_up_since=bindparam("follow_up_since")),
+                [{"key": f.id, "last_visit_at": f.last_visit_at, "last_met_at": f.last_met_at,
+                  "follow_up_since": f.follow_up_since} for f in self._facts.values()])

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from shared.digest import canonical_json, combine, record_hash
 
 from ..models import ChangeLogEntry, LogHead
+from .bulk import insert_rows
 
 
 @dataclass
@@ -61,9 +62,11 @@ def append(session: Session, changes: list[Change], first_position: int,
                      "payload": text, "row_hash": record_hash(change.entity, text)})
     if not fresh:
         keys = [(row["entity"], row["entity_id"]) for row in rows]
-        session.execute(delete(ChangeLogEntry).where(
-            tuple_(ChangeLogEntry.entity, ChangeLogEntry.entity_id).in_(keys)))
-    session.execute(insert(ChangeLogEntry), rows)
+        for start in range(0, len(keys), 500):  # PostgreSQL refuses enormous IN lists
+            session.execute(delete(ChangeLogEntry).where(
+                tuple_(ChangeLogEntry.entity, ChangeLogEntry.entity_id).in_(
+                    keys[start:start + 500])))
+    insert_rows(session, ChangeLogEntry.__table__, rows)
 
 
 def grid_digests(session: Session, grid_ids, upto: int) -> dict[int, str]:

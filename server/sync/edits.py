@@ -94,7 +94,7 @@ def edit_resident(session: Session, person: Person, resident: Resident, changes:
     if "name" in changes:
         resident.search_keys = search_keys(resident.name)
     if "living_situation" in changes:
-        batch.recompute_visit_facts(resident)
+        batch.recompute_visit_facts(resident.id)
     batch.touch_resident(resident)
     return batch.flush()[(p.RESIDENT, resident.id)]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from marshmallow import ValidationError
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
@@ -25,7 +25,8 @@ from shared.search import search_keys
 from ..models import AppliedOp, CaseNote, Conflict, Device, Person, Resident, Visit
 from ..scope import grids_in_scope
 from . import stamps
-from .batch import ChangeBatch
+from .batch import ChangeBatch, ResidentFacts
+from .bulk import insert_rows
 from .edits import build_resident
 from .stamps import PENDING_VERSION
 
@@ -67,8 +68,36 @@ class PushContext:
     skew_seconds: float
     grids: set[int]
     batch: ChangeBatch
-    residents: dict[str, Resident]
+    #: Every resident the batch touches, locked: the few columns visits need.
+    facts: dict[str, ResidentFacts] = field(default_factory=dict)
+    #: Residents whose fields the batch edits, as full records (loaded when first edited).
+    residents: dict[str, Resident] = field(default_factory=dict)
     existing: set[tuple[str, str]] = field(default_factory=set)  # (entity, id) already stored
+
+    def resident(self, resident_id: str) -> Resident:
+        if resident_id not in self.residents:
+            self.residents[resident_id] = self.session.get(Resident, resident_id)
+        return self.residents[resident_id]
+
+
+@dataclass
+class Tracked:
+    """What was done with one op: a row of ``applied_ops``."""
+
+    device_id: str
+    op_id: str
+    seq: int
+    op_hash: str
+    status: str
+    entity: str
+    entity_id: str
+    grid_id: int | None
+    person_id: int | None
+    received_at: datetime
+    version: int | None = None
+    conflict_ids: list | None = None
+    reason_code: str | None = None
+    reason: str | None = None
 
 
 def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: float,
@@ -76,7 +105,7 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
     person = device.person
     ctx = PushContext(session, device, person, now, skew_seconds,
                       grids_in_scope(session, person, now.date(), p.ASSIGNMENT_GRACE_DAYS),
-                      ChangeBatch(session), {})
+                      ChangeBatch(session))
     parsed = [_parse(raw) for raw in raw_ops]
     keys = [(op["op_id"], op["seq"]) if op else (_raw_str(raw, "op_id"), _raw_int(raw, "seq"))
             for (op, _fp, _err), raw in zip(parsed, raw_ops)]
@@ -86,7 +115,7 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
     ctx.existing = _existing_records(session, valid_ops)
 
     results: list[OpResult] = []
-    pending: list[tuple[AppliedOp, OpResult]] = []
+    pending: list[tuple[Tracked, OpResult]] = []
     seen_seqs = {row.seq: row.op_id for row in known.values()}
     for (op, fingerprint, error), raw, (op_id, seq) in zip(parsed, raw_ops, keys):
         previous = known.get(op_id) if op_id else None
@@ -115,12 +144,12 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
                     "code": rejection.code, "message": rejection.message}))
         result = results[-1]
         seen_seqs[seq] = op_id
-        record = AppliedOp(device_id=device.id, op_id=op_id, seq=seq, op_hash=fingerprint,
-                           status=result.status, entity=entity[:16], entity_id=entity_id[:36],
-                           grid_id=grid_id, person_id=person.id, received_at=now,
-                           conflict_ids=result.conflict_ids or None,
-                           reason_code=result.reason and result.reason["code"],
-                           reason=result.reason and result.reason["message"])
+        record = Tracked(device_id=device.id, op_id=op_id, seq=seq, op_hash=fingerprint,
+                         status=result.status, entity=entity[:16], entity_id=entity_id[:36],
+                         grid_id=grid_id, person_id=person.id, received_at=now,
+                         conflict_ids=result.conflict_ids or None,
+                         reason_code=result.reason and result.reason["code"],
+                         reason=result.reason and result.reason["message"])
         known[op_id] = record
         pending.append((record, result))
 
@@ -131,8 +160,8 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
             if result.version is None:  # an update that changed nothing: current version
                 result.version = ctx.residents[record.entity_id].version
             record.version = result.version
-    session.add_all(record for record, _ in pending)
-    session.flush()
+    if pending:
+        insert_rows(session, AppliedOp.__table__, [vars(record) for record, _ in pending])
     return results
 
 
@@ -166,18 +195,19 @@ def _parse(raw) -> tuple[dict | None, str, str | None]:
         return None, fingerprint, flatten_errors(error.messages)
 
 
-def _known_ops(session: Session, device_id: str, keys) -> dict[str, AppliedOp]:
+def _known_ops(session: Session, device_id: str, keys) -> dict[str, Tracked]:
     op_ids = [op_id for op_id, _seq in keys if op_id]
     seqs = [seq for _op_id, seq in keys if seq]
     if not op_ids and not seqs:
         return {}
-    rows = session.scalars(select(AppliedOp).where(
-        AppliedOp.device_id == device_id,
-        AppliedOp.op_id.in_(op_ids) | AppliedOp.seq.in_(seqs))).all()
-    return {row.op_id: row for row in rows}
+    table = AppliedOp.__table__
+    rows = session.execute(select(table).where(
+        table.c.device_id == device_id,
+        table.c.op_id.in_(op_ids) | table.c.seq.in_(seqs))).mappings()
+    return {row["op_id"]: Tracked(**row) for row in rows}
 
 
-def _repeat(previous: AppliedOp, fingerprint: str, seq: int | None) -> OpResult:
+def _repeat(previous: Tracked, fingerprint: str, seq: int | None) -> OpResult:
     if previous.op_hash != fingerprint:
         return OpResult(previous.op_id, seq, p.REJECTED, reason={
             "code": p.REJ_OP_ID_REUSED,
@@ -192,14 +222,16 @@ def _repeat(previous: AppliedOp, fingerprint: str, seq: int | None) -> OpResult:
 
 def _lock_residents(ctx: PushContext, ops: list[dict]) -> None:
     """Lock every resident the batch touches, in id order, so concurrent pushes cannot
-    deadlock on them and each sees the other's committed field stamps."""
+    deadlock on them and each sees the other's committed field stamps. Only the columns the
+    visit rules need are read; a resident whose fields are edited is loaded whole later."""
     ids = sorted({op["entity_id"] if op["entity"] == p.RESIDENT else op["data"]["resident_id"]
                   for op in ops})
+    columns = [getattr(Resident, name) for name in ResidentFacts.COLUMNS]
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        for resident in ctx.session.scalars(select(Resident).where(Resident.id.in_(chunk))
-                                            .order_by(Resident.id).with_for_update()):
-            ctx.residents[resident.id] = resident
+        for row in ctx.session.execute(select(*columns).where(Resident.id.in_(chunk))
+                                       .order_by(Resident.id).with_for_update()):
+            ctx.facts[row.id] = ResidentFacts(*row)
 
 
 def _existing_records(session: Session, ops: list[dict]) -> set[tuple[str, str]]:
@@ -220,8 +252,8 @@ def _check_scope(ctx: PushContext, grid_id: int) -> None:
                         "your assignment.")
 
 
-def _resident_for(ctx: PushContext, resident_id: str, grid_id: int) -> Resident:
-    resident = ctx.residents.get(resident_id)
+def _resident_for(ctx: PushContext, resident_id: str, grid_id: int) -> ResidentFacts:
+    resident = ctx.facts.get(resident_id)
     if resident is None:
         raise Rejection(p.REJ_UNKNOWN_ENTITY, f"Resident {resident_id} does not exist.")
     if resident.grid_id != grid_id:
@@ -320,18 +352,19 @@ def _create_resident(ctx: PushContext, op: dict) -> OpResult:
     if ctx.person.role == p.VOLUNTEER:
         raise Rejection(p.REJ_FIELD_NOT_EDITABLE,
                         "Volunteers cannot add residents; ask a grid worker or supervisor.")
-    if op["entity_id"] in ctx.residents or ctx.session.get(Resident, op["entity_id"]):
+    if op["entity_id"] in ctx.facts or ctx.session.get(Resident, op["entity_id"]):
         raise Rejection(p.REJ_ALREADY_EXISTS, f"Resident {op['entity_id']} already exists.")
     resident = build_resident(op["entity_id"], op["grid_id"], op["data"], OpWriter(ctx, op, 0))
     ctx.session.add(resident)
     ctx.residents[resident.id] = resident
+    ctx.facts[resident.id] = ResidentFacts.of(resident)
     ctx.batch.touch_resident(resident)
     return OpResult(op["op_id"], op["seq"], p.APPLIED)
 
 
 def _update_resident(ctx: PushContext, op: dict) -> OpResult:
     """Fold each changed field into its candidates (shared.merge); record new clashes."""
-    resident = _resident_for(ctx, op["entity_id"], op["grid_id"])
+    resident = ctx.resident(_resident_for(ctx, op["entity_id"], op["grid_id"]).id)
     changes = op["data"]
     _check_role_may_edit(ctx, changes)
     writer = OpWriter(ctx, op, op["base_version"])
@@ -357,7 +390,8 @@ def _update_resident(ctx: PushContext, op: dict) -> OpResult:
             setattr(resident, name, merge.winner.value)
             value_changed = True
             if name == "living_situation":
-                ctx.batch.recompute_visit_facts(resident)
+                ctx.facts[resident.id].living_situation = merge.winner.value
+                ctx.batch.recompute_visit_facts(resident.id)
     resident.field_stamps = field_stamps
     if value_changed:
         resident.search_keys = search_keys(resident.name)

@@ -1,8 +1,11 @@
 """Pushing ops: each applied exactly once, each answered on its own."""
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from server.models import AppliedOp, CaseNote, Conflict, Resident, Visit
 from shared import protocol as p
+from shared.clock import utcnow
 from tests.ops import note_op, update_op, visit_op
 
 
@@ -130,7 +133,8 @@ def test_a_volunteer_may_not_change_a_residents_name(neighbourhood, device_for):
 def test_a_no_answer_visit_to_someone_living_alone_opens_a_follow_up_until_met(
         neighbourhood, device_for, db_session):
     hood, alice = neighbourhood, device_for("alice")
-    alice.push_ok([visit_op(1, hood.grid_a.id, hood.resident_a.id, outcome="no_answer")])
+    alice.push_ok([visit_op(1, hood.grid_a.id, hood.resident_a.id, outcome="no_answer",
+                            device_time=utcnow() - timedelta(hours=2))])
     db_session.rollback(); db_session.expire_all()  # see what the app committed
     assert db_session.get(Resident, hood.resident_a.id).follow_up_since is not None
     alice.push_ok([visit_op(2, hood.grid_a.id, hood.resident_a.id, outcome="met")])

@@ -1,0 +1,38 @@
+"""A resident's derived visit facts, kept incrementally by the server, always equal what the
+shared rule computes from the whole history, whatever order the visits arrive in."""
+from datetime import datetime, timedelta, timezone
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from server.sync.batch import ChangeBatch, ResidentFacts
+from shared.due import VisitFact, last_met, open_follow_up
+
+START = datetime(2026, 11, 1, tzinfo=timezone.utc)
+VISITS = st.lists(st.tuples(st.integers(0, 40), st.sampled_from(
+    ["met", "no_answer", "refused", "away"])), min_size=1, max_size=15)
+
+
+def follow(visits, living_situation):
+    batch = ChangeBatch(session=None)
+    facts = ResidentFacts("r", 1, living_situation)
+    seen = []
+    for index, (hours, outcome) in enumerate(visits):
+        at = START + timedelta(hours=hours)
+        seen.append(VisitFact(str(index), at, outcome))
+        batch._follow_visit(facts, {"visited_at": at, "outcome": outcome, "corrects_id": None})
+        if batch._recompute:  # what flush does: read the history, apply the shared rule
+            batch._recompute.clear()
+            facts.last_met_at = last_met(seen)
+            facts.follow_up_since = open_follow_up(living_situation, seen)
+    return facts, seen
+
+
+@settings(max_examples=300, deadline=None)
+@given(visits=VISITS, alone=st.booleans())
+def test_facts_followed_in_any_arrival_order_equal_the_shared_rule(visits, alone):
+    situation = ["alone"] if alone else []
+    facts, history = follow(visits, situation)
+    assert facts.last_met_at == last_met(history)
+    assert facts.follow_up_since == open_follow_up(situation, history)
+    assert facts.last_visit_at == max(v.visited_at for v in history)
