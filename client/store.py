@@ -290,7 +290,7 @@ class SqliteStore:
             self._set_meta(db, {"cursor": page["cursor"]})
             self._drop_echoed(db)
             self._refresh_visit_facts(db, facts_touched)
-            self._refresh_residents(db, residents_touched | facts_touched)
+            self._refresh_residents(db, residents_touched)
 
     def _evict(self, db, grid_id: int) -> None:
         """Drop a grid that left the device's scope. Its unsent ops stay, to be delivered."""
@@ -354,15 +354,18 @@ class SqliteStore:
                 if entity == p.RESIDENT:
                     edits.setdefault(resident_id, []).append(json.loads(op_text)["data"])
             updates = []
-            for resident_id, server_payload in db.execute(
-                    f"SELECT id, server_payload FROM residents WHERE id IN ({marks})", chunk):
+            for resident_id, server_payload, name, keys in db.execute(
+                    f"SELECT id, server_payload, name, search_keys FROM residents "
+                    f"WHERE id IN ({marks})", chunk):
                 payload = json.loads(server_payload) if server_payload else {}
                 living_before = payload.get("living_situation")
                 for change in edits.get(resident_id, ()):
                     payload.update(change)
+                if not keys or payload["name"] != name:  # pinyin is slow: only when needed
+                    keys = search_keys(payload["name"])
                 updates.append((json.dumps(payload, ensure_ascii=False), payload["name"],
-                                search_keys(payload["name"]), payload["address"],
-                                unsent.get(resident_id, 0), resident_id))
+                                keys, payload["address"], unsent.get(resident_id, 0),
+                                resident_id))
                 if payload.get("living_situation") != living_before:
                     self._refresh_visit_facts(db, [resident_id])
             db.executemany("UPDATE residents SET payload = ?, name = ?, search_keys = ?, "
