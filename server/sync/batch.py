@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
@@ -13,7 +13,7 @@ from shared.due import VisitFact, last_met, open_follow_up
 
 from ..models import CaseNote, Conflict, Resident, Visit
 from . import changelog
-from .bulk import insert_rows
+from .bulk import insert_rows, update_rows
 from .changelog import Change
 from .records import conflict_payload, note_payload, resident_payload, visit_payload
 from .stamps import fix_pending
@@ -167,12 +167,6 @@ class ChangeBatch:
                 facts.last_visit_at = max(times) if times else None
                 facts.last_met_at = last_met(visits)
                 facts.follow_up_since = open_follow_up(facts.living_situation, visits)
-        if self._facts:
-            table = Resident.__table__
-            self.session.connection().execute(
-                update(table).where(table.c.id == bindparam("key")).values(
-                    last_visit_at=bindparam("last_visit_at"),
-                    last_met_at=bindparam("last_met_at"),
-                    follow_up_since=bindparam("follow_up_since")),
-                [{"key": f.id, "last_visit_at": f.last_visit_at, "last_met_at": f.last_met_at,
-                  "follow_up_since": f.follow_up_since} for f in self._facts.values()])
+        update_rows(self.session, Resident.__table__, "id", [
+            {"id": f.id, "last_visit_at": f.last_visit_at, "last_met_at": f.last_met_at,
+             "follow_up_since": f.follow_up_since} for f in self._facts.values()])

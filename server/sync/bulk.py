@@ -5,7 +5,8 @@ COPY writes them at several times the speed of executemany.
 """
 from __future__ import annotations
 
-from sqlalchemy import JSON, Table, insert
+from sqlalchemy import JSON, Table, any_, bindparam, insert, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 
@@ -26,3 +27,37 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
         for row in rows:
             copy.write_row([Json(row[name]) if json and row[name] is not None else row[name]
                             for name, json in zip(columns, as_json)])
+
+
+
+def among(session: Session, column, values):
+    """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``: one parameter to send
+    and plan instead of hundreds."""
+    values = list(values)
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(values)
+    return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+
+
+def update_rows(session: Session, table: Table, key: str, rows: list[dict]) -> None:
+    """Update many rows by ``key``, each with its own values (the same columns in every row):
+    one ``UPDATE … FROM unnest(…)`` on PostgreSQL, one executemany elsewhere."""
+    if not rows:
+        return
+    columns = [name for name in rows[0] if name != key]
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(
+            update(table).where(table.c[key] == bindparam("_key")).values(
+                {name: bindparam(name) for name in columns}),
+            [{"_key": row[key], **{name: row[name] for name in columns}} for row in rows])
+        return
+    names = [key, *columns]
+    arrays = {name: [row[name] for row in rows] for name in names}
+    types = {name: table.c[name].type.compile(dialect=connection.dialect) for name in names}
+    assignments = ", ".join(f'"{name}" = v."{name}"' for name in columns)
+    unnest = ", ".join(f"CAST(:{name} AS {types[name]}[])" for name in names)
+    column_list = ", ".join(f'"{name}"' for name in names)
+    connection.execute(text(
+        f'UPDATE "{table.name}" AS t SET {assignments} FROM unnest({unnest}) '
+        f'AS v({column_list}) WHERE t."{key}" = v."{key}"'), arrays)

@@ -26,7 +26,7 @@ from ..models import AppliedOp, CaseNote, Conflict, Device, Person, Resident, Vi
 from ..scope import grids_in_scope
 from . import stamps
 from .batch import ChangeBatch, ResidentFacts
-from .bulk import insert_rows
+from .bulk import among, insert_rows
 from .edits import build_resident
 from .stamps import PENDING_VERSION
 
@@ -203,7 +203,7 @@ def _known_ops(session: Session, device_id: str, keys) -> dict[str, Tracked]:
     table = AppliedOp.__table__
     rows = session.execute(select(table).where(
         table.c.device_id == device_id,
-        table.c.op_id.in_(op_ids) | table.c.seq.in_(seqs))).mappings()
+        among(session, table.c.op_id, op_ids) | among(session, table.c.seq, seqs))).mappings()
     return {row["op_id"]: Tracked(**row) for row in rows}
 
 
@@ -229,7 +229,8 @@ def _lock_residents(ctx: PushContext, ops: list[dict]) -> None:
     columns = [getattr(Resident, name) for name in ResidentFacts.COLUMNS]
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        for row in ctx.session.execute(select(*columns).where(Resident.id.in_(chunk))
+        for row in ctx.session.execute(select(*columns).where(among(ctx.session, Resident.id,
+                                                                      chunk))
                                        .order_by(Resident.id).with_for_update()):
             ctx.facts[row.id] = ResidentFacts(*row)
 
@@ -241,7 +242,7 @@ def _existing_records(session: Session, ops: list[dict]) -> set[tuple[str, str]]
         ids = [op["entity_id"] for op in ops if op["entity"] == entity]
         for start in range(0, len(ids), 500):
             found.update((entity, record_id) for record_id in session.scalars(
-                select(model.id).where(model.id.in_(ids[start:start + 500]))))
+                select(model.id).where(among(session, model.id, ids[start:start + 500]))))
     return found
 
 
