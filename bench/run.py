@@ -24,99 +24,39 @@ DOC = ROOT / "docs" / "benchmarks.md"
 ANALYSIS = """\
 ### Push ingest on PostgreSQL (budget ≥ 8,000 ops/s)
 
-The server's Python, not the database, is the limit: the same rows go into PostgreSQL at the
-executemany/COPY rates of the baseline column. Measured during a concurrent push (8 devices,
-20,000 ops, 3 gunicorn workers × 4 threads): gunicorn used **0.385 ms of CPU per op**
-(in-process, one thread: 0.29–0.31 ms), PostgreSQL about a tenth of that. That is ~2,600
-ops/s per core: 8,000 ops/s needs 3–4 cores for the server alone with today's code, or about
-half the CPU per op on this 2-core machine shared with PostgreSQL and the load generator.
+Where it stands: 5,300–7,000 ops/s in quiet runs on this machine (8 devices, batches of 500,
+gunicorn 3 workers × 4 threads), up from 2,250 ops/s before the push path was reworked
+(COPY for the three bulk row sets, one array parameter instead of hundreds of binds, one
+`UPDATE … FROM unnest(…)` for the residents' visit facts, visit facts followed without
+re-reading history, resident rows locked by the few columns visits need). Runs vary by
+±15 % from one to the next on the shared 2 cores.
 
-Where the CPU goes, two profiles of the same push path:
-
-| where | py-spy `--gil`, gunicorn, 8 devices | cProfile (CPU timer), in-process |
-| --- | --- | --- |
-| `_parse`: `OpSchema.load` (marshmallow, nested visit data) | **25 %** | **39 %** |
-| `ChangeBatch.flush`: visits INSERT (ORM bulk path), `changelog.append` (`canonical_json`, `visit_payload`, hash), their executemany | 34 % | 23 % |
-| unit-of-work flush: 500 `AppliedOp` ORM objects, touched residents' `last_visit_at`/`last_met_at` UPDATEs | 17 % | 17 % |
-| `_lock_residents` + `_known_ops` (two SELECTs per push) | 8 % | 9 % |
-| the rest (JSON, response schema, Flask) | ~16 % | ~12 % |
-
-(cProfile inflates call-heavy code such as marshmallow; py-spy does not.)
-
-What would close it (proposals for `server/sync/push.py`, `batch.py`, `changelog.py`):
-
-1. A fast path for the commonest op (visit create): validate it with a hand-written checker
-   (types, enums, ranges, lengths of `VisitDataSchema`/`ReadingsSchema`) and fall back to
-   marshmallow only to word the errors of an op that fails it. Up to a quarter of the CPU.
-2. Write the three append-only row sets of a batch (visits/notes, change-log rows,
-   `AppliedOp` rows) with psycopg `COPY … FROM STDIN` on `session.connection()`: the baseline
-   shows COPY 2.5–4× faster than executemany, and it skips per-parameter adaptation. Merely
-   switching them to Core `Table.insert()` executemany (no ORM bulk path, no unit of work)
-   was **measured** here: 0.30 → 0.265 ms CPU/op (−10 %, A/B in-process, two rounds).
-3. Update the residents' derived visit facts with one `UPDATE residents … FROM (VALUES …)` per
-   batch instead of one ORM UPDATE per touched resident.
-4. Batch the per-op `session.get(Visit, op["entity_id"])` (and `CaseNote`) existence check into
-   one `SELECT id … WHERE id IN (…)` per push — since done (`push._existing_records`). It cost
-   latency, not CPU: patching it out
-   doubled a single device's in-process push (1,332 → 2,827 ops/s) but did not raise
-   throughput with 8 devices at once (A/B over HTTP: 1,996 and 2,338 ops/s as is against
-   1,465 and 1,908 without it, within the noise of a shared machine). It shortens each
-   tablet's sync, not the server's capacity.
-5. gunicorn on 2 cores: 3 workers. One trial on a busy machine gave 1,289 ops/s with 3 workers
-   × 1 thread against 712–848 with 2–6 workers × 2–4 threads for pure pushes; mixed traffic
-   (sign-ins, pulls) wants threads, so keep gthread 3 × 4 until measured on a quiet machine.
-
-1–3 together are estimated (not measured) to come near half the CPU per op; whether that
-reaches 8,000 ops/s here also depends on what else runs on the 2 cores.
-
-### Morning rush (budget ≤ 60 s, zero errors)
-
-Every tablet signs in first, and sign-in is scrypt (the production default, ~67 ms of CPU
-each): 700 sign-ins are ~47 CPU-seconds, 40 % of what 2 cores offer in 60 s, before any sync
-and on the same cores as PostgreSQL and the load generator. The context row "tablets already
-signed in (sync only)" measures the same 700 × 30 ops in the same run without the sign-ins:
-the difference between the two rows is the sign-in cost. py-spy on the workers during a
-200-tablet rush (non-idle samples) put 54 % of the server's samples in `check_password_hash`,
-and the push path (above) next.
+Why it is short: CPU. One op costs the server **~157 µs of CPU** in-process (one thread,
+no HTTP; the push path timed with `time.process_time` over 3,500 ops), before PostgreSQL's own
+work and the HTTP layer (gunicorn, JSON decode of the body, gzip). On 2 cores shared by the
+server, PostgreSQL and the load generator that caps steady ingest near 7,000 ops/s. py-spy on a worker during a push (share of the worker's
+samples): waiting for PostgreSQL 25 %, marshmallow `OpSchema.load` 19 %, the COPYs 14 %,
+change-log rows (`visit_payload`, canonical JSON, BLAKE2b) 10 %, visit facts 7 %, request JSON
+decode 4 %, the rest spread thin (Flask, webargs, psycopg adaptation).
 
 What would close it:
 
-1. Tablets keep their device token: in the field the morning rush is a sync, not a sign-in,
-   and that is what the context row measures. If a daily sign-in is a requirement, give
-   sign-in its own budget (scrypt is slow on purpose; do not weaken it to meet a sync budget).
-2. The push CPU work above (proposals 1–3) is the next largest share of a rush (the per-op
-   existence check that the 200-tablet profile also showed has since been batched).
-3. The load generator itself (700 real client cores in one Python process) used the CPU in the
-   row's note on the same 2 cores; on real tablets that work is spread over 700 devices.
+1. A third core, or PostgreSQL on its own host (the production layout in DESIGN.md §3): the
+   server alone processes ~6,000 ops/s per core, so two worker cores not shared with the
+   database reach the budget.
+2. Validation is a fifth of the worker's time; marshmallow is kept on purpose as the one
+   definition of the wire format. A validator compiled once from the same schemas (not a
+   second hand-written copy) would roughly halve that share.
+3. Canonical JSON and hashing of each change-log row could move to a C JSON encoder; that
+   needs the tablet to produce byte-identical text (the digest depends on it), so it must be
+   a dependency both sides can install, including the Android build.
 
-### Pull and first sync (met in a quiet run, close to the line on a busy machine)
+### Tablet figures under Xvfb
 
-- Pull (cProfile, 46,000 changes in pages of 5,000): server `pull_changes` 46 % (half of it
-  psycopg, half SQLAlchemy row handling of 5,000 `Row`s per page), response gzip (level 5)
-  12 %, client `json.loads` 21 %. Proposals: fetch the page with
-  `session.connection().exec_driver_sql(...)` (plain tuples, no ORM compile/rows), gzip
-  level 1 for pull pages (≈3× cheaper, slightly larger).
-- First sync (cProfile, 10,500 changes): client `apply_page` 62 %, of which
-  `_refresh_residents` 26 % (it re-merges every resident whose *visits* arrived and recomputes
-  pypinyin `search_keys` for each, on every page) and `_refresh_visit_facts` 19 % (re-reads
-  all visits of every touched resident on every page: O(pages × visits)). Proposals in
-  `client/store.py`: refresh residents only for `residents_touched` (facts do not change the
-  payload), recompute `search_keys` only when the name changed, and update visit facts
-  incrementally from the page's own visits (only a correction or an out-of-order visit needs
-  the full re-read).
-
-### Found while benchmarking (not budgets)
-
-- `server/sync/edits.create_residents` with ~10,000 rows fails on PostgreSQL: `changelog.append`
-  builds `(entity, entity_id) IN ((…), … 10,000 pairs)` and PostgreSQL answers
-  `stack depth limit exceeded`. Roster imports and large demo seeds hit it. Fix: new residents
-  are fresh records — call `append(..., fresh=True)` for them — and chunk the DELETE (e.g. 500
-  keys per statement). The benchmark seeds in chunks of 1,000 to get past it.
-- Opening two `FieldService`/`SqliteStore` at once in one process fails with
-  `KeyError: 'script'`: Alembic's migration context (`client/migrate.upgrade_local`) is
-  process-global. Harmless on a tablet (one store per process); the simulator and this
-  benchmark open stores one at a time. A module-level lock in `upgrade_local` would make it
-  safe (`store.wipe()` from a sync thread also goes through it).
+The app's own budgets (cold start, open a resident, save a visit) are measured on a real Kivy
+window under Xvfb with Mesa's llvmpipe software renderer; their baseline column is the cost of
+one frame in the same run. On a loaded machine one frame of the Today screen alone can exceed
+the 50 ms save budget (see docs/app.md); on a quiet machine all three are met.
 """
 
 
