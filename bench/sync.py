@@ -53,7 +53,7 @@ PROTOCOL = 2
 class Sizes:
     batch: int = 500  # ops per push
     push_devices: int = 8  # concurrent pushing devices (threads)
-    push_batches: int = 10  # batches per device
+    push_batches: int = 25  # batches per device: 100,000 ops, long enough for a steady state
     grid_residents: int = 500  # residents per push grid and in the first-sync grid
     first_sync_visits: int = 10_000
     pull_page: int = 5_000
