@@ -24,8 +24,10 @@ DOC = ROOT / "docs" / "benchmarks.md"
 ANALYSIS = """\
 ### Push ingest on PostgreSQL (budget ≥ 8,000 ops/s)
 
-Where it stands: 5,300–7,000 ops/s in quiet runs on this machine (8 devices, batches of 500,
-gunicorn 3 workers × 4 threads), up from 2,250 ops/s before the push path was reworked
+Where it stands: 5,700–7,500 ops/s over 100,000 ops in quiet runs on this machine (8
+devices, batches of 500, gunicorn 3 workers × 4 threads; single runs have reached 8,000 and
+dropped to 5,200 with nothing else running: the 2 virtual cores are not steady), up from
+2,250 ops/s before the push path was reworked
 (COPY for the three bulk row sets, one array parameter instead of hundreds of binds, one
 `UPDATE … FROM unnest(…)` for the residents' visit facts, visit facts followed without
 re-reading history, resident rows locked by the few columns visits need). Runs vary by
@@ -34,7 +36,8 @@ re-reading history, resident rows locked by the few columns visits need). Runs v
 Why it is short: CPU. One op costs the server **~157 µs of CPU** in-process (one thread,
 no HTTP; the push path timed with `time.process_time` over 3,500 ops), before PostgreSQL's own
 work and the HTTP layer (gunicorn, JSON decode of the body, gzip). On 2 cores shared by the
-server, PostgreSQL and the load generator that caps steady ingest near 7,000 ops/s. py-spy on a worker during a push (share of the worker's
+server, PostgreSQL and the load generator (both cores were 85–95 % busy during a push) that
+caps steady ingest near 7,000 ops/s. py-spy on a worker during a push (share of the worker's
 samples): waiting for PostgreSQL 25 %, marshmallow `OpSchema.load` 19 %, the COPYs 14 %,
 change-log rows (`visit_payload`, canonical JSON, BLAKE2b) 10 %, visit facts 7 %, request JSON
 decode 4 %, the rest spread thin (Flask, webargs, psycopg adaptation).
