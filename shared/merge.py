@@ -15,7 +15,7 @@ a tablet whose clock is a year fast gains nothing.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -103,6 +103,3 @@ def merge_field(candidates: list[Candidate], edit: Edit, value: Any,
     merged = unseen + [Candidate(stamp, value, meta or {})]
     return FieldMerge(sorted(merged, key=lambda c: rank(c.stamp), reverse=True))
 
-
-def restamp(candidate: Candidate, version: int) -> Candidate:
-    return replace(candidate, stamp=replace(candidate.stamp, version=version))

@@ -444,9 +444,9 @@ class VisitScreen(AppScreen):
     def _show(self, part: str, visible: bool) -> None:
         """Add or take away an optional part of the form, right after the outcome buttons."""
         form = self.ids.form
-        widgets = self._optional[part]
-        widgets = widgets if isinstance(widgets, tuple) else (widgets,)
-        for widget in widgets:
+        parts = self._optional[part]
+        parts = parts if isinstance(parts, tuple) else (parts,)
+        for widget in parts:
             if widget.parent is not None and not visible:
                 widget.parent.remove_widget(widget)
         if visible:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import gettext
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
