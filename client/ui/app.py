@@ -451,7 +451,7 @@ class VisitScreen(AppScreen):
                 widget.parent.remove_widget(widget)
         if visible:
             anchor = form.children.index(self.ids.outcomes) - 1  # the error text after it
-            for widget in widgets:
+            for widget in parts:
                 if widget.parent is None:
                     form.add_widget(widget, index=anchor)
                     anchor = form.children.index(widget)
