@@ -580,3 +580,7 @@ def summarise(rows: list[ResidentRow]) -> Counter:
         counts["overdue"] += row.overdue
         counts["follow_up"] += row.status == "active" and row.follow_up_since is not None
     return counts
+
+
+def username_taken(session: Session, username: str) -> bool:
+    return session.scalar(select(Person.id).where(Person.username == username)) is not None

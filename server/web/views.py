@@ -10,7 +10,6 @@ from datetime import timedelta
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template,
                    request, session, url_for)
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import select
 
 from shared import protocol as p
 from shared.clock import utcnow
@@ -369,7 +368,7 @@ def add_person():
         errors.append(_("Area: Missing data for required field."))
     elif area_id is not None and area_id not in allowed_areas:
         errors.append(_("Area: Not an allowed value."))
-    if username and s.scalar(select(Person.id).where(Person.username == username)):
+    if username and queries.username_taken(s, username):
         errors.append(_("Username: already taken."))
     if errors:
         return render_template("web/people.html",
