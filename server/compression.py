@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import zlib
 
 from flask import Flask, Request, Response, request
@@ -17,14 +18,24 @@ class GzipRequestMiddleware:
     here with the project's error shape and never reaches a view.
     """
 
-    def __init__(self, app, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app, limit: int = MAX_BODY_BYTES,
+                 compressed_limit: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.limit = limit
+        self.compressed_limit = compressed_limit
 
     def __call__(self, environ, start_response):
         if environ.get("HTTP_CONTENT_ENCODING", "").lower() != "gzip":
             return self.app(environ, start_response)
-        raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0) or -1)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length > self.compressed_limit:
+            return _refuse(start_response, 413, "body_too_large",
+                           f"The request body is over {self.compressed_limit} bytes.")
+        # Never read more than the cap, even when no length was sent.
+        raw = environ["wsgi.input"].read(length or self.compressed_limit + 1)
+        if len(raw) > self.compressed_limit:
+            return _refuse(start_response, 413, "body_too_large",
+                           f"The request body is over {self.compressed_limit} bytes.")
         try:
             inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
             body = inflater.decompress(raw, self.limit + 1)
@@ -43,7 +54,6 @@ class GzipRequestMiddleware:
 
 
 def _refuse(start_response, status: int, error: str, message: str):
-    import json
     body = json.dumps({"status": status, "error": error, "message": message,
                        "details": {}}).encode()
     reason = {400: "BAD REQUEST", 413: "REQUEST ENTITY TOO LARGE"}[status]
@@ -68,5 +78,6 @@ def gzip_response(response: Response, req: Request) -> Response:
 
 
 def init_compression(app: Flask) -> None:
-    app.wsgi_app = GzipRequestMiddleware(app.wsgi_app)
+    app.wsgi_app = GzipRequestMiddleware(app.wsgi_app,
+                                         compressed_limit=app.config["MAX_CONTENT_LENGTH"])
     app.after_request(lambda response: gzip_response(response, request))

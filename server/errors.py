@@ -5,7 +5,7 @@ and as a short page on the web view.
 """
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template_string, request
+from flask import Flask, current_app, jsonify, render_template_string, request
 from werkzeug.exceptions import HTTPException
 
 from shared import protocol as p
@@ -41,16 +41,11 @@ def _respond(status: int, error: str, message: str, details: dict, headers: dict
     if _wants_json():
         response = jsonify(status=status, error=error, message=message, details=details)
     else:
-        response = render_template_string(_PAGE, status=status, message=message), status
-        response = Flask.make_response(_current_app(), response)
+        response = current_app.make_response(
+            render_template_string(_PAGE, status=status, message=message))
     response.status_code = status
     response.headers.update(headers)
     return response
-
-
-def _current_app():
-    from flask import current_app
-    return current_app._get_current_object()
 
 
 def _http_message(exc: HTTPException) -> tuple[str, dict]:

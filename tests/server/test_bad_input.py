@@ -100,3 +100,12 @@ def test_hostile_strings_are_stored_verbatim_and_harmlessly(alice, neighbourhood
     op = visit_op(1, hood.grid_a.id, hood.resident_a.id, note=hostile)
     assert alice.push_ok([op])[0]["status"] == "applied"
     assert db_session.get(Visit, op["entity_id"]).details["note"] == hostile
+
+
+def test_a_compressed_body_over_the_limit_is_refused_unread(client, alice, db_session):
+    body = gzip.compress(b"x" * 1024)
+    body += b"\0" * (4 * 1024 * 1024)  # the compressed body itself is over 4 MiB
+    response = post(client, alice, body, **{"Content-Encoding": "gzip"})
+    assert response.status_code == 413
+    assert response.get_json()["error"] == "body_too_large"
+    assert nothing_changed(db_session)
