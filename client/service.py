@@ -213,6 +213,13 @@ class FieldService:
     def unsent_count(self) -> int:
         return sum(1 for row in self.store.outbox() if row["state"] == PENDING)
 
+    def unsent_ops(self) -> list[dict]:
+        """Changes made here that the server has not acknowledged yet, oldest first."""
+        return [{"op_id": row["op_id"], "entity": row["entity"], "action": row["op"]["action"],
+                 "entity_id": row["entity_id"], "resident_id": row["resident_id"],
+                 "resident_name": row["resident_name"], "made_at": row["created_at"]}
+                for row in self.store.outbox() if row["state"] == PENDING]
+
     def rejected_ops(self) -> list[dict]:
         """Changes the server refused, with its reason; kept until the volunteer dismisses them."""
         rows = [row for row in self.store.outbox() if row["state"] == REJECTED]

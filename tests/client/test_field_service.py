@@ -37,6 +37,19 @@ def test_a_visit_is_saved_at_once_offline_and_counted_as_unsent(grid, tablet_for
     assert detail.summary.due.status == "not_due"
 
 
+def test_unsent_changes_are_listed_oldest_first_with_who_they_concern(grid, tablet_for):
+    alice = tablet_for("alice")
+    alice.sync()
+    resident = alice.today_list("zlx")[0]
+    alice.record_visit(resident.id, "met")
+    alice.add_note(resident.id, "需要帮忙买药")
+    unsent = alice.unsent_ops()
+    assert [(op["entity"], op["resident_name"]) for op in unsent] == \
+        [("visit", "张利霞"), ("note", "张利霞")]
+    alice.sync()
+    assert alice.unsent_ops() == []
+
+
 def test_the_today_list_pins_follow_ups_then_orders_by_urgency(grid, tablet_for):
     alice = tablet_for("alice")
     alice.sync()
