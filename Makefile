@@ -9,7 +9,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-SYSTEM_PACKAGES := xvfb xauth fonts-wqy-microhei chromium chromium-driver
+# libgl1-mesa-dri: the software OpenGL (llvmpipe) the Kivy window draws with under Xvfb.
+SYSTEM_PACKAGES := xvfb xauth libgl1-mesa-dri fonts-wqy-microhei chromium chromium-driver
 PG_HOST := 127.0.0.1
 PG_PORT := 5432
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@$(PG_HOST):$(PG_PORT)/test
