@@ -211,18 +211,18 @@ class FieldService:
         return _moment(self.store.get_meta("last_success"))
 
     def unsent_count(self) -> int:
-        return sum(1 for row in self.store.outbox() if row["state"] == PENDING)
+        return self.store.count_ops(PENDING)
 
     def unsent_ops(self) -> list[dict]:
         """Changes made here that the server has not acknowledged yet, oldest first."""
         return [{"op_id": row["op_id"], "entity": row["entity"], "action": row["op"]["action"],
                  "entity_id": row["entity_id"], "resident_id": row["resident_id"],
                  "resident_name": row["resident_name"], "made_at": row["created_at"]}
-                for row in self.store.outbox() if row["state"] == PENDING]
+                for row in self.store.outbox(PENDING)]
 
     def rejected_ops(self) -> list[dict]:
         """Changes the server refused, with its reason; kept until the volunteer dismisses them."""
-        rows = [row for row in self.store.outbox() if row["state"] == REJECTED]
+        rows = self.store.outbox(REJECTED)
         return [{"op_id": row["op_id"], "entity": row["entity"], "entity_id": row["entity_id"],
                  "resident_id": row["resident_id"], "resident_name": row["resident_name"],
                  "reason_code": row["reason_code"], "reason": row["reason"],
@@ -358,6 +358,12 @@ class FieldService:
             op["base_version"] = base_version
         return op
 
+    def _add_created(self, op: dict, local_record) -> None:
+        """Queue a create op with the record as it shows here until the server's copy comes."""
+        account = self.account
+        self.store.add_op(op, local_record(op, account and account.display_name,
+                                           account and account.person_id))
+
     def record_visit(self, resident_id: str, outcome: str, *, readings: dict | None = None,
                      mood: str | None = None, needs=(), services=(),
                      safety_checks: dict | None = None, note: str | None = None,
@@ -374,9 +380,7 @@ class FieldService:
         data.update({key: value for key, value in optional.items() if value not in (None, [], {})})
         visit_id = str(uuid.uuid4())
         op = self._op(p.VISIT, p.CREATE, visit_id, grid_id, data)
-        account = self.account
-        self.store.add_op(op, local_visit_record(op, account and account.display_name,
-                                                 account and account.person_id))
+        self._add_created(op, local_visit_record)
         return visit_id
 
     def void_visit(self, visit_id: str) -> str:
@@ -388,9 +392,7 @@ class FieldService:
         correction_id = str(uuid.uuid4())
         op = self._op(p.VISIT, p.CREATE, correction_id, grid_id, {
             "resident_id": record["resident_id"], "corrects": visit_id, "correction": p.VOID})
-        account = self.account
-        self.store.add_op(op, local_visit_record(op, account and account.display_name,
-                                                 account and account.person_id))
+        self._add_created(op, local_visit_record)
         return correction_id
 
     def add_note(self, resident_id: str, text: str) -> str:
@@ -398,9 +400,7 @@ class FieldService:
         note_id = str(uuid.uuid4())
         op = self._op(p.NOTE, p.CREATE, note_id, grid_id,
                       {"resident_id": resident_id, "text": (text or "").strip()})
-        account = self.account
-        self.store.add_op(op, local_note_record(op, account and account.display_name,
-                                                account and account.person_id))
+        self._add_created(op, local_note_record)
         return note_id
 
     def editable_fields(self) -> frozenset[str]:

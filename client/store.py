@@ -35,6 +35,7 @@ class LocalStore(Protocol):
     def set_meta(self, values: dict[str, str | None]) -> None: ...
     def add_op(self, op: dict, local_record: dict | None) -> int: ...
     def pending_ops(self, limit: int) -> list[dict]: ...
+    def count_ops(self, state: str) -> int: ...
     def record_results(self, results: list[dict], now: str) -> None: ...
     def cursor(self) -> str | None: ...
     def apply_page(self, page: dict) -> None: ...
@@ -43,7 +44,7 @@ class LocalStore(Protocol):
     def reset_replica(self) -> None: ...
     def wipe(self) -> None: ...
     def record(self, entity: str, record_id: str) -> dict | None: ...
-    def outbox(self) -> list[dict]: ...
+    def outbox(self, state: str | None = None) -> list[dict]: ...
     def server_digests(self) -> dict[int, str | None]: ...
 
 
@@ -72,6 +73,37 @@ def _visit_fact(row) -> VisitFact:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+#: How a pulled record is stored: entity -> (statement, the record's members it binds, how
+#: many times its canonical text is bound); position and hash follow. A newer copy replaces
+#: the older. A resident's effective copy (payload, name, address, search keys) is recomputed
+#: after the page, from the server copy and the outstanding ops.
+_UPSERT = {
+    p.RESIDENT: ("INSERT INTO residents (id, grid_id, version, name, address, server_payload, "
+                 "payload, position, row_hash, search_keys) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '')"
+                 " ON CONFLICT(id) DO UPDATE SET grid_id = excluded.grid_id, version = "
+                 "excluded.version, server_payload = excluded.server_payload, position = "
+                 "excluded.position, row_hash = excluded.row_hash",
+                 ("id", "grid_id", "version", "name", "address"), 2),
+    p.VISIT: ("INSERT INTO visits (id, resident_id, grid_id, visited_at, outcome, corrects, "
+              "correction, payload, position, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              "ON CONFLICT(id) DO UPDATE SET visited_at = excluded.visited_at, outcome = "
+              "excluded.outcome, payload = excluded.payload, position = excluded.position, "
+              "row_hash = excluded.row_hash",
+              ("id", "resident_id", "grid_id", "visited_at", "outcome", "corrects",
+               "correction"), 1),
+    p.NOTE: ("INSERT INTO notes (id, resident_id, grid_id, written_at, payload, position, "
+             "row_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET written_at = "
+             "excluded.written_at, payload = excluded.payload, position = excluded.position, "
+             "row_hash = excluded.row_hash",
+             ("id", "resident_id", "grid_id", "written_at"), 1),
+    p.CONFLICT: ("INSERT INTO conflicts (id, resident_id, grid_id, status, payload, position, "
+                 "row_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = "
+                 "excluded.status, payload = excluded.payload, position = excluded.position, "
+                 "row_hash = excluded.row_hash",
+                 ("id", "resident_id", "grid_id", "status"), 1),
+}
 
 
 class SqliteStore:
@@ -240,48 +272,15 @@ class SqliteStore:
             for grid_id in page.get("evict_grids", ()):
                 self._evict(db, grid_id)
             for change in page["changes"]:
-                entity, data, position = change["entity"], change["data"], change["position"]
+                entity, data = change["entity"], change["data"]
                 text = canonical_json(data)
-                row_hash = record_hash(entity, text)
+                sql, columns, texts = _UPSERT[entity]
+                db.execute(sql, [data[name] for name in columns] + [text] * texts +
+                           [change["position"], record_hash(entity, text)])
                 if entity == p.RESIDENT:
-                    db.execute(
-                        "INSERT INTO residents (id, grid_id, version, server_payload, position,"
-                        " row_hash, payload, name, search_keys, address) VALUES "
-                        "(?, ?, ?, ?, ?, ?, ?, ?, '', ?) ON CONFLICT(id) DO UPDATE SET "
-                        "grid_id = excluded.grid_id, version = excluded.version, "
-                        "server_payload = excluded.server_payload, position = excluded.position,"
-                        " row_hash = excluded.row_hash",
-                        (data["id"], data["grid_id"], data["version"], text, position, row_hash,
-                         text, data["name"], data["address"]))
                     residents_touched.add(data["id"])
                 elif entity == p.VISIT:
-                    db.execute(
-                        "INSERT INTO visits (id, resident_id, grid_id, visited_at, outcome, "
-                        "corrects, correction, payload, position, row_hash) VALUES "
-                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-                        "visited_at = excluded.visited_at, outcome = excluded.outcome, "
-                        "payload = excluded.payload, position = excluded.position, "
-                        "row_hash = excluded.row_hash",
-                        (data["id"], data["resident_id"], data["grid_id"], data["visited_at"],
-                         data["outcome"], data["corrects"], data["correction"], text, position,
-                         row_hash))
                     facts_touched.add(data["resident_id"])
-                elif entity == p.NOTE:
-                    db.execute(
-                        "INSERT INTO notes (id, resident_id, grid_id, written_at, payload, "
-                        "position, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO "
-                        "UPDATE SET written_at = excluded.written_at, payload = excluded.payload,"
-                        " position = excluded.position, row_hash = excluded.row_hash",
-                        (data["id"], data["resident_id"], data["grid_id"], data["written_at"],
-                         text, position, row_hash))
-                elif entity == p.CONFLICT:
-                    db.execute(
-                        "INSERT INTO conflicts (id, resident_id, grid_id, status, payload, "
-                        "position, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO "
-                        "UPDATE SET status = excluded.status, payload = excluded.payload, "
-                        "position = excluded.position, row_hash = excluded.row_hash",
-                        (data["id"], data["resident_id"], data["grid_id"], data["status"], text,
-                         position, row_hash))
             for grid in page.get("grids", ()):
                 db.execute("INSERT INTO grids (id, name, digest) VALUES (?, ?, ?) "
                            "ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
@@ -401,12 +400,19 @@ class SqliteStore:
             row = db.execute(f"SELECT payload FROM {table} WHERE id = ?", (record_id,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def outbox(self) -> list[dict]:
-        """Every op still in the outbox, in sequence order, with its state and reason."""
+    def count_ops(self, state: str) -> int:
         with self.reading() as db:
-            rows = db.execute("SELECT seq, op_id, entity, entity_id, grid_id, resident_id, "
-                              "resident_name, state, status, version, reason_code, reason, "
-                              "created_at, acked_at, op FROM outbox ORDER BY seq").fetchall()
+            return db.execute("SELECT count(*) FROM outbox WHERE state = ?", (state,)).fetchone()[0]
+
+    def outbox(self, state: str | None = None) -> list[dict]:
+        """The ops in the outbox (those in ``state``, or all), in sequence order, with their
+        state and reason."""
+        where = "WHERE state = ?" if state else ""
+        with self.reading() as db:
+            rows = db.execute(f"SELECT seq, op_id, entity, entity_id, grid_id, resident_id, "
+                              f"resident_name, state, status, version, reason_code, reason, "
+                              f"created_at, acked_at, op FROM outbox {where} ORDER BY seq",
+                              (state,) if state else ()).fetchall()
         keys = ("seq", "op_id", "entity", "entity_id", "grid_id", "resident_id", "resident_name",
                 "state", "status", "version", "reason_code", "reason", "created_at", "acked_at")
         return [{**dict(zip(keys, row[:-1])), "op": json.loads(row[-1])} for row in rows]
@@ -525,12 +531,16 @@ class MemoryStore:
                 payload.update(op["data"])
         return payload
 
-    def outbox(self) -> list[dict]:
+    def count_ops(self, state: str) -> int:
+        return sum(row["state"] == state for row in self._state["outbox"].values())
+
+    def outbox(self, state: str | None = None) -> list[dict]:
         return [{"seq": seq, "op_id": row["op"]["op_id"], "entity": row["op"]["entity"],
                  "entity_id": row["op"]["entity_id"], "grid_id": row["op"]["grid_id"],
                  "state": row["state"], "version": row["version"],
                  "reason_code": row["reason_code"], "reason": row["reason"], "op": row["op"]}
-                for seq, row in sorted(self._state["outbox"].items())]
+                for seq, row in sorted(self._state["outbox"].items())
+                if state is None or row["state"] == state]
 
     def local_digests(self) -> dict[int, str]:
         hashes: dict[int, list[int]] = {grid_id: [] for grid_id in self._state["grids"]}

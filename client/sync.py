@@ -16,7 +16,7 @@ from typing import Callable
 from shared import protocol as p
 from shared.clock import isoformat, utcnow
 
-from .store import LocalStore
+from .store import PENDING, LocalStore
 from .transport import Transport, TransportError
 
 APP_VERSION = "0.1.0"
@@ -109,7 +109,7 @@ class SyncEngine:
     # ---- the phases ------------------------------------------------------------------------
 
     def push_all(self, report: SyncReport, progress: Callable | None = None) -> None:
-        total = len(self.store.pending_ops(10**9))
+        total = self.store.count_ops(PENDING)
         while True:
             ops = self.store.pending_ops(self.batch_size)
             if not ops:

@@ -79,14 +79,12 @@ def create_residents(session: Session, person: Person | None, rows: list[tuple[i
     return len(rows)
 
 
-def edit_resident(session: Session, person: Person, resident: Resident, changes: dict) -> int:
-    """Apply ``changes`` (validated ResidentData, partial) to a resident locked by the caller
-    (:func:`lock_resident`). Returns the resident's new version."""
-    if not changes:
-        return resident.version
+def _write_fields(session: Session, person: Person | None, resident: Resident, changes: dict,
+                  batch: ChangeBatch) -> None:
+    """Write ``changes`` as the server (it has seen every candidate) with what follows from
+    them: pinyin search keys for a new name, visit facts for a new living situation."""
     writer = ServerWriter(session, person)
     field_stamps = dict(resident.field_stamps or {})
-    batch = ChangeBatch(session)
     for name, value in changes.items():
         setattr(resident, name, value)
         field_stamps[name] = writer.candidates(value)
@@ -96,6 +94,15 @@ def edit_resident(session: Session, person: Person, resident: Resident, changes:
     if "living_situation" in changes:
         batch.recompute_visit_facts(resident.id)
     batch.touch_resident(resident)
+
+
+def edit_resident(session: Session, person: Person, resident: Resident, changes: dict) -> int:
+    """Apply ``changes`` (validated ResidentData, partial) to a resident locked by the caller
+    (:func:`lock_resident`). Returns the resident's new version."""
+    if not changes:
+        return resident.version
+    batch = ChangeBatch(session)
+    _write_fields(session, person, resident, changes, batch)
     return batch.flush()[(p.RESIDENT, resident.id)]
 
 
@@ -110,11 +117,7 @@ def settle_conflict(session: Session, person: Person, conflict: Conflict, value)
     conflict.settled_value = value
     conflict.settled_by_id = person.id
     conflict.settled_at = utcnow()
-    field_stamps = dict(resident.field_stamps or {})
-    setattr(resident, conflict.field, value)
-    field_stamps[conflict.field] = ServerWriter(session, person).candidates(value)
-    resident.field_stamps = field_stamps
     batch = ChangeBatch(session)
-    batch.touch_resident(resident)
+    _write_fields(session, person, resident, {conflict.field: value}, batch)
     batch.add_conflict(conflict)
     batch.flush()

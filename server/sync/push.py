@@ -122,27 +122,11 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
         if previous is not None:
             results.append(_repeat(previous, fingerprint, seq))
             continue
-        if op is None:
-            results.append(OpResult(op_id, seq, p.REJECTED,
-                                    reason={"code": p.REJ_INVALID, "message": error}))
-            if not (op_id and seq and _raw_is_keyable(raw)) or \
-                    seen_seqs.get(seq, op_id) != op_id:
-                continue  # no usable key: nothing to remember it by
-            entity, entity_id, grid_id = _raw_str(raw, "entity") or "?", \
-                _raw_str(raw, "entity_id") or "?", _raw_int(raw, "grid_id")
-        else:
-            entity, entity_id, grid_id = op["entity"], op["entity_id"], op["grid_id"]
-            if seen_seqs.get(seq, op_id) != op_id:
-                results.append(OpResult(op_id, seq, p.REJECTED, reason={
-                    "code": p.REJ_SEQ_REUSED,
-                    "message": f"Sequence number {seq} was already used by another op."}))
-                continue
-            try:
-                results.append(_apply(ctx, op))
-            except Rejection as rejection:
-                results.append(OpResult(op_id, seq, p.REJECTED, reason={
-                    "code": rejection.code, "message": rejection.message}))
-        result = results[-1]
+        result, subject = _outcome(ctx, op, error, raw, op_id, seq, seen_seqs)
+        results.append(result)
+        if subject is None:
+            continue  # nothing to remember it by
+        entity, entity_id, grid_id = subject
         seen_seqs[seq] = op_id
         record = Tracked(device_id=device.id, op_id=op_id, seq=seq, op_hash=fingerprint,
                          status=result.status, entity=entity[:16], entity_id=entity_id[:36],
@@ -163,6 +147,30 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
     if pending:
         insert_rows(session, AppliedOp.__table__, [vars(record) for record, _ in pending])
     return results
+
+
+def _rejected(op_id, seq, code: str, message: str) -> OpResult:
+    return OpResult(op_id, seq, p.REJECTED, reason={"code": code, "message": message})
+
+
+def _outcome(ctx: PushContext, op: dict | None, error: str | None, raw, op_id, seq,
+             seen_seqs: dict) -> tuple[OpResult, tuple | None]:
+    """The answer for one op not seen before, and the (entity, id, grid) to remember it by:
+    None when it has no usable key (no UUID, no sequence number, or another op's number)."""
+    clashes = seen_seqs.get(seq, op_id) != op_id
+    if op is None:
+        keyable = op_id and seq and _raw_is_keyable(raw) and not clashes
+        subject = (_raw_str(raw, "entity") or "?", _raw_str(raw, "entity_id") or "?",
+                   _raw_int(raw, "grid_id")) if keyable else None
+        return _rejected(op_id, seq, p.REJ_INVALID, error), subject
+    if clashes:
+        return _rejected(op_id, seq, p.REJ_SEQ_REUSED,
+                         f"Sequence number {seq} was already used by another op."), None
+    try:
+        result = _apply(ctx, op)
+    except Rejection as rejection:
+        result = _rejected(op_id, seq, rejection.code, rejection.message)
+    return result, (op["entity"], op["entity_id"], op["grid_id"])
 
 
 def _raw_str(raw, key):
@@ -215,13 +223,11 @@ def _known_ops(session: Session, device_id: str, keys) -> dict[str, Tracked]:
 
 def _repeat(previous: Tracked, fingerprint: str, seq: int | None) -> OpResult:
     if previous.op_hash != fingerprint:
-        return OpResult(previous.op_id, seq, p.REJECTED, reason={
-            "code": p.REJ_OP_ID_REUSED,
-            "message": "This op id was already received with different content; "
-                       "the first version stands."})
+        return _rejected(previous.op_id, seq, p.REJ_OP_ID_REUSED,
+                         "This op id was already received with different content; "
+                         "the first version stands.")
     if previous.status == p.REJECTED:
-        return OpResult(previous.op_id, previous.seq, p.REJECTED, reason={
-            "code": previous.reason_code, "message": previous.reason})
+        return _rejected(previous.op_id, previous.seq, previous.reason_code, previous.reason)
     return OpResult(previous.op_id, previous.seq, p.DUPLICATE, previous.version,
                     list(previous.conflict_ids or []))
 
@@ -401,7 +407,7 @@ def _update_resident(ctx: PushContext, op: dict) -> OpResult:
                 ctx.facts[resident.id].living_situation = merge.winner.value
                 ctx.batch.recompute_visit_facts(resident.id)
     resident.field_stamps = field_stamps
-    if value_changed:
+    if value_changed and "name" in changes:
         resident.search_keys = search_keys(resident.name)
     if value_changed or conflict_ids:
         ctx.batch.touch_resident(resident)

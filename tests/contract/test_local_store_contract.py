@@ -169,3 +169,14 @@ def test_wipe_forgets_everything(store):
     store.wipe()
     assert store.get_meta("token") is None and store.pending_ops(10) == []
     assert store.record(p.RESIDENT, RESIDENT_ID) is None and store.cursor() is None
+
+
+def test_ops_are_counted_and_listed_by_state(store):
+    first, second = update("phone", "13800000001"), update("phone", "13800000002")
+    store.add_op(first, None)
+    store.add_op(second, None)
+    store.record_results([{"op_id": first["op_id"], "status": "rejected",
+                           "reason": {"code": "invalid_op", "message": "x"}}], "now")
+    assert (store.count_ops("pending"), store.count_ops("rejected")) == (1, 1)
+    assert [row["op_id"] for row in store.outbox("pending")] == [second["op_id"]]
+    assert [row["op_id"] for row in store.outbox()] == [first["op_id"], second["op_id"]]
