@@ -5,7 +5,9 @@ or a conflict goes through server.sync.edits so that it reaches the tablets at t
 """
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template,
                    request, session, url_for)
@@ -63,10 +65,20 @@ LISTED = 10
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths: a sign-in link must not send anyone to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.dashboard")
+    """Only a path on this site: a sign-in link must not send anyone to another site.
+
+    Browsers drop tabs and line breaks inside a URL and read a backslash as a slash, so
+    ``/\t/evil.example`` would become ``//evil.example``: any whitespace, control character or
+    backslash makes the target unsafe, as does anything with a scheme or a host.
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or \
+            any(char == "\\" or char.isspace() or unicodedata.category(char)[0] == "C"
+                for char in target):
+        return url_for("web.dashboard")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return url_for("web.dashboard")
+    return target
 
 
 # ---- sign in and out ------------------------------------------------------------------------
