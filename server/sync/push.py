@@ -22,8 +22,9 @@ from shared.merge import Candidate, Edit, FieldStamp, merge_field
 from shared.schemas import OpSchema, flatten_errors
 from shared.search import search_keys
 
-from ..models import AppliedOp, CaseNote, Conflict, Device, Person, Resident, Visit
-from ..scope import grids_in_scope
+from ..models import (AppliedOp, Assignment, CaseNote, Conflict, Device, Person, Resident,
+                      Visit)
+from ..scope import grids_in_scope, grids_under
 from . import stamps
 from .batch import ChangeBatch, ResidentFacts
 from .bulk import among, insert_rows
@@ -73,6 +74,24 @@ class PushContext:
     #: Residents whose fields the batch edits, as full records (loaded when first edited).
     residents: dict[str, Resident] = field(default_factory=dict)
     existing: set[tuple[str, str]] = field(default_factory=set)  # (entity, id) already stored
+    _former_grids: set[int] | None = None
+
+    def filing_grid(self, claimed: int | None) -> int | None:
+        """Where a rejected op is listed for supervisors: the grid it names when that is one of
+        the person's, else one that is (their current grids, else those of their latest
+        assignment); None for a person never assigned anywhere."""
+        own = self.grids or self._last_assigned_grids()
+        if claimed in own:
+            return claimed
+        return min(own) if own else None
+
+    def _last_assigned_grids(self) -> set[int]:
+        if self._former_grids is None:
+            latest = self.session.scalar(
+                select(Assignment).where(Assignment.person_id == self.person.id)
+                .order_by(Assignment.starts_on.desc(), Assignment.id.desc()).limit(1))
+            self._former_grids = grids_under(self.session, [latest.area_id]) if latest else set()
+        return self._former_grids
 
     def resident(self, resident_id: str) -> Resident:
         if resident_id not in self.residents:
@@ -126,7 +145,10 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
         results.append(result)
         if subject is None:
             continue  # nothing to remember it by
-        entity, entity_id, grid_id = subject
+        entity, entity_id, claimed_grid = subject
+        # A rejected op is filed under a grid of the device's own, never one it merely claims:
+        # a volunteer must not write into another community's list of rejected changes.
+        grid_id = claimed_grid if result.status != p.REJECTED else ctx.filing_grid(claimed_grid)
         seen_seqs[seq] = op_id
         record = Tracked(device_id=device.id, op_id=op_id, seq=seq, op_hash=fingerprint,
                          status=result.status, entity=entity[:16], entity_id=entity_id[:36],
@@ -268,12 +290,11 @@ def _check_scope(ctx: PushContext, grid_id: int) -> None:
 
 def _resident_for(ctx: PushContext, resident_id: str, grid_id: int) -> ResidentFacts:
     resident = ctx.facts.get(resident_id)
-    if resident is None:
-        raise Rejection(p.REJ_UNKNOWN_ENTITY, f"Resident {resident_id} does not exist.")
-    if resident.grid_id != grid_id:
-        raise Rejection(p.REJ_OUT_OF_SCOPE,
-                        f"Resident {resident_id} belongs to grid {resident.grid_id}, "
-                        f"not grid {grid_id}.")
+    if resident is None or resident.grid_id != grid_id:
+        # One answer whether the resident is elsewhere or nowhere: a rejection must not tell
+        # which grid an id belongs to.
+        raise Rejection(p.REJ_UNKNOWN_ENTITY,
+                        f"Resident {resident_id} is not on the roster of grid {grid_id}.")
     return resident
 
 

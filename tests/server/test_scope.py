@@ -27,7 +27,8 @@ def test_a_push_for_someone_elses_grid_is_rejected_and_changes_nothing(neighbour
 def test_a_resident_cannot_be_reached_through_the_wrong_grid(neighbourhood, device_for):
     hood = neighbourhood
     result = device_for("alice").push_ok([visit_op(1, hood.grid_a.id, hood.resident_b.id)])[0]
-    assert result["reason"]["code"] == "out_of_scope"
+    # Answered as for a resident that does not exist: the answer must not tell where one lives.
+    assert result["status"] == "rejected" and result["reason"]["code"] == "unknown_entity"
 
 
 def test_reassignment_evicts_the_old_grid_and_brings_the_new_one(neighbourhood, device_for,
