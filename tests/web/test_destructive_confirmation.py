@@ -1,0 +1,111 @@
+"""Revoking a tablet, deactivating an account and ending an assignment each ask first: a page
+says what will happen, a reason is required, and the reason goes into the audit log."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from server.models import Assignment, AuditEntry, Device, Person
+from server.web.timeutil import to_local
+from shared.clock import utcnow
+
+
+def facts(html: str) -> str:
+    match = re.search(r'<ul class="consequences">(.*?)</ul>', html, re.S)
+    assert match, "no consequences listed"
+    return re.sub(r"<[^>]+>", " ", match.group(1))
+
+
+def fresh(db_session, model, key):
+    """The row as the database has it now (not as this session last saw it)."""
+    db_session.rollback()
+    db_session.expire_all()
+    return db_session.get(model, key)
+
+
+def reasons(db_session, action: str) -> list:
+    db_session.rollback()
+    return [entry.detail.get("reason") for entry in
+            db_session.query(AuditEntry).filter_by(action=action)]
+
+
+def sentence_time(moment) -> str:
+    local = to_local(moment)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def test_revoking_a_tablet_says_what_is_lost_and_needs_a_reason(as_user, scenario, db_session):
+    device = scenario.devices["tablet_b"]  # vol_b's, last sent five days ago
+    web = as_user("kunwu_sup")
+    page = web.get(f"/tablets/{device.id}/revoke?back=/tablets")
+    assert page.status_code == 200
+    said = facts(page.get_data(as_text=True))
+    assert "清除" in said and "丢失" in said
+    assert sentence_time(device.last_push_at) in said  # when it last uploaded, as we know it
+    assert "停用平板（未上传的记录会丢失）" in page.get_data(as_text=True)
+    for missing in ({}, {"reason": "   "}, {"reason": "丢" * 201}):
+        refused = web.post(f"/tablets/{device.id}/revoke", data=missing)
+        assert refused.status_code == 422
+        assert "原因" in refused.get_data(as_text=True)
+        assert fresh(db_session, Device, device.id).revoked_at is None
+    done = web.post(f"/tablets/{device.id}/revoke", data={"reason": "平板在小区丢失",
+                                                          "back": "/tablets"})
+    assert done.status_code == 302 and done.headers["Location"] == "/tablets"
+    assert fresh(db_session, Device, device.id).revoked_at is not None
+    assert reasons(db_session, "revoke_device") == ["平板在小区丢失"]
+
+
+def test_a_tablet_that_never_uploaded_is_said_to_lose_everything(as_user, scenario, db_session):
+    device = scenario.devices["tablet_a"]
+    device.last_push_at = None
+    db_session.commit()
+    said = facts(as_user("kunwu_sup").get(f"/tablets/{device.id}/revoke").get_data(
+        as_text=True))
+    assert "还没有上传过任何记录" in said
+
+
+def test_deactivating_an_account_warns_of_its_tablets_and_needs_a_reason(as_user, scenario,
+                                                                        db_session):
+    vol_b = scenario.people["vol_b"]
+    web = as_user("kunwu_sup")
+    page = web.get(f"/people/{vol_b.id}/deactivate")
+    assert page.status_code == 200
+    said = facts(page.get_data(as_text=True))
+    assert "不能再登录" in said and "1 台平板" in said and "清除" in said
+    assert sentence_time(scenario.devices["tablet_b"].last_push_at) in said
+    assert web.post(f"/people/{vol_b.id}/deactivate").status_code == 422
+    assert fresh(db_session, Person, vol_b.id).active
+    assert web.post(f"/people/{vol_b.id}/deactivate",
+                    data={"reason": "已离职"}).status_code == 302
+    assert not fresh(db_session, Person, vol_b.id).active
+    assert reasons(db_session, "deactivate_person") == ["已离职"]
+
+
+def test_ending_an_assignment_says_what_leaves_the_tablets_and_needs_a_reason(as_user, scenario,
+                                                                             db_session):
+    vol_a = scenario.people["vol_a"]
+    assignment = db_session.query(Assignment).filter_by(
+        person_id=vol_a.id, area_id=scenario.grids["kunwu2"].id).one()
+    assignment_id = assignment.id
+    web = as_user("kunwu_sup")
+    page = web.get(f"/assignments/{assignment_id}/end")
+    assert page.status_code == 200
+    said = facts(page.get_data(as_text=True))
+    assert "昆吾社区第2网格" in said and "移除" in said and "14 天内仍可上传" in said
+    assert web.post(f"/assignments/{assignment_id}/end").status_code == 422
+    assert fresh(db_session, Assignment, assignment_id).ends_on is None
+    assert web.post(f"/assignments/{assignment_id}/end",
+                    data={"reason": "调往绿城社区"}).status_code == 302
+    assert fresh(db_session, Assignment, assignment_id).ends_on is not None
+    assert reasons(db_session, "end_assignment") == ["调往绿城社区"]
+
+
+def test_the_pages_offer_no_one_click_destruction(as_user, scenario):
+    """The buttons on the lists open the confirmation; none of them posts the action."""
+    web = as_user("kunwu_sup")
+    for path in ("/tablets", f"/people/{scenario.people['vol_a'].id}"):
+        html = web.get(path).get_data(as_text=True)
+        posting = re.findall(r'<form method="post" action="([^"]*(?:revoke|deactivate|/end))"',
+                             html)
+        assert posting == [], path
+        assert re.search(r'<form method="get" action="[^"]*(revoke|/end)"', html), path
