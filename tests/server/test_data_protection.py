@@ -57,6 +57,16 @@ def test_the_suites_wipe_still_empties_the_audit_log_and_keeps_it_append_only(en
             connection.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": entry_id})
 
 
+def test_a_database_error_message_holds_no_personal_data(engine, db_session):
+    """Error messages reach the error log: the statement's parameters are not in them."""
+    add_entry(db_session)
+    with pytest.raises(DBAPIError) as error:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE audit_log SET action = :name, entity_id = :phone"),
+                               {"name": "张利霞", "phone": "13800000001"})
+    assert "张利霞" not in str(error.value) and "13800000001" not in str(error.value)
+
+
 def test_prune_deletes_old_sign_in_attempts_and_nothing_else(database_url, engine, db_session,
                                                              capsys):
     now = utcnow()
