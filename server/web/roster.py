@@ -165,14 +165,28 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
     # read_only: openpyxl parses the sheet as it is iterated, never the whole of it at once.
     # (A sheet that does not state its size, as Excel's always do, gets one extra streaming pass
     # while loading, to measure it; the unpacked-size limit bounds that pass too.)
-    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(max_row=MAX_LINES + 1, max_col=MAX_COLUMNS,
-                                   values_only=True):
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # the library's reason is English and technical
+        raise ValueError(_unreadable()) from error
+    try:
+        rows = workbook.worksheets[0].iter_rows(max_row=MAX_LINES + 1, max_col=MAX_COLUMNS,
+                                                values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as error:
+                raise ValueError(_unreadable()) from error
             yield ["" if cell is None else _cell_text(cell) for cell in row]
     finally:
         workbook.close()
+
+
+def _unreadable() -> str:
+    return _("The spreadsheet is damaged or not a spreadsheet; save it again from Excel or WPS, "
+             "or as CSV.")
 
 
 def _check_unpacked_size(content: bytes) -> None:

@@ -102,3 +102,13 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_in_chinese(as_user, scenari
     response, _peak = check(as_user, scenario, b"PK\x03\x04 not really a zip")
     assert response.status_code == 422
     assert "不是 .xlsx 文件" in response.get_data(as_text=True)
+
+
+def test_a_damaged_sheet_is_explained_in_chinese(as_user, scenario):
+    """Not the XML parser's English ("not well-formed (invalid token): line 1, column 9")."""
+    content = xlsx_with_sheet([HEAD + row_xml(1, HEADERS) + "<row r='2'><c><<<"])
+    response, _peak = check(as_user, scenario, content)
+    assert response.status_code == 422
+    [message] = re.findall(r'<p class="flash error">(.*?)</p>', response.get_data(as_text=True))
+    words = re.sub(r"Excel|WPS|CSV|xlsx", "", message)  # product names may stay
+    assert "重新保存" in message and not re.search(r"[A-Za-z]{4,}", words), message
