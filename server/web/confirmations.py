@@ -3,7 +3,8 @@
 Revoking a tablet wipes it; deactivating an account wipes its tablets; ending an assignment takes
 an area's residents off a person's tablets. Each asks for a confirmation that says so, in what
 the server knows: it cannot count a tablet's unsent records (they are on the tablet), but it
-knows when the tablet last sent any, and how many it has received.
+knows when the tablet last updated (having sent everything it held), and how many records it
+has received from it.
 """
 from __future__ import annotations
 
@@ -40,6 +41,12 @@ def received_from(session: Session, device_id: str) -> int:
 
 
 def last_upload(device: Device) -> str:
+    """What the server knows of a tablet's unsent records. The app pulls only after it has
+    pushed everything it holds, so at its last pull nothing was left unsent."""
+    if device.last_pull_at is not None:
+        return _("%(tablet)s last updated on %(when)s, and had sent everything recorded before "
+                 "then; anything recorded on it since has not reached the office and is lost.",
+                 tablet=device.name, when=when(device.last_pull_at))
     if device.last_push_at is None:
         return _("%(tablet)s has never sent any records; everything recorded on it is lost.",
                  tablet=device.name)

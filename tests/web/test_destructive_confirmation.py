@@ -55,12 +55,25 @@ def test_revoking_a_tablet_says_what_is_lost_and_needs_a_reason(as_user, scenari
     assert reasons(db_session, "revoke_device") == ["平板在小区丢失"]
 
 
-def test_a_tablet_that_never_uploaded_is_said_to_lose_everything(as_user, scenario, db_session):
+def test_what_is_lost_follows_what_the_server_knows_of_the_tablet(as_user, scenario,
+                                                                 db_session):
+    """The app pulls only after it has pushed everything: its last pull is the moment up to
+    which nothing was left unsent. Without one, the last push is all we know; without either,
+    everything on the tablet is unsent."""
     device = scenario.devices["tablet_a"]
+    web = as_user("kunwu_sup")
+    pulled, pushed = utcnow() - timedelta(hours=5), utcnow() - timedelta(days=2)
+    device.last_pull_at, device.last_push_at = pulled, pushed
+    db_session.commit()
+    said = facts(web.get(f"/tablets/{device.id}/revoke").get_data(as_text=True))
+    assert f"上次联网更新是在 {sentence_time(pulled)}" in said and "都已上传" in said
+    device.last_pull_at = None
+    db_session.commit()
+    said = facts(web.get(f"/tablets/{device.id}/revoke").get_data(as_text=True))
+    assert f"最后一次上传记录是在 {sentence_time(pushed)}" in said
     device.last_push_at = None
     db_session.commit()
-    said = facts(as_user("kunwu_sup").get(f"/tablets/{device.id}/revoke").get_data(
-        as_text=True))
+    said = facts(web.get(f"/tablets/{device.id}/revoke").get_data(as_text=True))
     assert "还没有上传过任何记录" in said
 
 
