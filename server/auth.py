@@ -18,7 +18,6 @@ from .errors import ApiError
 from .models import Device, LoginAttempt, Person
 
 
-
 @lru_cache(maxsize=8)
 def _dummy_hash(method: str) -> str:
     """A hash of the configured method and cost, checked when the username is unknown, so an

@@ -170,8 +170,10 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
     except Exception as error:  # the library's reason is English and technical
         raise ValueError(_unreadable()) from error
     try:
-        rows = workbook.worksheets[0].iter_rows(max_row=MAX_LINES + 1, max_col=MAX_COLUMNS,
-                                                values_only=True)
+        rows = iter(())
+        if workbook.worksheets:  # a workbook without a sheet reads as an empty file
+            rows = workbook.worksheets[0].iter_rows(max_row=MAX_LINES + 1, max_col=MAX_COLUMNS,
+                                                    values_only=True)
         while True:
             try:
                 row = next(rows)
