@@ -122,3 +122,18 @@ def test_the_pages_offer_no_one_click_destruction(as_user, scenario):
                              html)
         assert posting == [], path
         assert re.search(r'<form method="get" action="[^"]*(revoke|/end)"', html), path
+
+
+def test_the_confirmations_speak_the_pages_language(as_user, scenario):
+    web = as_user("kunwu_sup")
+    paths = [f"/tablets/{scenario.devices['tablet_b'].id}/revoke",
+             f"/people/{scenario.people['vol_b'].id}/deactivate"]
+    for path in paths:
+        main = re.search(r"<main>(.*)</main>", web.get(path + "?lang=zh_CN").get_data(
+            as_text=True), re.S)
+        text = re.sub(r"<[^>]+>", " ", main.group(1)).replace("vol_b", "")
+        assert not re.findall(r"[A-Za-z]{4,}", text), (path, text)
+        english = web.get(path + "?lang=en").get_data(as_text=True)
+        chrome = re.sub(r"<[^>]+>", " ", re.search(r"<main>(.*)</main>", english, re.S).group(1))
+        chinese = set(re.findall(r"[\u4e00-\u9fff]+", chrome))
+        assert chinese <= {"平板", "刘芳"}, chinese  # only the data: the tablet's and person's names
