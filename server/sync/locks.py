@@ -26,8 +26,15 @@ class UnlockedWrite(RuntimeError):
     """A programming error: a record written without being loaded by :func:`load_for_update`."""
 
 
+def _transaction(session: Session):
+    """The session's current (root) transaction, begun if it was not yet."""
+    if session.get_transaction() is None:
+        session.connection()
+    return session.get_transaction()
+
+
 def _mark(session: Session, record) -> None:
-    inspect(record).info[_LOCKED_IN] = session.get_transaction()
+    inspect(record).info[_LOCKED_IN] = _transaction(session)
 
 
 def load_for_update(session: Session, model, key):
@@ -59,7 +66,8 @@ def check_locked(session: Session, record) -> None:
     if state.transient or state.pending:
         _mark(session, record)  # created here: nobody else can hold it
         return
-    if state.info.get(_LOCKED_IN) is not session.get_transaction():
+    marked = state.info.get(_LOCKED_IN)
+    if marked is None or marked is not session.get_transaction():
         raise UnlockedWrite(f"{type(record).__name__} {state.identity} is written without "
                             "being loaded by server.sync.locks.load_for_update in this "
                             "transaction: a concurrent change could be overwritten.")
