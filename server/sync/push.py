@@ -421,9 +421,10 @@ def _update_resident(ctx: PushContext, op: dict) -> OpResult:
 def credible_base(claimed: int, resident: Resident) -> int:
     """The knowledge an update is credited with: the version it names, unless no such version
     of the record was ever handed out (above the record's version: a client bug, a restored
-    server, or a lie). Then it is credited with having seen nothing (0): it replaces no value
-    anyone else wrote, and where it differs from the value shown it is kept in a conflict for a
-    supervisor to settle. Claiming too much knowledge thus never gets more than claiming none.
+    server, or a lie). Then it is credited with having seen nothing (0): it supersedes no value
+    anyone else wrote (at most it ties with edits that saw nothing either), so every value it
+    meets stays a candidate and any difference becomes a conflict for a supervisor to settle.
+    Claiming too much knowledge thus never gets more than claiming none.
     An honest tablet never triggers this: the versions it saw are at most the record's own."""
     return claimed if claimed <= resident.version else 0
 
