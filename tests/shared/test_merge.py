@@ -25,7 +25,8 @@ def test_a_field_never_written_takes_the_edit():
 
 def test_an_edit_that_saw_the_current_value_replaces_it():
     current = [Candidate(FieldStamp(10, "d1", 4, 3, "z"), "old")]
-    merge = merge_field(SUBJECT, current, Edit("d2", 1, 10, "a"), "new", FieldStamp(11, "d2", 1, 10, "a"))
+    merge = merge_field(SUBJECT, current, Edit("d2", 1, 10, "a"), "new",
+                        FieldStamp(11, "d2", 1, 10, "a"))
     assert [c.value for c in merge.candidates] == ["new"]
 
 
@@ -35,7 +36,8 @@ def test_a_devices_later_edit_replaces_its_own_earlier_one_even_with_an_old_base
 
 def test_a_devices_delayed_older_edit_is_stale():
     current = [Candidate(FieldStamp(10, "d1", 4, 3, "x"), "newer")]
-    merge = merge_field(SUBJECT, current, Edit("d1", 2, 3, "a"), "older", FieldStamp(11, "d1", 2, 3, "a"))
+    merge = merge_field(SUBJECT, current, Edit("d1", 2, 3, "a"), "older",
+                        FieldStamp(11, "d1", 2, 3, "a"))
     assert merge.stale and merge.candidates == current
 
 
@@ -53,7 +55,8 @@ def test_concurrent_edits_are_both_kept_and_ranked_by_knowledge_then_tie_break()
 
 def test_concurrent_edits_of_the_same_value_are_no_conflict():
     current = [Candidate(FieldStamp(10, "d1", 4, 5, "m"), "same")]
-    merge = merge_field(SUBJECT, current, Edit("d2", 1, 5, "a"), "same", FieldStamp(11, "d2", 1, 5, "a"))
+    merge = merge_field(SUBJECT, current, Edit("d2", 1, 5, "a"), "same",
+                        FieldStamp(11, "d2", 1, 5, "a"))
     assert merge.losers == [] and len(merge.candidates) == 2
 
 
