@@ -207,3 +207,28 @@ def test_two_supervisors_settling_one_conflict_at_once(as_user, scenario, db_ses
     assert db_session.get(Resident, zhang.id).phone == "13900000002"
     assert db_session.query(AuditEntry).filter_by(action="settle_conflict").count() == 0
     assert_records_match_log(db_session, [zhang.id])
+
+
+def test_keeping_the_current_value_keeps_a_push_that_committed_while_it_waited(
+        as_user, scenario, db_session, pg_engine):
+    """A volunteer who saw the number changes it while the supervisor's "keep the current
+    value" waits for the lock: the settlement keeps her number, it does not revert it."""
+    zhang, conflict_id = scenario.residents["zhang"], scenario.conflict.id
+    web = as_user("kunwu_sup")
+    push = Holder(pg_engine, tablet_push(scenario, zhang.id, zhang.version, phone="13611112222"))
+    push.start()
+    try:
+        assert push.done_work.wait(WAIT) and push.error is None, repr(push.error)
+        settle = Request(lambda: web.post(f"/conflicts/{conflict_id}/settle",
+                                          data={"choice": "kept", "back": "/conflicts"}))
+        settle.start()
+        wait_until_blocked_on_a_lock(pg_engine, settle)
+    finally:
+        push.release()
+    assert push.result.status == "applied"
+    assert settle.finish().status_code == 302
+    db_session.rollback(); db_session.expire_all()
+    conflict = db_session.get(Conflict, conflict_id)
+    assert (conflict.status, conflict.settled_value) == ("settled", "13611112222")
+    assert db_session.get(Resident, zhang.id).phone == "13611112222"
+    assert_records_match_log(db_session, [zhang.id])
