@@ -22,7 +22,10 @@ RESIDENT = "resident"
 VISIT = "visit"
 NOTE = "note"
 CONFLICT = "conflict"
-ENTITIES = (RESIDENT, VISIT, NOTE, CONFLICT)
+#: A resident left a grid (moved to another one): the grid's tablets drop the resident and
+#: their history. Sent by the server only; counts nothing in the grid's digest.
+DEPARTURE = "departure"
+ENTITIES = (RESIDENT, VISIT, NOTE, CONFLICT, DEPARTURE)
 #: Entities a device may push; conflicts are made by the server.
 PUSHABLE_ENTITIES = (RESIDENT, VISIT, NOTE)
 
@@ -120,3 +123,5 @@ REJ_ALREADY_EXISTS = "already_exists"
 REJ_FIELD_NOT_EDITABLE = "field_not_editable"
 REJ_OP_ID_REUSED = "op_id_reused"
 REJ_SEQ_REUSED = "seq_reused"
+#: The resident moved to another grid too long ago for an op made for the old grid.
+REJ_RESIDENT_MOVED = "resident_moved"
