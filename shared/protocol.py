@@ -1,8 +1,12 @@
 """Protocol constants shared by server and client. See docs/sync-protocol.md."""
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 #: The oldest protocol whose pushes the server still accepts.
 MIN_PROTOCOL_VERSION = 1
+
+#: From this version on, pulls carry departure records (a resident moved to another grid);
+#: older apps never receive one (their digest then differs, and they pull the grid again).
+DEPARTURES_SINCE_PROTOCOL = 3
 
 MAX_OPS_PER_PUSH = 1000
 DEFAULT_PUSH_BATCH = 500

@@ -199,3 +199,15 @@ def test_a_grid_the_resident_never_lived_in_still_does_not_reach_them(
     hood = neighbourhood
     [result] = device_for("alice").push_ok([visit_op(1, hood.grid_a.id, hood.resident_b.id)])
     assert result["reason"]["code"] == p.REJ_OUT_OF_SCOPE
+
+
+def test_an_app_that_predates_departures_never_receives_one(neighbourhood, history, client,
+                                                            db_session):
+    hood = neighbourhood
+    alice = history
+    alice.pull_all()
+    move(db_session, hood.resident_a.id, hood.grid_b)
+    old_app = client.post("/api/v1/sync/pull", headers=alice.headers, json={
+        "protocol": p.DEPARTURES_SINCE_PROTOCOL - 1, "cursor": alice.cursor}).get_json()
+    assert old_app["changes"] == []  # its digest now differs: it pulls the grid again
+    assert [c["entity"] for c in alice.pull_all()["changes"]] == [p.DEPARTURE]
