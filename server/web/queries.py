@@ -584,3 +584,10 @@ def summarise(rows: list[ResidentRow]) -> Counter:
 
 def username_taken(session: Session, username: str) -> bool:
     return session.scalar(select(Person.id).where(Person.username == username)) is not None
+
+
+def resident_history_counts(session: Session, resident_id: str) -> dict[str, int]:
+    """How many visits, case notes and conflict records move with a resident."""
+    return {name: session.scalar(select(func.count()).select_from(model).where(
+        model.resident_id == resident_id)) or 0
+        for name, model in (("visits", Visit), ("notes", CaseNote), ("conflicts", Conflict))}
