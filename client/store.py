@@ -274,6 +274,69 @@ class SqliteStore:
                 db.execute(f"DELETE FROM {table} WHERE position IS NULL AND id NOT IN ("
                            f"SELECT entity_id FROM outbox)")
 
+    # ---- refused changes -------------------------------------------------------------------
+
+    _REJECTED_COLUMNS = ("seq, op_id, entity, entity_id, grid_id, resident_id, resident_name, "
+                         "op, reason_code, reason, created_at")
+
+    def _settle_rejection(self, db, op_id: str, outcome: str, now: str,
+                          resubmitted_as: str | None = None) -> tuple | None:
+        """Keep a trace of a refused change the volunteer acted on; returns its outbox row."""
+        row = db.execute(f"SELECT {self._REJECTED_COLUMNS} FROM outbox WHERE op_id = ? AND "
+                         f"state = ?", (op_id, REJECTED)).fetchone()
+        if row is not None:
+            db.execute(f"INSERT INTO settled_rejections ({self._REJECTED_COLUMNS}, settled_at, "
+                       f"outcome, resubmitted_as) VALUES ({', '.join('?' * 14)})",
+                       (*row, now, outcome, resubmitted_as))
+        return row
+
+    def dismiss_rejected(self, op_id: str, now: str) -> bool:
+        """The volunteer read a refused change and lets it go: it leaves the list (and its
+        local record the screens), and a trace stays. False if there is no such refused op."""
+        with self.transaction() as db:
+            row = self._settle_rejection(db, op_id, "dismissed", now)
+            if row is None:
+                return False
+            entity, entity_id, resident_id = row[2], row[3], row[5]
+            db.execute("DELETE FROM outbox WHERE op_id = ?", (op_id,))
+            if entity == p.VISIT:
+                db.execute("DELETE FROM visits WHERE id = ? AND position IS NULL", (entity_id,))
+                self._refresh_visit_facts(db, [resident_id])
+            elif entity == p.NOTE:
+                db.execute("DELETE FROM notes WHERE id = ? AND position IS NULL", (entity_id,))
+            self._refresh_residents(db, [resident_id])
+        return True
+
+    def resubmit_rejected(self, op_id: str, new_op_id: str, now: str) -> int | None:
+        """Send a refused change again, as a new op (new id, next sequence number), to the
+        resident's grid as this tablet knows it now. Returns the new sequence number."""
+        with self.transaction() as db:
+            row = self._settle_rejection(db, op_id, "resubmitted", now, new_op_id)
+            if row is None:
+                return None
+            op, resident_id = json.loads(row[7]), row[5]
+            held = db.execute("SELECT grid_id FROM residents WHERE id = ?",
+                              (resident_id,)).fetchone()
+            seq = int(self._get(db, "next_seq") or 1)
+            op.update(op_id=new_op_id, seq=seq, grid_id=held[0] if held else op["grid_id"])
+            db.execute("UPDATE outbox SET seq = ?, op_id = ?, grid_id = ?, op = ?, state = ?, "
+                       "status = NULL, version = NULL, reason_code = NULL, reason = NULL, "
+                       "acked_at = NULL WHERE op_id = ?",
+                       (seq, new_op_id, op["grid_id"], json.dumps(op, ensure_ascii=False),
+                        PENDING, op_id))
+            self._set_meta(db, {"next_seq": str(seq + 1)})
+            self._refresh_residents(db, [resident_id])
+        return seq
+
+    def settled_rejections(self) -> list[dict]:
+        """The trace of refused changes dismissed or sent again, oldest first."""
+        keys = ("op_id", "entity", "entity_id", "resident_id", "resident_name", "reason_code",
+                "reason", "created_at", "settled_at", "outcome", "resubmitted_as")
+        with self.reading() as db:
+            rows = db.execute(f"SELECT {', '.join(keys)} FROM settled_rejections "
+                              f"ORDER BY settled_at, seq").fetchall()
+        return [dict(zip(keys, row)) for row in rows]
+
     # ---- pull ------------------------------------------------------------------------------
 
     def apply_page(self, page: dict) -> None:

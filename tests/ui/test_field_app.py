@@ -137,7 +137,7 @@ def test_refused_change_shows_its_reason(world):
     app = world["app"]
     app.tap("全部已发")  # the status bar opens the Sync screen
     app.wait_for_screen("sync")
-    app.wait_for_text("服务器没有接受（1）")
+    app.wait_for_text("未保存成功的修改（1）")
     # (the resident's name is gone with its grid, evicted in the same sync)
     app.wait_for_text("修改资料：电话")
     app.wait_for_text("服务器的原话：")  # verbatim, for the supervisor (the advice is below)
