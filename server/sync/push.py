@@ -74,6 +74,8 @@ class PushContext:
     #: Residents whose fields the batch edits, as full records (loaded when first edited).
     residents: dict[str, Resident] = field(default_factory=dict)
     existing: set[tuple[str, str]] = field(default_factory=set)  # (entity, id) already stored
+    #: (resident, grid) -> (its latest move out of that grid, recent enough?): asked once.
+    moves: dict[tuple[str, int], tuple] = field(default_factory=dict)
 
     def resident(self, resident_id: str) -> Resident:
         if resident_id not in self.residents:
@@ -275,7 +277,10 @@ def _resident_for(ctx: PushContext, resident_id: str, grid_id: int) -> ResidentF
     if resident is None:
         raise Rejection(p.REJ_UNKNOWN_ENTITY, f"Resident {resident_id} does not exist.")
     if resident.grid_id != grid_id:
-        move, recent = recent_move_from(ctx.session, resident_id, grid_id, ctx.now)
+        key = (resident_id, grid_id)
+        if key not in ctx.moves:
+            ctx.moves[key] = recent_move_from(ctx.session, resident_id, grid_id, ctx.now)
+        move, recent = ctx.moves[key]
         if move is None:
             raise Rejection(p.REJ_OUT_OF_SCOPE,
                             f"Resident {resident_id} belongs to grid {resident.grid_id}, "

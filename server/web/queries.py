@@ -20,7 +20,7 @@ from shared.due import OVERDUE, DueStatus, cadence_days, due_status
 from shared.search import matches
 
 from ..models import (AppliedOp, Area, Assignment, AuditEntry, CaseNote, Conflict, Device,
-                      Person, Resident, Visit)
+                      Person, Resident, ResidentMove, Visit)
 from .access import Scope
 from .timeutil import local_midnight_utc, local_today, utc_offset
 
@@ -389,6 +389,15 @@ def resident_notes(session: Session, resident_id: str, limit: int = 200):
 def resident_conflicts(session: Session, resident_id: str) -> list[Conflict]:
     return list(session.scalars(select(Conflict).where(Conflict.resident_id == resident_id)
                                 .order_by(Conflict.detected_at.desc())))
+
+
+def resident_moves(session: Session, resident_id: str) -> list[tuple]:
+    """The resident's moves between grids, newest first: (move, who moved them)."""
+    return list(session.execute(
+        select(ResidentMove, Person.display_name)
+        .outerjoin(Person, Person.id == ResidentMove.moved_by_id)
+        .where(ResidentMove.resident_id == resident_id)
+        .order_by(ResidentMove.moved_at.desc(), ResidentMove.id.desc())).tuples())
 
 
 # ---- conflicts ------------------------------------------------------------------------------

@@ -241,7 +241,8 @@ def _render_resident(resident, status: int = 200, errors: dict | None = None,
         error_list=error_lines(errors or {}), path=scope.area_path(resident.grid_id),
         grid=scope.areas[resident.grid_id], visits=queries.resident_visits(s, resident.id),
         notes=queries.resident_notes(s, resident.id),
-        conflicts=queries.resident_conflicts(s, resident.id), fields=EDITABLE_FIELDS), status
+        conflicts=queries.resident_conflicts(s, resident.id), fields=EDITABLE_FIELDS,
+        moves=queries.resident_moves(s, resident.id)), status
 
 
 @bp.get("/residents/<resident_id>")

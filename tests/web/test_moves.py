@@ -56,6 +56,8 @@ def test_a_supervisor_moves_a_resident_after_a_confirmation_that_says_what_happe
     assert [(c["entity"], c["data"]["resident_id"]) for c in after["changes"]] == \
         [(p.DEPARTURE, zhang.id)]
     assert "迁移居民到其他网格" in web.get(f"/audit?resident={zhang.id}").get_data(as_text=True)
+    moved_page = web.get(f"/residents/{zhang.id}").get_data(as_text=True)
+    assert "从昆吾社区第1网格迁到昆吾社区第2网格" in moved_page and "搬到女儿家住" in moved_page
 
 
 def test_a_move_needs_a_reason_and_both_grids_in_the_movers_area(as_user, scenario,
