@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from shared import protocol as p
 from shared.digest import canonical_json, combine, record_hash
 
 from ..models import ChangeLogEntry, LogHead
@@ -60,7 +59,7 @@ def append(session: Session, changes: list[Change], first_position: int,
         text = canonical_json(change.payload)
         rows.append({"entity": change.entity, "entity_id": change.entity_id,
                      "grid_id": change.grid_id, "position": first_position + offset,
-                     "payload": text, "row_hash": _row_hash(change.entity, text)})
+                     "payload": text, "row_hash": record_hash(change.entity, text)})
     if not fresh:
         keys = [(row["entity"], row["entity_id"]) for row in rows]
         for start in range(0, len(keys), 500):  # PostgreSQL refuses enormous IN lists
@@ -68,12 +67,6 @@ def append(session: Session, changes: list[Change], first_position: int,
                 tuple_(ChangeLogEntry.entity, ChangeLogEntry.entity_id).in_(
                     keys[start:start + 500])))
     insert_rows(session, ChangeLogEntry.__table__, rows)
-
-
-def _row_hash(entity: str, text: str) -> int:
-    """A departure is not a record a tablet keeps (it removes some), so it adds nothing to the
-    grid's digest: the tablets' copies, without it, still sum to the server's."""
-    return 0 if entity == p.DEPARTURE else record_hash(entity, text)
 
 
 def grid_digests(session: Session, grid_ids, upto: int) -> dict[int, str]:
