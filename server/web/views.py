@@ -319,6 +319,9 @@ def move_resident_view(resident_id: str):
         errors.append(_("Reason: Missing data for required field."))
     elif len(reason) > 500:
         errors.append(_("Reason: at most 500 characters."))
+    elif any(ord(char) < 32 and char not in "\r\n\t" for char in reason) or \
+            any(0xD800 <= ord(char) <= 0xDFFF for char in reason):
+        errors.append(_("Reason: contains characters that cannot be stored."))
     if errors:
         return _render_move(found, 409 if moved_meanwhile else 422, errors, to_grid, reason)
     from_grid = found.grid_id
@@ -647,6 +650,7 @@ def _import_moves(scope, person, rows, filename: str) -> int:
     """Move the residents that roster rows place in another grid (locked in id order, and
     checked again under the lock: someone may have moved them since the preview)."""
     s, count = db.session, 0
+    filename = "".join(char for char in filename if char.isprintable())[:100]  # into a reason
     for row in sorted(rows, key=lambda r: r.resident_id):
         resident = lock_resident(s, row.resident_id)
         if resident.grid_id == row.grid_id or not scope.allows_grid(resident.grid_id):

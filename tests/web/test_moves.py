@@ -71,6 +71,9 @@ def test_a_move_needs_a_reason_and_both_grids_in_the_movers_area(as_user, scenar
     elsewhere = web.post(f"/residents/{zhang.id}/move", data={
         "from_grid": kunwu1.id, "to_grid": scenario.grids["pushang1"].id, "reason": "搬家"})
     assert elsewhere.status_code == 422
+    nul = web.post(f"/residents/{zhang.id}/move", data={
+        "from_grid": kunwu1.id, "to_grid": scenario.grids["kunwu2"].id, "reason": "搬家\x00"})
+    assert nul.status_code == 422  # never a 500 (PostgreSQL stores no NUL)
     stale = web.post(f"/residents/{zhang.id}/move", data={
         "from_grid": scenario.grids["kunwu2"].id, "to_grid": scenario.grids["kunwu2"].id,
         "reason": "搬家"})
