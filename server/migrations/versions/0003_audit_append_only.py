@@ -1,7 +1,7 @@
 """the audit log is append-only: the database refuses UPDATE and DELETE on it
 
 Revision ID: 0003_audit_append_only
-Revises: 0002
+Revises: 0003_resident_moves
 Create Date: 2026-12-01
 
 Nobody changes or removes an audit entry, admins included: no route or command does, and the
@@ -11,7 +11,7 @@ owner can still TRUNCATE or drop the table; that is outside the application.)
 from alembic import op
 
 revision = "0003_audit_append_only"
-down_revision = "0002"
+down_revision = "0003_resident_moves"
 branch_labels = None
 depends_on = None
 
