@@ -203,6 +203,10 @@ class LoginResponseSchema(Schema):
     device_id = fields.String()
     person = fields.Nested(PersonSchema)
     server_time = fields.String()
+    timezone = fields.String(metadata={
+        "description": "The district's time zone (IANA name, e.g. Asia/Shanghai): every calendar "
+                       "day and every time shown to a person is reckoned in it. Absent from "
+                       "older servers: assume Asia/Shanghai."})
 
 
 class PushRequestSchema(VersionedSchema):
@@ -264,6 +268,10 @@ class PullResponseSchema(Schema):
     evict_grids = fields.List(fields.Integer())
     grids = fields.List(fields.Nested(GridStateSchema))
     server_time = fields.String()
+    timezone = fields.String(metadata={
+        "description": "The district's time zone (IANA name, e.g. Asia/Shanghai): every calendar "
+                       "day and every time shown to a person is reckoned in it. Absent from "
+                       "older servers: assume Asia/Shanghai."})
 
 
 class ErrorSchema(Schema):
