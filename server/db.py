@@ -54,7 +54,10 @@ def _make_sqlite_transactional(engine: Engine, lock_on_begin: bool) -> None:
 
 def _sqlite_local_day(stored: str | None, zone: str) -> str | None:
     # Zone offsets are whole minutes: one conversion per distinct minute is enough.
-    return None if stored is None else _local_day_of_minute(stored[:16], zone)
+    try:
+        return None if stored is None else _local_day_of_minute(str(stored)[:16], zone)
+    except ValueError:  # not an instant: no day, rather than an error inside SQLite
+        return None
 
 
 @lru_cache(maxsize=65536)

@@ -118,3 +118,16 @@ def test_a_follow_up_day_reads_like_a_date():
                                 "outcome": "met", "follow_up_on": "2026-12-03"})
         assert "12月3日" in " ".join(str(v) for v in entry.values())
         assert pr.today_in_district().isoformat() == "2026-11-30"
+
+
+def test_the_next_visit_day_reads_like_a_date():
+    from client.service import ResidentSummary
+    from shared.due import NOT_DUE, DueStatus
+    summary = ResidentSummary(id="r", name="张利霞", address="", sex="F", age=80, grid_id=1,
+                              grid_name="", living_situation=[], status="active",
+                              due=DueStatus(NOT_DUE, datetime(2026, 12, 9).date(), 0),
+                              last_visit_at=None, follow_up_since=None, unsent=0)
+    with time_machine.travel("2026-11-29T16:01:00Z", tick=False):
+        assert pr.due_badge(summary) == ("下次 12月9日", "muted")
+    with time_machine.travel("2025-12-31T08:00:00Z", tick=False):
+        assert pr.due_badge(summary)[0] == "下次 2026年12月9日"
