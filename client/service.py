@@ -23,7 +23,8 @@ from shared.schemas import DATA_SCHEMAS, flatten_errors
 from shared.search import matches
 
 from .store import PENDING, REJECTED, SqliteStore, local_note_record, local_visit_record
-from .sync import DISTRICT_ZONE_META, DeviceWiped, SyncEngine, SyncProgress, SyncReport, UpgradeRequired
+from .sync import (DISTRICT_ZONE_META, DeviceWiped, SyncEngine, SyncProgress, SyncReport,
+                   UpgradeRequired)
 from .transport import HttpTransport, Transport, TransportError
 
 __all__ = ["FieldService", "SignInError", "InvalidInput", "UnsentChanges", "DeviceWiped",

@@ -110,10 +110,6 @@ def use_district_zone(zone: ZoneInfo) -> None:
     _district_zone = zone
 
 
-def district_zone() -> ZoneInfo:
-    return _district_zone
-
-
 def today_in_district() -> date:
     """Today in the district (a follow-up "in 3 days" counts from it)."""
     return district_today(utcnow(), _district_zone)
