@@ -53,11 +53,19 @@ def _make_sqlite_transactional(engine: Engine, lock_on_begin: bool) -> None:
 
 
 def _sqlite_local_day(stored: str | None, zone: str) -> str | None:
-    # Zone offsets are whole minutes: one conversion per distinct minute is enough.
     try:
-        return None if stored is None else _local_day_of_minute(str(stored)[:16], zone)
+        return None if stored is None else _local_day_of_hour(str(stored)[:13], zone) \
+            or _local_day_of_minute(str(stored)[:16], zone)
     except ValueError:  # not an instant: no day, rather than an error inside SQLite
         return None
+
+
+@lru_cache(maxsize=65536)
+def _local_day_of_hour(hour: str, zone: str) -> str | None:
+    """The district's day of every minute of a UTC hour; None when the day changes within it
+    (a zone offset by a half or three quarters of an hour)."""
+    first, last = (_local_day_of_minute(f"{hour}:{minute}", zone) for minute in ("00", "59"))
+    return first if first == last else None
 
 
 @lru_cache(maxsize=65536)
