@@ -33,9 +33,13 @@ class NotAfterThisYear(validate.Range):
     def __init__(self, min: int) -> None:
         super().__init__(min, None)
 
-    def __call__(self, value):
-        self.max = (utcnow() + timedelta(hours=14)).year
-        return super().__call__(value)
+    @property
+    def max(self) -> int:
+        return (utcnow() + timedelta(hours=14)).year
+
+    @max.setter
+    def max(self, _value) -> None:
+        pass  # always the current year
 
 
 def one_of(choices):
