@@ -120,8 +120,10 @@ def test_a_rejected_op_stays_with_its_reason_and_no_longer_shows(store):
 
 
 def test_a_page_and_its_cursor_apply_together_or_not_at_all(store):
-    broken = page([resident_change(2, phone="1"), {"position": 3, "entity": p.VISIT,
-                                                   "id": "x", "grid_id": GRID, "data": {}}], "c9")
+    # (An unreadable record no longer fails a page: it is set aside, see below. A page that
+    # cannot be finished, here one without a cursor, still changes nothing.)
+    broken = page([resident_change(2, phone="1")], "c9")
+    del broken["cursor"]
     with pytest.raises(Exception):
         store.apply_page(broken)
     assert store.cursor() == "c1"
