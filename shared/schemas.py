@@ -22,6 +22,9 @@ _INSTANT_RANGE = validate.Range(EARLIEST_INSTANT, LATEST_INSTANT,
 _DATE_RANGE = validate.Range(EARLIEST_INSTANT.date(), LATEST_INSTANT.date(),
                              error="Must be between 1970-01-01 and 2199-12-31.")
 
+#: Areas, people and other rows the server numbers have 32-bit ids on every database.
+MAX_ROW_ID = 2**31 - 1
+
 #: What no database should store and no encoder can write: NUL (PostgreSQL refuses it in text)
 #: and UTF-16 surrogates not in a pair (no UTF-8 encoding exists for them).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -171,7 +174,7 @@ class OpSchema(StrictSchema):
     entity = fields.String(required=True, validate=one_of(p.PUSHABLE_ENTITIES))
     action = fields.String(required=True, validate=one_of(p.ACTIONS))
     entity_id = UUIDText(required=True)
-    grid_id = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**62))
+    grid_id = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_ROW_ID))
     base_version = fields.Integer(load_default=None, allow_none=True, strict=True,
                                   validate=validate.Range(0, 2**62),
                                   metadata={"description": "Record version an update was based on."})

@@ -19,7 +19,8 @@ from shared import protocol as p
 from shared.clock import correct_device_time, isoformat
 from shared.digest import canonical_json
 from shared.merge import Candidate, Edit, FieldStamp, merge_field
-from shared.schemas import EARLIEST_INSTANT, OpSchema, flatten_errors, printable, text_problem
+from shared.schemas import (EARLIEST_INSTANT, MAX_ROW_ID, OpSchema, flatten_errors, printable,
+                            text_problem)
 from shared.search import search_keys
 
 from ..models import AppliedOp, CaseNote, Conflict, Device, Person, Resident, Visit
@@ -184,8 +185,9 @@ def _raw_str(raw, key):
 
 def _raw_int(raw, key):
     value = raw.get(key) if isinstance(raw, dict) else None
+    limit = MAX_ROW_ID if key == "grid_id" else 2**62  # what the column holds
     return value if isinstance(value, int) and not isinstance(value, bool) and \
-        0 < value < 2**62 else None
+        0 < value <= limit else None
 
 
 def _raw_is_keyable(raw) -> bool:

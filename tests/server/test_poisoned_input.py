@@ -236,3 +236,14 @@ def test_a_body_inflating_past_8_mib_is_refused(alice, neighbourhood, db_session
         **alice.headers, "Content-Type": "application/json", "Content-Encoding": "gzip"})
     assert response.status_code == 413
     assert response.get_json()["error"] == p.ERR_BODY_TOO_LARGE
+
+
+@pytest.mark.parametrize("grid_id", [2**31, 2**62])
+def test_a_grid_id_beyond_what_the_database_holds_is_rejected_by_name(alice, neighbourhood,
+                                                                      grid_id):
+    op = visit_op(1, grid_id, neighbourhood.resident_a.id)
+    result = alice.push_ok([op])[0]
+    assert result["status"] == "rejected" and "grid_id" in result["reason"]["message"]
+    op["data"]["outcome"] = "asleep"  # invalid and keyable: remembered with its grid
+    op["op_id"], op["seq"] = "00000000-0000-4000-8000-000000000002", 2
+    assert alice.push_ok([op])[0]["status"] == "rejected"
