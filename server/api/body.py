@@ -25,6 +25,8 @@ from ..errors import ApiError
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _INNERMOST = re.compile(rb"\[\]|\{\}")
 _NOT_A_BRACKET = bytes(byte for byte in range(256) if byte not in b"[]{}")
+_NOT_A_BRACKET_OR_QUOTE = bytes(byte for byte in range(256) if byte not in b'[]{}"')
+_QUOTED = re.compile(rb'"[^"]*"')
 
 
 class BodyError(ValueError):
@@ -34,7 +36,10 @@ class BodyError(ValueError):
 def nests_deeper_than(data: bytes, limit: int) -> bool:
     """Whether the JSON text ``data`` nests objects and arrays deeper than ``limit``: the
     brackets outside strings, with the innermost empty pairs peeled off one level at a time."""
-    brackets = _STRING.sub(b"", data).translate(None, _NOT_A_BRACKET)
+    if b'\\"' in data:  # an escaped quote somewhere: find the strings the slow way
+        brackets = _STRING.sub(b"", data).translate(None, _NOT_A_BRACKET)
+    else:  # every quote opens or closes a string: keep quotes and brackets, drop what is quoted
+        brackets = _QUOTED.sub(b"", data.translate(None, _NOT_A_BRACKET_OR_QUOTE))
     for _level in range(limit):
         peeled = _INNERMOST.sub(b"", brackets)
         if peeled == brackets:
