@@ -103,6 +103,23 @@ def _safe(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def page_problem(page) -> str | None:
+    """What makes a pulled page unusable as a whole (its envelope, not its records), or None.
+    Such a page is not applied at all: the pull is tried again later."""
+    if not isinstance(page, dict):
+        return "not an object"
+    if not isinstance(page.get("changes"), list) or not isinstance(page.get("cursor"), str):
+        return "no changes or no cursor"
+    if not all(_is_number(grid) for grid in page.get("evict_grids") or ()):
+        return "an evicted grid that is not a number"
+    for grid in page.get("grids") or ():
+        if not (isinstance(grid, dict) and _is_number(grid.get("id"))
+                and isinstance(grid.get("name"), str)
+                and isinstance(grid.get("digest"), (str, type(None)))):
+            return "a grid without id or name"
+    return None
+
+
 def quarantine_entry(change, reason: str) -> dict:
     """How an unreadable change is kept: as received (as far as it can be written), with where
     it belongs and its hash when it has one, so the grid's digest still adds up."""

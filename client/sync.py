@@ -16,6 +16,7 @@ from typing import Callable
 from shared import protocol as p
 from shared.clock import isoformat, utcnow
 
+from .pulled import page_problem
 from .store import PENDING, LocalStore
 from .transport import Transport, TransportError
 
@@ -215,6 +216,10 @@ class SyncEngine:
                 # The server does not know our cursor (restored from a backup?): start over.
                 self.store.reset_replica()
                 continue
+            problem = page_problem(page)
+            if problem:
+                raise TransportError(f"The server's answer could not be read ({problem}).",
+                                     retryable=True)
             self.store.apply_page(page)
             report.pulled += len(page["changes"])
             report.evicted_grids.extend(page.get("evict_grids", ()))

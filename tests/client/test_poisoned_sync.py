@@ -240,3 +240,26 @@ def test_a_newer_app_hears_the_server_must_be_updated(app, grid, tablet_for):
                                                error=p.ERR_UPGRADE_REQUIRED,
                                                details={"upgrade": "server"})
                                 ).code == "server_upgrade_required"
+
+
+@pytest.mark.parametrize("damage", [lambda page: page.update(changes=None),
+                                    lambda page: page.update(grids=[{"id": "4"}]),
+                                    lambda page: page.update(evict_grids=["x"]),
+                                    lambda page: page.pop("cursor")])
+def test_a_page_whose_envelope_cannot_be_read_is_not_applied_and_sync_goes_on(
+        app, grid, tablet_for, damage):
+    class Garbling(FlaskTransport):
+        broken = True
+
+        def post(self, path, body, token=None):
+            answer = super().post(path, body, token)
+            if path.endswith("/pull") and Garbling.broken:
+                damage(answer)
+            return answer
+
+    alice = tablet_for("alice", transport_factory=lambda _url: Garbling(app))
+    report = alice.sync()
+    assert not report.ok and report.error_code == "offline"
+    assert alice.store.cursor() is None  # nothing half-applied
+    Garbling.broken = False
+    assert alice.sync().ok and len(alice.today_list()) == 3
