@@ -54,8 +54,8 @@ def _check_member(name: str, value, kind: str) -> None:
         ok = isinstance(value, str)
     elif kind == _NUMBER:
         ok = _is_number(value)
-    elif kind == _LIST:
-        ok = isinstance(value, list)
+    elif kind == _LIST:  # of codes, each looked up in a table of labels
+        ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
     elif kind == _MAPPING:
         ok = isinstance(value, dict)
     elif kind == _INSTANT:

@@ -182,3 +182,26 @@ def test_ops_are_counted_and_listed_by_state(store):
     assert (store.count_ops("pending"), store.count_ops("rejected")) == (1, 1)
     assert [row["op_id"] for row in store.outbox("pending")] == [second["op_id"]]
     assert [row["op_id"] for row in store.outbox()] == [first["op_id"], second["op_id"]]
+
+
+@pytest.mark.parametrize("damage", [{"visited_at": "1-01-01T00:00:00Z"}, {"visited_at": None},
+                                    {"resident_id": 7}, {"needs": [{"x": 1}]},
+                                    {"note": "\ud800"}, {"id": None}])
+def test_a_record_the_tablet_cannot_read_is_set_aside_and_the_rest_applied(store, damage):
+    visit_id = str(uuid.uuid4())
+    data = {"id": visit_id, "resident_id": RESIDENT_ID, "grid_id": GRID, "outcome": "met",
+            "visited_at": "2026-11-27T01:00:00Z", **damage}
+    bad = {"position": 2, "entity": p.VISIT, "id": visit_id, "grid_id": GRID, "data": data}
+    store.apply_page(page([bad, resident_change(3, phone="13800000000")], "c2"))
+    assert store.cursor() == "c2"
+    assert store.record(p.RESIDENT, RESIDENT_ID)["phone"] == "13800000000"
+    assert store.record(p.VISIT, visit_id) is None
+    [kept] = store.quarantined()
+    assert kept["entity"] == p.VISIT and kept["reason"]
+    if "note" not in damage:  # what can be written down still counts in the grid's digest
+        text = canonical_json(resident_change(3, phone="13800000000")["data"])
+        expected = combine([record_hash(p.RESIDENT, text),
+                            record_hash(p.VISIT, canonical_json(data))])
+        assert store.local_digests()[GRID] == expected
+    store.reset_replica()
+    assert store.quarantined() == []
