@@ -39,6 +39,8 @@ _MEMBERS = {
     p.NOTE: {"resident_id": (_TEXT, True), "written_at": (_INSTANT, True),
              "device_time": (_INSTANT, False), "recorded_at": (_INSTANT, False),
              "text": (_TEXT, False), "corrects": (_TEXT, False), "correction": (_TEXT, False)},
+    #: Not a record: "this resident left this grid" (kept nowhere, counted in no digest).
+    p.DEPARTURE: {"resident_id": (_TEXT, True)},
     p.CONFLICT: {"resident_id": (_TEXT, True), "status": (_TEXT, True), "field": (_TEXT, False),
                  "detected_at": (_INSTANT, False), "settled_at": (_INSTANT, False),
                  "kept_by": (_MAPPING, False), "lost_by": (_MAPPING, False)},
@@ -130,7 +132,8 @@ def quarantine_entry(change, reason: str) -> dict:
     position = change.get("position")
     try:
         text = canonical_json(change.get("data"))
-        row_hash = record_hash(str(entity), text)
+        # A departure counts in no digest (its row_hash on the server is 0).
+        row_hash = None if entity == p.DEPARTURE else record_hash(str(entity), text)
         received = canonical_json(change)
         received.encode()
     except (ValueError, TypeError, UnicodeError, RecursionError):

@@ -586,6 +586,8 @@ REJECTION_ADVICE = {
     p.REJ_INVALID: N_("The server found something wrong in this change. Record it again "
                       "with the right values."),
     p.REJ_ALREADY_EXISTS: N_("The server already has this record. Nothing to do."),
+    p.REJ_RESIDENT_MOVED: N_("This resident has moved to another grid. Tell that grid's "
+                             "supervisor what you recorded, then remove it from the list."),
     p.REJ_UNDELIVERABLE: N_("This change could not be sent, so it is kept here and the "
                             "others were sent. Please contact the community office."),
 }

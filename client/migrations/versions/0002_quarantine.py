@@ -1,13 +1,13 @@
 """local store: pulled records the tablet cannot apply, kept aside with the reason
 
 Revision ID: c0002_quarantine
-Revises: c0001
+Revises: c0002_rejected_trace
 Create Date: 2026-12-01
 """
 from alembic import op
 
 revision = "c0002_quarantine"
-down_revision = "c0001"
+down_revision = "c0002_rejected_trace"
 branch_labels = None
 depends_on = None
 
