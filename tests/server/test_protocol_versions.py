@@ -1,4 +1,6 @@
 """Protocol versions (DESIGN.md §4.10): checked before the body, naming the side to update."""
+import pytest
+
 from shared import protocol as p
 from tests.factories import PASSWORD
 from tests.ops import note_op, visit_op
@@ -38,13 +40,14 @@ def test_an_older_app_hears_the_app_must_be_updated(neighbourhood, device_for):
     assert "app" in body["message"]
 
 
-def test_the_previous_protocol_can_still_push_and_pull(neighbourhood, device_for):
+@pytest.mark.parametrize("previous", range(p.MIN_PROTOCOL_VERSION, p.PROTOCOL_VERSION))
+def test_the_previous_protocols_can_still_push_and_pull(neighbourhood, device_for, previous):
     hood, alice = neighbourhood, device_for("alice")
-    previous = p.PROTOCOL_VERSION - 1
-    assert previous >= p.MIN_PROTOCOL_VERSION
+    clock = {} if previous < 2 else {"device_time": "2026-11-27T01:00:00Z"}  # from protocol 2
     response = alice.client.post("/api/v1/sync/push", headers=alice.headers, json={
-        "protocol": previous, "ops": [visit_op(1, hood.grid_a.id, hood.resident_a.id),
-                                      note_op(2, hood.grid_a.id, hood.resident_a.id)]})
+        "protocol": previous, **clock,
+        "ops": [visit_op(1, hood.grid_a.id, hood.resident_a.id),
+                note_op(2, hood.grid_a.id, hood.resident_a.id)]})
     assert response.status_code == 200, response.get_json()
     assert [r["status"] for r in response.get_json()["results"]] == ["applied", "applied"]
     pulled = alice.client.post("/api/v1/sync/pull", headers=alice.headers,
