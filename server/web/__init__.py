@@ -60,7 +60,7 @@ def _refuse_unstorable_form_text():
     from ..errors import ApiError
     for name, value in request.form.items(multi=True):
         if text_problem(name) or text_problem(value):
-            raise ApiError(400, p.ERR_INVALID_BODY, i18n.gettext(
+            raise ApiError(422, p.ERR_INVALID_BODY, i18n.gettext(
                 "The field %(field)s holds a character that cannot be saved. Remove it and try "
                 "again.", field=text_problem(name) and "?" or name))
     return None
