@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.district_day import DEFAULT_ZONE
 from shared.protocol import MAX_BODY_BYTES, MAX_WIRE_BYTES
 
 
@@ -37,6 +38,9 @@ class Config:
     #: gzip body, so it must be the inflate limit, not the wire limit).
     MAX_CONTENT_LENGTH: int = MAX_BODY_BYTES
     BABEL_DEFAULT_LOCALE: str = "zh_CN"
+    #: The district's time zone (IANA name): every calendar day and every time a person reads.
+    TIMEZONE: str = field(default_factory=lambda: os.environ.get(
+        "KNOCKDOOR_TIMEZONE") or DEFAULT_ZONE)
     TESTING: bool = False
 
     # flask-smorest / OpenAPI

@@ -23,6 +23,7 @@ from shared.schemas import (EARLIEST_INSTANT, MAX_ROW_ID, OpSchema, flatten_erro
                             text_problem)
 from shared.search import search_keys
 
+from .. import district
 from ..models import AppliedOp, Area, CaseNote, Conflict, Device, Person, Resident, Visit
 from ..scope import grids_in_scope
 from . import stamps
@@ -112,7 +113,8 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
              now: datetime) -> list[OpResult]:
     person = device.person
     ctx = PushContext(session, device, person, now, skew_seconds,
-                      grids_in_scope(session, person, now.date(), p.ASSIGNMENT_GRACE_DAYS),
+                      grids_in_scope(session, person, district.today(now),
+                                     p.ASSIGNMENT_GRACE_DAYS),
                       ChangeBatch(session))
     parsed = [_parse(raw) for raw in raw_ops]
     keys = [(op["op_id"], op["seq"]) if op else (_raw_str(raw, "op_id"), _raw_int(raw, "seq"))
