@@ -24,7 +24,7 @@ from shared.search import matches
 
 from .store import PENDING, REJECTED, SqliteStore, local_note_record, local_visit_record
 from .sync import (DISTRICT_ZONE_META, DeviceWiped, SyncEngine, SyncProgress, SyncReport,
-                   UpgradeRequired)
+                   UpgradeRequired, upgrade_side)
 from .transport import HttpTransport, Transport, TransportError
 
 __all__ = ["FieldService", "SignInError", "InvalidInput", "UnsentChanges", "DeviceWiped",
@@ -32,8 +32,8 @@ __all__ = ["FieldService", "SignInError", "InvalidInput", "UnsentChanges", "Devi
 
 
 class SignInError(Exception):
-    """code: bad_credentials | unreachable | device_revoked | upgrade_required | throttled |
-    server_error | already_signed_in"""
+    """code: bad_credentials | unreachable | device_revoked | upgrade_required |
+    server_upgrade_required | throttled | server_error | already_signed_in"""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -132,12 +132,20 @@ class FieldService:
             raise SignInError("already_signed_in", "Already signed in; sign out first.")
         device_id = self.store.get_meta("device_id") or str(uuid.uuid4())
         transport = self.transport_factory(server_url)
-        try:
-            answer = transport.post("/api/v1/auth/login", {
-                "protocol": p.PROTOCOL_VERSION, "username": username, "password": password,
-                "device_id": device_id, "device_name": device_name})
-        except TransportError as error:
-            raise self._sign_in_error(error) from None
+        # Retried with backoff like every sync request (a lost packet is no wrong password);
+        # 429 is not retried: it answers the password, not the network.
+        retry = SyncEngine(self.store, transport, clock=self.clock, **self.engine_options)
+        for attempt in range(retry.max_attempts):
+            try:
+                answer = transport.post("/api/v1/auth/login", {
+                    "protocol": p.PROTOCOL_VERSION, "username": username, "password": password,
+                    "device_id": device_id, "device_name": device_name})
+                break
+            except TransportError as error:
+                if not error.retryable or error.status == 429 or \
+                        attempt == retry.max_attempts - 1:
+                    raise self._sign_in_error(error) from None
+                retry.sleep(retry.backoff(attempt, error.retry_after))
         person = answer["person"]
         account = Account(server_url=server_url, username=person["username"],
                           display_name=person["display_name"], role=person["role"],
@@ -160,8 +168,11 @@ class FieldService:
             if remembered:
                 self.store.set_meta({"remembered": remembered})
             return SignInError("device_revoked", error.message)
-        code = {p.ERR_BAD_CREDENTIALS: "bad_credentials", p.ERR_THROTTLED: "throttled",
-                p.ERR_UPGRADE_REQUIRED: "upgrade_required"}.get(error.error, "server_error")
+        if error.status == 426 or error.error == p.ERR_UPGRADE_REQUIRED:
+            return SignInError("server_upgrade_required" if upgrade_side(error) == "server"
+                               else "upgrade_required", error.message)
+        code = {p.ERR_BAD_CREDENTIALS: "bad_credentials",
+                p.ERR_THROTTLED: "throttled"}.get(error.error, "server_error")
         return SignInError(code, error.message)
 
     def sign_out(self, force: bool = False) -> None:
@@ -224,6 +235,10 @@ class FieldService:
 
     def last_success(self) -> datetime | None:
         return _moment(self.store.get_meta("last_success"))
+
+    def quarantined_count(self) -> int:
+        """Pulled records this tablet could not apply and keeps aside (client/pulled.py)."""
+        return len(self.store.quarantined())
 
     def unsent_count(self) -> int:
         return self.store.count_ops(PENDING)

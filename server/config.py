@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.district_day import DEFAULT_ZONE
+from shared.protocol import MAX_BODY_BYTES, MAX_WIRE_BYTES
 
 
 def _default_database_url() -> str:
@@ -31,8 +32,11 @@ class Config:
         "KNOCKDOOR_SECURE_COOKIES", "0") == "1")
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
-    #: Largest compressed body accepted; decompressed bodies are capped by MAX_BODY_BYTES.
-    MAX_CONTENT_LENGTH: int = 4 * 1024 * 1024
+    #: Largest body accepted on the wire, compressed or not (shared.protocol.MAX_WIRE_BYTES).
+    MAX_WIRE_BYTES: int = MAX_WIRE_BYTES
+    #: Largest body once inflated (Flask applies it after server.compression has inflated a
+    #: gzip body, so it must be the inflate limit, not the wire limit).
+    MAX_CONTENT_LENGTH: int = MAX_BODY_BYTES
     BABEL_DEFAULT_LOCALE: str = "zh_CN"
     #: The district's time zone (IANA name): every calendar day and every time a person reads.
     TIMEZONE: str = field(default_factory=lambda: os.environ.get(

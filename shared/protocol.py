@@ -12,8 +12,12 @@ MAX_OPS_PER_PUSH = 1000
 DEFAULT_PUSH_BATCH = 500
 DEFAULT_PULL_LIMIT = 2000
 MAX_PULL_LIMIT = 5000
-#: Request bodies larger than this (after decompression) are refused with 413.
+#: Request bodies larger than this on the wire (compressed or not) are refused with 413.
+MAX_WIRE_BYTES = 4 * 1024 * 1024
+#: Request bodies larger than this after decompression are refused with 413.
 MAX_BODY_BYTES = 8 * 1024 * 1024
+#: JSON nested deeper than this (objects and arrays) is refused before it is parsed.
+MAX_JSON_DEPTH = 32
 
 #: A device clock further than this from the server's is corrected, not trusted.
 CLOCK_TRUST_SECONDS = 5 * 60
@@ -129,3 +133,6 @@ REJ_OP_ID_REUSED = "op_id_reused"
 REJ_SEQ_REUSED = "seq_reused"
 #: The resident moved to another grid too long ago for an op made for the old grid.
 REJ_RESIDENT_MOVED = "resident_moved"
+#: Set by the tablet, not the server: the op kept failing (413, or 5xx when sent alone) and was
+#: set aside so the ops behind it could go through. Kept and shown like any rejected op.
+REJ_UNDELIVERABLE = "undeliverable"

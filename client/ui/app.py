@@ -585,6 +585,7 @@ class EditScreen(AppScreen):
 
 class SyncScreen(AppScreen):
     last_success = StringProperty("")
+    quarantined = StringProperty("")
     last_result = StringProperty("")
     progress_text = StringProperty("")
     progress = NumericProperty(0)
@@ -598,11 +599,13 @@ class SyncScreen(AppScreen):
         def job():
             service = self.app.service
             return pr.sync_view(service.last_success(), service.last_sync(),
-                                service.rejected_ops(), service.my_conflicts())
+                                service.rejected_ops(), service.my_conflicts(),
+                                service.quarantined_count())
         self.app.local.submit(job, self.show)
 
     def show(self, view: pr.SyncView) -> None:
         self.last_success, self.last_result = view.last_success, view.last_result
+        self.quarantined = view.quarantined
         self.rejected_count, self.conflict_count = len(view.rejected), len(view.conflicts)
         self.ids.rejected.clear_widgets()
         for entry in view.rejected:
@@ -911,7 +914,11 @@ class KnockdoorApp(App, SyncListener):
     def on_wiped(self) -> None:
         self.signed_out(message_code="wiped")
 
-    def on_upgrade_required(self, message: str) -> None:
+    def on_upgrade_required(self, side: str) -> None:
+        if side == "server":
+            self.confirm(_("Cannot send for now"), pr.sign_in_message("server_upgrade_required"),
+                         [(_("OK"), "BigButton", None)])
+            return
         self.confirm(_("Please update the app"), pr.sign_in_message("upgrade_required"),
                      [(_("OK"), "BigButton", None)])
 

@@ -140,7 +140,7 @@ class SyncListener:
     def on_progress(self, progress) -> None: ...
     def on_synced(self, report) -> None: ...
     def on_wiped(self) -> None: ...
-    def on_upgrade_required(self, message: str) -> None: ...
+    def on_upgrade_required(self, side: str) -> None: ...
 
 
 class AutoSync:
@@ -295,7 +295,7 @@ class AutoSync:
             self.listener.on_wiped()
         elif isinstance(error, UpgradeRequired):
             self.stop()
-            self.listener.on_upgrade_required(str(error))
+            self.listener.on_upgrade_required(getattr(error, "side", "app"))
         else:
             log.error("sync failed: %s", error.__class__.__name__)
             self.state.online = None

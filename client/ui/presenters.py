@@ -186,6 +186,8 @@ SIGN_IN_MESSAGES = {
     "device_revoked": N_("This tablet was switched off by your supervisor and its data was "
                          "cleared. Ask them to allow it again, then sign in."),
     "upgrade_required": N_("This app is too old for the server. Please update the app."),
+    "server_upgrade_required": N_("This app is newer than the community's system, so nothing "
+                                  "can be sent for now. Please contact the community office."),
     "throttled": N_("Too many tries. Wait a few minutes, then try again."),
     "server_error": N_("The server had a problem. Try again in a moment."),
     "already_signed_in": N_("Already signed in."),
@@ -620,7 +622,11 @@ REJECTION_ADVICE = {
     p.REJ_ALREADY_EXISTS: N_("The server already has this record. Nothing to do."),
     p.REJ_RESIDENT_MOVED: N_("This resident has moved to another grid. Tell that grid's "
                              "supervisor what you recorded, then remove it from the list."),
+    p.REJ_UNDELIVERABLE: N_("This change could not be sent, so it is kept here and the "
+                            "others were sent. Please contact the community office."),
 }
+#: Reasons the tablet itself gives (the server's come with their own words).
+OWN_REASONS = {p.REJ_UNDELIVERABLE: N_("it could not be sent after several tries")}
 DEFAULT_ADVICE = N_("The server did not take this change. Show this to your supervisor.")
 ENTITY_LABELS = {p.VISIT: N_("Visit"), p.NOTE: N_("Case note"),
                  p.RESIDENT: N_("Change of details")}
@@ -639,8 +645,9 @@ def rejected_entry(op: dict) -> dict:
         "op_id": op["op_id"],
         "head": f"{op.get('resident_name') or _('A resident no longer on this tablet')} · {what}",
         "when": format_moment(_parse(op.get("made_at"))),
-        "reason": _("Reason: {reason}").format(reason=op.get("reason") or op.get("reason_code")
-                                               or _("not given")),
+        "reason": _("Reason: {reason}").format(
+            reason=_(OWN_REASONS[op["reason_code"]]) if op.get("reason_code") in OWN_REASONS
+            else op.get("reason") or op.get("reason_code") or _("not given")),
         "advice": _(REJECTION_ADVICE.get(op.get("reason_code"), DEFAULT_ADVICE)),
     }
 
@@ -658,10 +665,12 @@ class SyncView:
     last_result: str
     rejected: list[dict]
     conflicts: list[dict]
+    #: Said when pulled records are set aside (client/pulled.py); empty otherwise.
+    quarantined: str = ""
 
 
 def sync_view(last_success: datetime | None, last_report, rejected_ops: list[dict],
-              conflicts: list[dict]) -> SyncView:
+              conflicts: list[dict], quarantined: int = 0) -> SyncView:
     if last_report is None:
         result = _("Not synced yet.")
     elif last_report.ok:
@@ -675,7 +684,9 @@ def sync_view(last_success: datetime | None, last_report, rejected_ops: list[dic
     return SyncView(last_success=_("Last successful sync: {when}").format(
         when=format_moment(last_success)), last_result=result,
         rejected=[rejected_entry(op) for op in rejected_ops],
-        conflicts=[conflict_entry(c) for c in conflicts])
+        conflicts=[conflict_entry(c) for c in conflicts],
+        quarantined=_("{count} records cannot be shown for now. Please contact the community "
+                      "office.").format(count=quarantined) if quarantined else "")
 
 
 def progress_text(phase: str, done: int, total: int | None) -> str:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask import request
-from flask_smorest import Blueprint
 
 from shared import protocol as p
 from shared.clock import isoformat, utcnow
@@ -13,9 +12,9 @@ from ..db import db
 from ..district import zone_name
 from ..errors import ApiError
 from ..models import Device, Person
-from .common import check_protocol, document_errors
+from .common import api_blueprint, check_protocol, document_errors
 
-blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Device sign-in")
+blp = api_blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Device sign-in")
 
 
 @blp.route("/login", methods=["POST"])

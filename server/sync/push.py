@@ -19,7 +19,8 @@ from shared import protocol as p
 from shared.clock import correct_device_time, isoformat
 from shared.digest import canonical_json
 from shared.merge import Candidate, Edit, FieldStamp, field_subject, merge_field
-from shared.schemas import OpSchema, flatten_errors
+from shared.schemas import (EARLIEST_INSTANT, MAX_ROW_ID, OpSchema, flatten_errors, printable,
+                            text_problem)
 from shared.search import search_keys
 
 from .. import district
@@ -60,7 +61,10 @@ class Rejection(Exception):
 
 
 def op_fingerprint(raw: dict) -> str:
-    return hashlib.blake2b(canonical_json(raw).encode(), digest_size=16).hexdigest()
+    # surrogatepass: an op holding an unpaired surrogate is refused, but must still have a
+    # fingerprint, so that its retries get the same answer.
+    return hashlib.blake2b(canonical_json(raw).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
 
 
 @dataclass
@@ -203,13 +207,15 @@ def _outcome(ctx: PushContext, op: dict | None, error: str | None, raw, op_id, s
 
 def _raw_str(raw, key):
     value = raw.get(key) if isinstance(raw, dict) else None
-    return value.lower() if isinstance(value, str) and len(value) <= 36 else None
+    return value.lower() if isinstance(value, str) and len(value) <= 36 and \
+        text_problem(value) is None else None
 
 
 def _raw_int(raw, key):
     value = raw.get(key) if isinstance(raw, dict) else None
+    limit = MAX_ROW_ID if key == "grid_id" else 2**62  # what the column holds
     return value if isinstance(value, int) and not isinstance(value, bool) and \
-        0 < value < 2**62 else None
+        0 < value <= limit else None
 
 
 def _raw_is_keyable(raw) -> bool:
@@ -228,7 +234,7 @@ def _parse(raw) -> tuple[dict | None, str, str | None]:
     try:
         return _op_schema.load(raw), fingerprint, None
     except ValidationError as error:
-        return None, fingerprint, flatten_errors(error.messages)
+        return None, fingerprint, printable(flatten_errors(error.messages))
 
 
 def _known_ops(session: Session, device_id: str, keys) -> dict[str, Tracked]:
@@ -331,7 +337,7 @@ def _apply(ctx: PushContext, op: dict) -> OpResult:
 
 def _device_times(ctx: PushContext, op: dict) -> tuple[datetime, datetime]:
     corrected, _suspect = correct_device_time(op["device_time"], ctx.skew_seconds, ctx.now)
-    return corrected, op["device_time"]
+    return max(corrected, EARLIEST_INSTANT), op["device_time"]
 
 
 def _check_correction(ctx: PushContext, model, data: dict, resident_id: str) -> None:
