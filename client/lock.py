@@ -116,6 +116,7 @@ class TabletLock:
             self.last_activity = now
             return True
         self.store.set_meta({"pin_failures": str(self.failures() + 1)})
+        self.last_activity = None  # stays locked
         return False
 
     def touch(self, now: datetime) -> None:
