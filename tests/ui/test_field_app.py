@@ -7,13 +7,13 @@ is revoked. (They share the app to keep the suite quick; each says what it build
 """
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from client.store import SqliteStore
 from server.db import make_engine
 from server.migrate import upgrade
 from server.models import Assignment, Device, Person, Visit
@@ -72,10 +72,35 @@ def test_sign_in_wrong_password_then_right(world):
 
     app.type("password", PASSWORD)
     app.tap("登录", exact=True)
+    # First sign-in on this tablet: choose the unlock code.
+    app.wait_for_screen("pin")
+    app.wait_for_text("设定解锁密码")
+    app.type("pin", "4821")
+    app.type("pin_again", "4812")
+    app.tap("保存解锁密码")
+    app.wait_for_text("两次输入的不一样。")
+    app.type("pin_again", "4821")
+    app.tap("保存解锁密码")
     app.wait_for_screen("today")
     # The first sync starts by itself and fills the list.
     app.wait_until(lambda: len(app.rows()["rows"]) == 5, what="five residents")
     app.wait_for_text("在线 · 全部已发")
+
+
+def test_the_app_locks_behind_the_unlock_code_when_idle(world):
+    app = world["app"]
+    app.send(cmd="idle", minutes=10)  # nobody touched it for ten minutes
+    app.wait_for_screen("pin")
+    app.wait_for_text("李晓红，请输入解锁密码。")
+    assert not any("张利霞" in text for text in app.texts())  # nothing personal shows
+    app.type("pin", "0000")
+    app.tap("解锁", exact=True)
+    app.wait_for_text("解锁密码不对，还可以试 4 次。")
+    assert app.screen() == "pin"
+    app.type("pin", "4821")
+    app.tap("解锁", exact=True)
+    app.wait_for_screen("today")
+    app.wait_until(lambda: len(app.rows()["rows"]) == 5, what="the list again")
 
 
 def test_find_by_pinyin_initials(world):
@@ -158,8 +183,11 @@ def test_revoked_device_returns_to_sign_in_wiped(world):
     app.tap("马上同步")
     app.wait_for_screen("signin", timeout=30)
     app.wait_for_text("这台平板已被停用")
-    database = world["tmp"] / "tablet" / "knockdoor-local.db"
-    with sqlite3.connect(database) as db:
-        assert db.execute("SELECT count(*) FROM residents").fetchone()[0] == 0
-        assert db.execute("SELECT count(*) FROM visits").fetchone()[0] == 0
-        assert db.execute("SELECT value FROM meta WHERE key = 'token'").fetchone() is None
+    store = SqliteStore(world["tmp"] / "tablet" / "knockdoor-local.db")
+    try:
+        with store.reading() as db:
+            assert db.execute("SELECT count(*) FROM residents").fetchone()[0] == 0
+            assert db.execute("SELECT count(*) FROM visits").fetchone()[0] == 0
+            assert db.execute("SELECT value FROM meta WHERE key = 'token'").fetchone() is None
+    finally:
+        store.close()
