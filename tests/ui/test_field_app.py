@@ -172,6 +172,40 @@ def test_refused_change_shows_its_reason(world):
     app.wait_until(lambda: len(app.rows()["rows"]) == 4, what="grid 2 evicted")
 
 
+def test_an_expired_sign_in_goes_back_to_sign_in_and_keeps_the_visit(world):
+    app = world["app"]
+    with Session(world["engine"]) as session:
+        for device in session.scalars(select(Device)):
+            device.last_seen_at = datetime(2020, 1, 1, tzinfo=timezone.utc)
+        session.commit()
+    app.type("search", "wxy")
+    tap_resident(app, "王秀英")
+    app.tap("记录走访")
+    app.wait_for_screen("visit")
+    app.tap("见到本人")
+    app.tap("保存走访")
+    app.wait_for_screen("signin", timeout=40)  # the sync after the save is refused
+    app.wait_for_text("这台平板很久没有联网了")
+    with Session(world["engine"]) as session:
+        assert session.scalars(select(Visit).where(
+            Visit.resident_id == world["ids"]["王秀英"])).all() == []
+
+    app.type("password", PASSWORD)  # the rest is remembered
+    app.tap("登录", exact=True)
+    app.wait_for_screen("pin")
+    app.type("pin", "4821")
+    app.type("pin_again", "4821")
+    app.tap("保存解锁密码")
+    app.wait_for_screen("today")
+
+    def delivered():
+        with Session(world["engine"]) as session:
+            return [visit.outcome for visit in session.scalars(select(Visit).where(
+                Visit.resident_id == world["ids"]["王秀英"]))]
+    assert app.wait_until(delivered, timeout=40, what="the kept visit sent") == [p.MET]
+    app.wait_until(lambda: app.state()["unsent"] == 0, what="nothing unsent")
+
+
 def test_revoked_device_returns_to_sign_in_wiped(world):
     app = world["app"]
     with Session(world["engine"]) as session:
