@@ -255,6 +255,13 @@ class FieldService:
             self._engine = None
         return False
 
+    def forget_pin(self) -> None:
+        """The volunteer forgot the code: an online sign-in instead (a new code after it).
+        The unsent work stays."""
+        self.store.set_meta({"token": None, "signed_out_because": None})
+        self.lock.clear_pin()
+        self._engine = None
+
     def touch(self) -> None:
         """The volunteer did something: the idle time starts again."""
         self.lock.touch(self.clock())

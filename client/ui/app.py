@@ -164,6 +164,12 @@ class PinScreen(AppScreen):
         self.app.local.submit(lambda: (service.unlock(pin), service.lock.attempts_left(),
                                        service.gate()), self._checked)
 
+    def forgot(self) -> None:
+        """An online sign-in instead of the code; the unsent work stays."""
+        self.busy = True
+        self.app.local.submit(self.app.service.forget_pin,
+                              lambda _none: self.app.signed_out())
+
     def _checked(self, outcome) -> None:
         unlocked, attempts_left, gate = outcome
         self.busy = False

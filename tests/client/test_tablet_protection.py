@@ -281,3 +281,17 @@ def test_a_revoked_tablet_still_wipes_at_its_next_contact(clocked, db_session):
         service.sync()
     assert service.gate() == "sign_in" and service.today_list() == []
     assert db_session.scalars(select(Visit)).all() == []
+
+
+def test_a_forgotten_pin_means_an_online_sign_in_and_keeps_the_work(clocked):
+    service, clock = clocked
+    service.set_pin("4821")
+    service.record_visit(service.today_list("zlx")[0].id, p.MET)
+    clock.now += timedelta(minutes=6)
+    assert service.gate() == "pin"
+    service.forget_pin()
+    assert service.gate() == "sign_in" and service.unsent_count() == 1
+    assert not service.unlock("4821")  # the old code opens nothing
+    service.sign_in("http://in-process", "alice", PASSWORD, "平板")
+    assert service.gate() == "set_pin"
+    assert service.sync().ok and service.unsent_count() == 0
