@@ -44,7 +44,7 @@ class Config:
         "KNOCKDOOR_DEVICE_TOKEN_ROTATE_DAYS", 7))
     #: How long the replaced token keeps working, for a renewal whose answer was lost.
     DEVICE_TOKEN_GRACE_HOURS: int = field(default_factory=lambda: _int_env(
-        "KNOCKDOOR_DEVICE_TOKEN_GRACE_HOURS", 24))
+        "KNOCKDOOR_DEVICE_TOKEN_GRACE_HOURS", 72))
     #: The tablet policy sent to every tablet (docs/app.md): PIN lock and the stale-tablet rule.
     TABLET_PIN_IDLE_MINUTES: int = field(default_factory=lambda: _int_env(
         "KNOCKDOOR_TABLET_PIN_IDLE_MINUTES", 5))
