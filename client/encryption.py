@@ -67,11 +67,16 @@ class KeystoreSeal:
             generator.generateKey()
         return key_store.getKey(self.ALIAS, None)
 
+    @staticmethod
+    def _bytes(java_array) -> bytes:
+        # pyjnius may hand back a Java byte[] as signed ints (-128..127)
+        return bytes(value % 256 for value in java_array)
+
     def seal(self, secret: bytes) -> bytes:
         cipher = self._autoclass("javax.crypto.Cipher").getInstance("AES/GCM/NoPadding")
         cipher.init(1, self._key())  # ENCRYPT_MODE
-        iv = bytes(cipher.getIV())
-        return bytes([len(iv)]) + iv + bytes(cipher.doFinal(secret))
+        iv = self._bytes(cipher.getIV())
+        return bytes([len(iv)]) + iv + self._bytes(cipher.doFinal(secret))
 
     def unseal(self, sealed: bytes) -> bytes:
         autoclass = self._autoclass
@@ -80,7 +85,7 @@ class KeystoreSeal:
         cipher = autoclass("javax.crypto.Cipher").getInstance("AES/GCM/NoPadding")
         spec = autoclass("javax.crypto.spec.GCMParameterSpec")(128, iv)
         cipher.init(2, self._key(), spec)  # DECRYPT_MODE
-        return bytes(cipher.doFinal(body))
+        return self._bytes(cipher.doFinal(body))
 
 
 def default_seal():
