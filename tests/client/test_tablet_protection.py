@@ -295,3 +295,81 @@ def test_a_forgotten_pin_means_an_online_sign_in_and_keeps_the_work(clocked):
     service.sign_in("http://in-process", "alice", PASSWORD, "平板")
     assert service.gate() == "set_pin"
     assert service.sync().ok and service.unsent_count() == 0
+
+
+def test_on_android_the_install_secret_is_sealed_by_the_keystore(tmp_path, monkeypatch):
+    """The Python side of KeystoreSeal, with a stand-in for pyjnius' Java classes (the real
+    Keystore exists only on a device): the file holds the sealed secret, never the secret."""
+    store_keys: dict = {}
+
+    class KeyStore:
+        @staticmethod
+        def getInstance(kind):
+            assert kind == "AndroidKeyStore"
+            return KeyStore()
+
+        def load(self, _param):
+            pass
+
+        def containsAlias(self, alias):
+            return alias in store_keys
+
+        def getKey(self, alias, _password):
+            return store_keys[alias]
+
+    class Builder:
+        def __init__(self, alias, _purposes):
+            self.alias = alias
+
+        def __getattr__(self, _name):
+            return lambda *_args: self
+
+    class KeyGenerator:
+        @staticmethod
+        def getInstance(_algorithm, _provider):
+            return KeyGenerator()
+
+        def init(self, spec):
+            self.alias = spec.alias
+
+        def generateKey(self):
+            store_keys[self.alias] = 0x5A
+
+    class Cipher:
+        @staticmethod
+        def getInstance(_transformation):
+            return Cipher()
+
+        def init(self, mode, key, spec=None):
+            self.mode, self.key = mode, key
+
+        def getIV(self):
+            return [-1, 2, -3, 4]  # as pyjnius may hand back a Java byte[]: signed
+
+        def doFinal(self, data):
+            return [((b ^ self.key) + 128) % 256 - 128 for b in data]
+
+    classes = {"java.security.KeyStore": KeyStore,
+               "android.security.keystore.KeyGenParameterSpec$Builder": Builder,
+               "android.security.keystore.KeyProperties": type(
+                   "KeyProperties", (), {"PURPOSE_ENCRYPT": 1, "PURPOSE_DECRYPT": 2,
+                                         "BLOCK_MODE_GCM": "GCM", "KEY_ALGORITHM_AES": "AES",
+                                         "ENCRYPTION_PADDING_NONE": "NoPadding"}),
+               "javax.crypto.KeyGenerator": KeyGenerator, "javax.crypto.Cipher": Cipher,
+               "javax.crypto.spec.GCMParameterSpec": lambda _bits, iv: iv}
+    seal = encryption.KeystoreSeal.__new__(encryption.KeystoreSeal)
+    seal._autoclass = classes.__getitem__
+    monkeypatch.setattr(encryption, "default_seal", lambda: seal)
+    monkeypatch.setattr("client.store.default_seal", lambda: seal)
+
+    store = SqliteStore(tmp_path / "local.db")
+    store.set_meta({"x": NAME})
+    store.close()
+    secret = encryption.install_secret(tmp_path / "local.db", seal)
+    on_disk = encryption.secret_path(tmp_path / "local.db").read_bytes()
+    assert secret not in on_disk and on_disk[:5] == bytes([4, 255, 2, 253, 4])
+    again = SqliteStore(tmp_path / "local.db")
+    try:
+        assert again.get_meta("x") == NAME
+    finally:
+        again.close()
