@@ -22,6 +22,7 @@ from kivy.metrics import dp, sp
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+from kivy.uix.modalview import ModalView
 from kivy.uix.popup import Popup
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
@@ -746,6 +747,7 @@ class KnockdoorApp(App, SyncListener):
         self.history: list[tuple[str, dict]] = []
         self.autosync: AutoSync | None = None
         self.ready = False  # the service is open and the first screen shown (tests wait)
+        self.locked_from: tuple[str, dict] | None = None  # where the lock came down
 
     def _read_prefs(self) -> dict:
         try:
@@ -832,21 +834,26 @@ class KnockdoorApp(App, SyncListener):
         if gate in ("sign_in", "wiped"):
             self.signed_out(message_code=reason)
         elif gate in ("pin", "set_pin"):
+            for window in list(Window.children):  # a dialog may show a resident's phone
+                if isinstance(window, ModalView):
+                    window.dismiss(animation=False)
             self.locked_from = (self.manager.current, getattr(self, "_params", {}))
             self.open_screen("pin", remember=False, mode="set" if gate == "set_pin" else
                              "unlock")
 
     def unlocked(self) -> None:
         """Back to where the volunteer was (or the Today list after a sign-in)."""
-        where = getattr(self, "locked_from", None)
-        self.locked_from = None
+        where, self.locked_from = self.locked_from, None
         if where is None or where[0] in ("start", "signin", "pin"):
             self.signed_in()
             return
         name, params = where
         self._params = params
         screen = self.screen(name)
-        screen.refresh() if name != "resident" else screen.load(**params)
+        if name == "resident":
+            screen.load(**params)
+        else:
+            screen.refresh()  # a half-filled form stays as it was
         self.manager.current = name
         if self.autosync is None:
             self._start_autosync()
