@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from client.encryption import Keyring, cipher_module
 from client.store import SqliteStore
 from server.db import make_engine
 from server.migrate import upgrade
@@ -162,7 +163,7 @@ def test_refused_change_shows_its_reason(world):
     app = world["app"]
     app.tap("全部已发")  # the status bar opens the Sync screen
     app.wait_for_screen("sync")
-    app.wait_for_text("服务器没有接受（1）")
+    app.wait_for_text("未保存成功的修改（1）")
     # (the resident's name is gone with its grid, evicted in the same sync)
     app.wait_for_text("修改资料：电话")
     app.wait_for_text("服务器的原话：")  # verbatim, for the supervisor (the advice is below)
@@ -170,6 +171,45 @@ def test_refused_change_shows_its_reason(world):
     # The grid left the tablet with its assignment; its resident is gone from the list.
     app.back()
     app.wait_until(lambda: len(app.rows()["rows"]) == 4, what="grid 2 evicted")
+
+
+def local_rows(world, sql: str) -> list[tuple]:
+    """Rows of the tablet's own (encrypted) store, read beside the running app."""
+    database = world["tmp"] / "tablet" / "knockdoor-local.db"
+    connection = Keyring(database, cipher_module()).connect()
+    try:
+        return connection.execute(sql).fetchall()
+    finally:
+        connection.close()
+
+
+def settled(world) -> list[str]:
+    return [row[0] for row in local_rows(
+        world, "SELECT outcome FROM settled_rejections ORDER BY settled_at, seq")]
+
+
+def refused_op_ids(world) -> list[str]:
+    return [row[0] for row in local_rows(
+        world, "SELECT op_id FROM outbox WHERE state = 'rejected'")]
+
+
+def test_refused_change_sent_again_then_dismissed(world):
+    # Builds on the refused phone edit above (its grid's assignment ended long ago).
+    app = world["app"]
+    app.tap("全部已发")
+    app.wait_for_screen("sync")
+    app.wait_for_text("未保存成功的修改（1）")
+    [first] = refused_op_ids(world)
+    app.tap("重新上传这条修改")
+    # Sent again as a new change, and refused again with the same reason.
+    app.wait_until(lambda: settled(world) == ["resubmitted"] and
+                   refused_op_ids(world) not in ([], [first]), timeout=60,
+                   what="the change to be sent again and refused again")
+    app.wait_for_text("未保存成功的修改（1）")
+    app.tap("知道了，从列表移除")
+    app.wait_for_text("未保存成功的修改（0）")
+    assert settled(world) == ["resubmitted", "dismissed"] and refused_op_ids(world) == []
+    app.back()
 
 
 def test_an_expired_sign_in_goes_back_to_sign_in_and_keeps_the_visit(world):

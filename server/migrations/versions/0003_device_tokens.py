@@ -1,7 +1,7 @@
 """device tokens rotate and expire; conflict records sent to tablets carry no device ids
 
 Revision ID: 0003_device_tokens
-Revises: 0002
+Revises: 0003_resident_moves
 Create Date: 2026-12-01
 """
 import json
@@ -13,7 +13,7 @@ import server.models
 from shared.digest import canonical_json, record_hash
 
 revision = "0003_device_tokens"
-down_revision = "0002"
+down_revision = "0003_resident_moves"
 branch_labels = None
 depends_on = None
 
