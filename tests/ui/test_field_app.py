@@ -213,18 +213,22 @@ def test_refused_change_sent_again_then_dismissed(world):
 
 
 def test_an_expired_sign_in_goes_back_to_sign_in_and_keeps_the_visit(world):
-    app = world["app"]
-    with Session(world["engine"]) as session:
-        for device in session.scalars(select(Device)):
-            device.last_seen_at = datetime(2020, 1, 1, tzinfo=timezone.utc)
-        session.commit()
+    app, server = world["app"], world["server"]
+    server.stop()  # a visit with no signal...
     app.type("search", "wxy")
     tap_resident(app, "王秀英")
     app.tap("记录走访")
     app.wait_for_screen("visit")
     app.tap("见到本人")
     app.tap("保存走访")
-    app.wait_for_screen("signin", timeout=40)  # the sync after the save is refused
+    app.wait_for_screen("today")
+    app.wait_for_text("1 条未发")
+    with Session(world["engine"]) as session:  # ...and a tablet not seen for years
+        for device in session.scalars(select(Device)):
+            device.last_seen_at = datetime(2020, 1, 1, tzinfo=timezone.utc)
+        session.commit()
+    server.start()  # back in signal: the sync is refused, not wiped
+    app.wait_for_screen("signin", timeout=60)
     app.wait_for_text("这台平板很久没有联网了")
     with Session(world["engine"]) as session:
         assert session.scalars(select(Visit).where(
