@@ -12,6 +12,7 @@ from ..audit import audit
 from ..auth import (authenticate, device_for_request, issue_token, renew_token,
                     tablet_policy)
 from ..db import db
+from ..district import zone_name
 from ..errors import ApiError
 from ..models import Device, Person
 from .common import check_protocol, document_errors
@@ -60,7 +61,7 @@ def login(body):
     device.protocol_version = body["protocol"]
     audit(session, "sign_in", person_id=person.id, device_id=device.id)
     return {"token": token, "device_id": device.id, "person": person,
-            "policy": tablet_policy(), "server_time": isoformat(now)}
+            "policy": tablet_policy(), "server_time": isoformat(now), "timezone": zone_name()}
 
 
 @blp.route("/renew", methods=["POST"])
