@@ -232,6 +232,10 @@ class LoginResponseSchema(Schema):
     person = fields.Nested(PersonSchema)
     policy = fields.Nested(TabletPolicySchema)
     server_time = fields.String()
+    timezone = fields.String(metadata={
+        "description": "The district's time zone (IANA name, e.g. Asia/Shanghai): every calendar "
+                       "day and every time shown to a person is reckoned in it. Absent from "
+                       "older servers: assume Asia/Shanghai."})
 
 
 class RenewRequestSchema(VersionedSchema):
@@ -243,10 +247,6 @@ class RenewResponseSchema(Schema):
         "description": "A new token to use from now on, or null to keep the current one."})
     policy = fields.Nested(TabletPolicySchema)
     server_time = fields.String()
-    timezone = fields.String(metadata={
-        "description": "The district's time zone (IANA name, e.g. Asia/Shanghai): every calendar "
-                       "day and every time shown to a person is reckoned in it. Absent from "
-                       "older servers: assume Asia/Shanghai."})
 
 
 class PushRequestSchema(VersionedSchema):
