@@ -29,6 +29,9 @@ from shared.due import VisitFact, effective_visits, last_met, open_follow_up
 from shared.search import search_keys
 
 from .pulled import UnreadableRecord, check_change, quarantine_entry
+from .encryption import SECRET_SUFFIX, Keyring, cipher_module, default_seal, is_plain_sqlite
+
+log = logging.getLogger(__name__)
 
 PENDING, ACKED, REJECTED = "pending", "acked", "rejected"
 log = logging.getLogger(__name__)
@@ -122,20 +125,40 @@ _TABLES = {p.RESIDENT: "residents", p.VISIT: "visits", p.NOTE: "notes",
 class SqliteStore:
     """The real store: one SQLite file, migrated with Alembic, safe to use from two threads."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, encrypt: bool = True) -> None:
+        """``encrypt``: use SQLCipher where the platform has it (False: plain, for tests of
+        the upgrade from a plain store)."""
         self.path = Path(path)
+        self._encrypt = encrypt
         self._lock = threading.RLock()
         self._connection: sqlite3.Connection | None = None
+        self.keyring: Keyring | None = None
         self._open()
+
+    @property
+    def encrypted(self) -> bool:
+        """Is the file encrypted at rest? (False only where SQLCipher is unavailable.)"""
+        return bool(self.keyring and self.keyring.encrypted)
 
     # ---- life cycle ----------------------------------------------------------------------
 
     def _open(self) -> None:
         from .migrate import upgrade_local
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        upgrade_local(self.path)
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                     timeout=30)
+        module = cipher_module() if self._encrypt else None
+        if module is None and self._encrypt:
+            log.warning("SQLCipher is not available here: the local store is NOT encrypted")
+        self.keyring = Keyring(self.path, module, default_seal() if module else None)
+        if self.keyring.encrypted and self.path.exists():
+            if is_plain_sqlite(self.path):
+                self.keyring.encrypt_plain_store()
+            elif not self.keyring.readable():
+                # The secret that opened it is gone (wiped mid-way): nothing in it can be read.
+                log.error("the local store cannot be decrypted; starting a new one")
+                self._delete_files(keep_secret=True)
+        upgrade_local(self.path, self.keyring)
+        connection = self.keyring.connect(isolation_level=None, check_same_thread=False,
+                                          timeout=30)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")  # a tablet may lose power at any time
         connection.execute("PRAGMA foreign_keys=ON")
@@ -165,12 +188,18 @@ class SqliteStore:
             yield self._connection
 
     def wipe(self) -> None:
-        """Forget everything: personal data must not stay on a revoked tablet."""
+        """Forget everything: personal data must not stay on a revoked tablet. The secret
+        goes first, so whatever flash still holds of the old file cannot be decrypted."""
         with self._lock:
             self.close()
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._delete_files(keep_secret=False)
             self._open()
+
+    def _delete_files(self, keep_secret: bool) -> None:
+        suffixes = ("", "-wal", "-shm", "-journal") if keep_secret else \
+            (SECRET_SUFFIX, "", "-wal", "-shm", "-journal")
+        for suffix in suffixes:
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     # ---- meta ------------------------------------------------------------------------------
 

@@ -50,6 +50,17 @@ def upgrade_side(error: TransportError) -> str:
     return "app"
 
 
+class SignInRequired(Exception):
+    """The server refused the token for a reason other than revocation (unknown, expired,
+    account switched off): the person must sign in again. Nothing local is lost: the outbox
+    is pushed after the next sign-in. ``code`` is the server's error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
 @dataclass
 class SyncProgress:
     phase: str  # "push" | "pull" | "verify"
@@ -120,6 +131,11 @@ class SyncEngine:
                 if error.status == 401 and error.error in p.WIPE_CODES:
                     self.store.wipe()
                     raise DeviceWiped(error.message) from None
+                if error.status == 401:
+                    # Only a revocation wipes: forget the token, keep everything else.
+                    self.store.set_meta({"token": None})
+                    raise SignInRequired(error.error or p.ERR_TOKEN_UNKNOWN,
+                                         error.message) from None
                 if error.status == 426 or error.error == p.ERR_UPGRADE_REQUIRED:
                     raise UpgradeRequired(error.message, upgrade_side(error)) from None
                 if not error.retryable or attempt == self.max_attempts - 1:
@@ -131,6 +147,22 @@ class SyncEngine:
         return {"protocol": p.PROTOCOL_VERSION, "app_version": APP_VERSION, **body}
 
     # ---- the phases ------------------------------------------------------------------------
+
+    def renew(self) -> None:
+        """First call of every sync: proves the token still works, takes a rotated token and
+        the tablet policy, and records the contact the stale-tablet rule counts from."""
+        try:
+            answer = self.call("/api/v1/auth/renew", self._envelope())
+        except TransportError as error:
+            if error.status == 404:  # a server from before renewals: nothing to take
+                return
+            raise
+        values = {"last_contact": isoformat(self.clock())}
+        if answer.get("token"):
+            values["token"] = answer["token"]
+        if isinstance(answer.get("policy"), dict):
+            values["policy"] = json.dumps(answer["policy"])
+        self.store.set_meta(values)
 
     def push_all(self, report: SyncReport, progress: Callable | None = None) -> None:
         total = self.store.count_ops(PENDING)
@@ -241,9 +273,11 @@ class SyncEngine:
 
     def sync(self, progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
         """Push everything, pull everything, check the digests. Never raises for a network
-        problem: the report says what happened. Raises DeviceWiped / UpgradeRequired."""
+        problem: the report says what happened. Raises DeviceWiped / SignInRequired /
+        UpgradeRequired."""
         report = SyncReport(started_at=isoformat(self.clock()))
         try:
+            self.renew()
             self.push_all(report, progress)
             self.pull_all(report, progress)
             mismatched = self.mismatched_grids()

@@ -15,6 +15,16 @@ def _default_database_url() -> str:
     return f"sqlite:///{(data_dir / 'knockdoor.db').as_posix()}"
 
 
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = int(raw)
+    if value < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {raw!r}.")
+    return value
+
+
 @dataclass
 class Config:
     DATABASE_URL: str = field(default_factory=lambda: os.environ.get(
@@ -28,6 +38,25 @@ class Config:
     LOGIN_MAX_FAILURES: int = field(default_factory=lambda: int(os.environ.get(
         "KNOCKDOOR_LOGIN_MAX_FAILURES", "5")))
     LOGIN_WINDOW_SECONDS: int = 15 * 60
+    #: A device token unused for this many days stops working (the tablet signs in again,
+    #: keeping its unsent work).
+    DEVICE_TOKEN_IDLE_DAYS: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_DEVICE_TOKEN_IDLE_DAYS", 30))
+    #: A device token older than this is replaced by a new one at the tablet's next renewal.
+    DEVICE_TOKEN_ROTATE_DAYS: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_DEVICE_TOKEN_ROTATE_DAYS", 7))
+    #: How long the replaced token keeps working, for a renewal whose answer was lost.
+    DEVICE_TOKEN_GRACE_HOURS: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_DEVICE_TOKEN_GRACE_HOURS", 72))
+    #: The tablet policy sent to every tablet (docs/app.md): PIN lock and the stale-tablet rule.
+    TABLET_PIN_IDLE_MINUTES: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_TABLET_PIN_IDLE_MINUTES", 5))
+    TABLET_PIN_ATTEMPTS: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_TABLET_PIN_ATTEMPTS", 5))
+    TABLET_LOCK_AFTER_DAYS: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_TABLET_LOCK_AFTER_DAYS", 14))
+    TABLET_WIPE_AFTER_DAYS: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_TABLET_WIPE_AFTER_DAYS", 60))
     SESSION_COOKIE_SECURE: bool = field(default_factory=lambda: os.environ.get(
         "KNOCKDOOR_SECURE_COOKIES", "0") == "1")
     SESSION_COOKIE_HTTPONLY: bool = True

@@ -262,15 +262,37 @@ class PersonSchema(Schema):
     role = fields.String()
 
 
+class TabletPolicySchema(Schema):
+    pin_idle_minutes = fields.Integer(metadata={"description": "Idle minutes before the PIN."})
+    pin_attempts = fields.Integer(metadata={"description": "Wrong PINs before a sign-in."})
+    lock_after_days = fields.Integer(metadata={
+        "description": "Days without reaching the server before the app locks until an "
+                       "online sign-in."})
+    wipe_after_days = fields.Integer(metadata={
+        "description": "Days without reaching the server before the app wipes its data."})
+
+
 class LoginResponseSchema(Schema):
     token = fields.String(metadata={"description": "Send as 'Authorization: Bearer <token>'."})
     device_id = fields.String()
     person = fields.Nested(PersonSchema)
+    policy = fields.Nested(TabletPolicySchema)
     server_time = fields.String()
     timezone = fields.String(metadata={
         "description": "The district's time zone (IANA name, e.g. Asia/Shanghai): every calendar "
                        "day and every time shown to a person is reckoned in it. Absent from "
                        "older servers: assume Asia/Shanghai."})
+
+
+class RenewRequestSchema(VersionedSchema):
+    pass
+
+
+class RenewResponseSchema(Schema):
+    token = fields.String(allow_none=True, metadata={
+        "description": "A new token to use from now on, or null to keep the current one."})
+    policy = fields.Nested(TabletPolicySchema)
+    server_time = fields.String()
 
 
 class PushRequestSchema(VersionedSchema):

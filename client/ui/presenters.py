@@ -193,6 +193,23 @@ SIGN_IN_MESSAGES = {
     "already_signed_in": N_("Already signed in."),
     "wiped": N_("This tablet is no longer allowed to sync, so its data was cleared. Ask your "
                 "supervisor, then sign in again."),
+    # Sent back to sign-in without losing anything (only a revocation wipes).
+    "token_unknown": N_("Please sign in again. Your unsent records are kept and will be sent "
+                        "after you sign in."),
+    "token_missing": N_("Please sign in again. Your unsent records are kept and will be sent "
+                        "after you sign in."),
+    "token_expired": N_("This tablet has not been online for a long time. Please sign in "
+                        "again; your unsent records are kept."),
+    "account_inactive": N_("Your account has been switched off. Ask your community; your "
+                           "unsent records stay on this tablet."),
+    "pin_attempts": N_("Too many wrong unlock codes. Sign in again with your password."),
+    "stale_locked": N_("This tablet has been offline for too long. Sign in again where there "
+                       "is signal; your unsent records are kept."),
+    "stale_wiped": N_("This tablet was offline for too long, so its data was cleared to "
+                      "protect the residents. Please sign in again."),
+    "unsent_of_another": N_("Someone else's records on this tablet are not sent yet. They must "
+                            "sign in and send them first."),
+    "device_not_yours": N_("This tablet is registered to someone else. Ask your community."),
 }
 
 
@@ -697,8 +714,28 @@ def progress_text(phase: str, done: int, total: int | None) -> str:
     return _("Checking the copy…")
 
 
-def account_lines(account) -> list[tuple[str, str]]:
+def account_lines(account, encrypted: bool | None = None) -> list[tuple[str, str]]:
     if account is None:
         return []
-    return [(_("Signed in as"), f"{account.display_name} ({label(ROLE_LABELS, account.role)})"),
-            (_("Server"), account.server_url), (_("This tablet"), account.device_name)]
+    lines = [(_("Signed in as"), f"{account.display_name} ({label(ROLE_LABELS, account.role)})"),
+             (_("Server"), account.server_url), (_("This tablet"), account.device_name)]
+    if encrypted is not None:
+        lines.append((_("Records on this tablet"), _("Encrypted") if encrypted else
+                      _("Not encrypted: this tablet cannot encrypt them")))
+    return lines
+
+
+# ---- the lock ---------------------------------------------------------------------------------
+
+
+def check_new_pin(pin: str, again: str) -> str:
+    """The problem with a new unlock code, or "" when it will do."""
+    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 6):
+        return _("Use 4 to 6 digits.")
+    if pin != again:
+        return _("The two codes are not the same.")
+    return ""
+
+
+def wrong_pin_message(attempts_left: int) -> str:
+    return _("Wrong unlock code. {count} tries left.").format(count=attempts_left)

@@ -48,7 +48,9 @@ def api_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:
 
 def document_errors(blueprint, *statuses):
     """Decorator: list the error responses a view can give, all in the one error shape."""
-    descriptions = {400: "Bad request", 401: "Missing, unknown or revoked device token",
+    descriptions = {400: "Bad request",
+                    401: "Missing, unknown, expired or revoked device token",
+                    403: "The device id belongs to another person's tablet",
                     409: "Cursor ahead of the log", 413: "Body too large",
                     422: "Body fails validation", 426: "App too old: update required",
                     429: "Too many failed sign-ins"}

@@ -76,15 +76,17 @@ def test_a_supervisor_device_sees_every_grid_of_the_community(neighbourhood, db_
     assert grids == {neighbourhood.grid_a.id, neighbourhood.grid_b.id}
 
 
-def test_a_deactivated_person_is_refused_like_a_revoked_device(neighbourhood, device_for,
-                                                               db_session):
+def test_a_deactivated_person_is_refused_but_not_told_to_wipe(neighbourhood, device_for,
+                                                              db_session):
     alice = device_for("alice")
     hood = neighbourhood
     hood.alice.active = False
     db_session.add(hood.alice)
     db_session.commit()
     response = alice.pull()
-    assert response.status_code == 401 and response.get_json()["details"]["action"] == "wipe"
+    assert response.status_code == 401 and response.get_json()["error"] == "account_inactive"
+    # switching an account off is not a revocation: the tablet keeps its unsent work
+    assert response.get_json()["details"]["action"] == "sign_in"
 
 
 # ---- the district's day (Asia/Shanghai by default) -------------------------------------------
