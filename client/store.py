@@ -23,8 +23,8 @@ from typing import Iterable, Iterator, Protocol
 
 from shared import protocol as p
 from shared.clock import parse_instant
-from shared.digest import canonical_json, combine, record_hash
-from shared.due import VisitFact, effective_visits, last_met, open_follow_up
+from shared.digest import canonical_json, combine, facts_hash, record_hash
+from shared.due import VisitFact, visit_facts
 from shared.search import search_keys
 
 PENDING, ACKED, REJECTED = "pending", "acked", "rejected"
@@ -46,6 +46,8 @@ class LocalStore(Protocol):
     def record(self, entity: str, record_id: str) -> dict | None: ...
     def outbox(self, state: str | None = None) -> list[dict]: ...
     def server_digests(self) -> dict[int, str | None]: ...
+    def local_fact_digests(self) -> dict[int, str]: ...
+    def server_fact_digests(self) -> dict[int, str | None]: ...
 
 
 def local_visit_record(op: dict, author_name: str | None, author_id: int | None) -> dict:
@@ -282,14 +284,20 @@ class SqliteStore:
                 elif entity == p.VISIT:
                     facts_touched.add(data["resident_id"])
             for grid in page.get("grids", ()):
-                db.execute("INSERT INTO grids (id, name, digest) VALUES (?, ?, ?) "
-                           "ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
-                           "digest = COALESCE(excluded.digest, grids.digest)",
-                           (grid["id"], grid["name"], grid.get("digest")))
+                db.execute("INSERT INTO grids (id, name, digest, facts_digest) VALUES (?, ?, ?, ?)"
+                           " ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
+                           "digest = COALESCE(excluded.digest, grids.digest), facts_digest = "
+                           "COALESCE(excluded.facts_digest, grids.facts_digest)",
+                           (grid["id"], grid["name"], grid.get("digest"),
+                            grid.get("facts_digest")))
             self._set_meta(db, {"cursor": page["cursor"]})
             self._drop_echoed(db)
-            self._refresh_visit_facts(db, facts_touched)
+            # The effective copy first (its living situation decides follow-ups), then the
+            # facts of every resident the page touched, resident or visit, from all the visits
+            # held: whichever page a resident or its visits arrive in, the facts come out the
+            # same (tests/property/test_paging.py).
             self._refresh_residents(db, residents_touched)
+            self._refresh_visit_facts(db, facts_touched | residents_touched)
 
     def _evict(self, db, grid_id: int) -> None:
         """Drop a grid that left the device's scope. Its unsent ops stay, to be delivered."""
@@ -329,11 +337,9 @@ class SqliteStore:
                                      chunk)}
             updates = []
             for resident_id, facts in visits.items():
-                kept = effective_visits(facts)
-                updates.append((_iso(last_met(kept)),
-                                _iso(max((v.visited_at for v in kept), default=None)),
-                                _iso(open_follow_up(situations.get(resident_id, []), kept)),
-                                resident_id))
+                derived = visit_facts(situations.get(resident_id, []), facts)
+                updates.append((_iso(derived.last_met_at), _iso(derived.last_visit_at),
+                                _iso(derived.follow_up_since), resident_id))
             db.executemany("UPDATE residents SET last_met_at = ?, last_visit_at = ?, "
                            "follow_up_since = ? WHERE id = ?", updates)
 
@@ -386,6 +392,41 @@ class SqliteStore:
     def server_digests(self) -> dict[int, str | None]:
         with self.reading() as db:
             return dict(db.execute("SELECT id, digest FROM grids").fetchall())
+
+    def server_fact_digests(self) -> dict[int, str | None]:
+        with self.reading() as db:
+            return dict(db.execute("SELECT id, facts_digest FROM grids").fetchall())
+
+    def local_fact_digests(self) -> dict[int, str]:
+        """Per grid, the digest of the derived facts the volunteer sees (the stored columns).
+
+        A resident with work of this tablet's own that the server has not sent back (a visit
+        not yet pulled, an edit not yet echoed) legitimately shows other facts than the
+        server's; for those the facts of the server copies alone are counted, as for records.
+        """
+        with self.reading() as db:
+            own_work = {row[0] for row in db.execute(
+                "SELECT resident_id FROM visits WHERE position IS NULL UNION "
+                "SELECT resident_id FROM outbox WHERE entity = ? AND state != ?",
+                (p.RESIDENT, REJECTED))}
+            hashes: dict[int, list[int]] = {row[0]: [] for row in
+                                            db.execute("SELECT id FROM grids")}
+            rows = db.execute("SELECT id, grid_id, last_visit_at, last_met_at, follow_up_since,"
+                              " server_payload FROM residents WHERE position IS NOT NULL"
+                              ).fetchall()
+            for resident_id, grid_id, last_visit, last_met_at, follow_up, server_payload in rows:
+                if resident_id in own_work:
+                    visits = [_visit_fact(row) for row in db.execute(
+                        "SELECT id, visited_at, outcome, corrects, correction FROM visits "
+                        "WHERE resident_id = ? AND position IS NOT NULL", (resident_id,))]
+                    derived = visit_facts(
+                        json.loads(server_payload).get("living_situation") or [], visits)
+                    last_visit, last_met_at, follow_up = (
+                        _iso(derived.last_visit_at), _iso(derived.last_met_at),
+                        _iso(derived.follow_up_since))
+                hashes.setdefault(grid_id, []).append(
+                    facts_hash(resident_id, last_visit, last_met_at, follow_up))
+        return {grid_id: combine(values) for grid_id, values in hashes.items()}
 
     def grids_with_outstanding_ops(self) -> set[int]:
         with self.reading() as db:
@@ -509,9 +550,9 @@ class MemoryStore:
                     "data": change["data"], "hash": record_hash(change["entity"], text)}
             for grid in page.get("grids", ()):
                 previous = state["grids"].get(grid["id"], {})
-                state["grids"][grid["id"]] = {"name": grid["name"],
-                                              "digest": grid.get("digest") or
-                                              previous.get("digest")}
+                state["grids"][grid["id"]] = {
+                    "name": grid["name"], "digest": grid.get("digest") or previous.get("digest"),
+                    "facts_digest": grid.get("facts_digest") or previous.get("facts_digest")}
             state["meta"]["cursor"] = page["cursor"]
             self._drop_echoed(state)
 
@@ -550,6 +591,29 @@ class MemoryStore:
 
     def server_digests(self) -> dict[int, str | None]:
         return {grid_id: grid["digest"] for grid_id, grid in self._state["grids"].items()}
+
+    def server_fact_digests(self) -> dict[int, str | None]:
+        return {grid_id: grid.get("facts_digest")
+                for grid_id, grid in self._state["grids"].items()}
+
+    def local_fact_digests(self) -> dict[int, str]:
+        """Derived facts of the server copies held (this store keeps no derived columns)."""
+        visits: dict[str, list[VisitFact]] = {}
+        for (entity, _id), held in self._state["records"].items():
+            if entity == p.VISIT:
+                data = held["data"]
+                visits.setdefault(data["resident_id"], []).append(VisitFact(
+                    data["id"], parse_instant(data["visited_at"]), data.get("outcome"),
+                    data.get("corrects"), data.get("correction")))
+        hashes: dict[int, list[int]] = {grid_id: [] for grid_id in self._state["grids"]}
+        for (entity, resident_id), held in self._state["records"].items():
+            if entity == p.RESIDENT:
+                derived = visit_facts(held["data"].get("living_situation") or [],
+                                      visits.get(resident_id, ()))
+                hashes.setdefault(held["grid_id"], []).append(facts_hash(
+                    resident_id, _iso(derived.last_visit_at), _iso(derived.last_met_at),
+                    _iso(derived.follow_up_since)))
+        return {grid_id: combine(values) for grid_id, values in hashes.items()}
 
     def grids_with_outstanding_ops(self) -> set[int]:
         return {row["op"]["grid_id"] for row in self._state["outbox"].values()

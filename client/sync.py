@@ -156,9 +156,15 @@ class SyncEngine:
                 return
 
     def mismatched_grids(self) -> list[int]:
-        local = self.store.local_digests()
-        return sorted(grid for grid, digest in self.store.server_digests().items()
-                      if digest is not None and local.get(grid) != digest)
+        """Grids whose records, or whose derived facts (what the volunteer reads on the Today
+        list), differ from the server's."""
+        mismatched = set()
+        for local, server in ((self.store.local_digests(), self.store.server_digests()),
+                              (self.store.local_fact_digests(),
+                               self.store.server_fact_digests())):
+            mismatched.update(grid for grid, digest in server.items()
+                              if digest is not None and local.get(grid) != digest)
+        return sorted(mismatched)
 
     def sync(self, progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
         """Push everything, pull everything, check the digests. Never raises for a network

@@ -255,6 +255,10 @@ class GridStateSchema(Schema):
     name = fields.String()
     digest = fields.String(allow_none=True,
                            metadata={"description": "Set once the grid is caught up."})
+    facts_digest = fields.String(
+        allow_none=True, metadata={"description": "Set once the grid is caught up: the digest "
+                                   "of its residents' last visit, last meeting and open "
+                                   "follow-up."})
 
 
 class PullResponseSchema(Schema):

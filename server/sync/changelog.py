@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from shared.digest import canonical_json, combine, record_hash
+from shared.clock import isoformat
+from shared.digest import canonical_json, combine, facts_hash, record_hash
 
-from ..models import ChangeLogEntry, LogHead
+from ..models import ChangeLogEntry, LogHead, Resident
 from .bulk import insert_rows
 
 
@@ -77,4 +78,22 @@ def grid_digests(session: Session, grid_ids, upto: int) -> dict[int, str]:
             select(ChangeLogEntry.grid_id, ChangeLogEntry.row_hash).where(
                 ChangeLogEntry.grid_id.in_(list(hashes)), ChangeLogEntry.position <= upto)):
         hashes[grid_id].append(row_hash)
+    return {grid_id: combine(values) for grid_id, values in hashes.items()}
+
+
+def grid_fact_digests(session: Session, grid_ids) -> dict[int, str]:
+    """Per grid, the digest of its residents' derived visit facts as the server keeps them."""
+    hashes: dict[int, list[int]] = {grid_id: [] for grid_id in grid_ids}
+    if not hashes:
+        return {}
+
+    def instant(value):
+        return isoformat(value) if value is not None else None
+
+    for row in session.execute(select(
+            Resident.id, Resident.grid_id, Resident.last_visit_at, Resident.last_met_at,
+            Resident.follow_up_since).where(Resident.grid_id.in_(list(hashes)))):
+        hashes[row.grid_id].append(facts_hash(row.id, instant(row.last_visit_at),
+                                              instant(row.last_met_at),
+                                              instant(row.follow_up_since)))
     return {grid_id: combine(values) for grid_id, values in hashes.items()}

@@ -64,9 +64,10 @@ def pull_changes(session: Session, device: Device, cursor_text: str | None, limi
             positions[grid] = reached
     caught_up = [grid for grid, pos in positions.items() if pos >= head]
     digests = changelog.grid_digests(session, caught_up, head)
+    fact_digests = changelog.grid_fact_digests(session, caught_up)
     names = dict(session.execute(select(Area.id, Area.name).where(Area.id.in_(list(scope)))).all()) \
         if scope else {}
-    grids = [{"id": grid, "name": names.get(grid, ""), "digest": digests.get(grid)}
-             for grid in sorted(scope)]
+    grids = [{"id": grid, "name": names.get(grid, ""), "digest": digests.get(grid),
+              "facts_digest": fact_digests.get(grid)} for grid in sorted(scope)]
     return PullPage([tuple(row) for row in rows], cursors.encode(positions),
                     any(pos < head for pos in positions.values()), evict, grids)

@@ -287,7 +287,9 @@ def _apply(ctx: PushContext, op: dict) -> OpResult:
 
 def _device_times(ctx: PushContext, op: dict) -> tuple[datetime, datetime]:
     corrected, _suspect = correct_device_time(op["device_time"], ctx.skew_seconds, ctx.now)
-    return corrected, op["device_time"]
+    # Whole seconds, as the wire carries them: the order of visits the server keeps (and the
+    # follow-ups it derives) is then the order every tablet reads from the pulled copies.
+    return corrected.replace(microsecond=0), op["device_time"]
 
 
 def _check_correction(ctx: PushContext, model, data: dict, resident_id: str) -> None:
