@@ -20,12 +20,13 @@ from shared.due import DueStatus, due_status
 from shared.schemas import DATA_SCHEMAS, flatten_errors
 from shared.search import matches
 
-from .store import PENDING, REJECTED, SqliteStore, local_note_record, local_visit_record
-from .sync import DeviceWiped, SyncEngine, SyncProgress, SyncReport, UpgradeRequired
+from .store import HELD, PENDING, REJECTED, SqliteStore, local_note_record, local_visit_record
+from .sync import (DeviceWiped, SignInRequired, SyncEngine, SyncProgress, SyncReport,
+                   UpgradeRequired)
 from .transport import HttpTransport, Transport, TransportError
 
 __all__ = ["FieldService", "SignInError", "InvalidInput", "UnsentChanges", "DeviceWiped",
-           "UpgradeRequired", "SyncReport", "SyncProgress", "ResidentSummary"]
+           "SignInRequired", "UpgradeRequired", "SyncReport", "SyncProgress", "ResidentSummary"]
 
 
 class SignInError(Exception):
@@ -188,7 +189,7 @@ class FieldService:
         UpgradeRequired; every other problem is in the report."""
         try:
             return self.engine.sync(progress)
-        except DeviceWiped:
+        except (DeviceWiped, SignInRequired):
             self._engine = None
             raise
 
@@ -299,8 +300,8 @@ class FieldService:
                              "FROM residents WHERE id = ?", (resident_id,)).fetchone()
             if row is None:
                 return None
-            states = dict(db.execute("SELECT entity_id, state FROM outbox WHERE resident_id = ?",
-                                     (resident_id,)).fetchall())
+            states = dict(db.execute("SELECT entity_id, state FROM outbox WHERE resident_id = ? "
+                                     "AND state != ?", (resident_id, HELD)).fetchall())
             visits = [json.loads(text) for (text,) in db.execute(
                 "SELECT payload FROM visits WHERE resident_id = ? ORDER BY visited_at DESC",
                 (resident_id,))]

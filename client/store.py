@@ -17,17 +17,24 @@ import json
 import sqlite3
 import threading
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
 from shared import protocol as p
-from shared.clock import parse_instant
+from shared.clock import isoformat, parse_instant
 from shared.digest import canonical_json, combine, facts_hash, record_hash
 from shared.due import VisitFact, visit_facts
 from shared.search import search_keys
 
-PENDING, ACKED, REJECTED = "pending", "acked", "rejected"
+#: An op's life in the outbox: pending -> acked (the server applied it) -> held (its echo came
+#: back) -> deleted after HELD_DAYS; or rejected (kept, shown, until dismissed). A held op has
+#: no effect on what the volunteer sees; it is kept to be sent again should the server be
+#: restored from a backup that lacks it (docs/operations.md).
+PENDING, ACKED, HELD, REJECTED = "pending", "acked", "held", "rejected"
+#: States whose op still shows on top of the server's copy.
+OUTSTANDING = (PENDING, ACKED)
+HELD_DAYS = 30
 
 
 class LocalStore(Protocol):
@@ -42,6 +49,7 @@ class LocalStore(Protocol):
     def local_digests(self) -> dict[int, str]: ...
     def grids_with_outstanding_ops(self) -> set[int]: ...
     def reset_replica(self) -> None: ...
+    def restart_after_restore(self, applied_seq: int, epoch: str, epoch_since: int) -> int: ...
     def wipe(self) -> None: ...
     def record(self, entity: str, record_id: str) -> dict | None: ...
     def outbox(self, state: str | None = None) -> list[dict]: ...
@@ -248,21 +256,33 @@ class SqliteStore:
                                "acked_at = ? WHERE op_id = ? AND state = ?",
                                (ACKED, result["status"], result.get("version"), now,
                                 result["op_id"], PENDING))
+                    self._note_seen(db, position=result.get("version"),
+                                    acked_seq=result.get("seq"))
                 row = db.execute("SELECT resident_id FROM outbox WHERE op_id = ?",
                                  (result["op_id"],)).fetchone()
                 if row:
                     touched.add(row[0])
             self._drop_echoed(db)
+            cutoff = isoformat(parse_instant(now) - timedelta(days=HELD_DAYS))
+            db.execute("DELETE FROM outbox WHERE state = ? AND acked_at < ?", (HELD, cutoff))
             self._refresh_residents(db, touched)
 
+    def _note_seen(self, db, position: int | None = None, acked_seq: int | None = None) -> None:
+        """Remember how far this server's history has been seen here: the highest log position
+        pulled or acknowledged, and the highest sequence number acknowledged. A server that
+        later holds less was restored from a backup (SyncEngine.check_server)."""
+        for key, value in (("seen_position", position), ("acked_seq", acked_seq)):
+            if isinstance(value, int) and value > int(self._get(db, key) or 0):
+                self._set_meta(db, {key: str(value)})
+
     def _drop_echoed(self, db) -> None:
-        """Acked ops whose effect the pulled copy already holds are done."""
+        """Acked ops whose effect the pulled copy already holds are done: held, not shown."""
         for table, entity in (("residents", p.RESIDENT), ("visits", p.VISIT),
                               ("notes", p.NOTE)):
-            db.execute(f"DELETE FROM outbox WHERE state = ? AND entity = ? AND EXISTS ("
+            db.execute(f"UPDATE outbox SET state = ? WHERE state = ? AND entity = ? AND EXISTS ("
                        f"SELECT 1 FROM {table} t WHERE t.id = outbox.entity_id AND "
                        f"t.position IS NOT NULL AND t.position >= outbox.version)",
-                       (ACKED, entity))
+                       (HELD, ACKED, entity))
 
     # ---- pull ------------------------------------------------------------------------------
 
@@ -291,6 +311,8 @@ class SqliteStore:
                            (grid["id"], grid["name"], grid.get("digest"),
                             grid.get("facts_digest")))
             self._set_meta(db, {"cursor": page["cursor"]})
+            if page["changes"]:
+                self._note_seen(db, position=max(c["position"] for c in page["changes"]))
             self._drop_echoed(db)
             # The effective copy first (its living situation decides follow-ups), then the
             # facts of every resident the page touched, resident or visit, from all the visits
@@ -305,20 +327,55 @@ class SqliteStore:
             if table == "visits" or table == "notes":
                 # keep rows still waiting in the outbox: the volunteer's own unsent work
                 db.execute(f"DELETE FROM {table} WHERE grid_id = ? AND id NOT IN ("
-                           f"SELECT entity_id FROM outbox WHERE state != ?)", (grid_id, ACKED))
+                           f"SELECT entity_id FROM outbox WHERE state IN (?, ?))",
+                           (grid_id, PENDING, REJECTED))
             else:
                 db.execute(f"DELETE FROM {table} WHERE grid_id = ?", (grid_id,))
-        db.execute("DELETE FROM outbox WHERE grid_id = ? AND state = ?", (grid_id, ACKED))
+        db.execute("DELETE FROM outbox WHERE grid_id = ? AND state IN (?, ?)",
+                   (grid_id, ACKED, HELD))
         db.execute("DELETE FROM grids WHERE id = ?", (grid_id,))
 
     def reset_replica(self) -> None:
         """Forget all pulled data and the cursor, keeping the outbox: the next pull starts over."""
         with self.transaction() as db:
-            for table in ("residents", "notes", "conflicts", "grids"):
-                db.execute(f"DELETE FROM {table}")
-            db.execute("DELETE FROM visits WHERE id NOT IN (SELECT entity_id FROM outbox "
-                       "WHERE state != ?)", (ACKED,))
-            db.execute("DELETE FROM meta WHERE key = 'cursor'")
+            self._reset_replica(db)
+
+    @staticmethod
+    def _reset_replica(db) -> None:
+        for table in ("residents", "conflicts", "grids"):
+            db.execute(f"DELETE FROM {table}")
+        # Visits and notes of ops not yet echoed stay, as local records again: the volunteer's
+        # work does not vanish while the copy is pulled anew.
+        for table in ("visits", "notes"):
+            db.execute(f"DELETE FROM {table} WHERE id NOT IN (SELECT entity_id FROM outbox "
+                       f"WHERE state IN (?, ?, ?))", (PENDING, ACKED, REJECTED))
+            db.execute(f"UPDATE {table} SET position = NULL, row_hash = NULL")
+        db.execute("DELETE FROM meta WHERE key IN ('cursor', 'seen_position')")
+
+    def restart_after_restore(self, applied_seq: int, epoch: str, epoch_since: int) -> int:
+        """The server was restored from a backup: it holds this device's ops up to sequence
+        number ``applied_seq`` and shares history with what was pulled here up to position
+        ``epoch_since``. In one transaction: every op after ``applied_seq`` is queued again
+        (same op id, same sequence number, same content), an edit based on history the server
+        lost is re-based on what it still holds (so that it meets later edits as a conflict
+        instead of overwriting them), the copy is forgotten and ``epoch`` adopted. Returns how
+        many ops are queued again."""
+        with self.transaction() as db:
+            again = db.execute("UPDATE outbox SET state = ?, status = NULL, version = NULL, "
+                               "acked_at = NULL WHERE state IN (?, ?) AND seq > ?",
+                               (PENDING, ACKED, HELD, applied_seq)).rowcount
+            for seq, text in db.execute("SELECT seq, op FROM outbox WHERE state = ? AND seq > ? "
+                                        "AND entity = ?", (PENDING, applied_seq, p.RESIDENT)
+                                        ).fetchall():
+                op = json.loads(text)
+                if op.get("base_version", 0) > epoch_since:
+                    op["base_version"] = epoch_since
+                    db.execute("UPDATE outbox SET op = ? WHERE seq = ?",
+                               (json.dumps(op, ensure_ascii=False), seq))
+            self._reset_replica(db)
+            acked = min(int(self._get(db, "acked_seq") or 0), applied_seq)
+            self._set_meta(db, {"epoch": epoch, "acked_seq": str(acked)})
+        return again
 
     # ---- derived state -------------------------------------------------------------------
 
@@ -353,7 +410,7 @@ class SqliteStore:
             unsent: dict[str, int] = {}
             for resident_id, entity, state, op_text in db.execute(
                     f"SELECT resident_id, entity, state, op FROM outbox WHERE resident_id IN "
-                    f"({marks}) AND state != ? ORDER BY seq", (*chunk, REJECTED)):
+                    f"({marks}) AND state IN (?, ?) ORDER BY seq", (*chunk, *OUTSTANDING)):
                 if state == PENDING:
                     unsent[resident_id] = unsent.get(resident_id, 0) + 1
                 if entity == p.RESIDENT:
@@ -407,8 +464,8 @@ class SqliteStore:
         with self.reading() as db:
             own_work = {row[0] for row in db.execute(
                 "SELECT resident_id FROM visits WHERE position IS NULL UNION "
-                "SELECT resident_id FROM outbox WHERE entity = ? AND state != ?",
-                (p.RESIDENT, REJECTED))}
+                "SELECT resident_id FROM outbox WHERE entity = ? AND state IN (?, ?)",
+                (p.RESIDENT, *OUTSTANDING))}
             hashes: dict[int, list[int]] = {row[0]: [] for row in
                                             db.execute("SELECT id FROM grids")}
             rows = db.execute("SELECT id, grid_id, last_visit_at, last_met_at, follow_up_since,"
@@ -431,7 +488,7 @@ class SqliteStore:
     def grids_with_outstanding_ops(self) -> set[int]:
         with self.reading() as db:
             return {row[0] for row in db.execute(
-                "SELECT DISTINCT grid_id FROM outbox WHERE state != ?", (REJECTED,))}
+                "SELECT DISTINCT grid_id FROM outbox WHERE state IN (?, ?)", OUTSTANDING)}
 
     def record(self, entity: str, record_id: str) -> dict | None:
         """The effective copy of one record, as the volunteer sees it."""
@@ -523,16 +580,23 @@ class MemoryStore:
                                reason=reason.get("message"))
                 else:
                     row.update(state=ACKED, version=result.get("version"))
+                    self._note_seen(state, result.get("version"), result.get("seq"))
             self._drop_echoed(state)
 
     @staticmethod
+    def _note_seen(state: dict, position: int | None = None,
+                   acked_seq: int | None = None) -> None:
+        for key, value in (("seen_position", position), ("acked_seq", acked_seq)):
+            if isinstance(value, int) and value > int(state["meta"].get(key) or 0):
+                state["meta"][key] = str(value)
+
+    @staticmethod
     def _drop_echoed(state: dict) -> None:
-        for seq, row in list(state["outbox"].items()):
+        for row in state["outbox"].values():
             op = row["op"]
             held = state["records"].get((op["entity"], op["entity_id"]))
             if row["state"] == ACKED and held and held["position"] >= (row["version"] or 0):
-                del state["outbox"][seq]
-                state["local"].pop((op["entity"], op["entity_id"]), None)
+                row["state"] = HELD
 
     def apply_page(self, page: dict) -> None:
         with self._transaction() as state:
@@ -541,7 +605,7 @@ class MemoryStore:
                                     if rec["grid_id"] != grid_id}
                 state["outbox"] = {seq: row for seq, row in state["outbox"].items()
                                    if not (row["op"]["grid_id"] == grid_id
-                                           and row["state"] == ACKED)}
+                                           and row["state"] in (ACKED, HELD))}
                 state["grids"].pop(grid_id, None)
             for change in page["changes"]:
                 text = canonical_json(change["data"])
@@ -554,6 +618,8 @@ class MemoryStore:
                     "name": grid["name"], "digest": grid.get("digest") or previous.get("digest"),
                     "facts_digest": grid.get("facts_digest") or previous.get("facts_digest")}
             state["meta"]["cursor"] = page["cursor"]
+            if page["changes"]:
+                self._note_seen(state, max(c["position"] for c in page["changes"]))
             self._drop_echoed(state)
 
     def record(self, entity: str, record_id: str) -> dict | None:
@@ -567,7 +633,7 @@ class MemoryStore:
         payload = dict(held["data"])
         for _seq, row in sorted(state["outbox"].items()):
             op = row["op"]
-            if row["state"] != REJECTED and op["entity"] == p.RESIDENT and \
+            if row["state"] in OUTSTANDING and op["entity"] == p.RESIDENT and \
                     op["entity_id"] == record_id:
                 payload.update(op["data"])
         return payload
@@ -617,13 +683,36 @@ class MemoryStore:
 
     def grids_with_outstanding_ops(self) -> set[int]:
         return {row["op"]["grid_id"] for row in self._state["outbox"].values()
-                if row["state"] != REJECTED}
+                if row["state"] in OUTSTANDING}
 
     def reset_replica(self) -> None:
         with self._transaction() as state:
-            state["records"].clear()
-            state["grids"].clear()
-            state["meta"].pop("cursor", None)
+            self._reset_replica(state)
+
+    @staticmethod
+    def _reset_replica(state: dict) -> None:
+        state["records"].clear()
+        state["grids"].clear()
+        state["meta"].pop("cursor", None)
+        state["meta"].pop("seen_position", None)
+
+    def restart_after_restore(self, applied_seq: int, epoch: str, epoch_since: int) -> int:
+        """See SqliteStore.restart_after_restore."""
+        again = 0
+        with self._transaction() as state:
+            for seq, row in state["outbox"].items():
+                if seq <= applied_seq or row["state"] == REJECTED:
+                    continue
+                if row["state"] != PENDING:
+                    row.update(state=PENDING, version=None)
+                    again += 1
+                op = row["op"]
+                if op["entity"] == p.RESIDENT and op.get("base_version", 0) > epoch_since:
+                    row["op"] = {**op, "base_version": epoch_since}
+            self._reset_replica(state)
+            acked = min(int(state["meta"].get("acked_seq") or 0), applied_seq)
+            state["meta"].update(epoch=epoch, acked_seq=str(acked))
+        return again
 
     def wipe(self) -> None:
         with self._lock:

@@ -30,6 +30,15 @@ class UpgradeRequired(Exception):
     """The server needs a newer app."""
 
 
+class SignInRequired(Exception):
+    """The server does not know this device's token (a restored server, a sign-in elsewhere):
+    the person must sign in again. Nothing local is lost: the outbox is sent afterwards."""
+
+
+class ServerChanged(Exception):
+    """The server's history changed under a running sync (a new epoch): check it again."""
+
+
 @dataclass
 class SyncProgress:
     phase: str  # "push" | "pull" | "verify"
@@ -49,6 +58,9 @@ class SyncReport:
     rejected: int = 0
     pulled: int = 0
     evicted_grids: list[int] = field(default_factory=list)
+    #: The server was restored from a backup; this many ops were queued to be sent again.
+    server_restored: bool = False
+    resent: int = 0
     digest_mismatches: list[int] = field(default_factory=list)
     error: str | None = None
     error_code: str | None = None
@@ -96,6 +108,9 @@ class SyncEngine:
                 if error.status == 401 and error.error in p.WIPE_CODES:
                     self.store.wipe()
                     raise DeviceWiped(error.message) from None
+                if error.status == 401 and error.error == p.ERR_TOKEN_UNKNOWN:
+                    self.store.set_meta({"token": None})  # back to sign-in; the outbox stays
+                    raise SignInRequired(error.message) from None
                 if error.status == 426 or error.error == p.ERR_UPGRADE_REQUIRED:
                     raise UpgradeRequired(error.message) from None
                 if not error.retryable or attempt == self.max_attempts - 1:
@@ -107,6 +122,28 @@ class SyncEngine:
         return {"protocol": p.PROTOCOL_VERSION, "app_version": APP_VERSION, **body}
 
     # ---- the phases ------------------------------------------------------------------------
+
+    def check_server(self, report: SyncReport) -> None:
+        """Before pushing: is this still the server history this tablet knows?
+
+        A server restored from a backup holds less than the tablet saw: a new epoch (the
+        operator ran ``knockdoor restored``, or another tablet noticed first), or a log head
+        or this device's applied sequence numbers behind what it acknowledged here. Then
+        the copy is started over and everything the server lacks is queued again, before a
+        single op is pushed on top of a history that no longer exists.
+        """
+        known = self.store.get_meta("epoch")
+        seen = int(self.store.get_meta("seen_position") or 0)
+        acked = int(self.store.get_meta("acked_seq") or 0)
+        state = self.call("/api/v1/sync/state", self._envelope(
+            epoch=known, seen_position=seen, acked_seq=acked))
+        behind = state["head"] < seen or state["applied_seq"] < acked
+        if known is None and not behind:
+            self.store.set_meta({"epoch": state["epoch"]})
+        elif state["epoch"] != known or behind:
+            report.server_restored = True
+            report.resent += self.store.restart_after_restore(
+                state["applied_seq"], state["epoch"], state["epoch_since"])
 
     def push_all(self, report: SyncReport, progress: Callable | None = None) -> None:
         total = self.store.count_ops(PENDING)
@@ -147,6 +184,8 @@ class SyncEngine:
                 # The server does not know our cursor (restored from a backup?): start over.
                 self.store.reset_replica()
                 continue
+            if page.get("epoch") and page["epoch"] != self.store.get_meta("epoch"):
+                raise ServerChanged()
             self.store.apply_page(page)
             report.pulled += len(page["changes"])
             report.evicted_grids.extend(page.get("evict_grids", ()))
@@ -168,11 +207,20 @@ class SyncEngine:
 
     def sync(self, progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
         """Push everything, pull everything, check the digests. Never raises for a network
-        problem: the report says what happened. Raises DeviceWiped / UpgradeRequired."""
+        problem: the report says what happened. Raises DeviceWiped / SignInRequired /
+        UpgradeRequired."""
         report = SyncReport(started_at=isoformat(self.clock()))
         try:
-            self.push_all(report, progress)
-            self.pull_all(report, progress)
+            for attempt in range(2):
+                self.check_server(report)
+                self.push_all(report, progress)
+                try:
+                    self.pull_all(report, progress)
+                    break
+                except ServerChanged:
+                    if attempt:
+                        raise TransportError("The server's history keeps changing.",
+                                             error="server_changed", retryable=True) from None
             mismatched = self.mismatched_grids()
             if mismatched:
                 # Should never happen; if it does, start the copy over rather than live with it.

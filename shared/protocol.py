@@ -109,8 +109,10 @@ ERR_THROTTLED = "throttled"
 ERR_FORBIDDEN = "forbidden"
 ERR_NOT_FOUND = "not_found"
 ERR_BAD_CURSOR = "bad_cursor"
-#: 401 codes after which the app must wipe its local data.
-WIPE_CODES = frozenset({ERR_TOKEN_UNKNOWN, ERR_DEVICE_REVOKED})
+#: 401 codes after which the app must wipe its local data. Only a revocation: an unknown token
+#: (a server restored from a backup, a sign-in elsewhere) sends the person back to sign-in
+#: and keeps every unsent op.
+WIPE_CODES = frozenset({ERR_DEVICE_REVOKED})
 
 # per-op rejection reasons
 REJ_INVALID = "invalid_op"

@@ -8,6 +8,7 @@ transaction, after all other locks, to keep the serialised part short and deadlo
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, tuple_, update
@@ -29,9 +30,29 @@ class Change:
 
 
 def ensure_head(session: Session) -> None:
-    if session.get(LogHead, 1) is None:
-        session.add(LogHead(id=1, position=0))
-        session.flush()
+    head = session.get(LogHead, 1)
+    if head is None:
+        session.add(LogHead(id=1, position=0, epoch=str(uuid.uuid4()), epoch_since=0))
+    elif head.epoch is None:
+        head.epoch = str(uuid.uuid4())
+    session.flush()
+
+
+def server_epoch(session: Session) -> tuple[str, int]:
+    """This server's history id and the position up to which it is shared with the previous
+    one (see docs/operations.md, "Restoring from a backup")."""
+    epoch, since = session.execute(select(LogHead.epoch, LogHead.epoch_since)
+                                   .where(LogHead.id == 1)).one()
+    return epoch or "", since or 0
+
+
+def rotate_epoch(session: Session, since: int) -> str:
+    """Start a new history: every tablet starts its copy over and re-sends what the server no
+    longer holds. ``since``: the position up to which the old history is still true."""
+    epoch = str(uuid.uuid4())
+    session.execute(update(LogHead).where(LogHead.id == 1)
+                    .values(epoch=epoch, epoch_since=since))
+    return epoch
 
 
 def reserve_positions(session: Session, count: int) -> int:

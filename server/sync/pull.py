@@ -22,6 +22,7 @@ class PullPage:
     has_more: bool
     evict_grids: list[int]
     grids: list[dict]
+    epoch: str = ""
 
     def to_json_text(self, server_time: datetime) -> str:
         """The response body. Payloads are spliced in as stored: no decode, no re-encode."""
@@ -29,7 +30,8 @@ class PullPage:
             f'{{"position":{pos},"entity":"{entity}","id":"{entity_id}",'
             f'"grid_id":{grid_id},"data":{payload}}}'
             for pos, entity, entity_id, grid_id, payload in self.rows)
-        envelope = json.dumps({"cursor": self.cursor, "has_more": self.has_more,
+        envelope = json.dumps({"cursor": self.cursor, "epoch": self.epoch,
+                               "has_more": self.has_more,
                                "evict_grids": self.evict_grids, "grids": self.grids,
                                "server_time": isoformat(server_time)},
                               ensure_ascii=False, separators=(",", ":"))
@@ -70,4 +72,5 @@ def pull_changes(session: Session, device: Device, cursor_text: str | None, limi
     grids = [{"id": grid, "name": names.get(grid, ""), "digest": digests.get(grid),
               "facts_digest": fact_digests.get(grid)} for grid in sorted(scope)]
     return PullPage([tuple(row) for row in rows], cursors.encode(positions),
-                    any(pos < head for pos in positions.values()), evict, grids)
+                    any(pos < head for pos in positions.values()), evict, grids,
+                    changelog.server_epoch(session)[0])
