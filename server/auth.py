@@ -73,7 +73,7 @@ def device_for_request(session: Session) -> Device:
     if device is None:
         raise ApiError(401, p.ERR_TOKEN_UNKNOWN,
                        "This device is not known to the server; sign in again.",
-                       {"action": "wipe"}, {"WWW-Authenticate": "Bearer"})
+                       {"action": "sign_in"}, {"WWW-Authenticate": "Bearer"})
     if device.revoked_at is not None or not device.person.active:
         raise ApiError(401, p.ERR_DEVICE_REVOKED,
                        "This device has been revoked; its local data must be wiped.",
