@@ -184,8 +184,9 @@ class SyncEngine:
                 # The server does not know our cursor (restored from a backup?): start over.
                 self.store.reset_replica()
                 continue
-            if page.get("epoch") and page["epoch"] != self.store.get_meta("epoch"):
-                raise ServerChanged()
+            known = self.store.get_meta("epoch")
+            if known and page.get("epoch") and page["epoch"] != known:
+                raise ServerChanged()  # restored under this sync: check_server handles it
             self.store.apply_page(page)
             report.pulled += len(page["changes"])
             report.evicted_grids.extend(page.get("evict_grids", ()))
