@@ -135,8 +135,13 @@ class SyncEngine:
         known = self.store.get_meta("epoch")
         seen = int(self.store.get_meta("seen_position") or 0)
         acked = int(self.store.get_meta("acked_seq") or 0)
-        state = self.call("/api/v1/sync/state", self._envelope(
-            epoch=known, seen_position=seen, acked_seq=acked))
+        try:
+            state = self.call("/api/v1/sync/state", self._envelope(
+                epoch=known, seen_position=seen, acked_seq=acked))
+        except TransportError as error:
+            if error.status == 404:
+                return  # a server older than the check: nothing to compare with
+            raise
         behind = state["head"] < seen or state["applied_seq"] < acked
         if known is None and not behind:
             self.store.set_meta({"epoch": state["epoch"]})

@@ -76,7 +76,7 @@ def cmd_restored(args) -> int:
     engine = make_engine(args.database_url)
     with Session(engine) as session, session.begin():
         head = changelog.head_position(session)
-        epoch = changelog.rotate_epoch(session, head)
+        epoch, _since = changelog.rotate_epoch(session, head)
     engine.dispose()
     print(f"New epoch {epoch} from log position {head}: every tablet will start its copy over "
           f"and re-send what this backup lacks at its next sync.")

@@ -46,13 +46,18 @@ def server_epoch(session: Session) -> tuple[str, int]:
     return epoch or "", since or 0
 
 
-def rotate_epoch(session: Session, since: int) -> str:
+def rotate_epoch(session: Session, since: int, replacing: str | None = None) -> tuple[str, int]:
     """Start a new history: every tablet starts its copy over and re-sends what the server no
-    longer holds. ``since``: the position up to which the old history is still true."""
+    longer holds. ``since``: the position up to which the old history is still true. With
+    ``replacing``, only that epoch is replaced: two tablets noticing a restore at once start
+    one new epoch, not two. Returns the current epoch and its ``since``."""
     epoch = str(uuid.uuid4())
-    session.execute(update(LogHead).where(LogHead.id == 1)
-                    .values(epoch=epoch, epoch_since=since))
-    return epoch
+    statement = update(LogHead).where(LogHead.id == 1)
+    if replacing is not None:
+        statement = statement.where(LogHead.epoch == replacing)
+    if session.execute(statement.values(epoch=epoch, epoch_since=since)).rowcount == 0:
+        return server_epoch(session)
+    return epoch, since
 
 
 def reserve_positions(session: Session, count: int) -> int:

@@ -31,6 +31,6 @@ def server_state(session: Session, device: Device, epoch: str | None, seen_posit
     if restored:
         # Where the restored history parts from the one the tablets saw is not known here: 0
         # makes every edit based on the lost history meet later ones as a conflict.
-        current, since = changelog.rotate_epoch(session, 0), 0
+        current, since = changelog.rotate_epoch(session, 0, replacing=current)
     return {"epoch": current, "epoch_since": since, "head": head, "applied_seq": applied,
             "restored": restored}

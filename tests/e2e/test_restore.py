@@ -2,7 +2,7 @@
 
 A real server process on 127.0.0.1; the database is backed up as an operator would (the SQLite
 backup API, or pg_dump), tablets keep recording and syncing, the database is restored
-(pg_restore, or a file copy with the server stopped), and the tablets sync again. Afterwards
+(pg_restore, or SQLite's backup API, with the server stopped), and the tablets sync again. Afterwards
 every visit, note and edit any tablet made is on the server exactly once, the tablet that
 signed in after the backup was not wiped, and an edit based on the lost history did not
 silently overwrite a correction made after the restore.
@@ -10,7 +10,6 @@ silently overwrite a correction made after the restore.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -60,11 +59,13 @@ class Backup:
 
     def restore(self) -> None:
         """With the server stopped."""
-        if self.url.startswith("sqlite"):
-            database = Path(make_url(self.url).database)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{database}{suffix}").unlink(missing_ok=True)
-            shutil.copyfile(self.folder / "backup.db", database)
+        if self.url.startswith("sqlite"):  # `sqlite3 server.db ".restore backup.db"`
+            source = sqlite3.connect(self.folder / "backup.db")
+            target = sqlite3.connect(make_url(self.url).database)
+            with target:
+                source.backup(target)
+            source.close()
+            target.close()
         else:
             reset_postgres(self.url)
             subprocess.run(["pg_restore", "--no-owner", "--dbname", self.libpq_url,
