@@ -1,13 +1,13 @@
 """local store: the grid's facts digest from the server
 
 Revision ID: c0002_sync_checks
-Revises: c0001
+Revises: c0002_rejected_trace
 Create Date: 2026-12-01
 """
 from alembic import op
 
 revision = "c0002_sync_checks"
-down_revision = "c0001"
+down_revision = "c0002_rejected_trace"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """the server's epoch: a history id that changes when the database is restored
 
 Revision ID: 0003_server_epoch
-Revises: 0002
+Revises: 0003_resident_moves
 Create Date: 2026-12-01
 """
 import uuid
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_server_epoch"
-down_revision = "0002"
+down_revision = "0003_resident_moves"
 branch_labels = None
 depends_on = None
 
