@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from shared import protocol as p
 from shared.clock import isoformat
 
+from .. import district
 from ..models import Area, ChangeLogEntry, Device
 from ..scope import grids_in_scope
 from . import changelog, cursor as cursors
@@ -25,7 +26,7 @@ class PullPage:
     grids: list[dict]
     epoch: str = ""
 
-    def to_json_text(self, server_time: datetime) -> str:
+    def to_json_text(self, server_time: datetime, zone_name: str) -> str:
         """The response body. Payloads are spliced in as stored: no decode, no re-encode."""
         changes = ",".join(
             f'{{"position":{pos},"entity":"{entity}","id":"{entity_id}",'
@@ -34,7 +35,7 @@ class PullPage:
         envelope = json.dumps({"cursor": self.cursor, "epoch": self.epoch,
                                "has_more": self.has_more,
                                "evict_grids": self.evict_grids, "grids": self.grids,
-                               "server_time": isoformat(server_time)},
+                               "server_time": isoformat(server_time), "timezone": zone_name},
                               ensure_ascii=False, separators=(",", ":"))
         return f'{{"changes":[{changes}],{envelope[1:]}'
 
@@ -46,7 +47,7 @@ def pull_changes(session: Session, device: Device, cursor_text: str | None, limi
     ``departures`` False leaves out departure records, for apps that predate them."""
     head = changelog.head_position(session)
     previous = cursors.decode(cursor_text, head)
-    scope = grids_in_scope(session, device.person, now.date())
+    scope = grids_in_scope(session, device.person, district.today(now))
     evict = sorted(set(previous) - scope)
     positions = {grid: previous.get(grid, 0) for grid in scope}
     rows: list = []
