@@ -24,7 +24,7 @@ from shared.search import matches
 
 from . import lock as gate
 from .lock import InvalidPin, TabletLock
-from .store import PENDING, REJECTED, SqliteStore, local_note_record, local_visit_record
+from .store import HELD, PENDING, REJECTED, SqliteStore, local_note_record, local_visit_record
 from .sync import (DISTRICT_ZONE_META, DeviceWiped, SignInRequired, SyncEngine, SyncProgress,
                    SyncReport, UpgradeRequired, upgrade_side)
 from .transport import HttpTransport, Transport, TransportError
@@ -308,7 +308,7 @@ class FieldService:
         UpgradeRequired; every other problem is in the report."""
         try:
             return self.engine.sync(progress)
-        except DeviceWiped:
+        except (DeviceWiped, SignInRequired):
             self._engine = None
             raise
         except SignInRequired as refusal:
@@ -430,8 +430,8 @@ class FieldService:
                              "FROM residents WHERE id = ?", (resident_id,)).fetchone()
             if row is None:
                 return None
-            states = dict(db.execute("SELECT entity_id, state FROM outbox WHERE resident_id = ?",
-                                     (resident_id,)).fetchall())
+            states = dict(db.execute("SELECT entity_id, state FROM outbox WHERE resident_id = ? "
+                                     "AND state != ?", (resident_id, HELD)).fetchall())
             visits = [json.loads(text) for (text,) in db.execute(
                 "SELECT payload FROM visits WHERE resident_id = ? ORDER BY visited_at DESC",
                 (resident_id,))]

@@ -61,6 +61,10 @@ class SignInRequired(Exception):
         self.message = message
 
 
+class ServerChanged(Exception):
+    """The server's history changed under a running sync (a new epoch): check it again."""
+
+
 @dataclass
 class SyncProgress:
     phase: str  # "push" | "pull" | "verify"
@@ -84,6 +88,9 @@ class SyncReport:
     #: Pulled records the tablet could not apply and set aside (client/pulled.py).
     quarantined: int = 0
     evicted_grids: list[int] = field(default_factory=list)
+    #: The server was restored from a backup; this many ops were queued to be sent again.
+    server_restored: bool = False
+    resent: int = 0
     digest_mismatches: list[int] = field(default_factory=list)
     error: str | None = None
     error_code: str | None = None
@@ -163,6 +170,33 @@ class SyncEngine:
         if isinstance(answer.get("policy"), dict):
             values["policy"] = json.dumps(answer["policy"])
         self.store.set_meta(values)
+
+    def check_server(self, report: SyncReport) -> None:
+        """Before pushing: is this still the server history this tablet knows?
+
+        A server restored from a backup holds less than the tablet saw: a new epoch (the
+        operator ran ``knockdoor restored``, or another tablet noticed first), or a log head
+        or this device's applied sequence numbers behind what it acknowledged here. Then
+        the copy is started over and everything the server lacks is queued again, before a
+        single op is pushed on top of a history that no longer exists.
+        """
+        known = self.store.get_meta("epoch")
+        seen = int(self.store.get_meta("seen_position") or 0)
+        acked = int(self.store.get_meta("acked_seq") or 0)
+        try:
+            state = self.call("/api/v1/sync/state", self._envelope(
+                epoch=known, seen_position=seen, acked_seq=acked))
+        except TransportError as error:
+            if error.status == 404:
+                return  # a server older than the check: nothing to compare with
+            raise
+        behind = state["head"] < seen or state["applied_seq"] < acked
+        if known is None and not behind:
+            self.store.set_meta({"epoch": state["epoch"]})
+        elif state["epoch"] != known or behind:
+            report.server_restored = True
+            report.resent += self.store.restart_after_restore(
+                state["applied_seq"], state["epoch"], state["epoch_since"])
 
     def push_all(self, report: SyncReport, progress: Callable | None = None) -> None:
         total = self.store.count_ops(PENDING)
@@ -254,6 +288,9 @@ class SyncEngine:
             if problem:
                 raise TransportError(f"The server's answer could not be read ({problem}).",
                                      retryable=True)
+            known = self.store.get_meta("epoch")
+            if known and page.get("epoch") and page["epoch"] != known:
+                raise ServerChanged()  # restored under this sync: check_server handles it
             self.store.apply_page(page)
             if isinstance(page.get("timezone"), str) and page["timezone"] != \
                     self.store.get_meta(DISTRICT_ZONE_META):
@@ -267,9 +304,15 @@ class SyncEngine:
                 return
 
     def mismatched_grids(self) -> list[int]:
-        local = self.store.local_digests()
-        return sorted(grid for grid, digest in self.store.server_digests().items()
-                      if digest is not None and local.get(grid) != digest)
+        """Grids whose records, or whose derived facts (what the volunteer reads on the Today
+        list), differ from the server's."""
+        mismatched = set()
+        for local, server in ((self.store.local_digests(), self.store.server_digests()),
+                              (self.store.local_fact_digests(),
+                               self.store.server_fact_digests())):
+            mismatched.update(grid for grid, digest in server.items()
+                              if digest is not None and local.get(grid) != digest)
+        return sorted(mismatched)
 
     def sync(self, progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
         """Push everything, pull everything, check the digests. Never raises for a network
@@ -278,8 +321,16 @@ class SyncEngine:
         report = SyncReport(started_at=isoformat(self.clock()))
         try:
             self.renew()
-            self.push_all(report, progress)
-            self.pull_all(report, progress)
+            for attempt in range(2):
+                self.check_server(report)
+                self.push_all(report, progress)
+                try:
+                    self.pull_all(report, progress)
+                    break
+                except ServerChanged:
+                    if attempt:
+                        raise TransportError("The server's history keeps changing.",
+                                             error="server_changed", retryable=True) from None
             mismatched = self.mismatched_grids()
             if mismatched:
                 # Should never happen; if it does, start the copy over rather than live with it.

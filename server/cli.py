@@ -70,6 +70,24 @@ def cmd_migrate(args) -> int:
     return 0
 
 
+def cmd_restored(args) -> int:
+    """After restoring the database from a backup, before the server takes requests again."""
+    from sqlalchemy.orm import Session
+
+    from .db import make_engine
+    from .sync import changelog
+
+    migrate_database(args.database_url)
+    engine = make_engine(args.database_url)
+    with Session(engine) as session, session.begin():
+        head = changelog.head_position(session)
+        epoch, _since = changelog.rotate_epoch(session, head)
+    engine.dispose()
+    print(f"New epoch {epoch} from log position {head}: every tablet will start its copy over "
+          f"and re-send what this backup lacks at its next sync.")
+    return 0
+
+
 def default_workers(url: str) -> int:
     if _is_sqlite(url):
         return 1  # one writer at a time anyway; threads serve the concurrent readers
@@ -303,6 +321,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("migrate", parents=[database],
                               help="create or upgrade the server database schema")
     sub.set_defaults(handler=cmd_migrate)
+
+    sub = commands.add_parser(
+        "restored", parents=[database],
+        help="after restoring the database from a backup: start a new epoch",
+        description="Run once after restoring the database from a backup, before starting the "
+                    "server: it gives the server's history a new epoch, so that every tablet "
+                    "notices the restore before it pushes, starts its copy over and re-sends "
+                    "what the backup lacks (see docs/operations.md).")
+    sub.set_defaults(handler=cmd_restored)
 
     sub = commands.add_parser(
         "serve", parents=[database], help="migrate, then run the server with gunicorn",

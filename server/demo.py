@@ -620,7 +620,8 @@ def wipe(engine: Engine) -> None:
                 connection.execute(text(f"DELETE FROM {table}"))
             for _name, sql in triggers:
                 connection.execute(text(sql))
-        connection.execute(text("INSERT INTO log_head (id, position) VALUES (1, 0)"))
+        connection.execute(text("INSERT INTO log_head (id, position, epoch, epoch_since) "
+                                "VALUES (1, 0, :epoch, 0)"), {"epoch": str(uuid.uuid4())})
 
 
 def seed_demo(session: Session, random_seed: int = DEFAULT_RANDOM_SEED,

@@ -234,11 +234,19 @@ class ChangeLogEntry(Base):
 
 
 class LogHead(Base):
-    """One row: the last position handed out. Its row lock orders all writers."""
+    """One row: the last position handed out. Its row lock orders all writers.
+
+    ``epoch`` names this server's history: a random id made with the database and replaced
+    when the database is restored from a backup (``knockdoor restored``, or when a tablet
+    shows the server holds less than it once acknowledged). ``epoch_since`` is the position
+    up to which the history before and after that restore is the same (0: not known).
+    """
 
     __tablename__ = "log_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     position: Mapped[int] = mapped_column(BigInteger, default=0)
+    epoch: Mapped[str | None] = mapped_column(String(36))
+    epoch_since: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class AppliedOp(Base):

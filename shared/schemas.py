@@ -334,6 +334,35 @@ class PullRequestSchema(VersionedSchema):
                            validate=validate.Range(1, p.MAX_PULL_LIMIT))
 
 
+class SyncStateRequestSchema(VersionedSchema):
+    """What the tablet knows of the server's history, sent before it pushes."""
+
+    epoch = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36),
+                          metadata={"description": "The server epoch the tablet last saw; "
+                                    "null for a first sync."})
+    seen_position = fields.Integer(
+        load_default=0, strict=True, validate=validate.Range(0, 2**62),
+        metadata={"description": "The highest log position the tablet has seen in this epoch."})
+    acked_seq = fields.Integer(
+        load_default=0, strict=True, validate=validate.Range(0, 2**62),
+        metadata={"description": "The highest sequence number of this device the server has "
+                                 "acknowledged as applied, in this epoch."})
+
+
+class SyncStateResponseSchema(Schema):
+    epoch = fields.String(metadata={"description": "This server's history id."})
+    epoch_since = fields.Integer(metadata={
+        "description": "Up to this position the current history equals the one before the "
+                       "last restore (0: unknown)."})
+    head = fields.Integer(metadata={"description": "The last log position handed out."})
+    applied_seq = fields.Integer(metadata={
+        "description": "The highest sequence number of this device the server holds (0: none)."})
+    restored = fields.Boolean(metadata={
+        "description": "This request showed the server holds less than it had acknowledged: "
+                       "it started a new epoch."})
+    server_time = fields.String()
+
+
 class ChangeSchema(Schema):
     position = fields.Integer()
     entity = fields.String(metadata={
@@ -350,11 +379,16 @@ class GridStateSchema(Schema):
     name = fields.String()
     digest = fields.String(allow_none=True,
                            metadata={"description": "Set once the grid is caught up."})
+    facts_digest = fields.String(
+        allow_none=True, metadata={"description": "Set once the grid is caught up: the digest "
+                                   "of its residents' last visit, last meeting and open "
+                                   "follow-up."})
 
 
 class PullResponseSchema(Schema):
     changes = fields.List(fields.Nested(ChangeSchema))
     cursor = fields.String()
+    epoch = fields.String(metadata={"description": "The server epoch the cursor belongs to."})
     has_more = fields.Boolean()
     evict_grids = fields.List(fields.Integer())
     grids = fields.List(fields.Nested(GridStateSchema))

@@ -337,7 +337,9 @@ def _apply(ctx: PushContext, op: dict) -> OpResult:
 
 def _device_times(ctx: PushContext, op: dict) -> tuple[datetime, datetime]:
     corrected, _suspect = correct_device_time(op["device_time"], ctx.skew_seconds, ctx.now)
-    return max(corrected, EARLIEST_INSTANT), op["device_time"]
+    # Whole seconds, as the wire carries them: the order of visits the server keeps (and the
+    # follow-ups it derives) is then the order every tablet reads from the pulled copies.
+    return max(corrected, EARLIEST_INSTANT).replace(microsecond=0), op["device_time"]
 
 
 def _check_correction(ctx: PushContext, model, data: dict, resident_id: str) -> None:
