@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -14,10 +15,10 @@ from client.transport import FlaskTransport, TransportError
 from client.ui import i18n
 from client.ui import presenters as pr
 from server import create_app
-from server.models import CaseNote, Visit
-from server.models import ChangeLogEntry
+from server.models import CaseNote, ChangeLogEntry, Resident, Visit
 from server.sync import changelog
 from shared import protocol as p
+from shared.clock import isoformat
 from shared.digest import canonical_json, record_hash
 from tests.conftest import FAST_PASSWORD_HASH
 from tests.faults import FaultyTransport
@@ -116,6 +117,9 @@ def test_a_server_failing_everything_sets_nothing_aside(app, grid, tablet_for, d
     assert alice.store.count_ops(REJECTED) == 0
 
 
+REPAIRED_AT = datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc)
+
+
 def poison_the_log(db_session, grid_id: int, resident_id: str) -> str:
     """A visit as an older server wrote it: year 1, not zero-padded (every tablet crashed)."""
     visit_id = "0b7d3f0e-7c55-4e0a-8d0c-1f8f6b1d2a99"
@@ -153,13 +157,18 @@ def test_a_readable_copy_replaces_a_quarantined_one(grid, tablet_for, db_session
     poisoned = poison_the_log(db_session, grid.grid.id, grid.residents[0].id)
     assert alice.sync().ok and alice.quarantined_count() == 1
     entry = db_session.get(ChangeLogEntry, (p.VISIT, poisoned))
-    fixed = entry.payload.replace('"1-01-01T00:00:00Z"', '"2026-11-27T01:00:00Z"')
+    fixed = entry.payload.replace('"1-01-01T00:00:00Z"', isoformat(REPAIRED_AT).join('""'))
     db_session.delete(entry)
     db_session.flush()
     db_session.add(ChangeLogEntry(
         entity=p.VISIT, entity_id=poisoned, grid_id=grid.grid.id,
         position=changelog.reserve_positions(db_session, 1), payload=fixed,
         row_hash=record_hash(p.VISIT, fixed)))
+    # The server's own facts follow the repaired visit, as its facts digest is read from them.
+    resident = db_session.get(Resident, grid.residents[0].id)
+    resident.last_visit_at = max(filter(None, (resident.last_visit_at, REPAIRED_AT)))
+    resident.last_met_at = max(filter(None, (resident.last_met_at, REPAIRED_AT)))
+    resident.follow_up_since = None
     db_session.commit()
     assert alice.sync().ok
     assert alice.quarantined_count() == 0 and alice.store.record(p.VISIT, poisoned)

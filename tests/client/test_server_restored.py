@@ -25,7 +25,10 @@ def test_the_server_is_checked_before_anything_is_pushed(app, grid, tablet_for):
     alice.record_visit(alice.today_list()[0].id, "met")
     transport.paths.clear()
     assert alice.sync().ok
-    assert transport.paths[:2] == ["/api/v1/sync/state", "/api/v1/sync/push"]
+    # The token is renewed first (it proves the tablet may talk at all); then the state check,
+    # before a single op is pushed.
+    assert transport.paths[:3] == ["/api/v1/auth/renew", "/api/v1/sync/state",
+                                   "/api/v1/sync/push"]
 
 
 def test_an_unknown_token_asks_for_sign_in_and_keeps_the_unsent_work(grid, tablet_for,
