@@ -425,29 +425,32 @@ def current_assignment_filter(today: date):
                 or_(Assignment.ends_on.is_(None), Assignment.ends_on >= today))
 
 
+def managed_people_filter(scope: Scope, today: date | None = None):
+    """People with an assignment current today inside the supervisor's own area.
+
+    Not anyone who once helped there (a past assignment), and not people placed in the areas
+    above it (a community supervisor does not manage the street's people)."""
+    assigned = select(Assignment.person_id).where(
+        Assignment.area_id.in_(sorted(scope.own_area_ids)),
+        current_assignment_filter(today or local_today()))
+    return or_(Person.id.in_(assigned), Person.id == scope.person.id)
+
+
 def people_in_scope(session: Session, scope: Scope, include_inactive: bool = True) -> list[Person]:
-    """Admin: everybody. Supervisor: people with an assignment in one of their grids (or above
-    them, e.g. a fellow supervisor), and people with no assignment yet whom nobody placed."""
+    """Admin: everybody. Supervisor: themselves and the people of :func:`managed_people_filter`."""
     query = select(Person).order_by(Person.role.desc(), Person.display_name)
     if not include_inactive:
         query = query.where(Person.active.is_(True))
     if scope.is_admin:
         return list(session.scalars(query))
-    visible = scope.visible_area_ids()
-    assigned = select(Assignment.person_id).where(Assignment.area_id.in_(sorted(visible)))
-    return list(session.scalars(query.where(Person.id.in_(assigned))))
+    return list(session.scalars(query.where(managed_people_filter(scope))))
 
 
 def person_in_scope(session: Session, scope: Scope, person_id: int) -> Person | None:
-    person = session.get(Person, person_id)
-    if person is None:
-        return None
-    if scope.is_admin or person.id == scope.person.id:
-        return person
-    visible = scope.visible_area_ids()
-    assigned = session.scalar(select(func.count()).select_from(Assignment).where(
-        Assignment.person_id == person_id, Assignment.area_id.in_(sorted(visible))))
-    return person if assigned else None
+    if scope.is_admin:
+        return session.get(Person, person_id)
+    return session.scalar(select(Person).where(Person.id == person_id,
+                                               managed_people_filter(scope)))
 
 
 def assignments_of(session: Session, person_id: int) -> list[Assignment]:

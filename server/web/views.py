@@ -474,7 +474,7 @@ def add_assignment(person_id: int):
 def end_assignment(assignment_id: int):
     s, scope = db.session, current_scope()
     assignment = s.get(Assignment, assignment_id)
-    if assignment is None or not scope.allows_area(assignment.area_id):
+    if assignment is None or not scope.manages_area(assignment.area_id):
         raise not_found()
     target = _person_or_404(assignment.person_id)
     if not _may_manage(target):
@@ -487,6 +487,8 @@ def end_assignment(assignment_id: int):
           if scope.areas[assignment.area_id].level == p.GRID else None,
           detail={"assignment": assignment.id, "ends_on": assignment.ends_on.isoformat()})
     flash(_("Assignment ended. The grid's data leaves their tablets at the next sync."), "ok")
+    if queries.person_in_scope(s, scope, target.id) is None:
+        return redirect(url_for("web.people"))  # no longer placed in this supervisor's area
     return redirect(url_for("web.person", person_id=target.id))
 
 
