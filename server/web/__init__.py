@@ -15,7 +15,10 @@ from .timeutil import local_today, to_local
 
 def init_web(app: Flask) -> None:
     """Registers the supervisor pages, their CSRF protection and their translations."""
+    from .sessions import DatabaseSessionInterface
     from .views import bp, csrf
+
+    app.session_interface = DatabaseSessionInterface()
 
     # CSRF is checked for the web blueprint only: the JSON API under /api authenticates with
     # bearer tokens, which a browser never sends on its own, so it stays exempt.

@@ -1,7 +1,8 @@
 """Who is signed in to the web view, and what they may see.
 
-A web session holds only the person's id; the person and their scope are read again on every
-request, so deactivating someone or ending their assignment takes effect at their next click.
+A web session (server-side, see :mod:`.sessions`) holds only the person's id; the person and their
+scope are read again on every request, so deactivating someone or ending their assignment takes
+effect at their next click.
 """
 from __future__ import annotations
 

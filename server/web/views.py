@@ -28,6 +28,7 @@ from .forms import (changed_fields, error_lines, parse_date, raw_field_value, re
                     validate_resident_fields)
 from .i18n import LANG_COOKIE, normalise_locale
 from .i18n import gettext as _
+from .sessions import end_sessions_of
 from .timeutil import local_today
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
@@ -421,6 +422,7 @@ def deactivate_person(person_id: int):
     if not _may_manage(target) or target.id == current_person().id:
         raise forbidden()
     target.active = False
+    end_sessions_of(db.session, target.id)
     audit(db.session, "deactivate_person", person_id=current_person().id, entity="person",
           entity_id=str(target.id))
     flash(_("%(name)s can no longer sign in; their tablets are refused at next contact.",
