@@ -5,6 +5,7 @@ or a conflict goes through server.sync.edits so that it reaches the tablets at t
 """
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template,
@@ -14,7 +15,8 @@ from flask_wtf.csrf import CSRFProtect
 from shared import protocol as p
 from shared.clock import utcnow
 
-from ..audit import audit
+from ..audit import FROM_CONFLICT, FROM_IMPORT, FROM_WEB, audit, audit_row, audit_rows, \
+    change_detail
 from ..auth import authenticate, hash_password
 from ..db import db
 from ..errors import ApiError
@@ -241,7 +243,8 @@ def _render_resident(resident, status: int = 200, errors: dict | None = None,
         error_list=error_lines(errors or {}), path=scope.area_path(resident.grid_id),
         grid=scope.areas[resident.grid_id], visits=queries.resident_visits(s, resident.id),
         notes=queries.resident_notes(s, resident.id),
-        conflicts=queries.resident_conflicts(s, resident.id), fields=EDITABLE_FIELDS), status
+        conflicts=queries.resident_conflicts(s, resident.id), fields=EDITABLE_FIELDS,
+        history=queries.resident_audit(s, resident.id)), status
 
 
 @bp.get("/residents/<resident_id>")
@@ -271,9 +274,11 @@ def edit_resident_view(resident_id: str):
             "This record changed while you were editing; check the new values and save "
             "again.")})
     if changes:
+        before = {name: getattr(found, name) for name in changes}
         edit_resident(db.session, person, found, changes)
         audit(db.session, "edit_resident", person_id=person.id, entity=p.RESIDENT,
-              entity_id=found.id, grid_id=found.grid_id, detail={"fields": sorted(changes)})
+              entity_id=found.id, grid_id=found.grid_id,
+              detail=change_detail(FROM_WEB, before, changes))
         flash(_("Saved. The grid's tablets receive the change at their next sync."), "ok")
     else:
         flash(_("Nothing changed."), "info")
@@ -319,10 +324,12 @@ def settle(conflict_id: str):
         value = clean[conflict.field]
     else:
         raise ApiError(400, p.ERR_INVALID_BODY, _("choice: Not an allowed value."))
+    before = getattr(lock_resident(s, conflict.resident_id), conflict.field)
     settle_conflict(s, person, conflict, value)
     audit(s, "settle_conflict", person_id=person.id, entity=p.RESIDENT,
           entity_id=conflict.resident_id, grid_id=conflict.grid_id,
-          detail={"conflict": conflict.id, "field": conflict.field, "choice": choice})
+          detail=change_detail(FROM_CONFLICT, {conflict.field: before}, {conflict.field: value},
+                               conflict=conflict.id, choice=choice))
     flash(_("Conflict settled. The grid's tablets receive the value at their next sync."), "ok")
     return redirect(_safe_next(back))
 
@@ -560,7 +567,13 @@ def import_roster():
             flash(_("Nothing was imported: fix the rows below, or import only the valid rows."),
                   "error")
         else:
-            create_residents(s, person, [(row.grid_id, row.fields) for row in chosen])
+            ids = [str(uuid.uuid4()) for _row in chosen]
+            create_residents(s, person, [(row.grid_id, row.fields) for row in chosen], ids)
+            # One row per resident added, so each resident's history starts with its import.
+            audit_rows(s, [audit_row("add_resident", person_id=person.id, entity=p.RESIDENT,
+                                     entity_id=resident_id, grid_id=row.grid_id,
+                                     detail={"source": FROM_IMPORT, "fields": sorted(row.fields)})
+                           for resident_id, row in zip(ids, chosen)])
             per_grid: dict[int, int] = {}
             for row in chosen:
                 per_grid[row.grid_id] = per_grid.get(row.grid_id, 0) + 1
@@ -630,10 +643,16 @@ def audit_log():
     resident_id = request.args.get("resident") or None
     person_id = request.args.get("person", type=int)
     action = request.args.get("action") or None
+    first = parse_date(request.args.get("from"))
+    last = parse_date(request.args.get("to"))
+    if (request.args.get("from") and first is None) or (request.args.get("to") and last is None):
+        raise ApiError(400, p.ERR_INVALID_BODY, _("Dates: Not a valid date."))
     if resident_id and queries.resident_in_scope(s, scope, resident_id) is None:
         raise not_found()
     rows = queries.audit_entries(s, scope, resident_id=resident_id, person_id=person_id,
-                                 action=action)
+                                 action=action, first=first, last=last)
     return render_template("web/audit.html", rows=rows, actions=queries.audit_actions(s),
-                           action=action, resident_id=resident_id, person_id=person_id)
-
+                           action=action, resident_id=resident_id, person_id=person_id,
+                           people=queries.people_in_scope(s, scope), first=first, last=last,
+                           resident=queries.resident_in_scope(s, scope, resident_id)
+                           if resident_id else None)

@@ -1,0 +1,52 @@
+"""The audit log as a person reads it: where a change came from, which fields, old → new."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..audit import FROM_CONFLICT, FROM_IMPORT, FROM_TABLET, FROM_WEB
+from .i18n import gettext as _
+from .labels import field_value_text, list_separator
+from .roster import field_label
+
+
+@dataclass
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+def source_word(source: str | None) -> str:
+    return {FROM_TABLET: _("On a tablet"), FROM_WEB: _("In the web view"),
+            FROM_IMPORT: _("Roster import"), FROM_CONFLICT: _("Conflict checked")}.get(
+        source or "", "")
+
+
+def _record_field_label(name: str) -> str:
+    """Labels of the fields of visits and case notes; resident fields use the roster's."""
+    labels = {"outcome": _("Outcome"), "away_reason": _("Away reason"),
+              "readings": _("Readings"), "mood": _("Mood"), "needs": _("Needs"),
+              "services": _("Services"), "safety_checks": _("Safety checks"),
+              "note": _("Note"), "follow_up_on": _("Follow-up date"),
+              "corrects": _("Correction"), "correction": _("Correction"),
+              "text": _("Case note text")}
+    return labels.get(name) or field_label(name)
+
+
+def field_names(detail: dict) -> str:
+    """The fields an entry names, in words, each once."""
+    labels = []
+    for name in detail.get("fields") or ():
+        label = _record_field_label(str(name))
+        if label not in labels:
+            labels.append(label)
+    return list_separator().join(labels)
+
+
+def field_changes(detail: dict) -> list[FieldChange]:
+    """Old and new value of each master-record field whose value changed."""
+    before, after = detail.get("before") or {}, detail.get("after") or {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    return [FieldChange(field_label(name), field_value_text(name, before.get(name)),
+                        field_value_text(name, after[name])) for name in sorted(after)]
