@@ -43,10 +43,17 @@ def field_names(detail: dict) -> str:
     return list_separator().join(labels)
 
 
-def field_changes(detail: dict) -> list[FieldChange]:
-    """Old and new value of each master-record field whose value changed."""
+def field_changes(detail: dict, mask_phones: bool = False) -> list[FieldChange]:
+    """Old and new value of each master-record field whose value changed. ``mask_phones``:
+    for lists across residents, which never show phone numbers (server.web.privacy)."""
+    from .privacy import PHONE_FIELDS, mask_phone
     before, after = detail.get("before") or {}, detail.get("after") or {}
     if not isinstance(before, dict) or not isinstance(after, dict):
         return []
-    return [FieldChange(field_label(name), field_value_text(name, before.get(name)),
-                        field_value_text(name, after[name])) for name in sorted(after)]
+
+    def text(name, value):
+        if mask_phones and name in PHONE_FIELDS and value:
+            return mask_phone(value)
+        return field_value_text(name, value)
+    return [FieldChange(field_label(name), text(name, before.get(name)), text(name, after[name]))
+            for name in sorted(after)]

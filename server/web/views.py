@@ -22,7 +22,7 @@ from ..db import db
 from ..errors import ApiError
 from ..models import Assignment, Person
 from ..sync.edits import create_residents, edit_resident, lock_resident, settle_conflict
-from . import exports, queries, roster
+from . import exports, privacy, queries, roster
 from .access import (SUPERVISOR_GRANTABLE_ROLES, WEB_ROLES, current_person, current_scope,
                      forbidden, not_found, sign_in_required)
 from .charts import bar_chart
@@ -595,7 +595,8 @@ def import_roster():
 def export_form():
     today = local_today()
     return render_template("web/export.html", area_choices=queries.areas_for_choice(current_scope()),
-                           first=today - timedelta(days=29), last=today)
+                           first=today - timedelta(days=29), last=today,
+                           contacts_in_bulk=privacy.sees_contacts_in_bulk(current_scope()))
 
 
 @bp.get("/export/download")
@@ -617,10 +618,13 @@ def export_download():
     grid_ids = queries.grid_filter(scope, area_id)
     if kind == "residents":
         headers, table = exports.resident_table(queries.export_residents(s, grid_ids))
+        table = privacy.redact_residents(scope, table)
     else:
         headers, table = exports.visit_table(queries.export_visits(s, grid_ids, first, last))
+        table = privacy.redact_visits(scope, table)
     audit(s, "export", person_id=person.id,
           detail={"kind": kind, "format": fmt, "area": area_id, "rows": len(table),
+                  "contacts": privacy.sees_contacts_in_bulk(scope),
                   "from": first.isoformat(), "to": last.isoformat()})
     name = f"knockdoor-{kind}-{first.isoformat()}-{last.isoformat()}" if kind == "visits" \
         else f"knockdoor-{kind}-{today.isoformat()}"
