@@ -221,7 +221,8 @@ class OpReasonSchema(Schema):
 
 
 class OpResultSchema(Schema):
-    op_id = fields.String()
+    op_id = fields.String(allow_none=True,
+                          metadata={"description": "Null when the op carried no usable id."})
     seq = fields.Integer(allow_none=True)
     status = fields.String(metadata={"description": "applied | duplicate | conflict | rejected"})
     version = fields.Integer(allow_none=True,
