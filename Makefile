@@ -28,7 +28,7 @@ DEMO_TABLETS ?= 20
 # Run as root, or through sudo when there is one.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help venv system-deps postgres test demo stop bench screenshots clean distclean
+.PHONY: help venv system-deps postgres test demo stop bench mutation screenshots clean distclean
 
 help:
 	@echo "make demo         set up, seed a demo district on SQLite, serve it on $(DEMO_URL),"
@@ -38,6 +38,7 @@ help:
 	@echo "make system-deps  Debian packages for the UI and browser tests (Xvfb, CJK font, Chromium)"
 	@echo "make postgres     start the local PostgreSQL and create the database 'test'"
 	@echo "make bench        run the benchmarks (docs/benchmarks.md)"
+	@echo "make mutation     mutation testing of the sync rules, a score per module (docs/testing.md)"
 	@echo "make screenshots  regenerate docs/screenshots/"
 	@echo "make clean        stop the demo, remove var/ and caches (distclean: the venv too)"
 
@@ -152,6 +153,10 @@ stop:
 
 bench: venv postgres
 	$(BIN)/python -m bench.run
+
+# Minutes, not seconds: not part of `make test`. MUTATION_MODULES=shared/due.py picks modules.
+mutation: venv
+	$(BIN)/python scripts/mutation.py $(MUTATION_MODULES)
 
 screenshots: venv system-deps
 	$(BIN)/python scripts/screenshots_app.py && $(BIN)/python scripts/screenshots_web.py

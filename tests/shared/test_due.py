@@ -1,5 +1,8 @@
 """Who is due a visit and which follow-ups are open: one rule for server and tablet."""
+from dataclasses import FrozenInstanceError
 from datetime import date, datetime, timezone
+
+import pytest
 
 from shared import due
 from shared.due import VisitFact, cadence_days, due_status, last_met, open_follow_up
@@ -82,3 +85,80 @@ def test_an_amended_visit_is_replaced_by_its_amendment():
     visits = [VisitFact("a", at(10), "no_answer"), VisitFact("b", at(10, 11), "met", "a", "amend")]
     assert last_met(visits) == at(10, 11)
     assert open_follow_up(["alone"], visits) is None
+
+
+# ---- edges of age, week and order ------------------------------------------------------------
+
+def test_a_resident_turning_80_this_year_is_visited_weekly_and_79_fortnightly():
+    assert cadence_days([], TODAY.year - 80, None, TODAY) == 7
+    assert cadence_days([], TODAY.year - 79, None, TODAY) == 14
+    assert cadence_days([], None, None, TODAY) == 14  # no birth year: no age-based rule
+
+
+def test_due_this_week_ends_on_sunday_of_this_week():
+    # TODAY is Wednesday 25 November; this week ends on Sunday 29 November.
+    sunday = status(last_met=date(2026, 11, 15))  # fortnightly: due on the 29th
+    monday = status(last_met=date(2026, 11, 16))  # due on Monday the 30th: next week
+    assert (sunday.status, sunday.next_due) == (due.DUE_THIS_WEEK, date(2026, 11, 29))
+    assert (monday.status, monday.next_due) == (due.NOT_DUE, date(2026, 11, 30))
+
+
+def test_on_a_sunday_nothing_of_next_week_is_due_this_week():
+    sunday = date(2026, 11, 29)
+    assert status(last_met=date(2026, 11, 16), today=sunday).status == due.NOT_DUE
+    assert status(last_met=date(2026, 11, 15), today=sunday).status == due.DUE_TODAY
+
+
+def test_on_a_monday_the_whole_week_ahead_is_due_this_week():
+    monday = date(2026, 11, 23)
+    assert status(last_met=date(2026, 11, 15), today=monday).status == due.DUE_THIS_WEEK
+    assert status(last_met=date(2026, 11, 16), today=monday).status == due.NOT_DUE
+
+
+def test_only_overdue_residents_count_days_overdue():
+    for result in (status(living_situation=["alone"], last_met=at(18)),
+                   status(living_situation=["alone"], last_met=at(21)),
+                   status(last_met=at(24)), status(status="deceased")):
+        assert result.days_overdue == 0, result
+    assert status(living_situation=["alone"], last_met=at(17)).days_overdue == 1
+
+
+def test_an_inactive_resident_has_no_due_date():
+    assert status(status="moved", last_met=at(1)).next_due is None
+
+
+def test_the_today_list_orders_each_state_and_this_week_by_due_date():
+    overdue = status(living_situation=["alone"], last_met=at(15))
+    today = status(living_situation=["alone"], last_met=at(18))
+    friday = status(last_met=date(2026, 11, 13))
+    thursday = status(last_met=date(2026, 11, 12))
+    not_due = status(last_met=at(24))
+    inactive = status(status="deceased")
+    shuffled = [inactive, not_due, friday, today, thursday, overdue]
+    assert sorted(shuffled, key=lambda s: s.sort_key) == [
+        overdue, today, thursday, friday, not_due, inactive]
+
+
+
+def fresh(text: str) -> str:
+    """The same text as a new string object, as values read from a database or JSON are."""
+    return "".join(list(text))
+
+
+def test_values_read_from_storage_compare_by_value_not_identity():
+    met, no_answer, void = fresh("met"), fresh("no_answer"), fresh("void")
+    visits = [VisitFact("a", at(10), no_answer), VisitFact("b", at(11), met),
+              VisitFact("c", at(12), no_answer), VisitFact("d", at(13), met),
+              VisitFact("e", at(14), None, "d", void)]
+    assert last_met(visits) == at(11)
+    assert open_follow_up([fresh("alone")], visits) == at(12)
+    assert status(status=fresh("active"), last_met=at(24)).status == due.NOT_DUE
+
+
+def test_due_facts_are_values_that_cannot_be_changed_in_place():
+    fact, result = VisitFact("a", at(10), "met"), status(last_met=at(24))
+    with pytest.raises(FrozenInstanceError):
+        fact.outcome = "no_answer"  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        result.status = due.OVERDUE  # type: ignore[misc]
+    assert len({fact, VisitFact("a", at(10), "met")}) == 1

@@ -99,3 +99,37 @@ def _interleave(ordered, rng):
 def test_stamps_round_trip_through_json():
     original = FieldStamp(3, "d", 2, 1, "o")
     assert FieldStamp.from_json({**original.to_json(), "p": 7}) == original
+
+
+# ---- at equal sequence numbers: a device's own edit is neither seen nor stale ---------------
+
+def test_a_device_has_not_seen_an_edit_with_its_own_current_sequence_number():
+    # Only strictly earlier edits of the same device were seen: the same seq is the edit itself
+    # (a replay that exactly-once filters out before the merge), never something it replaces.
+    assert not has_seen(Edit("d1", 4, 3, "a"), FieldStamp(10, "d1", 4, 3, "x"))
+    assert has_seen(Edit("d1", 5, 3, "a"), FieldStamp(10, "d1", 4, 3, "x"))
+    assert not has_seen(Edit("d1", 3, 3, "a"), FieldStamp(10, "d1", 4, 3, "x"))
+
+
+def test_an_edit_is_stale_only_behind_a_strictly_later_edit_of_its_device():
+    current = [Candidate(FieldStamp(10, "d1", 4, 3, "x"), "kept")]
+    same_seq = merge_field(current, Edit("d1", 4, 3, "a"), "again", FieldStamp(11, "d1", 4, 3, "a"))
+    assert not same_seq.stale
+    later = merge_field(current, Edit("d1", 3, 3, "a"), "older", FieldStamp(11, "d1", 3, 3, "a"))
+    assert later.stale
+
+
+def test_another_devices_sequence_numbers_say_nothing_about_what_was_seen():
+    # seq 9 on d2 is not "later" than seq 4 on d1: only the base version counts across devices.
+    assert not has_seen(Edit("d2", 9, 3, "a"), FieldStamp(10, "d1", 4, 3, "x"))
+    assert has_seen(Edit("d2", 1, 10, "a"), FieldStamp(10, "d1", 4, 3, "x"))
+    current = [Candidate(FieldStamp(10, "d1", 4, 3, "x"), "theirs")]
+    assert not merge_field(current, Edit("d2", 1, 3, "a"), "mine",
+                           FieldStamp(11, "d2", 1, 3, "a")).stale
+
+
+def test_server_writes_are_compared_by_version_not_by_device():
+    # A server-side stamp has no device: a device edit saw it only through its base version.
+    web = FieldStamp(10, "", 0, 9, "w")
+    assert not has_seen(Edit("", 1, 9, "a"), web)
+    assert has_seen(Edit("", 1, 10, "a"), web)

@@ -1,0 +1,409 @@
+"""Every rule of the wire schemas, at its edges, generated from the schemas themselves.
+
+Each bounded field is tried at min−1, min, max and max+1; each required field is left out; each
+choice is tried with every allowed value and a near miss; each UUID with a near miss. A document
+with every field set must load with every value kept, so a field dropped from a schema is
+noticed too. Because the cases are read off the schemas, a new field or a changed bound is
+covered without editing this file.
+"""
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pytest
+from marshmallow import Schema, ValidationError, fields, validate
+
+from shared import schemas as s
+
+RESIDENT_ID = "3f1c2b7e-8a9d-4c1e-9b2a-6d5e4f3a2b1c"
+
+
+# ---- valid documents with every field set ----------------------------------------------------
+
+def full_resident() -> dict:
+    return {"name": "张桂兰", "sex": "F", "birth_year": 1941,
+            "address": "建设路51号院2号楼4单元202", "phone": "13800001234",
+            "emergency_contact": "王建国（儿子）", "emergency_phone": "0393-4412345",
+            "living_situation": ["alone"], "care_level": "self_care", "visit_cadence_days": 7,
+            "safety_devices": ["fall_alarm"], "care_notes": "右腿不便，敲门要多等一会儿",
+            "status": "active"}
+
+
+def full_visit() -> dict:
+    return {"resident_id": RESIDENT_ID, "outcome": "met", "away_reason": None,
+            "readings": {"systolic": 135, "diastolic": 85, "pulse": 72, "blood_sugar": 6.1,
+                         "temperature": 36.6},
+            "mood": "good", "needs": ["meals"], "services": ["chat"],
+            "safety_checks": {"fall_alarm": "ok"}, "note": "一切都好",
+            "follow_up_on": "2026-12-03", "corrects": None, "correction": None}
+
+
+def full_note() -> dict:
+    return {"resident_id": RESIDENT_ID, "text": "需要帮忙买降压药", "corrects": None,
+            "correction": None}
+
+
+def op_with(entity: str, action: str, data: dict) -> dict:
+    op = {"op_id": str(uuid.uuid4()), "seq": 7, "entity": entity, "action": action,
+          "entity_id": str(uuid.uuid4()), "grid_id": 3, "device_time": "2026-11-27T09:00:00+08:00",
+          "data": data}
+    op["base_version"] = 12 if action == "update" else None
+    return op
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A schema, a valid document of it with every field set, and how to load one."""
+
+    name: str
+    schema: Schema
+    document: Callable[[], dict]
+    load: Callable[[dict], Any]
+
+
+SUBJECTS = [
+    Subject("resident", s.ResidentDataSchema(), full_resident, s.ResidentDataSchema().load),
+    Subject("visit", s.VisitDataSchema(), full_visit, s.VisitDataSchema().load),
+    Subject("note", s.NoteDataSchema(), full_note, s.NoteDataSchema().load),
+    Subject("op", s.OpSchema(), lambda: op_with("visit", "create", full_visit()),
+            s.OpSchema().load),
+    Subject("login", s.LoginRequestSchema(),
+            lambda: {"protocol": 2, "app_version": "1.0", "username": "wangfang",
+                     "password": "s3cret-pass", "device_id": str(uuid.uuid4()),
+                     "device_name": "平板一号"},
+            s.LoginRequestSchema().load),
+    Subject("pull", s.PullRequestSchema(),
+            lambda: {"protocol": 2, "app_version": "1.0", "cursor": None, "limit": 100},
+            s.PullRequestSchema().load),
+    Subject("push", s.PushRequestSchema(),
+            lambda: {"protocol": 2, "app_version": "1.0",
+                     "device_time": "2026-11-27T09:00:00+08:00", "ops": []},
+            s.PushRequestSchema().load),
+]
+
+
+# ---- walking a schema ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Slot:
+    subject: Subject
+    path: tuple[str, ...]
+    field: fields.Field
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.path)
+
+    def __str__(self) -> str:
+        return f"{self.subject.name}:{self.dotted}"
+
+
+def slots_of(schema: Schema, subject: Subject, prefix: tuple[str, ...] = ()):
+    for name, field in schema.fields.items():
+        if field.dump_only:
+            continue
+        path = prefix + (field.data_key or name,)
+        yield Slot(subject, path, field)
+        if isinstance(field, fields.Nested):
+            yield from slots_of(field.schema, subject, path)
+
+
+ALL_SLOTS = [slot for subject in SUBJECTS for slot in slots_of(subject.schema, subject)]
+
+
+def validators_of(field: fields.Field, kind):
+    return [v for v in field.validators if isinstance(v, kind)]
+
+
+#: Fields that only make sense with a partner: setting one sets (or clears) the other.
+PARTNERS = {
+    ("corrects",): lambda target: target.update(correction="amend"),
+    ("correction",): lambda target: target.update(corrects=GOOD_UUID),
+    ("readings", "systolic"): lambda target: target.pop("diastolic", None),
+    ("readings", "diastolic"): lambda target: target.pop("systolic", None),
+}
+
+
+def with_value(slot: Slot, value) -> dict:
+    document = slot.subject.document()
+    target = document
+    for key in slot.path[:-1]:
+        target = target.setdefault(key, {})
+    target[slot.path[-1]] = value
+    partner = PARTNERS.get(slot.path)
+    if partner and slot.subject.name in ("visit", "note"):
+        partner(target)
+    return document
+
+
+def without(slot: Slot) -> dict:
+    document = slot.subject.document()
+    target = document
+    for key in slot.path[:-1]:
+        target = target[key]
+    target.pop(slot.path[-1], None)
+    return document
+
+
+def refused_naming(slot: Slot, document: dict) -> str:
+    with pytest.raises(ValidationError) as caught:
+        slot.subject.load(document)
+    text = s.flatten_errors(caught.value.messages)
+    assert slot.dotted in text or slot.path[-1] in text, text
+    return text
+
+
+def accepted(slot: Slot, document: dict) -> dict:
+    try:
+        return slot.subject.load(document)
+    except ValidationError as error:  # pragma: no cover - the message is the point
+        pytest.fail(f"{slot}: refused a valid value: {s.flatten_errors(error.messages)}")
+
+
+def loaded_at(slot: Slot, loaded: dict):
+    value = loaded
+    for key in slot.path:
+        value = value[key]
+    return value
+
+
+# ---- the cases -------------------------------------------------------------------------------
+
+def test_every_subject_loads_with_every_field_kept():
+    for subject in SUBJECTS:
+        document = subject.document()
+        loaded = subject.load(copy.deepcopy(document))
+        for key in document:
+            if subject.schema.fields[key].load_only:
+                continue
+            assert key in loaded, f"{subject.name}.{key} was dropped"
+
+
+def test_the_full_documents_set_every_field_the_schemas_know():
+    # A field missing from the full documents would escape the boundary cases below.
+    for subject in SUBJECTS:
+        document = subject.document()
+        missing = set(subject.schema.fields) - set(document)
+        assert not missing, f"{subject.name}: add {sorted(missing)} to its full document"
+
+
+RANGED = [(slot, rule) for slot in ALL_SLOTS for rule in validators_of(slot.field, validate.Range)]
+
+
+def step(field: fields.Field):
+    return 1 if isinstance(field, fields.Integer) else 0.1
+
+
+@pytest.mark.parametrize("slot,rule", RANGED, ids=[str(slot) for slot, _ in RANGED])
+def test_a_ranged_field_takes_its_bounds_and_refuses_one_step_beyond(slot, rule):
+    delta = step(slot.field)
+    if rule.min is not None:
+        low = rule.min if rule.min_inclusive else rule.min + delta
+        assert loaded_at(slot, accepted(slot, with_value(slot, low))) == low
+        refused_naming(slot, with_value(slot, low - delta))
+    if rule.max is not None:
+        high = rule.max if rule.max_inclusive else rule.max - delta
+        assert loaded_at(slot, accepted(slot, with_value(slot, high))) == high
+        refused_naming(slot, with_value(slot, high + delta))
+
+
+def item_for(field: fields.Field):
+    """A valid item for a list field."""
+    inner = field.inner
+    choices = validators_of(inner, validate.OneOf)
+    return choices[0].choices[0] if choices else "x"
+
+
+LENGTHS = [(slot, rule) for slot in ALL_SLOTS for rule in validators_of(slot.field, validate.Length)]
+
+
+def of_length(slot: Slot, n: int):
+    if isinstance(slot.field, fields.List):
+        return [item_for(slot.field)] * n
+    return "长" * n
+
+
+@pytest.mark.parametrize("slot,rule", LENGTHS, ids=[str(slot) for slot, _ in LENGTHS])
+def test_a_length_bounded_field_takes_its_bounds_and_refuses_one_beyond(slot, rule):
+    if rule.equal is not None:
+        pytest.fail(f"{slot}: add exact-length cases for Length(equal=…)")
+    low = rule.min or 0
+    if low > 0:
+        assert loaded_at(slot, accepted(slot, with_value(slot, of_length(slot, low))))
+        refused_naming(slot, with_value(slot, of_length(slot, low - 1)))
+    if rule.max is not None:
+        assert len(loaded_at(slot, accepted(slot, with_value(slot, of_length(slot, rule.max))))) \
+            == rule.max
+        refused_naming(slot, with_value(slot, of_length(slot, rule.max + 1)))
+
+
+REQUIRED = [slot for slot in ALL_SLOTS if slot.field.required]
+
+
+@pytest.mark.parametrize("slot", REQUIRED, ids=[str(slot) for slot in REQUIRED])
+def test_a_required_field_left_out_is_named(slot):
+    assert "Missing data for required field" in refused_naming(slot, without(slot))
+
+
+# A visit's outcome and a note's text are optional only for a void (tested below).
+OPTIONAL = [slot for slot in ALL_SLOTS if not slot.field.required and len(slot.path) == 1
+            and slot.subject.name in ("resident", "visit", "note")
+            and str(slot) not in ("visit:outcome", "note:text")]
+
+
+@pytest.mark.parametrize("slot", OPTIONAL, ids=[str(slot) for slot in OPTIONAL])
+def test_an_optional_field_may_be_left_out(slot):
+    accepted(slot, without(slot))
+
+
+# An op's entity and action decide which data schema applies: tested below, pair by pair.
+CHOICES = [(slot, rule) for slot in ALL_SLOTS
+           for rule in validators_of(slot.field, validate.OneOf)
+           if str(slot) not in ("op:entity", "op:action")]
+CHOICE_ITEMS = [(slot, rule) for slot in ALL_SLOTS if isinstance(slot.field, fields.List)
+                for rule in validators_of(slot.field.inner, validate.OneOf)]
+
+
+@pytest.mark.parametrize("slot,rule", CHOICES, ids=[str(slot) for slot, _ in CHOICES])
+def test_a_choice_takes_each_allowed_value_and_refuses_a_near_miss(slot, rule):
+    for choice in rule.choices:
+        assert loaded_at(slot, accepted(slot, with_value(slot, choice))) == choice
+    text = refused_naming(slot, with_value(slot, rule.choices[0] + "_"))
+    assert "Must be one of" in text
+
+
+@pytest.mark.parametrize("slot,rule", CHOICE_ITEMS, ids=[str(slot) for slot, _ in CHOICE_ITEMS])
+def test_a_list_of_choices_takes_each_allowed_value_and_refuses_a_near_miss(slot, rule):
+    for choice in rule.choices:
+        assert loaded_at(slot, accepted(slot, with_value(slot, [choice]))) == [choice]
+    refused_naming(slot, with_value(slot, [rule.choices[0].upper() + "x"]))
+
+
+UUIDS = [slot for slot in ALL_SLOTS if isinstance(slot.field, s.UUIDText)]
+GOOD_UUID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+NEAR_MISSES = [GOOD_UUID[:-1], GOOD_UUID + "0", GOOD_UUID.replace("-", ""),
+               GOOD_UUID.replace("0a", "0g", 1), " " + GOOD_UUID, GOOD_UUID.replace("-", "_", 1)]
+
+
+@pytest.mark.parametrize("slot", UUIDS, ids=[str(slot) for slot in UUIDS])
+def test_a_uuid_field_takes_a_uuid_in_either_case_and_refuses_near_misses(slot):
+    assert loaded_at(slot, accepted(slot, with_value(slot, GOOD_UUID.upper()))) == GOOD_UUID
+    for miss in NEAR_MISSES:
+        assert "Not a valid UUID" in refused_naming(slot, with_value(slot, miss))
+
+
+PHONES = [slot for slot in ALL_SLOTS if validators_of(slot.field, validate.Regexp)]
+
+
+@pytest.mark.parametrize("slot", PHONES, ids=[str(slot) for slot in PHONES])
+def test_a_phone_takes_digits_and_separators_and_refuses_anything_else(slot):
+    for good in ("120", "13800001234", "0393-4412345", "+86 138 0000 1234", "1" * 20):
+        assert loaded_at(slot, accepted(slot, with_value(slot, good))) == good
+    for bad in ("12", "1" * 21, "138abc", "电话13800001234", "138\n0000"):
+        refused_naming(slot, with_value(slot, bad))
+
+
+STRICT_INTEGERS = [slot for slot in ALL_SLOTS if isinstance(slot.field, fields.Integer)]
+
+
+@pytest.mark.parametrize("slot", STRICT_INTEGERS, ids=[str(slot) for slot in STRICT_INTEGERS])
+def test_an_integer_field_refuses_text_and_fractions(slot):
+    refused_naming(slot, with_value(slot, "7"))
+    refused_naming(slot, with_value(slot, 7.5))
+
+
+@pytest.mark.parametrize("subject", SUBJECTS, ids=[subject.name for subject in SUBJECTS])
+def test_an_unknown_field_is_refused_by_name(subject):
+    document = subject.document()
+    document["favourite_colour"] = "red"
+    with pytest.raises(ValidationError) as caught:
+        subject.load(document)
+    assert "favourite_colour" in caught.value.messages
+
+
+# ---- the rules that tie fields together ------------------------------------------------------
+
+def visit_error(**changes) -> str | None:
+    data = {**full_visit(), **changes}
+    try:
+        s.VisitDataSchema().load(data)
+    except ValidationError as error:
+        return s.flatten_errors(error.messages)
+    return None
+
+
+def test_corrects_and_correction_go_together_on_visits_and_notes():
+    assert "correction" in visit_error(corrects=GOOD_UUID)
+    assert "correction" in visit_error(correction="amend")
+    assert visit_error(corrects=GOOD_UUID, correction="amend") is None
+    for data in ({**full_note(), "corrects": GOOD_UUID}, {**full_note(), "correction": "void"}):
+        with pytest.raises(ValidationError) as caught:
+            s.NoteDataSchema().load(data)
+        assert "correction" in caught.value.messages
+
+
+def test_only_a_void_may_leave_out_the_outcome():
+    assert "outcome: Missing data" in visit_error(outcome=None)
+    assert visit_error(outcome=None, corrects=GOOD_UUID, correction="void") is None
+    assert "outcome" in visit_error(outcome=None, corrects=GOOD_UUID, correction="amend")
+
+
+def test_a_note_needs_text_unless_it_voids_another():
+    for text in (None, "", "   "):
+        with pytest.raises(ValidationError) as caught:
+            s.NoteDataSchema().load({**full_note(), "text": text})
+        assert "text" in caught.value.messages
+    s.NoteDataSchema().load({**full_note(), "text": None, "corrects": GOOD_UUID,
+                             "correction": "void"})
+
+
+def test_diastolic_equal_to_systolic_is_refused_and_one_below_is_taken():
+    readings = {"systolic": 120, "diastolic": 120}
+    assert "diastolic" in visit_error(readings=readings)
+    assert visit_error(readings={"systolic": 120, "diastolic": 119}) is None
+
+
+def op_errors(op: dict) -> str | None:
+    try:
+        s.OpSchema().load(op)
+    except ValidationError as error:
+        return s.flatten_errors(error.messages)
+    return None
+
+
+def test_each_pushable_entity_checks_its_data_against_its_own_schema():
+    assert op_errors(op_with("resident", "create", full_resident())) is None
+    assert op_errors(op_with("note", "create", full_note())) is None
+    assert "data.name" in op_errors(op_with("resident", "create", {**full_resident(), "name": ""}))
+    assert "data.text" in op_errors(op_with("note", "create", {**full_note(), "text": ""}))
+    assert "data.outcome" in op_errors(op_with("visit", "create", {**full_visit(), "outcome": "x"}))
+
+
+def test_only_residents_may_be_updated_and_an_update_needs_a_base_and_a_change():
+    assert "append-only" in op_errors(op_with("visit", "update", full_visit()))
+    assert "append-only" in op_errors(op_with("note", "update", full_note()))
+    update = op_with("resident", "update", {"phone": "13900001111"})
+    assert op_errors(update) is None
+    assert "base_version" in op_errors({**update, "base_version": None})
+    assert "data" in op_errors({**update, "data": {}})
+
+
+def test_a_resident_update_may_carry_any_single_field_alone():
+    for name, value in full_resident().items():
+        assert op_errors(op_with("resident", "update", {name: value})) is None, name
+
+
+def test_conflicts_cannot_be_pushed_and_near_misses_of_entity_and_action_are_named():
+    assert "entity: Must be one of" in op_errors(op_with("conflict", "create", {}))
+    assert "entity: Must be one of" in op_errors(op_with("visits", "create", full_visit()))
+    assert "action: Must be one of" in op_errors(op_with("visit", "created", full_visit()))
+
+
+def test_flatten_errors_names_every_nested_field():
+    text = s.flatten_errors({"data": {"readings": {"systolic": ["Too high."]},
+                                      "_schema": ["Bad shape."]}, "seq": ["Not a valid integer."]})
+    assert text == ("data.readings.systolic: Too high.; data: Bad shape.; "
+                    "seq: Not a valid integer.")
