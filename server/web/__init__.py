@@ -37,7 +37,8 @@ def init_web(app: Flask) -> None:
                                  stale_check=queries.is_stale,
                                  audit_source=audit_text.source_word,
                                  audit_fields=audit_text.field_names,
-                                 audit_changes=audit_text.field_changes)
+                                 audit_changes=audit_text.field_changes,
+                                 audit_summary=audit_text.summary)
     app.jinja_env.filters["local"] = _format_local
     app.jinja_env.filters["parse_instant"] = _parse_instant
     app.jinja_env.filters["local_date"] = lambda m: to_local(m).strftime("%Y-%m-%d") if m else "—"

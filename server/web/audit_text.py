@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ..audit import FROM_CONFLICT, FROM_IMPORT, FROM_TABLET, FROM_WEB
 from .i18n import gettext as _
-from .labels import field_value_text, list_separator
+from .labels import field_value_text, list_separator, word
 from .roster import field_label
 
 
@@ -57,3 +57,25 @@ def field_changes(detail: dict, mask_phones: bool = False) -> list[FieldChange]:
         return field_value_text(name, value)
     return [FieldChange(field_label(name), text(name, before.get(name)), text(name, after[name]))
             for name in sorted(after)]
+
+
+def summary(detail: dict) -> str:
+    """Counts and choices of entries that name no fields (pushes, pulls, imports, exports,
+    assignments), in words: the codes themselves never reach the page."""
+    parts = []
+    counts = (("applied", _("Saved: %(num)s")), ("duplicate", _("Already saved: %(num)s")),
+              ("conflict", _("Saved with a conflict: %(num)s")),
+              ("rejected", _("Not saved: %(num)s")), ("records", _("Records: %(num)s")),
+              ("rows", _("Rows: %(num)s")), ("skipped", _("Rows skipped: %(num)s")))
+    for key, text in counts:
+        value = detail.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            parts.append(text % {"num": value})
+    if detail.get("kind") in ("visits", "residents"):
+        parts.append(_("Visits") if detail["kind"] == "visits" else _("Residents"))
+    if isinstance(detail.get("role"), str):
+        parts.append(word("role", detail["role"]))
+    for key in ("from", "to", "starts_on", "ends_on"):
+        if isinstance(detail.get(key), str):
+            parts.append(detail[key])
+    return list_separator().join(parts)

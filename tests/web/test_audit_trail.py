@@ -146,3 +146,15 @@ def test_a_500_op_push_writes_one_audit_row_per_applied_op(client, scenario, db_
     device = db_session.scalars(select(Device).where(
         Device.person_id == scenario.people["vol_a"].id, Device.token_hash.is_not(None))).all()
     assert {row.device_id for row in rows} <= {d.id for d in device}
+
+
+def test_audit_page_tells_counts_in_words_not_codes(client, as_user, scenario):
+    wang = scenario.residents["wang"]
+    token = api_login(client, "vol_a", scenario.password)
+    push(client, token, [visit_op(1, wang.grid_id, wang.id),
+                         visit_op(2, scenario.grids["pushang1"].id, wang.id)])
+    web = as_user("admin")  # a push's summary names no grid: the admin's to read
+    web.get("/export/download?kind=residents&format=csv")
+    html = web.get("/audit").get_data(as_text=True)
+    assert "已保存 1 条" in html and "未保存成功 1 条" in html
+    assert "applied" not in html and "rejected=" not in html and "kind=" not in html
