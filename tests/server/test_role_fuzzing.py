@@ -10,6 +10,7 @@ elsewhere; this one is about who asks.
 from __future__ import annotations
 
 import json
+import os
 import string
 import sys
 import uuid
@@ -38,7 +39,8 @@ ACTORS = ("volunteer", "grid_worker", "representative", "community_supervisor",
 USERNAMES = {"volunteer": "vol_a", "grid_worker": "vol_b", "representative": "vol_c",
              "community_supervisor": "kunwu_sup", "street_supervisor": "street_sup",
              "admin": "admin"}
-EXAMPLES_PER_ACTOR = 60
+#: Bounded for the suite; KNOCKDOOR_FUZZ_EXAMPLES=400 for a longer exploratory run.
+EXAMPLES_PER_ACTOR = int(os.environ.get("KNOCKDOOR_FUZZ_EXAMPLES", "60"))
 PATHS = {"login": "/api/v1/auth/login", "push": "/api/v1/sync/push",
          "pull": "/api/v1/sync/pull"}
 RESPONSE_SCHEMAS = {"login": LoginResponseSchema, "push": PushResponseSchema,
