@@ -6,6 +6,7 @@ area, ``out``: one outside it; ``any``: routes that name no area), the outcome e
 actor, in the order of ``ACTORS``. Every cell is asserted, and for every answer:
 
 * a change happened if and only if the outcome is ``done`` (the state is read back);
+* a page hidden as out of scope (404) is byte for byte the answer for a missing id;
 * nothing of another area leaks: no name, phone or record of an area the actor may not see
   appears in any answer, error message or redirect.
 
@@ -289,6 +290,7 @@ class Call:
     effect: object = None  # db_session -> bool: did the change happen?
     pulled: str | None = None  # pull: the resident id whose presence is "shown"
     bearer: bool = True
+    missing: str | None = None  # the same request for something that does not exist
 
 
 def resident_form(resident, **changes) -> dict:
@@ -359,7 +361,12 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
     }
     if endpoint in pages:
         path, marker = pages[endpoint]
-        return Call("GET", path, marker=marker)
+        missing_id, unknown = ((r.id, str(uuid.uuid4())) if endpoint in (
+            "web.resident", "web.audit_log") else (t.person.id, "987654")
+            if endpoint == "web.person" else (t.grid.id, "987654") if endpoint == "web.grid"
+            else (t.community.id, "987654"))
+        return Call("GET", path, marker=marker,
+                    missing=re.sub(rf"(?<=[/=]){missing_id}\b", unknown, path))
     if endpoint == "web.edit_resident_view":
         world.db.rollback()
         r = world.db.get(Resident, r.id)  # its version now, after the pushes
@@ -477,6 +484,11 @@ def test_authorization_matrix(app, client, db_session, actor_name):
                 failures.append(f"{where}: expected {expected}, got {actual} "
                                 f"({response.status_code})")
                 continue
+            if expected == "hidden" and call.missing and call.missing != call.path:
+                # Out of scope answers exactly like missing: the same status, the same words.
+                twin = send(actor, Call("GET", call.missing))
+                if (twin.status_code, twin.get_data()) != (404, response.get_data()):
+                    failures.append(f"{where}: answers unlike something missing")
             if call.effect is not None:
                 db_session.expire_all()
                 db_session.rollback()
