@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template,
                    request, session, url_for)
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from shared import protocol as p
 from shared.clock import utcnow
@@ -44,6 +44,19 @@ def protect_forms():
     # authenticates with bearer tokens, which a browser never sends on its own.
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
+
+
+@bp.errorhandler(CSRFError)
+def stale_form(_error):
+    """A form without a valid token: forged, or open longer than the session lasts (sessions
+    end after idle time). Nothing is done; the person is told in their words to start again."""
+    message = _("This page was open too long; please open it again and repeat what you did.")
+    if request.endpoint == "web.sign_in":
+        return render_template("web/login.html", next=_safe_next(request.form.get("next")),
+                               username=(request.form.get("username") or "").strip(),
+                               error=message), 400
+    # The app's one error shape (an error handler's own exceptions are not handled again).
+    return current_app.handle_user_exception(ApiError(400, p.ERR_INVALID_BODY, message))
 
 
 @bp.after_request

@@ -92,3 +92,30 @@ def test_secure_cookies_are_the_default(monkeypatch):
 def test_idle_time_is_configurable(monkeypatch):
     monkeypatch.setenv("KNOCKDOOR_WEB_SESSION_IDLE_MINUTES", "5")
     assert Config().WEB_SESSION_IDLE_MINUTES == 5
+
+
+def test_a_sign_in_page_left_open_past_the_idle_time_says_so_in_chinese(app, client, scenario,
+                                                                       db_session):
+    from web_helpers import csrf_token
+    token = csrf_token(client)
+    idle = app.config["WEB_SESSION_IDLE_MINUTES"]
+    db_session.execute(update(WebSession).values(
+        last_seen_at=utcnow() - timedelta(minutes=idle + 1)))
+    db_session.commit()
+    response = client.post("/login", data={"username": "kunwu_sup",
+                                           "password": scenario.password, "csrf_token": token})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "页面打开时间过长" in html and "CSRF" not in html
+    # A fresh page signs in as usual.
+    from web_helpers import sign_in
+    assert sign_in(client, "kunwu_sup", scenario.password).status_code == 302
+
+
+def test_a_stale_form_after_sign_in_changes_nothing_and_says_so(as_user, scenario, db_session):
+    web = as_user("kunwu_sup")
+    web.token = "stale"
+    zhang = scenario.residents["zhang"]
+    response = web.post(f"/residents/{zhang.id}", data={"phone": "110"})
+    assert response.status_code == 400
+    assert "页面打开时间过长" in response.get_data(as_text=True)
