@@ -11,10 +11,13 @@ ones it had not. The value shown is the candidate ranked highest by :func:`rank`
 candidate with a different value is a conflict. Because "had seen" is decided by positions the
 server hands out and sequence numbers the device hands out, the set of candidates, and so the
 winner, is the same whatever order the edits arrive in. The rank never looks at a device clock:
-a tablet whose clock is a year fast gains nothing.
+a tablet whose clock is a year fast gains nothing; nor at the raw op id, which the tablet picks
+(see :func:`tie_break`).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,12 +61,29 @@ class Candidate:
     meta: dict = field(default_factory=dict, compare=False)
 
 
-def rank(stamp: FieldStamp) -> tuple[int, str]:
-    """Total order for concurrent edits: the better-informed edit wins, then the op id decides.
+def tie_break(subject: str, candidate: Candidate) -> str:
+    """Where a candidate falls between equally informed edits: a hash of the field it writes
+    (``subject``: record id and field name), its op id and its value.
 
-    Both parts are fixed when the op is made, so the winner does not depend on arrival order.
+    The op id is the tablet's to choose, so ranking by it let an id of ``ffffffff-…`` (or ids
+    that grow with a tablet's clock) win every tie. Hashed together with the record, the field
+    and the value, no id ranks high everywhere: each tie is a fair coin fixed by the edits
+    themselves, the same on every replica and in every arrival order. A client could search for
+    an id that wins one particular tie, but that gives it less than the move every editor
+    legitimately has (claiming to have seen the value it replaces; see docs/sync-protocol.md).
     """
-    return (stamp.base, stamp.op_id)
+    text = json.dumps([subject, candidate.stamp.op_id, candidate.value], sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=True, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def rank(candidate: Candidate, subject: str) -> tuple[int, str, str]:
+    """Total order for concurrent edits: the better-informed edit wins, then :func:`tie_break`
+    (the op id itself only if two hashes were ever equal).
+
+    Every part is fixed when the op is made, so the winner does not depend on arrival order.
+    """
+    return (candidate.stamp.base, tie_break(subject, candidate), candidate.stamp.op_id)
 
 
 def has_seen(edit: Edit, stamp: FieldStamp) -> bool:
@@ -94,12 +114,18 @@ class FieldMerge:
         return [c for c in self.candidates[1:] if c.value != self.winner.value]
 
 
-def merge_field(candidates: list[Candidate], edit: Edit, value: Any,
+def merge_field(subject: str, candidates: list[Candidate], edit: Edit, value: Any,
                 stamp: FieldStamp, meta: dict | None = None) -> FieldMerge:
-    """Fold one edit into a field's candidates. ``stamp`` is the edit's own stamp."""
+    """Fold one edit into a field's candidates. ``subject`` names the field ("record id/field",
+    see :func:`tie_break`); ``stamp`` is the edit's own stamp."""
     if is_stale(edit, candidates):
         return FieldMerge(candidates, stale=True)
     unseen = [c for c in candidates if not has_seen(edit, c.stamp)]
     merged = unseen + [Candidate(stamp, value, meta or {})]
-    return FieldMerge(sorted(merged, key=lambda c: rank(c.stamp), reverse=True))
+    return FieldMerge(sorted(merged, key=lambda c: rank(c, subject), reverse=True))
+
+
+def field_subject(record_id: str, name: str) -> str:
+    """The ``subject`` of a record's field for :func:`merge_field`."""
+    return f"{record_id}/{name}"
 

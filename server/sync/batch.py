@@ -15,6 +15,7 @@ from ..models import CaseNote, Conflict, Resident, Visit
 from . import changelog
 from .bulk import insert_rows, update_rows
 from .changelog import Change
+from .locks import check_locked
 from .records import conflict_payload, note_payload, resident_payload, visit_payload
 from .stamps import fix_pending
 
@@ -49,14 +50,19 @@ class ChangeBatch:
         self._facts: dict[str, ResidentFacts] = {}
 
     def touch_resident(self, resident: Resident) -> None:
+        """Log ``resident`` as it is now: new, or loaded by locks.load_for_update (checked)."""
+        check_locked(self.session, resident)
         self.residents[resident.id] = resident
 
     def note_restamped(self, resident: Resident) -> None:
         """The resident's field stamps changed though no value did (an edit that set a field
         to the value it already had, or lost): its stamps are written at its current version."""
+        check_locked(self.session, resident)
         self.restamped[resident.id] = resident
 
     def add_conflict(self, conflict: Conflict) -> None:
+        """Log ``conflict``: new, or loaded by locks.load_for_update (checked)."""
+        check_locked(self.session, conflict)
         self.conflicts[conflict.id] = conflict
 
     def add_visit(self, row: dict, author_name: str | None, resident: ResidentFacts) -> None:

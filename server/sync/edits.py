@@ -20,6 +20,7 @@ from shared.search import search_keys
 from ..models import Conflict, Person, Resident
 from . import changelog, stamps
 from .batch import ChangeBatch
+from .locks import load_all_for_update, load_for_update
 from .stamps import PENDING_VERSION
 
 
@@ -52,7 +53,9 @@ def build_resident(resident_id: str, grid_id: int, fields: dict, writer) -> Resi
 
 
 def lock_resident(session: Session, resident_id: str) -> Resident | None:
-    return session.scalar(select(Resident).where(Resident.id == resident_id).with_for_update())
+    """The resident, locked and read afresh (:func:`.locks.load_for_update`): call it before
+    reading anything of the resident that a write will depend on."""
+    return load_for_update(session, Resident, resident_id)
 
 
 def create_resident(session: Session, person: Person | None, grid_id: int, fields: dict,
@@ -109,18 +112,57 @@ def edit_resident(session: Session, person: Person, resident: Resident, changes:
     return batch.flush()[(p.RESIDENT, resident.id)]
 
 
-def settle_conflict(session: Session, person: Person, conflict: Conflict, value) -> None:
-    """Settle a conflict with ``value`` (the kept value, the lost one, or a corrected one).
+#: How a supervisor settles a conflict.
+KEEP_CURRENT, TAKE_OTHER, CORRECTED = "kept", "lost", "corrected"
+SETTLE_CHOICES = (KEEP_CURRENT, TAKE_OTHER, CORRECTED)
 
-    The value is written to the resident as a server-side edit and the conflict is marked
-    settled; both changes reach the grid's tablets at their next pull.
+
+class AlreadySettled(Exception):
+    """Someone settled the conflict first (it was open when the page was loaded)."""
+
+    def __init__(self, conflict: Conflict) -> None:
+        super().__init__(f"Conflict {conflict.id} is already settled.")
+        self.conflict = conflict
+
+
+def settle_conflict(session: Session, person: Person, conflict_id: str, choice: str,
+                    corrected=None) -> list[Conflict]:
+    """Settle a conflict: keep the record's current value (``KEEP_CURRENT``), take the value
+    that lost (``TAKE_OTHER``), or write ``corrected`` (validated ResidentData of the field).
+
+    Settled against the record as it is now, under its lock: "keep the current value" keeps
+    what the field says at this moment — a later, informed edit stays — never the value that was
+    kept when the conflict was detected. The value is written as a server-side edit, which has
+    seen every candidate of the field, so it also settles every other open conflict of that
+    field: they are closed with it. Raises :class:`AlreadySettled` if someone settled it first
+    (two supervisors at once: the second waits for the first's lock, then finds it settled).
+    Returns the conflicts settled, the chosen one first; all reach the tablets at their next
+    pull, with the resident.
     """
-    resident = lock_resident(session, conflict.resident_id)
-    conflict.status = "settled"
-    conflict.settled_value = value
-    conflict.settled_by_id = person.id
-    conflict.settled_at = utcnow()
+    if choice not in SETTLE_CHOICES:
+        raise ValueError(f"Not a way to settle a conflict: {choice!r}")
+    # The resident first, then its conflicts: the lock order of every writer (see .locks).
+    # A conflict's resident and field never change, so reading them unlocked is safe.
+    resident_id = session.scalar(select(Conflict.resident_id).where(Conflict.id == conflict_id))
+    resident = lock_resident(session, resident_id) if resident_id else None
+    conflict = load_for_update(session, Conflict, conflict_id) if resident else None
+    if conflict is None:
+        raise LookupError(f"Conflict {conflict_id} does not exist.")
+    if conflict.status != "open":
+        raise AlreadySettled(conflict)
+    value = {KEEP_CURRENT: getattr(resident, conflict.field), TAKE_OTHER: conflict.lost_value,
+             CORRECTED: corrected}[choice]
+    superseded = load_all_for_update(session, select(Conflict).where(
+        Conflict.resident_id == resident.id, Conflict.field == conflict.field,
+        Conflict.status == "open", Conflict.id != conflict.id).order_by(Conflict.id))
+    now = utcnow()
     batch = ChangeBatch(session)
+    for settled in (conflict, *superseded):
+        settled.status = "settled"
+        settled.settled_value = value
+        settled.settled_by_id = person.id
+        settled.settled_at = now
+        batch.add_conflict(settled)
     _write_fields(session, person, resident, {conflict.field: value}, batch)
-    batch.add_conflict(conflict)
     batch.flush()
+    return [conflict, *superseded]

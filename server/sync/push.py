@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from shared import protocol as p
 from shared.clock import correct_device_time, isoformat
 from shared.digest import canonical_json
-from shared.merge import Candidate, Edit, FieldStamp, merge_field
+from shared.merge import Candidate, Edit, FieldStamp, field_subject, merge_field
 from shared.schemas import OpSchema, flatten_errors
 from shared.search import search_keys
 
@@ -29,6 +29,7 @@ from . import stamps
 from .batch import ChangeBatch, ResidentFacts
 from .bulk import among, insert_rows
 from .edits import build_resident
+from .locks import load_for_update
 from .stamps import PENDING_VERSION
 
 _op_schema = OpSchema()
@@ -86,7 +87,7 @@ class PushContext:
 
     def resident(self, resident_id: str) -> Resident:
         if resident_id not in self.residents:
-            self.residents[resident_id] = self.session.get(Resident, resident_id)
+            self.residents[resident_id] = load_for_update(self.session, Resident, resident_id)
         return self.residents[resident_id]
 
 
@@ -398,14 +399,14 @@ def _update_resident(ctx: PushContext, op: dict) -> OpResult:
     resident = ctx.resident(_resident_for(ctx, op["entity_id"], op["grid_id"]).id)
     changes = op["data"]
     _check_role_may_edit(ctx, changes)
-    writer = OpWriter(ctx, op, op["base_version"])
+    writer = OpWriter(ctx, op, credible_base(op["base_version"], resident))
     field_stamps = dict(resident.field_stamps or {})
     conflict_ids: list[str] = []
     value_changed = False
     before, after = {}, {}
     for name, value in changes.items():
-        merge = merge_field(stamps.load(field_stamps.get(name)), writer.edit, value,
-                            writer.stamp, writer.meta)
+        merge = merge_field(field_subject(resident.id, name), stamps.load(field_stamps.get(name)),
+                            writer.edit, value, writer.stamp, writer.meta)
         if merge.stale:
             continue
         candidates = []
@@ -438,6 +439,17 @@ def _update_resident(ctx: PushContext, op: dict) -> OpResult:
         **change_detail(FROM_TABLET, before, after, changes),
         **({"conflicts": conflict_ids} if conflict_ids else {})})
     return OpResult(op["op_id"], op["seq"], status, conflict_ids=conflict_ids)
+
+
+def credible_base(claimed: int, resident: Resident) -> int:
+    """The knowledge an update is credited with: the version it names, unless no such version
+    of the record was ever handed out (above the record's version: a client bug, a restored
+    server, or a lie). Then it is credited with having seen nothing (0): it supersedes no value
+    anyone else wrote (at most it ties with edits that saw nothing either), so every value it
+    meets stays a candidate and any difference becomes a conflict for a supervisor to settle.
+    Claiming too much knowledge thus never gets more than claiming none.
+    An honest tablet never triggers this: the versions it saw are at most the record's own."""
+    return claimed if claimed <= resident.version else 0
 
 
 def _record_conflict(ctx: PushContext, resident: Resident, name: str, kept: Candidate,

@@ -21,6 +21,7 @@ from shared.search import matches
 
 from ..models import (AppliedOp, Area, Assignment, AuditEntry, CaseNote, Conflict, Device,
                       Person, Resident, Visit)
+from ..sync.locks import load_for_update
 from .access import Scope
 from .timeutil import local_midnight_utc, local_today, utc_offset
 
@@ -356,8 +357,12 @@ def health_flags(session: Session, grid_ids: set[int] | None,
 
 # ---- one resident ---------------------------------------------------------------------------
 
-def resident_in_scope(session: Session, scope: Scope, resident_id: str) -> Resident | None:
-    resident = session.get(Resident, resident_id)
+def resident_in_scope(session: Session, scope: Scope, resident_id: str,
+                      for_update: bool = False) -> Resident | None:
+    """``for_update``: to change it; locked and read afresh (server.sync.locks), before anything
+    of it is read, so a check like "changed since the form was loaded" sees the latest row."""
+    resident = (load_for_update(session, Resident, resident_id) if for_update
+                else session.get(Resident, resident_id))
     return resident if resident is not None and scope.allows_grid(resident.grid_id) else None
 
 
@@ -394,7 +399,8 @@ def resident_conflicts(session: Session, resident_id: str) -> list[Conflict]:
 # ---- conflicts ------------------------------------------------------------------------------
 
 def conflicts(session: Session, scope: Scope, status: str = "open", limit: int = 500):
-    query = (select(Conflict, Resident.name).join(Resident, Resident.id == Conflict.resident_id)
+    """(conflict, its resident as it is now) pairs: the card shows the field's current value."""
+    query = (select(Conflict, Resident).join(Resident, Resident.id == Conflict.resident_id)
              .where(in_grids(Conflict.grid_id, grid_filter(scope)))
              .order_by(Conflict.detected_at).limit(limit))
     if status != "all":

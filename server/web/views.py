@@ -21,7 +21,8 @@ from ..auth import authenticate, hash_password
 from ..db import db
 from ..errors import ApiError
 from ..models import Assignment, Person
-from ..sync.edits import create_residents, edit_resident, lock_resident, settle_conflict
+from ..sync.edits import (SETTLE_CHOICES, AlreadySettled, create_residents, edit_resident,
+                          lock_resident, settle_conflict)
 from . import exports, privacy, queries, roster
 from .access import (SUPERVISOR_GRANTABLE_ROLES, WEB_ROLES, current_person, current_scope,
                      forbidden, not_found, sign_in_required)
@@ -30,6 +31,7 @@ from .forms import (changed_fields, error_lines, parse_date, raw_field_value, re
                     validate_resident_fields)
 from .i18n import LANG_COOKIE, normalise_locale
 from .i18n import gettext as _
+from .labels import field_value_text
 from .sessions import end_sessions_of
 from .timeutil import local_today
 
@@ -237,11 +239,11 @@ def health():
 # ---- one resident ---------------------------------------------------------------------------
 
 def _resident_or_404(resident_id: str, lock: bool = False):
-    scope = current_scope()
-    resident = queries.resident_in_scope(db.session, scope, resident_id)
+    """``lock``: to change it: locked before it is read (see server.sync.locks)."""
+    resident = queries.resident_in_scope(db.session, current_scope(), resident_id, for_update=lock)
     if resident is None:
         raise not_found()
-    return lock_resident(db.session, resident_id) if lock else resident
+    return resident
 
 
 def _render_resident(resident, status: int = 200, errors: dict | None = None,
@@ -321,29 +323,42 @@ def settle(conflict_id: str):
         raise not_found()
     back = request.form.get("back") or url_for("web.conflicts")
     if conflict.status != "open":
-        flash(_("This conflict was already settled."), "info")
-        return redirect(_safe_next(back))
+        return _already_settled(conflict, back)
     choice = request.form.get("choice")
-    if choice == "kept":
-        value = conflict.kept_value
-    elif choice == "lost":
-        value = conflict.lost_value
-    elif choice == "corrected":
+    if choice not in SETTLE_CHOICES:
+        raise ApiError(400, p.ERR_INVALID_BODY, _("choice: Not an allowed value."))
+    corrected = None
+    if choice == "corrected":
         clean, errors = validate_resident_fields(
             {conflict.field: raw_field_value(request.form, conflict.field, "value_")})
         if errors:
             flash("; ".join(error_lines(errors)), "error")
             return redirect(_safe_next(back)), 303
-        value = clean[conflict.field]
-    else:
-        raise ApiError(400, p.ERR_INVALID_BODY, _("choice: Not an allowed value."))
+        corrected = clean[conflict.field]
+    # The value before, read under the resident's lock (taken first, as settle_conflict does).
     before = getattr(lock_resident(s, conflict.resident_id), conflict.field)
-    settle_conflict(s, person, conflict, value)
+    try:
+        settled = settle_conflict(s, person, conflict.id, choice, corrected)
+    except AlreadySettled as error:  # another supervisor settled it while this page was open
+        return _already_settled(error.conflict, back)
     audit(s, "settle_conflict", person_id=person.id, entity=p.RESIDENT,
           entity_id=conflict.resident_id, grid_id=conflict.grid_id,
-          detail=change_detail(FROM_CONFLICT, {conflict.field: before}, {conflict.field: value},
-                               conflict=conflict.id, choice=choice))
+          detail=change_detail(FROM_CONFLICT, {conflict.field: before},
+                               {conflict.field: settled[0].settled_value},
+                               conflict=conflict.id, choice=choice,
+                               also_settled=[other.id for other in settled[1:]]))
     flash(_("Conflict settled. The grid's tablets receive the value at their next sync."), "ok")
+    if len(settled) > 1:
+        flash(_("Other open conflicts of the same field were settled with it: %(count)s.",
+                count=len(settled) - 1), "info")
+    return redirect(_safe_next(back))
+
+
+def _already_settled(conflict, back: str):
+    settler = db.session.get(Person, conflict.settled_by_id) if conflict.settled_by_id else None
+    flash(_("%(person)s already settled this conflict with “%(value)s”; nothing was changed.",
+            person=settler.display_name if settler else "—",
+            value=field_value_text(conflict.field, conflict.settled_value)), "info")
     return redirect(_safe_next(back))
 
 

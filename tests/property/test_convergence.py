@@ -25,6 +25,7 @@ from shared.clock import isoformat, utcnow
 from shared.digest import combine
 from tests.factories import PASSWORD, make_district, make_person, make_resident
 from tests.faults import DeviceCrash, FaultyTransport
+from tests.integrity import assert_records_match_log
 
 FIELDS = {"phone": ["13800000001", "13800000002", "13900000003"],
           "care_notes": ["腿脚不便", "独居, 需每周探访", "女儿每周来"]}
@@ -165,6 +166,8 @@ def test_devices_converge_and_nothing_is_lost_or_applied_twice(app, engine, devi
             for conflict_id in row.conflict_ids:
                 conflict = session.get(Conflict, conflict_id)
                 assert row.op_id in (conflict.kept_by["op_id"], conflict.lost_by["op_id"])
+        # The tables agree with the change log the tablets follow (what the digests cannot see).
+        assert_records_match_log(session)
 
 
 def _superseded(session, op, made) -> bool:

@@ -56,6 +56,9 @@ def test_a_skewed_clock_does_not_change_who_wins_a_conflict(skew, neighbourhood,
     winners = []
     for bob_skew in (timedelta(0), skew):
         alice, bob = device_for("alice"), device_for("bob")
+        # Each round starts from the same state: one informed edit that replaces every value.
+        device_for("bob").push_ok([update_op(1, hood.grid_a.id, hood.resident_a.id, reload(
+            db_session, Resident, hood.resident_a.id).version, care_notes="丙")])
         base = reload(db_session, Resident, hood.resident_a.id).version
         alice_op = update_op(1, hood.grid_a.id, hood.resident_a.id, base, care_notes="甲")
         bob_op = update_op(1, hood.grid_a.id, hood.resident_a.id, base,

@@ -2,27 +2,31 @@
 import random
 from itertools import permutations
 
-from shared.merge import Candidate, Edit, FieldStamp, has_seen, merge_field, rank
+from shared.merge import (Candidate, Edit, FieldStamp, field_subject, has_seen, merge_field, rank,
+                          tie_break)
+
+SUBJECT = field_subject("3f6b2c1e-0000-4000-8000-000000000001", "phone")
 
 
-def apply_in_order(edits):
+def apply_in_order(edits, subject=SUBJECT):
     """Replay (edit, value) pairs as the server would, handing out positions in arrival order."""
     candidates = []
     for position, (edit, value) in enumerate(edits, start=10):
         stamp = FieldStamp(position, edit.device_id, edit.seq, edit.base, edit.op_id)
-        merge = merge_field(candidates, edit, value, stamp)
+        merge = merge_field(subject, candidates, edit, value, stamp)
         candidates = merge.candidates
     return candidates
 
 
 def test_a_field_never_written_takes_the_edit():
-    merge = merge_field([], Edit("d1", 1, 0, "a"), "x", FieldStamp(5, "d1", 1, 0, "a"))
+    merge = merge_field(SUBJECT, [], Edit("d1", 1, 0, "a"), "x", FieldStamp(5, "d1", 1, 0, "a"))
     assert merge.winner.value == "x" and merge.losers == []
 
 
 def test_an_edit_that_saw_the_current_value_replaces_it():
     current = [Candidate(FieldStamp(10, "d1", 4, 3, "z"), "old")]
-    merge = merge_field(current, Edit("d2", 1, 10, "a"), "new", FieldStamp(11, "d2", 1, 10, "a"))
+    merge = merge_field(SUBJECT, current, Edit("d2", 1, 10, "a"), "new",
+                        FieldStamp(11, "d2", 1, 10, "a"))
     assert [c.value for c in merge.candidates] == ["new"]
 
 
@@ -32,21 +36,27 @@ def test_a_devices_later_edit_replaces_its_own_earlier_one_even_with_an_old_base
 
 def test_a_devices_delayed_older_edit_is_stale():
     current = [Candidate(FieldStamp(10, "d1", 4, 3, "x"), "newer")]
-    merge = merge_field(current, Edit("d1", 2, 3, "a"), "older", FieldStamp(11, "d1", 2, 3, "a"))
+    merge = merge_field(SUBJECT, current, Edit("d1", 2, 3, "a"), "older",
+                        FieldStamp(11, "d1", 2, 3, "a"))
     assert merge.stale and merge.candidates == current
 
 
-def test_concurrent_edits_are_both_kept_and_ranked_by_knowledge_then_op_id():
+def test_concurrent_edits_are_both_kept_and_ranked_by_knowledge_then_tie_break():
     current = [Candidate(FieldStamp(10, "d1", 4, 5, "m"), "mine")]
-    merge = merge_field(current, Edit("d2", 1, 7, "a"), "theirs", FieldStamp(11, "d2", 1, 7, "a"))
+    merge = merge_field(SUBJECT, current, Edit("d2", 1, 7, "a"), "theirs",
+                        FieldStamp(11, "d2", 1, 7, "a"))
     assert merge.winner.value == "theirs" and [c.value for c in merge.losers] == ["mine"]
-    merge = merge_field(current, Edit("d2", 1, 5, "a"), "theirs", FieldStamp(11, "d2", 1, 5, "a"))
-    assert merge.winner.value == "mine" and [c.value for c in merge.losers] == ["theirs"]
+    theirs = Candidate(FieldStamp(11, "d2", 1, 5, "a"), "theirs")
+    merge = merge_field(SUBJECT, current, Edit("d2", 1, 5, "a"), "theirs", theirs.stamp)
+    expected = max([current[0], theirs], key=lambda c: tie_break(SUBJECT, c))
+    assert merge.winner.value == expected.value
+    assert [c.value for c in merge.losers] == [({"mine", "theirs"} - {expected.value}).pop()]
 
 
 def test_concurrent_edits_of_the_same_value_are_no_conflict():
     current = [Candidate(FieldStamp(10, "d1", 4, 5, "m"), "same")]
-    merge = merge_field(current, Edit("d2", 1, 5, "a"), "same", FieldStamp(11, "d2", 1, 5, "a"))
+    merge = merge_field(SUBJECT, current, Edit("d2", 1, 5, "a"), "same",
+                        FieldStamp(11, "d2", 1, 5, "a"))
     assert merge.losers == [] and len(merge.candidates) == 2
 
 
@@ -64,8 +74,8 @@ def test_the_winner_does_not_depend_on_arrival_order():
     assert len(outcomes) == 1
     winner, kept = outcomes.pop()
     assert kept == ("B", "C")  # A was seen by C; B and C never saw each other
-    assert winner == max([b, c], key=lambda e: rank(FieldStamp(0, "", 0, e[0].base,
-                                                               e[0].op_id)))[1]
+    assert winner == max([b, c], key=lambda e: rank(
+        Candidate(FieldStamp(0, "", 0, e[0].base, e[0].op_id), e[1]), SUBJECT))[1]
 
 
 def test_random_histories_reach_the_same_winner_in_any_causal_order():
@@ -101,6 +111,32 @@ def test_stamps_round_trip_through_json():
     assert FieldStamp.from_json({**original.to_json(), "p": 7}) == original
 
 
+GREEDY_OP_ID = "ffffffff-ffff-ffff-ffff-ffffffffffff"
+HONEST_OP_ID = "00000000-0000-4000-8000-000000000000"
+RESIDENT_ID = "44026093-c558-4c94-ac43-ddc5d34159f9"
+
+
+def test_an_op_id_of_all_fs_loses_this_tie_in_every_order():
+    """The op id used to break ties, so ffff… won every one. Here it loses, in both orders."""
+    subject = field_subject(RESIDENT_ID, "phone")
+    honest = (Edit("honest", 1, 5, HONEST_OP_ID), "13900000000")
+    greedy = (Edit("greedy", 1, 5, GREEDY_OP_ID), "13000000000")
+    for order in ([honest, greedy], [greedy, honest]):
+        final = apply_in_order(order, subject)
+        assert [c.value for c in final] == ["13900000000", "13000000000"]
+
+
+def test_the_tie_break_is_not_the_op_ids_order():
+    """The same pair of op ids ties the other way on another field: no id wins everywhere."""
+    def winner(name):
+        subject = field_subject(RESIDENT_ID, name)
+        return max([Candidate(FieldStamp(10, "honest", 1, 5, HONEST_OP_ID), "13900000000"),
+                    Candidate(FieldStamp(11, "greedy", 1, 5, GREEDY_OP_ID), "13000000000")],
+                   key=lambda c: rank(c, subject)).stamp.op_id
+    assert winner("phone") == HONEST_OP_ID
+    assert winner("care_notes") == GREEDY_OP_ID
+
+
 # ---- at equal sequence numbers: a device's own edit is neither seen nor stale ---------------
 
 def test_a_device_has_not_seen_an_edit_with_its_own_current_sequence_number():
@@ -113,9 +149,11 @@ def test_a_device_has_not_seen_an_edit_with_its_own_current_sequence_number():
 
 def test_an_edit_is_stale_only_behind_a_strictly_later_edit_of_its_device():
     current = [Candidate(FieldStamp(10, "d1", 4, 3, "x"), "kept")]
-    same_seq = merge_field(current, Edit("d1", 4, 3, "a"), "again", FieldStamp(11, "d1", 4, 3, "a"))
+    same_seq = merge_field(SUBJECT, current, Edit("d1", 4, 3, "a"), "again",
+                           FieldStamp(11, "d1", 4, 3, "a"))
     assert not same_seq.stale
-    later = merge_field(current, Edit("d1", 3, 3, "a"), "older", FieldStamp(11, "d1", 3, 3, "a"))
+    later = merge_field(SUBJECT, current, Edit("d1", 3, 3, "a"), "older",
+                        FieldStamp(11, "d1", 3, 3, "a"))
     assert later.stale
 
 
@@ -124,7 +162,7 @@ def test_another_devices_sequence_numbers_say_nothing_about_what_was_seen():
     assert not has_seen(Edit("d2", 9, 3, "a"), FieldStamp(10, "d1", 4, 3, "x"))
     assert has_seen(Edit("d2", 1, 10, "a"), FieldStamp(10, "d1", 4, 3, "x"))
     current = [Candidate(FieldStamp(10, "d1", 4, 3, "x"), "theirs")]
-    assert not merge_field(current, Edit("d2", 1, 3, "a"), "mine",
+    assert not merge_field(SUBJECT, current, Edit("d2", 1, 3, "a"), "mine",
                            FieldStamp(11, "d2", 1, 3, "a")).stale
 
 

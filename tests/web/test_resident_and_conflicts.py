@@ -148,3 +148,97 @@ def test_rejected_tablet_changes_are_listed_for_their_grid(as_user, scenario, cl
     html = as_user("pushang_sup").get("/conflicts").get_data(as_text=True)
     assert "被拒绝的平板修改" in html and zhao.id in html
     assert "被拒绝的平板修改" not in as_user("kunwu_sup").get("/conflicts").get_data(as_text=True)
+
+
+def push_phone(client, scenario, username: str, base: int, phone: str) -> dict:
+    """One tablet edit of 张利霞's phone, based on version ``base``; returns its result."""
+    zhang = scenario.residents["zhang"]
+    token = api_login(client, username, scenario.password)
+    now = isoformat(utcnow())
+    response = client.post("/api/v1/sync/push", headers={"Authorization": f"Bearer {token}"},
+                           json={"protocol": 2, "device_time": now, "ops": [{
+                               "op_id": str(uuid.uuid4()), "seq": 1, "entity": "resident",
+                               "action": "update", "entity_id": zhang.id,
+                               "grid_id": zhang.grid_id, "base_version": base,
+                               "device_time": now, "data": {"phone": phone}}]})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["results"][0]
+
+
+def test_keeping_the_current_value_keeps_a_later_informed_edit(as_user, scenario, db_session,
+                                                               client):
+    """The conflict kept 13800000001; since then a volunteer who saw it changed the number.
+    "Keep the current value" keeps her number: it never writes back the value kept then."""
+    zhang, conflict_id = scenario.residents["zhang"], scenario.conflict.id
+    assert push_phone(client, scenario, "vol_a", zhang.version, "13611112222")["status"] == \
+        "applied"
+    web = as_user("kunwu_sup")
+    for page in ("/conflicts", f"/residents/{zhang.id}"):
+        html = web.get(page).get_data(as_text=True)
+        card = html[html.index(f'id="conflict-{conflict_id}"'):]
+        # The real current value is shown as current; the old kept one is not called current.
+        assert '<p class="value" data-side="current">13611112222</p>' in card
+        assert "当前值(已保留)" not in card and "发现不一致时保留的值" in card
+    assert settle(web, conflict_id, choice="kept").status_code == 302
+    db_session.rollback(); db_session.expire_all()
+    conflict = db_session.get(Conflict, conflict_id)
+    assert (conflict.status, conflict.settled_value) == ("settled", "13611112222")
+    assert db_session.get(Resident, zhang.id).phone == "13611112222"
+    pulled = api_pull_all(client, api_login(client, "vol_b", scenario.password))
+    assert pulled[("resident", zhang.id)]["phone"] == "13611112222"
+    assert pulled[("conflict", conflict_id)]["settled_value"] == "13611112222"
+
+
+def test_the_current_value_is_labelled_current_when_it_is_the_kept_one(as_user, scenario):
+    zhang = scenario.residents["zhang"]
+    html = as_user("kunwu_sup").get(f"/residents/{zhang.id}").get_data(as_text=True)
+    card = html[html.index(f'id="conflict-{scenario.conflict.id}"'):]
+    assert "当前值(已保留)" in card and 'data-side="current"' not in card
+
+
+def test_settling_closes_the_other_open_conflicts_of_the_same_field(as_user, scenario,
+                                                                   db_session, client):
+    zhang = scenario.residents["zhang"]
+    # Two tablets clash over the same phone: a second open conflict of that field.
+    push_phone(client, scenario, "vol_a", zhang.version, "13000000001")
+    clash = push_phone(client, scenario, "vol_b", zhang.version, "13000000002")
+    assert clash["status"] == "conflict"
+    other_field = Conflict(id=str(uuid.uuid4()), grid_id=zhang.grid_id, resident_id=zhang.id,
+                           field="care_notes", kept_value="右腿不便", lost_value="左腿不便",
+                           kept_by={}, lost_by={}, detected_at=utcnow(), status="open")
+    db_session.add(other_field)
+    db_session.commit()
+    web = as_user("kunwu_sup")
+    response = settle(web, scenario.conflict.id, choice="corrected", value_phone="13711112222")
+    assert response.status_code == 302
+    db_session.rollback(); db_session.expire_all()
+    phone_conflicts = db_session.query(Conflict).filter_by(resident_id=zhang.id,
+                                                           field="phone").all()
+    assert len(phone_conflicts) == 2
+    assert {(c.status, c.settled_value) for c in phone_conflicts} == \
+        {("settled", "13711112222")}
+    assert db_session.get(Conflict, other_field.id).status == "open"  # another field: open
+    entry = db_session.query(AuditEntry).filter_by(action="settle_conflict").one()
+    assert entry.detail["also_settled"] == [clash["conflict_ids"][0]]
+    assert "同一项的其他待核对也一并核对完毕：1 条。" in web.get("/conflicts").get_data(
+        as_text=True)
+    pulled = api_pull_all(client, api_login(client, "vol_a", scenario.password))
+    assert pulled[("conflict", clash["conflict_ids"][0])]["status"] == "settled"
+    assert pulled[("resident", zhang.id)]["phone"] == "13711112222"
+
+
+def test_a_conflict_settled_meanwhile_by_someone_else_says_who_and_changes_nothing(
+        as_user, scenario, db_session):
+    conflict_id = scenario.conflict.id
+    late = as_user("kunwu_sup")
+    late.get("/conflicts")  # the page is open with the conflict still open
+    assert settle(as_user("street_sup"), conflict_id, choice="lost").status_code == 302
+    response = settle(late, conflict_id, choice="kept")
+    assert response.status_code == 302
+    html = late.get("/conflicts").get_data(as_text=True)
+    assert "魏建涛 已经核对过这一项，定为“13900000002”；这次没有做任何修改。" in html
+    db_session.rollback(); db_session.expire_all()
+    conflict = db_session.get(Conflict, conflict_id)
+    assert conflict.settled_by_id == scenario.people["street_sup"].id
+    assert db_session.get(Resident, conflict.resident_id).phone == "13900000002"
+    assert db_session.query(AuditEntry).filter_by(action="settle_conflict").count() == 1
