@@ -48,6 +48,7 @@ def _words() -> dict[str, dict[str, str]]:
                    "edit_resident": _("Changed resident"),
                    "add_resident": _("Added resident"), "add_visit": _("Recorded a visit"),
                    "add_note": _("Wrote a case note"),
+                   "move_resident": _("Moved resident to another grid"),
                    "settle_conflict": _("Settled conflict"),
                    "import_roster": _("Imported roster"), "export": _("Exported"),
                    "add_person": _("Added person"), "deactivate_person": _("Deactivated person"),

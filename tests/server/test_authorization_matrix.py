@@ -96,6 +96,8 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                             "out": web("absent", "absent", "shown")},
     ("web.resident", "GET"): {"in": web("shown", "shown", "shown"),
                               "out": web("hidden", "hidden", "shown")},
+    ("web.move_resident_form", "GET"): {"in": web("shown", "shown", "shown"),
+                                        "out": web("hidden", "hidden", "shown")},
     ("web.conflicts", "GET"): {"in": web("shown", "shown", "shown"),
                                "out": web("absent", "absent", "shown")},
     ("web.people", "GET"): {"in": web("shown", "shown", "shown"),
@@ -129,6 +131,8 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                                     "out": web("hidden", "hidden", "done")},
     ("web.deactivate_person", "POST"): {"in": web("done", "done", "done"),
                                         "out": web("hidden", "hidden", "done")},
+    ("web.move_resident_view", "POST"): {"in": web("done", "done", "done"),
+                                         "out": web("hidden", "hidden", "done")},
     ("web.sign_out", "POST"): {"any": LOGIN8},
 }
 
@@ -349,6 +353,7 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
         "web.visits": (f"/visits?day={yesterday.isoformat()}", t.day_resident),
         "web.health": ("/health", r.name),
         "web.resident": (f"/residents/{r.id}", r.name),
+        "web.move_resident_form": (f"/residents/{r.id}/move", r.name),
         "web.conflicts": ("/conflicts", r.name),
         "web.people": ("/people", t.person.display_name),
         "web.person": (f"/people/{t.person.id}", t.person.display_name),
@@ -362,7 +367,7 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
     if endpoint in pages:
         path, marker = pages[endpoint]
         missing_id, unknown = ((r.id, str(uuid.uuid4())) if endpoint in (
-            "web.resident", "web.audit_log") else (t.person.id, "987654")
+            "web.resident", "web.audit_log", "web.move_resident_form") else (t.person.id, "987654")
             if endpoint == "web.person" else (t.grid.id, "987654") if endpoint == "web.grid"
             else (t.community.id, "987654"))
         return Call("GET", path, marker=marker,
@@ -401,6 +406,13 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
     if endpoint == "web.revoke_tablet":
         return Call("POST", f"/tablets/{t.device.id}/revoke",
                     effect=lambda db: db.get(Device, t.device.id).revoked_at is not None)
+    if endpoint == "web.move_resident_view":
+        to_grid = world.kunwu.other_grid.id
+        world.db.rollback()
+        from_grid = world.db.get(Resident, r.id).grid_id
+        return Call("POST", f"/residents/{r.id}/move", data={
+            "to_grid": to_grid, "from_grid": from_grid, "reason": "按社区名册核对"},
+            effect=lambda db: db.get(Resident, r.id).grid_id == to_grid)
     if endpoint == "web.deactivate_person":
         return Call("POST", f"/people/{t.person.id}/deactivate",
                     effect=lambda db: not db.get(Person, t.person.id).active)
