@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app, request
 from sqlalchemy import Engine, func, select
@@ -16,7 +17,12 @@ from shared.clock import utcnow
 from .errors import ApiError
 from .models import Device, LoginAttempt, Person
 
-_DUMMY_HASH = generate_password_hash("not a password", method="pbkdf2:sha256:1000")
+
+@lru_cache(maxsize=8)
+def _dummy_hash(method: str) -> str:
+    """A hash of the configured method and cost, checked when the username is unknown, so an
+    unknown name takes as long as a real one (no guessing accounts by timing)."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def hash_password(password: str) -> str:
@@ -64,7 +70,9 @@ def authenticate(engine: Engine, username: str, password: str,
     with Session(engine) as session, session.begin():
         _check_throttle(session, username, remote_addr)
         person = session.scalar(select(Person).where(Person.username == username))
-        valid = check_password_hash(person.password_hash if person else _DUMMY_HASH, password)
+        valid = check_password_hash(
+            person.password_hash if person
+            else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         ok = bool(person and person.active and valid)
         session.add(LoginAttempt(username=username[:64], remote_addr=remote_addr, succeeded=ok))
         return person.id if ok else None

@@ -22,9 +22,11 @@ from shared.merge import Candidate, Edit, FieldStamp, field_subject, merge_field
 from shared.schemas import OpSchema, flatten_errors
 from shared.search import search_keys
 
+from .. import district
 from ..audit import FROM_TABLET, audit_row, audit_rows, change_detail
-from ..models import AppliedOp, Area, CaseNote, Conflict, Device, Person, Resident, Visit
-from ..scope import grids_in_scope
+from ..models import (AppliedOp, Area, Assignment, CaseNote, Conflict, Device, Person,
+                      Resident, Visit)
+from ..scope import grids_in_scope, grids_under
 from . import stamps
 from .batch import ChangeBatch, ResidentFacts
 from .bulk import among, insert_rows
@@ -80,6 +82,24 @@ class PushContext:
     moves: dict[tuple[str, int], tuple] = field(default_factory=dict)
     #: Audit rows of the applied ops, written in one bulk insert with the batch.
     audit: list[dict] = field(default_factory=list)
+    _former_grids: set[int] | None = None
+
+    def filing_grid(self, claimed: int | None) -> int | None:
+        """Where a rejected op is listed for supervisors: the grid it names when that is one of
+        the person's, else one that is (their current grids, else those of their latest
+        assignment); None for a person never assigned anywhere."""
+        own = self.grids or self._last_assigned_grids()
+        if claimed in own:
+            return claimed
+        return min(own) if own else None
+
+    def _last_assigned_grids(self) -> set[int]:
+        if self._former_grids is None:
+            latest = self.session.scalar(
+                select(Assignment).where(Assignment.person_id == self.person.id)
+                .order_by(Assignment.starts_on.desc(), Assignment.id.desc()).limit(1))
+            self._former_grids = grids_under(self.session, [latest.area_id]) if latest else set()
+        return self._former_grids
 
     def record(self, action: str, op: dict, resident_id: str, detail: dict) -> None:
         """Who (person, tablet), when and what an applied op changed, for the audit log."""
@@ -118,7 +138,8 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
              now: datetime) -> list[OpResult]:
     person = device.person
     ctx = PushContext(session, device, person, now, skew_seconds,
-                      grids_in_scope(session, person, now.date(), p.ASSIGNMENT_GRACE_DAYS),
+                      grids_in_scope(session, person, district.today(now),
+                                     p.ASSIGNMENT_GRACE_DAYS),
                       ChangeBatch(session))
     parsed = [_parse(raw) for raw in raw_ops]
     keys = [(op["op_id"], op["seq"]) if op else (_raw_str(raw, "op_id"), _raw_int(raw, "seq"))
@@ -140,7 +161,10 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
         results.append(result)
         if subject is None:
             continue  # nothing to remember it by
-        entity, entity_id, grid_id = subject
+        entity, entity_id, claimed_grid = subject
+        # A rejected op is filed under a grid of the device's own, never one it merely claims:
+        # a volunteer must not write into another community's list of rejected changes.
+        grid_id = claimed_grid if result.status != p.REJECTED else ctx.filing_grid(claimed_grid)
         seen_seqs[seq] = op_id
         record = Tracked(device_id=device.id, op_id=op_id, seq=seq, op_hash=fingerprint,
                          status=result.status, entity=entity[:16], entity_id=entity_id[:36],
@@ -286,23 +310,25 @@ def _resident_for(ctx: PushContext, resident_id: str, grid_id: int) -> ResidentF
     recently is still reached through it: the op was made before the tablet heard of the move
     (the caller files it under the resident's grid now)."""
     resident = ctx.facts.get(resident_id)
-    if resident is None:
-        raise Rejection(p.REJ_UNKNOWN_ENTITY, f"Resident {resident_id} does not exist.")
-    if resident.grid_id != grid_id:
+    if resident is not None and resident.grid_id != grid_id:
         key = (resident_id, grid_id)
         if key not in ctx.moves:
             ctx.moves[key] = recent_move_from(ctx.session, resident_id, grid_id, ctx.now)
         move, recent = ctx.moves[key]
         if move is None:
-            raise Rejection(p.REJ_OUT_OF_SCOPE,
-                            f"Resident {resident_id} belongs to grid {resident.grid_id}, "
-                            f"not grid {grid_id}.")
-        if not recent:
+            resident = None  # never in this grid: answered as if it did not exist
+        elif not recent:
             grid = ctx.session.get(Area, resident.grid_id)
             raise Rejection(p.REJ_RESIDENT_MOVED,
                             f"This resident moved to grid {grid.name if grid else grid_id} "
                             f"more than {p.ASSIGNMENT_GRACE_DAYS} days ago; ask that grid's "
                             "supervisor to record it.")
+    if resident is None:
+        # One answer whether the resident lives in another grid or nowhere: a rejection must
+        # not tell which grid an id belongs to. (A resident who moved out of this very grid was
+        # known to the tablet, and is told apart above.)
+        raise Rejection(p.REJ_UNKNOWN_ENTITY,
+                        f"Resident {resident_id} is not on the roster of grid {grid_id}.")
     return resident
 
 

@@ -3,6 +3,10 @@
 Resident exports use the roster import's column headers, so a community can edit an export in
 Excel and import it again. CSV files start with a byte-order mark so that Excel opens the
 Chinese text as UTF-8.
+
+Every cell is written as inert text (:func:`.cells.inert`): text that a spreadsheet would run
+as a formula gets an apostrophe in front, and .xlsx cells are typed as strings. The roster import
+takes the apostrophe off again, so an export still imports back unchanged.
 """
 from __future__ import annotations
 
@@ -10,11 +14,12 @@ import csv
 import io
 from typing import Iterable
 
-from shared.clock import isoformat
+from shared.district_day import export_text
 
+from .cells import inert
 from .i18n import current_locale
 from .roster import CODE_WORDS, COLUMNS
-from .timeutil import to_local
+from ..district import district_zone
 
 VISIT_COLUMNS = (
     ("visit_id", "走访编号"), ("grid", "网格"), ("resident_id", "居民编号"), ("name", "姓名"),
@@ -55,37 +60,48 @@ def resident_table(rows) -> tuple[list[str], list[list]]:
 
 def visit_table(rows) -> tuple[list[str], list[list]]:
     table = []
+    zone = district_zone()  # every time in an export is the district's, never UTC
     for visit, resident_name, grid_code, author in rows:
         details = visit.details or {}
         readings = details.get("readings") or {}
         table.append([
             visit.id, grid_code, visit.resident_id, resident_name,
-            to_local(visit.visited_at).strftime("%Y-%m-%d %H:%M"), visit.outcome or "",
+            export_text(visit.visited_at, zone), visit.outcome or "",
             author or "", readings.get("systolic", ""), readings.get("diastolic", ""),
             readings.get("pulse", ""), readings.get("blood_sugar", ""),
             readings.get("temperature", ""), details.get("mood") or "",
             ",".join(details.get("needs") or ()), ",".join(details.get("services") or ()),
             details.get("note") or "", details.get("follow_up_on") or "",
-            visit.correction or "", visit.corrects_id or "", isoformat(visit.recorded_at)])
+            visit.correction or "", visit.corrects_id or "", export_text(visit.recorded_at, zone)])
     return _headers(VISIT_COLUMNS), table
 
 
 def to_csv(headers: list[str], table: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows(table)
+    writer.writerow([inert(value) for value in headers])
+    writer.writerows([inert(value) for value in row] for row in table)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def to_xlsx(headers: list[str], table: list[list], sheet_name: str) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(value):
+        if not isinstance(value, str):
+            return value
+        # openpyxl refuses control characters in a cell; they carry nothing a reader needs.
+        written = WriteOnlyCell(sheet, inert(ILLEGAL_CHARACTERS_RE.sub("", value)))
+        written.data_type = "s"  # text, whatever it looks like: never a formula
+        return written
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_name)
-    sheet.append(headers)
+    sheet.append([cell(value) for value in headers])
     for row in table:
-        sheet.append(row)
+        sheet.append([cell(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -125,6 +125,12 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                                     "out": web("refused", "refused", "done")},
     ("web.add_assignment", "POST"): {"in": web("done", "done", "done"),
                                      "out": web("hidden", "hidden", "done")},
+    ("web.end_assignment", "GET"): {"in": web("page", "page", "page"),
+                                    "out": web("hidden", "hidden", "page")},
+    ("web.revoke_tablet", "GET"): {"in": web("page", "page", "page"),
+                                   "out": web("hidden", "hidden", "page")},
+    ("web.deactivate_person", "GET"): {"in": web("page", "page", "page"),
+                                       "out": web("hidden", "hidden", "page")},
     ("web.end_assignment", "POST"): {"in": web("done", "done", "done"),
                                      "out": web("hidden", "hidden", "done")},
     ("web.revoke_tablet", "POST"): {"in": web("done", "done", "done"),
@@ -400,11 +406,17 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
             effect=lambda db: db.scalar(select(Assignment.id).where(
                 Assignment.person_id == t.person.id,
                 Assignment.role == p.GRID_WORKER)) is not None)
+    confirm = {"web.end_assignment": f"/assignments/{t.assignment.id}/end",
+               "web.revoke_tablet": f"/tablets/{t.device.id}/revoke",
+               "web.deactivate_person": f"/people/{t.person.id}/deactivate"}
+    if endpoint in confirm and method == "GET":  # the confirmation page
+        return Call("GET", confirm[endpoint])
+    reason = {"reason": "矩阵测试：人员调整"}
     if endpoint == "web.end_assignment":
-        return Call("POST", f"/assignments/{t.assignment.id}/end",
+        return Call("POST", f"/assignments/{t.assignment.id}/end", data=reason,
                     effect=lambda db: db.get(Assignment, t.assignment.id).ends_on is not None)
     if endpoint == "web.revoke_tablet":
-        return Call("POST", f"/tablets/{t.device.id}/revoke",
+        return Call("POST", f"/tablets/{t.device.id}/revoke", data=reason,
                     effect=lambda db: db.get(Device, t.device.id).revoked_at is not None)
     if endpoint == "web.move_resident_view":
         to_grid = world.kunwu.other_grid.id
@@ -414,7 +426,7 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
             "to_grid": to_grid, "from_grid": from_grid, "reason": "按社区名册核对"},
             effect=lambda db: db.get(Resident, r.id).grid_id == to_grid)
     if endpoint == "web.deactivate_person":
-        return Call("POST", f"/people/{t.person.id}/deactivate",
+        return Call("POST", f"/people/{t.person.id}/deactivate", data=reason,
                     effect=lambda db: not db.get(Person, t.person.id).active)
     raise AssertionError(f"no request for {endpoint} {method}")
 

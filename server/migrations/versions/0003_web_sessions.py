@@ -1,7 +1,7 @@
 """server-side web sessions; login attempts counted by address
 
 Revision ID: 0003_web_sessions
-Revises: 0003_resident_moves
+Revises: 0003_audit_append_only
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from server.models import UTCDateTime
 
 revision = "0003_web_sessions"
-down_revision = "0003_resident_moves"
+down_revision = "0003_audit_append_only"
 branch_labels = None
 depends_on = None
 
