@@ -11,6 +11,9 @@ from server.models import Assignment, Device, Person
 from server.web.timeutil import local_today
 from shared import protocol as p
 
+#: Destructive actions ask for a reason (confirmation pages).
+REASON = {"reason": "人员调整"}
+
 
 def _former_helper(db_session, scenario) -> Person:
     """A volunteer of 濮上社区 who helped in 昆吾社区 last year (assignment ended)."""
@@ -27,7 +30,7 @@ def _former_helper(db_session, scenario) -> Person:
 def test_community_supervisor_cannot_deactivate_a_former_helper(as_user, scenario, db_session):
     helper = _former_helper(db_session, scenario)
     web = as_user("kunwu_sup")
-    response = web.post(f"/people/{helper.id}/deactivate")
+    response = web.post(f"/people/{helper.id}/deactivate", data=REASON)
     assert response.status_code in (403, 404)
     assert "周志明" not in response.get_data(as_text=True)
     db_session.expire_all()
@@ -39,7 +42,7 @@ def test_community_supervisor_cannot_revoke_a_former_helpers_tablet(as_user, sce
     helper = _former_helper(db_session, scenario)
     device_id = db_session.query(Device).filter_by(person_id=helper.id).one().id
     web = as_user("kunwu_sup")
-    response = web.post(f"/tablets/{device_id}/revoke")
+    response = web.post(f"/tablets/{device_id}/revoke", data=REASON)
     assert response.status_code in (403, 404)
     assert "周志明" not in response.get_data(as_text=True)
     db_session.expire_all()
@@ -55,7 +58,7 @@ def test_former_helper_is_not_listed_but_their_own_supervisor_manages_them(as_us
     assert kunwu.get(f"/people/{helper.id}").status_code == 404
     pushang = as_user("pushang_sup")
     assert "周志明" in pushang.get("/people").get_data(as_text=True)
-    assert pushang.post(f"/people/{helper.id}/deactivate").status_code == 302
+    assert pushang.post(f"/people/{helper.id}/deactivate", data=REASON).status_code == 302
     db_session.expire_all()
     assert not db_session.get(Person, helper.id).active
 
@@ -67,13 +70,13 @@ def test_people_placed_above_the_supervisors_area_are_out_of_scope(as_user, scen
                           display_name="郑国强")
     db_session.commit()
     kunwu = as_user("kunwu_sup")
-    assert kunwu.post(f"/people/{roaming.id}/deactivate").status_code in (403, 404)
+    assert kunwu.post(f"/people/{roaming.id}/deactivate", data=REASON).status_code in (403, 404)
     assignment = db_session.query(Assignment).filter_by(person_id=roaming.id).one()
-    assert kunwu.post(f"/assignments/{assignment.id}/end").status_code in (403, 404)
+    assert kunwu.post(f"/assignments/{assignment.id}/end", data=REASON).status_code in (403, 404)
     db_session.expire_all()
     assert db_session.get(Person, roaming.id).active
     assert db_session.get(Assignment, assignment.id).ends_on is None
-    assert as_user("street_sup").post(f"/people/{roaming.id}/deactivate").status_code == 302
+    assert as_user("street_sup").post(f"/people/{roaming.id}/deactivate", data=REASON).status_code == 302
 
 
 def test_supervisor_still_ends_a_current_assignment_in_their_area(as_user, scenario,
@@ -82,6 +85,6 @@ def test_supervisor_still_ends_a_current_assignment_in_their_area(as_user, scena
     assignment = db_session.query(Assignment).filter_by(
         person_id=vol_a.id, area_id=scenario.grids["kunwu2"].id).one()
     web = as_user("kunwu_sup")
-    assert web.post(f"/assignments/{assignment.id}/end").status_code == 302
+    assert web.post(f"/assignments/{assignment.id}/end", data=REASON).status_code == 302
     # Still assigned to 第1网格: still theirs, and the page still opens.
     assert web.get(f"/people/{vol_a.id}").status_code == 200

@@ -13,6 +13,9 @@ from server.config import Config
 from server.models import WebSession
 from shared.clock import utcnow
 
+#: Destructive actions ask for a reason (confirmation pages).
+REASON = {"reason": "人员调整"}
+
 
 def _copy_of(app, web: WebClient):
     """A second browser holding a copy of ``web``'s session cookie."""
@@ -75,7 +78,7 @@ def test_sign_in_issues_a_new_token(app, client, scenario):
 def test_deactivation_ends_every_session_of_the_person(app, as_user, scenario, db_session):
     street = as_user("street_sup")
     admin = as_user("admin")
-    assert admin.post(f"/people/{scenario.people['street_sup'].id}/deactivate").status_code == 302
+    assert admin.post(f"/people/{scenario.people['street_sup'].id}/deactivate", data=REASON).status_code == 302
     assert street.get("/").status_code == 302
     db_session.expire_all()
     assert db_session.scalars(select(WebSession).where(
