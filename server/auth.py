@@ -67,19 +67,26 @@ def issue_token(device: Device, now: datetime) -> str:
     return token
 
 
+def _recent_failures(session: Session, window, condition) -> int:
+    return session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        condition, LoginAttempt.at >= window, LoginAttempt.succeeded.is_(False)))
+
+
 def _check_throttle(session: Session, username: str, remote_addr: str | None) -> None:
-    window = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.username == username, LoginAttempt.at >= window,
-        LoginAttempt.succeeded.is_(False)))
-    by_address = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.remote_addr == remote_addr, LoginAttempt.at >= window,
-        LoginAttempt.succeeded.is_(False))) if remote_addr else 0
-    if failures >= limit or by_address >= limit * 4:
+    """Two separate throttles: an account guessed at from anywhere waits, and so does an
+    address guessing at many accounts. A locked-out account locks out nobody else: the address
+    limit is several accounts' worth, and behind a proxy the address is the client's own
+    (``TRUSTED_PROXIES``), not the proxy's."""
+    config = current_app.config
+    window = utcnow() - timedelta(seconds=config["LOGIN_WINDOW_SECONDS"])
+    by_account = _recent_failures(session, window, LoginAttempt.username == username[:64])
+    by_address = _recent_failures(session, window, LoginAttempt.remote_addr == remote_addr) \
+        if remote_addr else 0
+    if by_account >= config["LOGIN_MAX_FAILURES"] or \
+            by_address >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]:
         raise ApiError(429, p.ERR_THROTTLED,
                        "Too many failed sign-ins; wait a few minutes and try again.",
-                       headers={"Retry-After": str(current_app.config["LOGIN_WINDOW_SECONDS"])})
+                       headers={"Retry-After": str(config["LOGIN_WINDOW_SECONDS"])})
 
 
 def authenticate(engine: Engine, username: str, password: str,

@@ -35,8 +35,12 @@ class Config:
     #: werkzeug method for password hashes: slow on purpose.
     PASSWORD_HASH_METHOD: str = field(default_factory=lambda: os.environ.get(
         "KNOCKDOOR_PASSWORD_HASH", "scrypt"))
+    #: Failed sign-ins of one account (from anywhere) per window before that account waits.
     LOGIN_MAX_FAILURES: int = field(default_factory=lambda: int(os.environ.get(
         "KNOCKDOOR_LOGIN_MAX_FAILURES", "5")))
+    #: Failed sign-ins from one client address (any accounts) per window before it waits.
+    LOGIN_MAX_FAILURES_PER_ADDRESS: int = field(default_factory=lambda: int(os.environ.get(
+        "KNOCKDOOR_LOGIN_MAX_FAILURES_PER_ADDRESS", "20")))
     LOGIN_WINDOW_SECONDS: int = 15 * 60
     #: A device token unused for this many days stops working (the tablet signs in again,
     #: keeping its unsent work).
@@ -57,8 +61,17 @@ class Config:
         "KNOCKDOOR_TABLET_LOCK_AFTER_DAYS", 14))
     TABLET_WIPE_AFTER_DAYS: int = field(default_factory=lambda: _int_env(
         "KNOCKDOOR_TABLET_WIPE_AFTER_DAYS", 60))
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none,
+    #: the connecting address is the client's). Never more than there really are: a client
+    #: could otherwise choose its own address.
+    TRUSTED_PROXIES: int = field(default_factory=lambda: int(os.environ.get(
+        "KNOCKDOOR_TRUSTED_PROXIES", "0")))
+    #: Secure (HTTPS-only) cookies unless turned off, as `make demo` and the tests do.
     SESSION_COOKIE_SECURE: bool = field(default_factory=lambda: os.environ.get(
-        "KNOCKDOOR_SECURE_COOKIES", "0") == "1")
+        "KNOCKDOOR_SECURE_COOKIES", "1") != "0")
+    #: A web session ends after this long without a click, and at sign-out.
+    WEB_SESSION_IDLE_MINUTES: int = field(default_factory=lambda: int(os.environ.get(
+        "KNOCKDOOR_WEB_SESSION_IDLE_MINUTES", "30")))
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
     #: Largest body accepted on the wire, compressed or not (shared.protocol.MAX_WIRE_BYTES).

@@ -24,6 +24,7 @@ from shared.schemas import (EARLIEST_INSTANT, MAX_ROW_ID, OpSchema, flatten_erro
 from shared.search import search_keys
 
 from .. import district
+from ..audit import FROM_TABLET, audit_row, audit_rows, change_detail
 from ..models import (AppliedOp, Area, Assignment, CaseNote, Conflict, Device, Person,
                       Resident, Visit)
 from ..scope import grids_in_scope, grids_under
@@ -83,6 +84,8 @@ class PushContext:
     existing: set[tuple[str, str]] = field(default_factory=set)  # (entity, id) already stored
     #: (resident, grid) -> (its latest move out of that grid, recent enough?): asked once.
     moves: dict[tuple[str, int], tuple] = field(default_factory=dict)
+    #: Audit rows of the applied ops, written in one bulk insert with the batch.
+    audit: list[dict] = field(default_factory=list)
     _former_grids: set[int] | None = None
 
     def filing_grid(self, claimed: int | None) -> int | None:
@@ -101,6 +104,13 @@ class PushContext:
                 .order_by(Assignment.starts_on.desc(), Assignment.id.desc()).limit(1))
             self._former_grids = grids_under(self.session, [latest.area_id]) if latest else set()
         return self._former_grids
+
+    def record(self, action: str, op: dict, resident_id: str, detail: dict) -> None:
+        """Who (person, tablet), when and what an applied op changed, for the audit log."""
+        self.audit.append(audit_row(
+            action, at=self.now, person_id=self.person.id, device_id=self.device.id,
+            entity=p.RESIDENT, entity_id=resident_id, grid_id=op["grid_id"],
+            detail={"source": FROM_TABLET, "op": op["op_id"], **detail}))
 
     def resident(self, resident_id: str) -> Resident:
         if resident_id not in self.residents:
@@ -178,6 +188,7 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
             record.version = result.version
     if pending:
         insert_rows(session, AppliedOp.__table__, [vars(record) for record, _ in pending])
+    audit_rows(session, ctx.audit)
     return results
 
 
@@ -374,6 +385,9 @@ def _create_visit(ctx: PushContext, op: dict) -> OpResult:
            "details": details, "corrects_id": data.get("corrects"),
            "correction": data.get("correction")}
     ctx.batch.add_visit(row, ctx.person.display_name, resident)
+    ctx.record("add_visit", op, resident.id, {"visit": op["entity_id"], "fields": sorted(
+        key for key, value in op["data"].items()
+        if key != "resident_id" and value not in (None, [], {}))})
     return OpResult(op["op_id"], op["seq"], p.APPLIED)
 
 
@@ -389,6 +403,8 @@ def _create_note(ctx: PushContext, op: dict) -> OpResult:
            "device_time": device_time, "recorded_at": ctx.now, "text": data.get("text"),
            "corrects_id": data.get("corrects"), "correction": data.get("correction")}
     ctx.batch.add_note(row, ctx.person.display_name)
+    ctx.record("add_note", op, resident.id, {"note": op["entity_id"], "fields": sorted(
+        key for key, value in data.items() if key != "resident_id" and value is not None)})
     return OpResult(op["op_id"], op["seq"], p.APPLIED)
 
 
@@ -425,6 +441,7 @@ def _create_resident(ctx: PushContext, op: dict) -> OpResult:
     ctx.residents[resident.id] = resident
     ctx.facts[resident.id] = ResidentFacts.of(resident)
     ctx.batch.touch_resident(resident)
+    ctx.record("add_resident", op, resident.id, {"fields": sorted(op["data"])})
     return OpResult(op["op_id"], op["seq"], p.APPLIED)
 
 
@@ -439,6 +456,7 @@ def _update_resident(ctx: PushContext, op: dict) -> OpResult:
     field_stamps = dict(resident.field_stamps or {})
     conflict_ids: list[str] = []
     value_changed = False
+    before, after = {}, {}
     for name, value in changes.items():
         merge = merge_field(field_subject(resident.id, name), stamps.load(field_stamps.get(name)),
                             writer.edit, value, writer.stamp, writer.meta)
@@ -455,6 +473,7 @@ def _update_resident(ctx: PushContext, op: dict) -> OpResult:
             candidates.append(candidate)
         field_stamps[name] = stamps.dump(candidates)
         if getattr(resident, name) != merge.winner.value:
+            before[name], after[name] = getattr(resident, name), merge.winner.value
             setattr(resident, name, merge.winner.value)
             value_changed = True
             if name == "living_situation":
@@ -468,6 +487,10 @@ def _update_resident(ctx: PushContext, op: dict) -> OpResult:
     else:
         ctx.batch.note_restamped(resident)
     status = p.CONFLICTED if conflict_ids else p.APPLIED
+    # Every field the tablet sent is named; those whose value changed, with old and new value.
+    ctx.record("edit_resident", op, resident.id, {
+        **change_detail(FROM_TABLET, before, after, changes),
+        **({"conflicts": conflict_ids} if conflict_ids else {})})
     return OpResult(op["op_id"], op["seq"], status, conflict_ids=conflict_ids)
 
 

@@ -36,7 +36,10 @@ def test_supervisor_may_not_make_supervisors_or_reach_other_grids(as_user, scena
     assert response.status_code == 422
     assert db_session.query(Person).filter(Person.username.in_(["x1", "x2"])).count() == 0
     street_sup = scenario.people["street_sup"]
-    assert web.post(f"/people/{street_sup.id}/deactivate").status_code == 403
+    # Placed above the community: not theirs to see (404), let alone to manage.
+    assert web.post(f"/people/{street_sup.id}/deactivate").status_code == 404
+    assert as_user("street_sup").post(
+        f"/people/{scenario.people['kunwu_sup'].id}/deactivate").status_code == 403
 
 
 def test_deactivated_person_is_refused_by_the_api(as_user, scenario, client, db_session):

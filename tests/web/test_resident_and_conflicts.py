@@ -47,7 +47,11 @@ def test_editing_reaches_the_tablets(as_user, scenario, db_session, client):
     assert saved.phone == "13612345678" and saved.living_situation == ["alone", "empty_nest"]
     assert saved.version > version_before
     entry = db_session.query(AuditEntry).filter_by(action="edit_resident").one()
-    assert entry.detail == {"fields": ["living_situation", "phone"]}
+    assert entry.detail["fields"] == ["living_situation", "phone"]
+    assert entry.detail["source"] == "web"
+    assert entry.detail["before"] == {"phone": None, "living_situation": ["empty_nest"]}
+    assert entry.detail["after"] == {"phone": "13612345678",
+                                     "living_situation": ["alone", "empty_nest"]}
     token = api_login(client, "vol_b", scenario.password)
     pulled = api_pull_all(client, token)
     assert pulled[("resident", li.id)]["phone"] == "13612345678"
