@@ -59,12 +59,19 @@ def copy_tree(destination: Path) -> None:
             shutil.copy2(source, target)
 
 
-def mutant_id(diff: str) -> str:
-    """A mutant named by the line it changes, before → after: stable when other lines move."""
+def mutant_id(diff: str, item: dict | None = None) -> str:
+    """A mutant named by the line it changes, before → after: stable when other lines move.
+
+    A mutant whose diff shows no changed line (the operator rewrote the code to the same text)
+    is named by its operator and place instead, so it can still be found and judged."""
     removed = [line[1:].strip() for line in diff.splitlines()
                if line.startswith("-") and not line.startswith("---")]
     added = [line[1:].strip() for line in diff.splitlines()
              if line.startswith("+") and not line.startswith("+++")]
+    if not removed and not added and item:
+        places = [f"{m['operator_name']} at line {m['start_pos'][0]}"
+                  for m in item.get("mutations", [])]
+        return f"(no textual change) {', '.join(places)}"
     return f"{' '.join(removed)} → {' '.join(added)}"
 
 
@@ -104,11 +111,11 @@ def run_module(module: str, tests: list[str], config: dict) -> Outcome:
         run(*COSMIC_RAY, "exec", "cr.toml", "session.sqlite")
         dump = run(*COSMIC_RAY, "dump", "session.sqlite").stdout
     for line in dump.splitlines():
-        _item, result = json.loads(line)
+        item, result = json.loads(line)
         if result is None or result["worker_outcome"] == "skipped":
             continue
         outcome.total += 1
-        ident = mutant_id(result.get("diff") or "")
+        ident = mutant_id(result.get("diff") or "", item)
         if ident in equivalent:
             outcome.equivalent.append(f"{ident}: {equivalent[ident]}")
         elif result["worker_outcome"] == "abnormal":
