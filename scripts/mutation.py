@@ -8,6 +8,10 @@ a time-out), the equivalent ones, the score, and every surviving mutant as a dif
 
     python scripts/mutation.py                   # every configured module
     python scripts/mutation.py shared/due.py     # one module
+
+The tests run on SQLite. Modules listed in ``postgresql`` (their code branches on the database)
+are also tested on PostgreSQL when KNOCKDOOR_MUTATION_DATABASE_URL names a database the suite
+may empty; without it their PostgreSQL-only mutants survive.
 """
 from __future__ import annotations
 
@@ -95,6 +99,11 @@ def run_module(module: str, tests: list[str], config: dict) -> Outcome:
                 "exclude-operators": config.get("exclude-operators", [])}}}}
         (tree / "cr.toml").write_text(toml_dump(cr_config))
         env = {k: v for k, v in os.environ.items() if k != "KNOCKDOOR_TEST_DATABASE_URL"}
+        # Modules with a PostgreSQL-only path are also tested there when a database is given
+        # (one such module at a time: the suite empties the database it is given).
+        postgresql = os.environ.get("KNOCKDOOR_MUTATION_DATABASE_URL")
+        if postgresql and module in config.get("postgresql", []):
+            env["KNOCKDOOR_TEST_DATABASE_URL"] = postgresql
         env["PYTHONPATH"] = str(tree)
 
         def run(*args, check=True):
@@ -125,6 +134,15 @@ def run_module(module: str, tests: list[str], config: dict) -> Outcome:
         else:
             outcome.survivors.append(ident)
     return outcome
+
+
+def run_safely(module: str, tests: list[str], config: dict) -> Outcome:
+    """One module's outcome; a module whose run breaks is reported, not the end of the others."""
+    try:
+        return run_module(module, tests, config)
+    except subprocess.CalledProcessError as error:
+        return Outcome(module, error=f"{' '.join(map(str, error.cmd[:4]))} failed "
+                                     f"({error.returncode}):\n{(error.stderr or '')[-2000:]}")
 
 
 def toml_dump(value: dict, prefix: str = "") -> str:
@@ -177,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"not configured in [tool.cosmic-ray.modules]: {', '.join(unknown)}")
     jobs = args.jobs or int(config.get("jobs", 2))
     with ThreadPoolExecutor(jobs) as pool:
-        outcomes = list(pool.map(lambda m: run_module(m, configured[m], config), chosen))
+        outcomes = list(pool.map(lambda m: run_safely(m, configured[m], config), chosen))
     return 0 if report(outcomes, float(config.get("goal", 90))) else 1
 
 

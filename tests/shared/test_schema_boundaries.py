@@ -11,11 +11,13 @@ from __future__ import annotations
 import copy
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Callable
 
 import pytest
 from marshmallow import Schema, ValidationError, fields, validate
 
+from shared import protocol as p
 from shared import schemas as s
 
 RESIDENT_ID = "3f1c2b7e-8a9d-4c1e-9b2a-6d5e4f3a2b1c"
@@ -188,6 +190,57 @@ def test_the_full_documents_set_every_field_the_schemas_know():
         document = subject.document()
         missing = set(subject.schema.fields) - set(document)
         assert not missing, f"{subject.name}: add {sorted(missing)} to its full document"
+
+
+# ---- the contract the generated cases are held to -------------------------------------------
+# The cases below read each rule off the schemas, so they prove a schema enforces what it
+# declares. These tables say what it must declare (docs/sync-protocol.md, DESIGN.md §4): a bound,
+# a length or a required field changed in a schema fails here until the contract is changed too.
+
+BIG = 2**62
+DOCUMENTED_RANGES = {
+    "resident:birth_year": (1900, date.today().year), "resident:visit_cadence_days": (1, 90),
+    "visit:readings.systolic": (50, 260), "visit:readings.diastolic": (30, 160),
+    "visit:readings.pulse": (25, 220), "visit:readings.blood_sugar": (1.0, 35.0),
+    "visit:readings.temperature": (33.0, 43.0), "op:seq": (1, BIG), "op:grid_id": (1, BIG),
+    "op:base_version": (0, BIG), "pull:limit": (1, p.MAX_PULL_LIMIT),
+}
+#: (shortest, longest); 0: may be empty.
+DOCUMENTED_LENGTHS = {
+    "resident:name": (1, 40), "resident:address": (1, 120), "resident:emergency_contact": (0, 40),
+    "resident:living_situation": (0, len(p.LIVING_SITUATIONS)),
+    "resident:safety_devices": (0, len(p.SAFETY_DEVICES)), "resident:care_notes": (0, 2000),
+    "visit:away_reason": (0, 200), "visit:needs": (0, 20), "visit:services": (0, 20),
+    "visit:note": (0, 2000), "note:text": (0, 4000), "login:app_version": (0, 40),
+    "login:username": (1, 64), "login:password": (1, 256), "login:device_name": (1, 80),
+    "pull:app_version": (0, 40), "pull:cursor": (0, 20000), "push:app_version": (0, 40),
+    "push:ops": (0, p.MAX_OPS_PER_PUSH),
+}
+DOCUMENTED_REQUIRED = {
+    "resident:name", "resident:sex", "resident:birth_year", "resident:address",
+    "visit:resident_id", "note:resident_id", "op:op_id", "op:seq", "op:entity", "op:action",
+    "op:entity_id", "op:grid_id", "op:device_time", "op:data", "login:protocol",
+    "login:username", "login:password", "login:device_id", "login:device_name",
+    "pull:protocol", "push:protocol", "push:ops",
+}
+
+
+def test_the_schemas_declare_the_documented_ranges():
+    declared = {str(slot): (rule.min, rule.max) for slot in ALL_SLOTS
+                for rule in validators_of(slot.field, validate.Range)}
+    assert declared == DOCUMENTED_RANGES
+    assert all(rule.min_inclusive and rule.max_inclusive for slot in ALL_SLOTS
+               for rule in validators_of(slot.field, validate.Range))
+
+
+def test_the_schemas_declare_the_documented_lengths():
+    declared = {str(slot): (max(rule.min or 0, 0), rule.max) for slot in ALL_SLOTS
+                for rule in validators_of(slot.field, validate.Length)}
+    assert declared == DOCUMENTED_LENGTHS
+
+
+def test_the_schemas_require_the_documented_fields():
+    assert {str(slot) for slot in ALL_SLOTS if slot.field.required} == DOCUMENTED_REQUIRED
 
 
 RANGED = [(slot, rule) for slot in ALL_SLOTS for rule in validators_of(slot.field, validate.Range)]
