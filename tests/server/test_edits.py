@@ -28,13 +28,18 @@ def _two_residents(session):
 
 def test_settling_a_conflict_leaves_another_residents_conflicts_open(db_session):
     supervisor, first, second = _two_residents(db_session)
+    second.phone = "13600000003"
+    _open_conflict(db_session, second, "b" * 36)  # stored first: a table scan meets it first
+    db_session.flush()
     _open_conflict(db_session, first, "a" * 36)
-    _open_conflict(db_session, second, "b" * 36)
     db_session.commit()
+    second_version = second.version
     settled = settle_conflict(db_session, supervisor, "a" * 36, KEEP_CURRENT)
     db_session.commit()
-    assert [c.id for c in settled] == ["a" * 36]
+    assert [(c.id, c.settled_value) for c in settled] == [("a" * 36, "13800000001")]
     assert db_session.get(Conflict, "b" * 36).status == "open"
+    db_session.expire_all()
+    assert db_session.get(Resident, second.id).version == second_version  # not touched
 
 
 def test_settling_any_open_conflict_of_a_field_closes_all_of_that_field(db_session):
@@ -42,6 +47,8 @@ def test_settling_any_open_conflict_of_a_field_closes_all_of_that_field(db_sessi
     for conflict_id in ("a" * 36, "b" * 36, "c" * 36):
         _open_conflict(db_session, first, conflict_id)
     _open_conflict(db_session, first, "d" * 36, field="care_notes")
+    earlier = _open_conflict(db_session, first, "e" * 36)  # settled before, by someone else
+    earlier.status, earlier.settled_value = "settled", "13700000000"
     db_session.commit()
     settled = settle_conflict(db_session, supervisor, "b" * 36, KEEP_CURRENT)
     db_session.commit()
@@ -49,6 +56,7 @@ def test_settling_any_open_conflict_of_a_field_closes_all_of_that_field(db_sessi
     assert {db_session.get(Conflict, c).status for c in ("a" * 36, "b" * 36, "c" * 36)} == \
         {"settled"}
     assert db_session.get(Conflict, "d" * 36).status == "open"  # another field
+    assert db_session.get(Conflict, "e" * 36).settled_value == "13700000000"  # stays as it was
 
 
 def test_a_roster_import_adds_every_row_and_logs_each_resident(db_session):
