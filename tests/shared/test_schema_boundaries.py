@@ -225,6 +225,28 @@ DOCUMENTED_REQUIRED = {
 }
 
 
+DOCUMENTED_NULLABLE = {
+    "login:app_version", "pull:app_version", "push:app_version", "pull:cursor",
+    "push:device_time", "op:base_version", "resident:phone", "resident:emergency_contact",
+    "resident:emergency_phone", "resident:visit_cadence_days", "resident:care_notes",
+    "visit:outcome", "visit:away_reason", "visit:mood", "visit:note", "visit:follow_up_on",
+    "visit:corrects", "visit:correction", "note:text", "note:corrects", "note:correction",
+}
+#: What the server sends as null, so the published OpenAPI document must say so.
+RESPONSES_WITH_NULL = {
+    s.OpResultSchema: {"seq", "version", "reason"}, s.GridStateSchema: {"digest"},
+}
+
+
+def test_the_schemas_take_null_exactly_where_documented():
+    assert {str(slot) for slot in ALL_SLOTS if slot.field.allow_none} == DOCUMENTED_NULLABLE
+
+
+def test_the_responses_declare_every_null_the_server_sends():
+    for schema, nullable in RESPONSES_WITH_NULL.items():
+        assert {name for name, field in schema().fields.items() if field.allow_none} == nullable
+
+
 def test_the_schemas_declare_the_documented_ranges():
     declared = {str(slot): (rule.min, rule.max) for slot in ALL_SLOTS
                 for rule in validators_of(slot.field, validate.Range)}
