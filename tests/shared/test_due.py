@@ -162,3 +162,12 @@ def test_due_facts_are_values_that_cannot_be_changed_in_place():
     with pytest.raises(FrozenInstanceError):
         result.status = due.OVERDUE  # type: ignore[misc]
     assert len({fact, VisitFact("a", at(10), "met")}) == 1
+
+
+def test_a_meeting_and_a_no_answer_at_one_instant_count_the_meeting_last_whatever_their_ids():
+    # The door did open: the follow-up is closed, in every order of ids and arrival.
+    for met_id, no_answer_id in (("a", "b"), ("b", "a")):
+        visits = [VisitFact(no_answer_id, at(12), "no_answer"), VisitFact(met_id, at(12), "met")]
+        assert open_follow_up(["alone"], visits) is None
+        assert open_follow_up(["alone"], visits[::-1]) is None
+        assert last_met(visits) == at(12)

@@ -458,8 +458,8 @@ def test_each_pushable_entity_checks_its_data_against_its_own_schema():
 
 
 def test_only_residents_may_be_updated_and_an_update_needs_a_base_and_a_change():
-    assert "append-only" in op_errors(op_with("visit", "update", full_visit()))
-    assert "append-only" in op_errors(op_with("note", "update", full_note()))
+    assert "visit records are append-only" in op_errors(op_with("visit", "update", full_visit()))
+    assert "note records are append-only" in op_errors(op_with("note", "update", full_note()))
     update = op_with("resident", "update", {"phone": "13900001111"})
     assert op_errors(update) is None
     assert "base_version" in op_errors({**update, "base_version": None})
