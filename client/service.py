@@ -228,18 +228,19 @@ class FieldService:
                  "reason_code": row["reason_code"], "reason": row["reason"],
                  "made_at": row["created_at"], "data": row["op"]["data"]} for row in rows]
 
-    def dismiss_rejected(self, op_id: str) -> None:
-        with self.store.transaction() as db:
-            row = db.execute("SELECT entity, entity_id, resident_id FROM outbox WHERE op_id = ? "
-                             "AND state = ?", (op_id, REJECTED)).fetchone()
-            if row is None:
-                return
-            db.execute("DELETE FROM outbox WHERE op_id = ?", (op_id,))
-            if row[0] == p.VISIT:
-                db.execute("DELETE FROM visits WHERE id = ? AND position IS NULL", (row[1],))
-                self.store._refresh_visit_facts(db, [row[2]])
-            elif row[0] == p.NOTE:
-                db.execute("DELETE FROM notes WHERE id = ? AND position IS NULL", (row[1],))
+    def dismiss_rejected(self, op_id: str) -> bool:
+        """Let a refused change go (the tablet keeps a trace of it)."""
+        return self.store.dismiss_rejected(op_id, isoformat(self.clock()))
+
+    def resubmit_rejected(self, op_id: str) -> str | None:
+        """Send a refused change again, as a new change; returns its id (None if there is no
+        such refused change). It goes with the next sync."""
+        new_op_id = str(uuid.uuid4())
+        seq = self.store.resubmit_rejected(op_id, new_op_id, isoformat(self.clock()))
+        return new_op_id if seq is not None else None
+
+    def settled_rejections(self) -> list[dict]:
+        return self.store.settled_rejections()
 
     def _names(self, resident_ids) -> dict[str, str]:
         ids = list(resident_ids)

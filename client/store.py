@@ -78,7 +78,8 @@ def _iso(moment: datetime | None) -> str | None:
 #: How a pulled record is stored: entity -> (statement, the record's members it binds, how
 #: many times its canonical text is bound); position and hash follow. A newer copy replaces
 #: the older. A resident's effective copy (payload, name, address, search keys) is recomputed
-#: after the page, from the server copy and the outstanding ops.
+#: after the page, from the server copy and the outstanding ops. A record that comes back with
+#: another grid moved there with its resident. (Departures are not stored: see ``_depart``.)
 _UPSERT = {
     p.RESIDENT: ("INSERT INTO residents (id, grid_id, version, name, address, server_payload, "
                  "payload, position, row_hash, search_keys) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '')"
@@ -88,19 +89,22 @@ _UPSERT = {
                  ("id", "grid_id", "version", "name", "address"), 2),
     p.VISIT: ("INSERT INTO visits (id, resident_id, grid_id, visited_at, outcome, corrects, "
               "correction, payload, position, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-              "ON CONFLICT(id) DO UPDATE SET visited_at = excluded.visited_at, outcome = "
+              "ON CONFLICT(id) DO UPDATE SET grid_id = excluded.grid_id, visited_at = "
+              "excluded.visited_at, outcome = "
               "excluded.outcome, payload = excluded.payload, position = excluded.position, "
               "row_hash = excluded.row_hash",
               ("id", "resident_id", "grid_id", "visited_at", "outcome", "corrects",
                "correction"), 1),
     p.NOTE: ("INSERT INTO notes (id, resident_id, grid_id, written_at, payload, position, "
-             "row_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET written_at = "
-             "excluded.written_at, payload = excluded.payload, position = excluded.position, "
+             "row_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET grid_id = "
+             "excluded.grid_id, written_at = excluded.written_at, payload = excluded.payload, "
+             "position = excluded.position, "
              "row_hash = excluded.row_hash",
              ("id", "resident_id", "grid_id", "written_at"), 1),
     p.CONFLICT: ("INSERT INTO conflicts (id, resident_id, grid_id, status, payload, position, "
-                 "row_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = "
-                 "excluded.status, payload = excluded.payload, position = excluded.position, "
+                 "row_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET grid_id = "
+                 "excluded.grid_id, status = excluded.status, payload = excluded.payload, "
+                 "position = excluded.position, "
                  "row_hash = excluded.row_hash",
                  ("id", "resident_id", "grid_id", "status"), 1),
 }
@@ -254,13 +258,84 @@ class SqliteStore:
             self._refresh_residents(db, touched)
 
     def _drop_echoed(self, db) -> None:
-        """Acked ops whose effect the pulled copy already holds are done."""
+        """Acked ops whose effect the pulled copy already holds are done. So are acked ops for
+        a resident no longer on this tablet (moved to another grid, or the grid left): their
+        echo will never come here, and the server has them."""
         for table, entity in (("residents", p.RESIDENT), ("visits", p.VISIT),
                               ("notes", p.NOTE)):
             db.execute(f"DELETE FROM outbox WHERE state = ? AND entity = ? AND EXISTS ("
                        f"SELECT 1 FROM {table} t WHERE t.id = outbox.entity_id AND "
                        f"t.position IS NOT NULL AND t.position >= outbox.version)",
                        (ACKED, entity))
+        gone = db.execute("DELETE FROM outbox WHERE state = ? AND resident_id NOT IN ("
+                          "SELECT id FROM residents)", (ACKED,)).rowcount
+        if gone:
+            for table in ("visits", "notes"):  # local copies of work the server now holds
+                db.execute(f"DELETE FROM {table} WHERE position IS NULL AND id NOT IN ("
+                           f"SELECT entity_id FROM outbox)")
+
+    # ---- refused changes -------------------------------------------------------------------
+
+    _REJECTED_COLUMNS = ("seq, op_id, entity, entity_id, grid_id, resident_id, resident_name, "
+                         "op, reason_code, reason, created_at")
+
+    def _settle_rejection(self, db, op_id: str, outcome: str, now: str,
+                          resubmitted_as: str | None = None) -> tuple | None:
+        """Keep a trace of a refused change the volunteer acted on; returns its outbox row."""
+        row = db.execute(f"SELECT {self._REJECTED_COLUMNS} FROM outbox WHERE op_id = ? AND "
+                         f"state = ?", (op_id, REJECTED)).fetchone()
+        if row is not None:
+            db.execute(f"INSERT INTO settled_rejections ({self._REJECTED_COLUMNS}, settled_at, "
+                       f"outcome, resubmitted_as) VALUES ({', '.join('?' * 14)})",
+                       (*row, now, outcome, resubmitted_as))
+        return row
+
+    def dismiss_rejected(self, op_id: str, now: str) -> bool:
+        """The volunteer read a refused change and lets it go: it leaves the list (and its
+        local record the screens), and a trace stays. False if there is no such refused op."""
+        with self.transaction() as db:
+            row = self._settle_rejection(db, op_id, "dismissed", now)
+            if row is None:
+                return False
+            entity, entity_id, resident_id = row[2], row[3], row[5]
+            db.execute("DELETE FROM outbox WHERE op_id = ?", (op_id,))
+            if entity == p.VISIT:
+                db.execute("DELETE FROM visits WHERE id = ? AND position IS NULL", (entity_id,))
+                self._refresh_visit_facts(db, [resident_id])
+            elif entity == p.NOTE:
+                db.execute("DELETE FROM notes WHERE id = ? AND position IS NULL", (entity_id,))
+            self._refresh_residents(db, [resident_id])
+        return True
+
+    def resubmit_rejected(self, op_id: str, new_op_id: str, now: str) -> int | None:
+        """Send a refused change again, as a new op (new id, next sequence number), to the
+        resident's grid as this tablet knows it now. Returns the new sequence number."""
+        with self.transaction() as db:
+            row = self._settle_rejection(db, op_id, "resubmitted", now, new_op_id)
+            if row is None:
+                return None
+            op, resident_id = json.loads(row[7]), row[5]
+            held = db.execute("SELECT grid_id FROM residents WHERE id = ?",
+                              (resident_id,)).fetchone()
+            seq = int(self._get(db, "next_seq") or 1)
+            op.update(op_id=new_op_id, seq=seq, grid_id=held[0] if held else op["grid_id"])
+            db.execute("UPDATE outbox SET seq = ?, op_id = ?, grid_id = ?, op = ?, state = ?, "
+                       "status = NULL, version = NULL, reason_code = NULL, reason = NULL, "
+                       "acked_at = NULL WHERE op_id = ?",
+                       (seq, new_op_id, op["grid_id"], json.dumps(op, ensure_ascii=False),
+                        PENDING, op_id))
+            self._set_meta(db, {"next_seq": str(seq + 1)})
+            self._refresh_residents(db, [resident_id])
+        return seq
+
+    def settled_rejections(self) -> list[dict]:
+        """The trace of refused changes dismissed or sent again, oldest first."""
+        keys = ("op_id", "entity", "entity_id", "resident_id", "resident_name", "reason_code",
+                "reason", "created_at", "settled_at", "outcome", "resubmitted_as")
+        with self.reading() as db:
+            rows = db.execute(f"SELECT {', '.join(keys)} FROM settled_rejections "
+                              f"ORDER BY settled_at, seq").fetchall()
+        return [dict(zip(keys, row)) for row in rows]
 
     # ---- pull ------------------------------------------------------------------------------
 
@@ -273,6 +348,9 @@ class SqliteStore:
                 self._evict(db, grid_id)
             for change in page["changes"]:
                 entity, data = change["entity"], change["data"]
+                if entity == p.DEPARTURE:
+                    self._depart(db, data["resident_id"], data["grid_id"])
+                    continue
                 text = canonical_json(data)
                 sql, columns, texts = _UPSERT[entity]
                 db.execute(sql, [data[name] for name in columns] + [text] * texts +
@@ -302,6 +380,17 @@ class SqliteStore:
                 db.execute(f"DELETE FROM {table} WHERE grid_id = ?", (grid_id,))
         db.execute("DELETE FROM outbox WHERE grid_id = ? AND state = ?", (grid_id, ACKED))
         db.execute("DELETE FROM grids WHERE id = ?", (grid_id,))
+
+    def _depart(self, db, resident_id: str, grid_id: int) -> None:
+        """A resident moved out of ``grid_id``: drop them and their history held for that grid
+        (copies already received for the new grid stay). Unsent work stays, to be delivered."""
+        db.execute("DELETE FROM residents WHERE id = ? AND grid_id = ?", (resident_id, grid_id))
+        db.execute("DELETE FROM conflicts WHERE resident_id = ? AND grid_id = ?",
+                   (resident_id, grid_id))
+        for table in ("visits", "notes"):
+            db.execute(f"DELETE FROM {table} WHERE resident_id = ? AND grid_id = ? AND id NOT IN "
+                       f"(SELECT entity_id FROM outbox WHERE state != ?)",
+                       (resident_id, grid_id, ACKED))
 
     def reset_replica(self) -> None:
         """Forget all pulled data and the cursor, keeping the outbox: the next pull starts over."""
@@ -489,7 +578,11 @@ class MemoryStore:
         for seq, row in list(state["outbox"].items()):
             op = row["op"]
             held = state["records"].get((op["entity"], op["entity_id"]))
-            if row["state"] == ACKED and held and held["position"] >= (row["version"] or 0):
+            resident_id = op["entity_id"] if op["entity"] == p.RESIDENT else \
+                op["data"]["resident_id"]
+            gone = (p.RESIDENT, resident_id) not in state["records"]
+            if row["state"] == ACKED and (gone or held and
+                                          held["position"] >= (row["version"] or 0)):
                 del state["outbox"][seq]
                 state["local"].pop((op["entity"], op["entity_id"]), None)
 
@@ -503,6 +596,14 @@ class MemoryStore:
                                            and row["state"] == ACKED)}
                 state["grids"].pop(grid_id, None)
             for change in page["changes"]:
+                if change["entity"] == p.DEPARTURE:
+                    left = change["data"]
+                    state["records"] = {
+                        key: rec for key, rec in state["records"].items()
+                        if rec["grid_id"] != left["grid_id"] or left["resident_id"] not in
+                        (rec["data"]["id"] if key[0] == p.RESIDENT else
+                         rec["data"].get("resident_id"),)}
+                    continue
                 text = canonical_json(change["data"])
                 state["records"][(change["entity"], change["data"]["id"])] = {
                     "grid_id": change["data"]["grid_id"], "position": change["position"],

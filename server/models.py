@@ -188,6 +188,25 @@ class Conflict(Base):
     settled_at: Mapped[datetime | None]
 
 
+class ResidentMove(Base):
+    """A resident moved from one grid to another, with their whole history.
+
+    Kept so that ops a tablet made for the old grid before it heard of the move are still
+    delivered (within ``ASSIGNMENT_GRACE_DAYS``), and so the move can be read back later.
+    """
+
+    __tablename__ = "resident_moves"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id"), index=True)
+    from_grid_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    to_grid_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    moved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    moved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    #: "web" (the resident page) or "import" (a roster file)
+    via: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
 class ChangeLogEntry(Base):
     """The ordered change log, compacted: one row per record, at the position of its last change.
 

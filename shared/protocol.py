@@ -1,8 +1,12 @@
 """Protocol constants shared by server and client. See docs/sync-protocol.md."""
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 #: The oldest protocol whose pushes the server still accepts.
 MIN_PROTOCOL_VERSION = 1
+
+#: From this version on, pulls carry departure records (a resident moved to another grid);
+#: older apps never receive one (their digest then differs, and they pull the grid again).
+DEPARTURES_SINCE_PROTOCOL = 3
 
 MAX_OPS_PER_PUSH = 1000
 DEFAULT_PUSH_BATCH = 500
@@ -22,7 +26,10 @@ RESIDENT = "resident"
 VISIT = "visit"
 NOTE = "note"
 CONFLICT = "conflict"
-ENTITIES = (RESIDENT, VISIT, NOTE, CONFLICT)
+#: A resident left a grid (moved to another one): the grid's tablets drop the resident and
+#: their history. Sent by the server only; counts nothing in the grid's digest.
+DEPARTURE = "departure"
+ENTITIES = (RESIDENT, VISIT, NOTE, CONFLICT, DEPARTURE)
 #: Entities a device may push; conflicts are made by the server.
 PUSHABLE_ENTITIES = (RESIDENT, VISIT, NOTE)
 
@@ -120,3 +127,5 @@ REJ_ALREADY_EXISTS = "already_exists"
 REJ_FIELD_NOT_EDITABLE = "field_not_editable"
 REJ_OP_ID_REUSED = "op_id_reused"
 REJ_SEQ_REUSED = "seq_reused"
+#: The resident moved to another grid too long ago for an op made for the old grid.
+REJ_RESIDENT_MOVED = "resident_moved"

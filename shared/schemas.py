@@ -244,7 +244,10 @@ class PullRequestSchema(VersionedSchema):
 
 class ChangeSchema(Schema):
     position = fields.Integer()
-    entity = fields.String()
+    entity = fields.String(metadata={
+        "description": "resident, visit, note, conflict, or departure (a resident left the "
+                       "grid: drop them and their records of that grid; protocol 3 and later)",
+        "enum": list(p.ENTITIES)})
     id = fields.String()
     grid_id = fields.Integer()
     data = fields.Dict()

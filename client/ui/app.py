@@ -625,6 +625,11 @@ class SyncScreen(AppScreen):
         self.app.write(lambda service: service.dismiss_rejected(op_id),
                        lambda _none: self.refresh())
 
+    def resubmit(self, op_id: str) -> None:
+        """Send a refused change again (a new change; the sync after a write sends it)."""
+        self.app.write(lambda service: service.resubmit_rejected(op_id),
+                       lambda _none: self.refresh())
+
 
 class SettingsScreen(AppScreen):
     def on_kv_post(self, _base) -> None:

@@ -584,6 +584,8 @@ REJECTION_ADVICE = {
     p.REJ_INVALID: N_("The server found something wrong in this change. Record it again "
                       "with the right values."),
     p.REJ_ALREADY_EXISTS: N_("The server already has this record. Nothing to do."),
+    p.REJ_RESIDENT_MOVED: N_("This resident has moved to another grid. Tell that grid's "
+                             "supervisor what you recorded, then remove it from the list."),
 }
 DEFAULT_ADVICE = N_("The server did not take this change. Show this to your supervisor.")
 ENTITY_LABELS = {p.VISIT: N_("Visit"), p.NOTE: N_("Case note"),

@@ -46,6 +46,8 @@ class ChangeBatch:
         self.conflicts: dict[str, Conflict] = {}
         self.visits: list[tuple[dict, str | None]] = []
         self.notes: list[tuple[dict, str | None]] = []
+        #: Records logged again as they are (a moved resident's history, departure records).
+        self.relogged: list[Change] = []
         self._recompute: set[str] = set()
         self._facts: dict[str, ResidentFacts] = {}
 
@@ -73,6 +75,10 @@ class ChangeBatch:
 
     def add_note(self, row: dict, author_name: str | None) -> None:
         self.notes.append((row, author_name))
+
+    def relog(self, change: Change) -> None:
+        """Write ``change`` to the log again at a new position (its old row goes)."""
+        self.relogged.append(change)
 
     def recompute_visit_facts(self, resident_id: str) -> None:
         self._recompute.add(resident_id)
@@ -115,7 +121,8 @@ class ChangeBatch:
         for resident_id, resident in self.restamped.items():
             if resident_id not in self.residents:
                 resident.field_stamps = fix_pending(resident.field_stamps or {}, resident.version)
-        count = len(self.residents) + len(self.conflicts) + len(self.visits) + len(self.notes)
+        count = len(self.residents) + len(self.conflicts) + len(self.relogged) + \
+            len(self.visits) + len(self.notes)
         if not count:
             session.flush()
             return {}
@@ -137,6 +144,10 @@ class ChangeBatch:
             positions[(p.CONFLICT, conflict.id)] = position
             updated.append(Change(p.CONFLICT, conflict.id, conflict.grid_id,
                                   conflict_payload(conflict)))
+            position += 1
+        for change in self.relogged:
+            positions[(change.entity, change.entity_id)] = position
+            updated.append(change)
             position += 1
         session.flush()
         start = position - len(updated)

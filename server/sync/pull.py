@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared import protocol as p
 from shared.clock import isoformat
 
 from ..models import Area, ChangeLogEntry, Device
@@ -37,8 +38,10 @@ class PullPage:
 
 
 def pull_changes(session: Session, device: Device, cursor_text: str | None, limit: int,
-                 now: datetime) -> PullPage:
-    """Must run in one snapshot (REPEATABLE READ on PostgreSQL; a single SQLite transaction)."""
+                 now: datetime, departures: bool = True) -> PullPage:
+    """Must run in one snapshot (REPEATABLE READ on PostgreSQL; a single SQLite transaction).
+
+    ``departures`` False leaves out departure records, for apps that predate them."""
     head = changelog.head_position(session)
     previous = cursors.decode(cursor_text, head)
     scope = grids_in_scope(session, device.person, now.date())
@@ -52,12 +55,13 @@ def pull_changes(session: Session, device: Device, cursor_text: str | None, limi
         low = min(behind.values())
         group = sorted(grid for grid, pos in behind.items() if pos == low)
         want = limit - len(rows)
-        page = session.execute(
-            select(ChangeLogEntry.position, ChangeLogEntry.entity, ChangeLogEntry.entity_id,
-                   ChangeLogEntry.grid_id, ChangeLogEntry.payload)
+        query = select(ChangeLogEntry.position, ChangeLogEntry.entity, ChangeLogEntry.entity_id,
+                       ChangeLogEntry.grid_id, ChangeLogEntry.payload) \
             .where(ChangeLogEntry.grid_id.in_(group), ChangeLogEntry.position > low,
                    ChangeLogEntry.position <= head)
-            .order_by(ChangeLogEntry.position).limit(want)).all()
+        if not departures:
+            query = query.where(ChangeLogEntry.entity != p.DEPARTURE)
+        page = session.execute(query.order_by(ChangeLogEntry.position).limit(want)).all()
         rows.extend(page)
         reached = head if len(page) < want else page[-1][0]
         for grid in group:

@@ -22,13 +22,14 @@ from shared.merge import Candidate, Edit, FieldStamp, field_subject, merge_field
 from shared.schemas import OpSchema, flatten_errors
 from shared.search import search_keys
 
-from ..models import AppliedOp, CaseNote, Conflict, Device, Person, Resident, Visit
+from ..models import AppliedOp, Area, CaseNote, Conflict, Device, Person, Resident, Visit
 from ..scope import grids_in_scope
 from . import stamps
 from .batch import ChangeBatch, ResidentFacts
 from .bulk import among, insert_rows
 from .edits import build_resident
 from .locks import load_for_update
+from .moves import recent_move_from
 from .stamps import PENDING_VERSION
 
 _op_schema = OpSchema()
@@ -74,6 +75,8 @@ class PushContext:
     #: Residents whose fields the batch edits, as full records (loaded when first edited).
     residents: dict[str, Resident] = field(default_factory=dict)
     existing: set[tuple[str, str]] = field(default_factory=set)  # (entity, id) already stored
+    #: (resident, grid) -> (its latest move out of that grid, recent enough?): asked once.
+    moves: dict[tuple[str, int], tuple] = field(default_factory=dict)
 
     def resident(self, resident_id: str) -> Resident:
         if resident_id not in self.residents:
@@ -268,13 +271,27 @@ def _check_scope(ctx: PushContext, grid_id: int) -> None:
 
 
 def _resident_for(ctx: PushContext, resident_id: str, grid_id: int) -> ResidentFacts:
+    """The resident an op for ``grid_id`` is about. A resident who moved out of that grid
+    recently is still reached through it: the op was made before the tablet heard of the move
+    (the caller files it under the resident's grid now)."""
     resident = ctx.facts.get(resident_id)
     if resident is None:
         raise Rejection(p.REJ_UNKNOWN_ENTITY, f"Resident {resident_id} does not exist.")
     if resident.grid_id != grid_id:
-        raise Rejection(p.REJ_OUT_OF_SCOPE,
-                        f"Resident {resident_id} belongs to grid {resident.grid_id}, "
-                        f"not grid {grid_id}.")
+        key = (resident_id, grid_id)
+        if key not in ctx.moves:
+            ctx.moves[key] = recent_move_from(ctx.session, resident_id, grid_id, ctx.now)
+        move, recent = ctx.moves[key]
+        if move is None:
+            raise Rejection(p.REJ_OUT_OF_SCOPE,
+                            f"Resident {resident_id} belongs to grid {resident.grid_id}, "
+                            f"not grid {grid_id}.")
+        if not recent:
+            grid = ctx.session.get(Area, resident.grid_id)
+            raise Rejection(p.REJ_RESIDENT_MOVED,
+                            f"This resident moved to grid {grid.name if grid else grid_id} "
+                            f"more than {p.ASSIGNMENT_GRACE_DAYS} days ago; ask that grid's "
+                            "supervisor to record it.")
     return resident
 
 
@@ -317,7 +334,7 @@ def _create_visit(ctx: PushContext, op: dict) -> OpResult:
                if key not in ("outcome", "corrects", "correction") and value not in (None, [], {})}
     if "follow_up_on" in details:
         details["follow_up_on"] = details["follow_up_on"].isoformat()
-    row = {"id": op["entity_id"], "resident_id": resident.id, "grid_id": op["grid_id"],
+    row = {"id": op["entity_id"], "resident_id": resident.id, "grid_id": resident.grid_id,
            "author_id": ctx.person.id, "device_id": ctx.device.id, "visited_at": visited_at,
            "device_time": device_time, "recorded_at": ctx.now, "outcome": data.get("outcome"),
            "details": details, "corrects_id": data.get("corrects"),
@@ -333,7 +350,7 @@ def _create_note(ctx: PushContext, op: dict) -> OpResult:
         raise Rejection(p.REJ_ALREADY_EXISTS, f"Note {op['entity_id']} already exists.")
     _check_correction(ctx, CaseNote, data, resident.id)
     written_at, device_time = _device_times(ctx, op)
-    row = {"id": op["entity_id"], "resident_id": resident.id, "grid_id": op["grid_id"],
+    row = {"id": op["entity_id"], "resident_id": resident.id, "grid_id": resident.grid_id,
            "author_id": ctx.person.id, "device_id": ctx.device.id, "written_at": written_at,
            "device_time": device_time, "recorded_at": ctx.now, "text": data.get("text"),
            "corrects_id": data.get("corrects"), "correction": data.get("correction")}
@@ -383,6 +400,8 @@ def _update_resident(ctx: PushContext, op: dict) -> OpResult:
     changes = op["data"]
     _check_role_may_edit(ctx, changes)
     writer = OpWriter(ctx, op, credible_base(op["base_version"], resident))
+    if resident.grid_id != op["grid_id"]:
+        return _review_edit_of_moved(ctx, op, resident, writer)
     field_stamps = dict(resident.field_stamps or {})
     conflict_ids: list[str] = []
     value_changed = False
@@ -416,6 +435,24 @@ def _update_resident(ctx: PushContext, op: dict) -> OpResult:
         ctx.batch.note_restamped(resident)
     status = p.CONFLICTED if conflict_ids else p.APPLIED
     return OpResult(op["op_id"], op["seq"], status, conflict_ids=conflict_ids)
+
+
+def _review_edit_of_moved(ctx: PushContext, op: dict, resident: Resident,
+                          writer: OpWriter) -> OpResult:
+    """An edit made in the resident's old grid before its tablet heard of the move: not
+    applied, but kept for the new grid's supervisors as a conflict with the value in force."""
+    conflict_ids = []
+    for name, value in op["data"].items():
+        current = stamps.load((resident.field_stamps or {}).get(name))
+        kept = current[0] if current else Candidate(
+            FieldStamp(resident.version, "", 0, resident.version, ""), getattr(resident, name))
+        if _jsonable(value) == _jsonable(kept.value):
+            continue
+        lost = Candidate(writer.stamp, value, writer.meta)
+        conflict_ids.append(_record_conflict(ctx, resident, name, kept, lost).id)
+    if conflict_ids:
+        return OpResult(op["op_id"], op["seq"], p.CONFLICTED, conflict_ids=conflict_ids)
+    return OpResult(op["op_id"], op["seq"], p.APPLIED)
 
 
 def credible_base(claimed: int, resident: Resident) -> int:

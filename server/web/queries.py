@@ -20,7 +20,7 @@ from shared.due import OVERDUE, DueStatus, cadence_days, due_status
 from shared.search import matches
 
 from ..models import (AppliedOp, Area, Assignment, AuditEntry, CaseNote, Conflict, Device,
-                      Person, Resident, Visit)
+                      Person, Resident, ResidentMove, Visit)
 from ..sync.locks import load_for_update
 from .access import Scope
 from .timeutil import local_midnight_utc, local_today, utc_offset
@@ -396,6 +396,15 @@ def resident_conflicts(session: Session, resident_id: str) -> list[Conflict]:
                                 .order_by(Conflict.detected_at.desc())))
 
 
+def resident_moves(session: Session, resident_id: str) -> list[tuple]:
+    """The resident's moves between grids, newest first: (move, who moved them)."""
+    return list(session.execute(
+        select(ResidentMove, Person.display_name)
+        .outerjoin(Person, Person.id == ResidentMove.moved_by_id)
+        .where(ResidentMove.resident_id == resident_id)
+        .order_by(ResidentMove.moved_at.desc(), ResidentMove.id.desc())).tuples())
+
+
 # ---- conflicts ------------------------------------------------------------------------------
 
 def conflicts(session: Session, scope: Scope, status: str = "open", limit: int = 500):
@@ -590,3 +599,10 @@ def summarise(rows: list[ResidentRow]) -> Counter:
 
 def username_taken(session: Session, username: str) -> bool:
     return session.scalar(select(Person.id).where(Person.username == username)) is not None
+
+
+def resident_history_counts(session: Session, resident_id: str) -> dict[str, int]:
+    """How many visits, case notes and conflict records move with a resident."""
+    return {name: session.scalar(select(func.count()).select_from(model).where(
+        model.resident_id == resident_id)) or 0
+        for name, model in (("visits", Visit), ("notes", CaseNote), ("conflicts", Conflict))}

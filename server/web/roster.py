@@ -46,6 +46,10 @@ COLUMNS = (
     ("care_notes", "照护备注", "care_notes"),
 )
 REQUIRED_COLUMNS = ("name", "sex", "birth_year", "address")
+#: Optional: names a resident already on the roster (the resident export writes it). A row that
+#: names an existing resident, by this id or by the same name and address, and gives another
+#: grid moves that resident there with their whole history; its other cells change nothing.
+IDENTITY_COLUMN = ("resident_id", "居民编号", "resident_id")
 
 SEX_WORDS = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
 LIVING_WORDS = {"独居": p.ALONE, "空巢": p.EMPTY_NEST, "高龄": p.AGED_80_PLUS, "失能": p.DISABLED}
@@ -63,7 +67,7 @@ _LIST_SPLIT = re.compile(r"[、,，;；/\s]+")
 def _header_map(headers: list[str]) -> tuple[dict[str, int], list[str]]:
     """Column index of each known field, and the headers nobody knows."""
     names = {}
-    for field_name, zh, en in COLUMNS:
+    for field_name, zh, en in COLUMNS + (IDENTITY_COLUMN,):
         names[zh] = field_name
         names[en] = field_name
         names[zh.replace("(天)", "")] = field_name
@@ -85,10 +89,19 @@ class RosterRow:
     grid_label: str = ""
     fields: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    #: The id written in the file's resident id column, if any.
+    given_id: str = ""
+    #: Set when the row moves a resident already on the roster: who, and from which grid.
+    resident_id: str | None = None
+    moves_from: int | None = None
 
     @property
     def valid(self) -> bool:
         return not self.errors
+
+    @property
+    def is_move(self) -> bool:
+        return self.resident_id is not None
 
 
 @dataclass
@@ -104,6 +117,10 @@ class RosterCheck:
     @property
     def bad_rows(self) -> list[RosterRow]:
         return [row for row in self.rows if not row.valid]
+
+    @property
+    def moves(self) -> list[RosterRow]:
+        return [row for row in self.valid_rows if row.is_move]
 
     @property
     def all_valid(self) -> bool:
@@ -157,7 +174,7 @@ def field_label(field_name: str) -> str:
               "living_situation": _("Living situation"), "care_level": _("Care level"),
               "visit_cadence_days": _("Visit every (days)"),
               "safety_devices": _("Safety devices"), "care_notes": _("Care notes"),
-              "status": _("Status")}
+              "status": _("Status"), "resident_id": _("Resident ID")}
     return labels.get(field_name, field_name)
 
 
@@ -271,6 +288,9 @@ def check_roster(session: Session, scope: Scope, filename: str, content: bytes,
         else:
             row.errors.append(f"{field_label('grid')}: {_('Missing data for required field.')}")
         fields = _row_fields(cells, columns, row.errors)
+        id_index = columns.get("resident_id")
+        row.given_id = cells[id_index].strip().lower() \
+            if id_index is not None and id_index < len(cells) else ""
         row.name = fields.get("name", "")
         try:
             row.fields = _schema.load(fields)
@@ -285,7 +305,7 @@ def check_roster(session: Session, scope: Scope, filename: str, content: bytes,
             else:
                 seen[key] = line
         result.rows.append(row)
-    _flag_already_on_roster(session, result)
+    _match_existing(session, scope, result)
     return result
 
 
@@ -297,16 +317,56 @@ def _flatten(messages) -> list[str]:
     return [str(messages)]
 
 
-def _flag_already_on_roster(session: Session, result: RosterCheck) -> None:
-    grid_ids = sorted({row.grid_id for row in result.rows if row.grid_id is not None})
-    if not grid_ids:
-        return
-    existing = set(session.execute(select(Resident.grid_id, Resident.name, Resident.address)
-                                   .where(Resident.grid_id.in_(grid_ids))).tuples())
-    for row in result.rows:
-        if row.fields and (row.grid_id, row.fields.get("name"),
-                           row.fields.get("address")) in existing:
+def _match_existing(session: Session, scope: Scope, result: RosterCheck) -> None:
+    """Rows naming a resident already on the roster (in the importer's area): by the id
+    column, or else by the same name and address. In the row's grid: already there, an error;
+    in another grid: the row moves them."""
+    rows = [row for row in result.rows if row.fields and row.grid_id is not None]
+    given = sorted({row.given_id for row in rows if _is_uuid(row.given_id)})
+    names = sorted({row.fields.get("name") for row in rows if not row.given_id})
+    by_id, by_name = {}, {}
+    columns = (Resident.id, Resident.grid_id, Resident.name, Resident.address)
+    for start in range(0, len(given), 500):
+        for found in session.execute(select(*columns).where(
+                Resident.id.in_(given[start:start + 500]))):
+            by_id[found.id] = found
+    for start in range(0, len(names), 500):
+        for found in session.execute(select(*columns).where(
+                Resident.name.in_(names[start:start + 500]))):
+            if scope.allows_grid(found.grid_id):
+                by_name.setdefault((found.name, found.address), []).append(found)
+    moved: dict[str, int] = {}
+    for row in rows:
+        if row.given_id:
+            found = by_id.get(row.given_id)
+            if found is None or not scope.allows_grid(found.grid_id):
+                row.errors.append(_("Resident ID: no such resident in your area."))
+                continue
+            if found.name != row.fields.get("name"):
+                row.errors.append(_("Resident ID: this ID is %(name)s's, not this row's.",
+                                    name=found.name))
+                continue
+        else:
+            matches = by_name.get((row.fields.get("name"), row.fields.get("address")), [])
+            if not matches:
+                continue
+            if len(matches) > 1:
+                row.errors.append(_("Several residents on the roster have this name and "
+                                    "address; give the resident ID."))
+                continue
+            found = matches[0]
+        if found.grid_id == row.grid_id:
             row.errors.append(_("Already on the roster (same name and address)."))
+        elif found.id in moved:
+            row.errors.append(_("Same resident as line %(line)s.", line=moved[found.id]))
+        else:
+            moved[found.id] = row.line
+            row.resident_id, row.moves_from = found.id, found.grid_id
+
+
+def _is_uuid(text: str) -> bool:
+    return bool(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                             text))
 
 
 # ---- carrying the file from the preview to the import ---------------------------------------

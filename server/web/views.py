@@ -20,7 +20,8 @@ from ..db import db
 from ..errors import ApiError
 from ..models import Assignment, Person
 from ..sync.edits import (SETTLE_CHOICES, AlreadySettled, create_residents, edit_resident,
-                          settle_conflict)
+                          lock_resident, settle_conflict)
+from ..sync.moves import VIA_IMPORT, VIA_WEB, move_resident
 from . import exports, queries, roster
 from .access import (SUPERVISOR_GRANTABLE_ROLES, WEB_ROLES, current_person, current_scope,
                      forbidden, not_found, sign_in_required)
@@ -242,7 +243,8 @@ def _render_resident(resident, status: int = 200, errors: dict | None = None,
         error_list=error_lines(errors or {}), path=scope.area_path(resident.grid_id),
         grid=scope.areas[resident.grid_id], visits=queries.resident_visits(s, resident.id),
         notes=queries.resident_notes(s, resident.id),
-        conflicts=queries.resident_conflicts(s, resident.id), fields=EDITABLE_FIELDS), status
+        conflicts=queries.resident_conflicts(s, resident.id), fields=EDITABLE_FIELDS,
+        moves=queries.resident_moves(s, resident.id)), status
 
 
 @bp.get("/residents/<resident_id>")
@@ -278,6 +280,58 @@ def edit_resident_view(resident_id: str):
         flash(_("Saved. The grid's tablets receive the change at their next sync."), "ok")
     else:
         flash(_("Nothing changed."), "info")
+    return redirect(url_for("web.resident", resident_id=found.id))
+
+
+def _render_move(resident, status: int = 200, errors: list[str] | None = None,
+                 to_grid: int | None = None, reason: str = ""):
+    scope = current_scope()
+    choices = [grid for grid in queries.grids_for_choice(scope) if grid.id != resident.grid_id]
+    return render_template("web/move.html", resident=resident, grid=scope.areas[resident.grid_id],
+                           path=scope.area_path(resident.grid_id), choices=choices,
+                           errors=errors or [], to_grid=to_grid, reason=reason,
+                           history=queries.resident_history_counts(db.session, resident.id),
+                           paths={grid.id: scope.area_path(grid.id) for grid in choices}), status
+
+
+@bp.get("/residents/<resident_id>/move")
+@sign_in_required
+def move_resident_form(resident_id: str):
+    found = _resident_or_404(resident_id)
+    return _render_move(found, to_grid=request.args.get("to", type=int))
+
+
+@bp.post("/residents/<resident_id>/move")
+@sign_in_required
+def move_resident_view(resident_id: str):
+    s, scope, person = db.session, current_scope(), current_person()
+    found = _resident_or_404(resident_id, lock=True)
+    to_grid = request.form.get("to_grid", type=int)
+    reason = (request.form.get("reason") or "").strip()
+    errors = []
+    moved_meanwhile = request.form.get("from_grid", type=int) != found.grid_id
+    if moved_meanwhile:
+        errors.append(_("This resident was moved by someone else meanwhile; check the grid "
+                        "below and try again."))
+    if to_grid is None or to_grid == found.grid_id or not scope.allows_grid(to_grid):
+        errors.append(_("New grid: choose one of your other grids."))
+    if not reason:
+        errors.append(_("Reason: Missing data for required field."))
+    elif len(reason) > 500:
+        errors.append(_("Reason: at most 500 characters."))
+    elif any(ord(char) < 32 and char not in "\r\n\t" for char in reason) or \
+            any(0xD800 <= ord(char) <= 0xDFFF for char in reason):
+        errors.append(_("Reason: contains characters that cannot be stored."))
+    if errors:
+        return _render_move(found, 409 if moved_meanwhile else 422, errors, to_grid, reason)
+    from_grid = found.grid_id
+    move = move_resident(s, person, found, to_grid, via=VIA_WEB, reason=reason)
+    audit(s, "move_resident", person_id=person.id, entity=p.RESIDENT, entity_id=found.id,
+          grid_id=from_grid, detail={"from_grid": from_grid, "to_grid": to_grid,
+                                     "move": move.id})
+    flash(_("Moved to %(grid)s with every visit and case note. The old grid's tablets let "
+            "this resident go and the new grid's tablets receive them at their next update.",
+            grid=scope.areas[to_grid].name), "ok")
     return redirect(url_for("web.resident", resident_id=found.id))
 
 
@@ -569,19 +623,47 @@ def import_roster():
             flash(_("Nothing was imported: fix the rows below, or import only the valid rows."),
                   "error")
         else:
-            create_residents(s, person, [(row.grid_id, row.fields) for row in chosen])
+            added = [row for row in chosen if not row.is_move]
+            if added:
+                create_residents(s, person, [(row.grid_id, row.fields) for row in added])
             per_grid: dict[int, int] = {}
-            for row in chosen:
+            for row in added:
                 per_grid[row.grid_id] = per_grid.get(row.grid_id, 0) + 1
             for grid_id, count in sorted(per_grid.items()):
                 audit(s, "import_roster", person_id=person.id, grid_id=grid_id,
                       detail={"rows": count, "skipped": len(check.bad_rows)})
-            flash(_("Imported %(count)s residents. The grids' tablets receive them at their "
-                    "next sync.", count=len(chosen)), "ok")
+            moved = _import_moves(scope, person, [row for row in chosen if row.is_move],
+                                  filename)
+            if added or not moved:
+                flash(_("Imported %(count)s residents. The grids' tablets receive them at "
+                        "their next sync.", count=len(added)), "ok")
+            if moved:
+                flash(_("Moved %(count)s residents to the grid their row names, with their "
+                        "whole history.", count=moved), "ok")
             return redirect(url_for("web.import_form"))
     return render_template("web/import.html", grids=queries.grids_for_choice(scope), check=check,
                            upload=roster.pack_upload(secret, filename, content),
                            default_grid=default_grid, columns=roster.COLUMNS), status
+
+
+def _import_moves(scope, person, rows, filename: str) -> int:
+    """Move the residents that roster rows place in another grid (locked in id order, and
+    checked again under the lock: someone may have moved them since the preview)."""
+    s, count = db.session, 0
+    filename = "".join(char for char in filename if char.isprintable())[:100]  # into a reason
+    for row in sorted(rows, key=lambda r: r.resident_id):
+        resident = lock_resident(s, row.resident_id)
+        if resident.grid_id == row.grid_id or not scope.allows_grid(resident.grid_id):
+            continue
+        from_grid = resident.grid_id
+        move = move_resident(s, person, resident, row.grid_id, via=VIA_IMPORT,
+                             reason=_("Roster import: %(file)s, line %(line)s",
+                                      file=filename, line=row.line))
+        audit(s, "move_resident", person_id=person.id, entity=p.RESIDENT, entity_id=resident.id,
+              grid_id=from_grid, detail={"from_grid": from_grid, "to_grid": row.grid_id,
+                                         "move": move.id, "via": VIA_IMPORT})
+        count += 1
+    return count
 
 
 # ---- exports --------------------------------------------------------------------------------

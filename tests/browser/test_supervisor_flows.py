@@ -182,3 +182,24 @@ def test_pages_fit_a_tablet_width(browser, live):
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, path
     context.close()
+
+
+def test_moving_a_resident_to_another_grid(page, live):
+    # Runs last: 孙玉兰 (绿城社区) is in no other test's lists.
+    base, scenario, database_url = live
+    sun = scenario.residents["sun"]
+    target = scenario.grids["lvcheng2"]
+    sign_in(page, base, "street_sup", scenario.password)
+    page.goto(f"{base}/residents/{sun.id}")
+    page.click("#move-link")
+    expect(page.locator("#move-consequences")).to_contain_text("1 条走访记录")
+    expect(page.locator("#move-consequences")).to_contain_text("绿城社区第1网格的平板下次更新后")
+    page.select_option("select[name=to_grid]", str(target.id))
+    page.fill("textarea[name=reason]", "网格调整")
+    page.click("#move button.danger")
+    expect(page.locator(".flash.ok")).to_contain_text("已迁移到绿城社区第2网格")
+    expect(page.locator("#moves")).to_contain_text("从绿城社区第1网格迁到绿城社区第2网格")
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        assert session.get(Resident, sun.id).grid_id == target.id
+    engine.dispose()

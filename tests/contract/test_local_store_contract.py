@@ -180,3 +180,46 @@ def test_ops_are_counted_and_listed_by_state(store):
     assert (store.count_ops("pending"), store.count_ops("rejected")) == (1, 1)
     assert [row["op_id"] for row in store.outbox("pending")] == [second["op_id"]]
     assert [row["op_id"] for row in store.outbox()] == [first["op_id"], second["op_id"]]
+
+
+def visit_change(position: int, visit_id: str, grid_id: int = GRID) -> dict:
+    data = {"id": visit_id, "resident_id": RESIDENT_ID, "grid_id": grid_id, "outcome": "met",
+            "visited_at": "2026-11-27T01:00:00Z", "corrects": None, "correction": None}
+    return {"position": position, "entity": p.VISIT, "id": visit_id, "grid_id": grid_id,
+            "data": data}
+
+
+def departure(position: int, grid_id: int = GRID) -> dict:
+    data = {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{RESIDENT_ID}/{grid_id}")),
+            "resident_id": RESIDENT_ID, "grid_id": grid_id, "left_at": "2026-11-28T01:00:00Z"}
+    return {"position": position, "entity": p.DEPARTURE, "id": data["id"], "grid_id": grid_id,
+            "data": data}
+
+
+def test_a_departure_drops_the_resident_and_history_of_that_grid_but_not_unsent_work(store):
+    store.apply_page(page([visit_change(2, "v-1"), resident_change(3, resident_id="other")],
+                          cursor="c2"))
+    op, record = visit()
+    store.add_op(op, record)
+    store.apply_page(page([departure(4)], cursor="c3"))
+    assert store.record(p.RESIDENT, RESIDENT_ID) is None
+    assert store.record(p.VISIT, "v-1") is None
+    assert store.record(p.RESIDENT, "other") is not None  # nobody else leaves
+    assert [o["op_id"] for o in store.pending_ops(10)] == [op["op_id"]]  # still to be sent
+    held = combine([record_hash(p.RESIDENT, canonical_json(resident_change(
+        3, resident_id="other")["data"]))])
+    assert store.local_digests() == {GRID: held}  # a departure counts nothing
+    store.record_results([{"op_id": op["op_id"], "status": p.APPLIED, "version": 9}], "now")
+    assert store.outbox() == []  # acknowledged, and no echo will ever come here
+
+
+def test_a_departure_spares_what_already_arrived_for_the_new_grid(store):
+    store.apply_page(page([visit_change(2, "v-1")], cursor="c2"))
+    moved = [resident_change(5, grid_id=GRID + 1), visit_change(6, "v-1", grid_id=GRID + 1)]
+    grids = [{"id": GRID, "name": "网格", "digest": None},
+             {"id": GRID + 1, "name": "网格二", "digest": None}]
+    store.apply_page(page(moved + [departure(4)], cursor="c3", grids=grids))
+    assert store.record(p.RESIDENT, RESIDENT_ID)["grid_id"] == GRID + 1
+    assert store.record(p.VISIT, "v-1")["grid_id"] == GRID + 1
+    assert set(store.local_digests()) == {GRID, GRID + 1}
+    assert store.local_digests()[GRID] == combine([])

@@ -186,3 +186,83 @@ def _superseded(session, op, made) -> bool:
         if other.get("base_version", -1) >= (mine.version or 0):
             return True
     return False
+
+
+MOVE_STEPS = st.lists(st.tuples(st.integers(0, 4), st.sampled_from(
+    ["visit", "note", "edit", "push", "pull", "sync", "move"]), st.integers(0, 99)),
+    min_size=5, max_size=30)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(devices=st.integers(3, 5), steps=MOVE_STEPS, seed=st.integers(0, 10**6))
+def test_replicas_converge_when_residents_move_between_grids(app, engine, devices, steps, seed):
+    """Residents move between two grids while tablets of either grid (and one of both) work
+    offline on them: every op is still delivered once, each record ends in its resident's
+    grid, and every replica equals the server in every grid it holds."""
+    from server.sync.edits import lock_resident
+    from server.sync.moves import move_resident
+
+    wipe(engine)
+    with Session(engine) as session:
+        grids = make_district(session, grids=2).grids
+        grid_ids = [grid.id for grid in grids]
+        for index in range(devices):
+            # grid A only, grid B only, or both
+            make_person(session, f"v{index}", areas=[[grids[0]], [grids[1]], grids][index % 3])
+        residents = [make_resident(session, grids[0]).id, make_resident(session, grids[0]).id,
+                     make_resident(session, grids[1]).id]
+        session.commit()
+    rng = random.Random(seed)
+    tablets = [Tablet(app, f"v{i}", random.Random(rng.random())) for i in range(devices)]
+    for tablet in tablets:
+        tablet.transport.crash = 0.05
+    for device, action, choice in steps:
+        if action == "move":
+            with Session(engine) as session:
+                resident = lock_resident(session, residents[choice % len(residents)])
+                other = grid_ids[1] if resident.grid_id == grid_ids[0] else grid_ids[0]
+                move_resident(session, None, resident, other, via="web")
+                session.commit()
+            continue
+        tablet = tablets[device % devices]
+        held = tablet.store.record(p.RESIDENT, residents[choice % len(residents)])
+        tablet.act(action, residents, held["grid_id"] if held else grid_ids[0], choice)
+
+    for tablet in tablets:
+        tablet.transport.enabled = False
+        tablet.restart()
+    for _ in range(3):
+        for tablet in tablets:
+            assert tablet.engine.sync().ok
+
+    with Session(engine) as session:
+        made = [op for tablet in tablets for op in tablet.made]
+        assert all(tablet.store.outbox() == [] for tablet in tablets)
+        assert session.scalar(select(func.count()).select_from(AppliedOp)) == len(made)
+        assert session.scalar(select(func.count()).select_from(AppliedOp).where(
+            AppliedOp.status == p.REJECTED)) == 0
+        assert session.scalar(select(func.count()).select_from(Visit)) == \
+            sum(op["entity"] == p.VISIT for op in made)
+        assert session.scalar(select(func.count()).select_from(CaseNote)) == \
+            sum(op["entity"] == p.NOTE for op in made)
+        home = dict(session.execute(select(Resident.id, Resident.grid_id)).all())
+        for model in (Visit, CaseNote, Conflict):
+            for resident_id, grid_id in session.execute(select(model.resident_id,
+                                                               model.grid_id)):
+                assert grid_id == home[resident_id]
+        digests = {grid_id: combine(session.scalars(select(ChangeLogEntry.row_hash).where(
+            ChangeLogEntry.grid_id == grid_id))) for grid_id in grid_ids}
+        for tablet in tablets:
+            held = tablet.store.server_digests()
+            assert held and tablet.store.local_digests() == held
+            assert held == {grid_id: digests[grid_id] for grid_id in held}
+        conflicts = session.scalars(select(Conflict)).all()
+        for op in (op for op in made if op["entity"] == p.RESIDENT):
+            [(field, value)] = op["data"].items()
+            resident = session.get(Resident, op["entity_id"])
+            kept_somewhere = getattr(resident, field) == value or any(
+                c.resident_id == resident.id and c.field == field and
+                value in (c.kept_value, c.lost_value) for c in conflicts)
+            assert kept_somewhere or _superseded(session, op, made)
+        assert_records_match_log(session)  # moved records included

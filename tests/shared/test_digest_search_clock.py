@@ -47,3 +47,11 @@ def test_instants_travel_as_utc_with_z():
     text = isoformat(datetime(2026, 11, 27, 9, 0, tzinfo=timezone(timedelta(hours=8))))
     assert text == "2026-11-27T01:00:00Z"
     assert parse_instant(text) == datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc)
+
+
+def test_a_departure_counts_nothing_in_a_grid_digest():
+    from shared import protocol
+    from shared.digest import combine, record_hash
+    kept = record_hash(protocol.RESIDENT, '{"id":"a"}')
+    assert record_hash(protocol.DEPARTURE, '{"id":"d","resident_id":"b"}') == 0
+    assert combine([kept, record_hash(protocol.DEPARTURE, "{}")]) == combine([kept])

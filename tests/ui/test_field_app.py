@@ -137,7 +137,7 @@ def test_refused_change_shows_its_reason(world):
     app = world["app"]
     app.tap("全部已发")  # the status bar opens the Sync screen
     app.wait_for_screen("sync")
-    app.wait_for_text("服务器没有接受（1）")
+    app.wait_for_text("未保存成功的修改（1）")
     # (the resident's name is gone with its grid, evicted in the same sync)
     app.wait_for_text("修改资料：电话")
     app.wait_for_text("服务器的原话：")  # verbatim, for the supervisor (the advice is below)
@@ -145,6 +145,39 @@ def test_refused_change_shows_its_reason(world):
     # The grid left the tablet with its assignment; its resident is gone from the list.
     app.back()
     app.wait_until(lambda: len(app.rows()["rows"]) == 4, what="grid 2 evicted")
+
+
+def settled(world) -> list[str]:
+    database = world["tmp"] / "tablet" / "knockdoor-local.db"
+    with sqlite3.connect(database) as db:
+        return [row[0] for row in db.execute(
+            "SELECT outcome FROM settled_rejections ORDER BY settled_at, seq")]
+
+
+def refused_op_ids(world) -> list[str]:
+    database = world["tmp"] / "tablet" / "knockdoor-local.db"
+    with sqlite3.connect(database) as db:
+        return [row[0] for row in db.execute(
+            "SELECT op_id FROM outbox WHERE state = 'rejected'")]
+
+
+def test_refused_change_sent_again_then_dismissed(world):
+    # Builds on the refused phone edit above (its grid's assignment ended long ago).
+    app = world["app"]
+    app.tap("全部已发")
+    app.wait_for_screen("sync")
+    app.wait_for_text("未保存成功的修改（1）")
+    [first] = refused_op_ids(world)
+    app.tap("重新上传这条修改")
+    # Sent again as a new change, and refused again with the same reason.
+    app.wait_until(lambda: settled(world) == ["resubmitted"] and
+                   refused_op_ids(world) not in ([], [first]), timeout=60,
+                   what="the change to be sent again and refused again")
+    app.wait_for_text("未保存成功的修改（1）")
+    app.tap("知道了，从列表移除")
+    app.wait_for_text("未保存成功的修改（0）")
+    assert settled(world) == ["resubmitted", "dismissed"] and refused_op_ids(world) == []
+    app.back()
 
 
 def test_revoked_device_returns_to_sign_in_wiped(world):

@@ -46,7 +46,8 @@ def test_every_message_is_translated(locale):
     assert wanted - have == set(), "run: python -m server.web.translations.update_catalogs"
 
 
-PAGES = ["/", "/residents", "/grids/{grid}", "/residents/{zhang}", "/conflicts", "/people",
+PAGES = ["/", "/residents", "/grids/{grid}", "/residents/{zhang}", "/residents/{zhang}/move",
+         "/conflicts", "/people",
          "/people/{vol_a}", "/tablets", "/import", "/export", "/audit", "/health", "/visits",
          "/areas/{kunwu}"]
 
