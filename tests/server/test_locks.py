@@ -109,12 +109,12 @@ def test_a_record_created_before_the_transaction_began_counts_as_locked(engine):
     # A fresh session has not begun its transaction yet; a record made there is the
     # transaction's own, still after it is flushed.
     with Session(engine) as session:
-        tree = make_district(session, communities=1, grids=1)
+        grid_id = make_district(session, communities=1, grids=1).grids[0].id
         session.commit()
-        assert session.get_transaction() is None
-        resident = Resident(id="eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee", grid_id=tree.grids[0].id,
+        resident = Resident(id="eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee", grid_id=grid_id,
                             version=0, name="李建国", sex="M", birth_year=1938, address="5号楼",
                             created_at=utcnow())
+        assert session.get_transaction() is None
         check_locked(session, resident)
         session.add(resident)
         session.flush()

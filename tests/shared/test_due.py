@@ -166,8 +166,15 @@ def test_due_facts_are_values_that_cannot_be_changed_in_place():
 
 def test_a_meeting_and_a_no_answer_at_one_instant_count_the_meeting_last_whatever_their_ids():
     # The door did open: the follow-up is closed, in every order of ids and arrival.
+    met = "".join(["m", "et"])  # as read back from storage: equal, not the same object
     for met_id, no_answer_id in (("a", "b"), ("b", "a")):
-        visits = [VisitFact(no_answer_id, at(12), "no_answer"), VisitFact(met_id, at(12), "met")]
+        visits = [VisitFact(no_answer_id, at(12), "no_answer"), VisitFact(met_id, at(12), met)]
         assert open_follow_up(["alone"], visits) is None
         assert open_follow_up(["alone"], visits[::-1]) is None
         assert last_met(visits) == at(12)
+
+
+def test_only_no_answer_opens_a_follow_up_not_any_other_unmet_outcome():
+    # Away, in hospital, moved, deceased, refused: someone knows where the resident is.
+    for outcome in ("away", "hospitalised", "moved", "deceased", "refused"):
+        assert open_follow_up(["alone"], [VisitFact("a", at(12), outcome)]) is None, outcome

@@ -482,3 +482,13 @@ def test_flatten_errors_names_every_nested_field():
                                       "_schema": ["Bad shape."]}, "seq": ["Not a valid integer."]})
     assert text == ("data.readings.systolic: Too high.; data: Bad shape.; "
                     "seq: Not a valid integer.")
+
+
+def test_flatten_errors_gives_a_fields_messages_after_its_name_once():
+    assert s.flatten_errors({"name": ["Too long.", "Not valid."]}) == "name: Too long. Not valid."
+
+
+def test_a_password_is_never_written_out():
+    login = {"protocol": 2, "username": "wangfang", "password": "s3cret-pass",
+             "device_id": str(uuid.uuid4()), "device_name": "平板一号"}
+    assert "password" not in s.LoginRequestSchema().dump(login)
