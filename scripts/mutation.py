@@ -37,6 +37,7 @@ class Outcome:
     total: int = 0
     killed: int = 0
     timed_out: int = 0
+    not_applied: int = 0
     equivalent: list[str] = field(default_factory=list)
     survivors: list[str] = field(default_factory=list)
     error: str | None = None
@@ -123,6 +124,11 @@ def run_module(module: str, tests: list[str], config: dict) -> Outcome:
         item, result = json.loads(line)
         if result is None or result["worker_outcome"] == "skipped":
             continue
+        if result["test_outcome"] == "incompetent":
+            # cosmic-ray could not make this mutant (e.g. an operator that fails on a dotted
+            # exception name): there is nothing to test, so it is not counted.
+            outcome.not_applied += 1
+            continue
         outcome.total += 1
         ident = mutant_id(result.get("diff") or "", item)
         if ident in equivalent:
@@ -161,7 +167,8 @@ def toml_dump(value: dict, prefix: str = "") -> str:
 
 
 def report(outcomes: list[Outcome], goal: float) -> bool:
-    print(f"\n{'module':34} {'mutants':>7} {'caught':>6} {'timeout':>7} {'equiv':>5} {'score':>7}")
+    print(f"\n{'module':34} {'mutants':>7} {'caught':>6} {'timeout':>7} {'equiv':>5} {'score':>7}"
+          f" {'not made':>8}")
     ok = True
     for o in outcomes:
         if o.error:
@@ -171,7 +178,7 @@ def report(outcomes: list[Outcome], goal: float) -> bool:
         mark = "" if o.score >= goal else "  < goal"
         ok = ok and o.score >= goal
         print(f"{o.module:34} {o.total:7d} {o.killed:6d} {o.timed_out:7d} "
-              f"{len(o.equivalent):5d} {o.score:6.1f}%{mark}")
+              f"{len(o.equivalent):5d} {o.score:6.1f}% {o.not_applied:8d}{mark}")
     for o in outcomes:
         if o.equivalent:
             print(f"\n== {o.module}: equivalent mutants (not counted)")
