@@ -178,3 +178,6 @@ def test_only_no_answer_opens_a_follow_up_not_any_other_unmet_outcome():
     # Away, in hospital, moved, deceased, refused: someone knows where the resident is.
     for outcome in ("away", "hospitalised", "moved", "deceased", "refused"):
         assert open_follow_up(["alone"], [VisitFact("a", at(12), outcome)]) is None, outcome
+        # nor closes one: only meeting the resident does
+        opened = [VisitFact("a", at(12), "no_answer"), VisitFact("b", at(13), outcome)]
+        assert open_follow_up(["alone"], opened) == at(12), outcome

@@ -9,6 +9,7 @@ covered without editing this file.
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -386,8 +387,10 @@ STRICT_INTEGERS = [slot for slot in ALL_SLOTS if isinstance(slot.field, fields.I
 
 @pytest.mark.parametrize("slot", STRICT_INTEGERS, ids=[str(slot) for slot in STRICT_INTEGERS])
 def test_an_integer_field_refuses_text_and_fractions(slot):
-    refused_naming(slot, with_value(slot, "7"))
-    refused_naming(slot, with_value(slot, 7.5))
+    ranges = validators_of(slot.field, validate.Range)
+    valid = ranges[0].min if ranges else 7  # text of a number the field would take
+    refused_naming(slot, with_value(slot, str(valid)))
+    refused_naming(slot, with_value(slot, valid + 0.5))
 
 
 @pytest.mark.parametrize("subject", SUBJECTS, ids=[subject.name for subject in SUBJECTS])
@@ -423,6 +426,8 @@ def test_corrects_and_correction_go_together_on_visits_and_notes():
 def test_only_a_void_may_leave_out_the_outcome():
     assert "outcome: Missing data" in visit_error(outcome=None)
     assert visit_error(outcome=None, corrects=GOOD_UUID, correction="void") is None
+    off_the_wire = json.loads('"void"')  # equal to p.VOID, not the same object
+    assert visit_error(outcome=None, corrects=GOOD_UUID, correction=off_the_wire) is None
     assert "outcome" in visit_error(outcome=None, corrects=GOOD_UUID, correction="amend")
 
 
@@ -439,6 +444,8 @@ def test_diastolic_equal_to_systolic_is_refused_and_one_below_is_taken():
     readings = {"systolic": 120, "diastolic": 120}
     assert "diastolic" in visit_error(readings=readings)
     assert visit_error(readings={"systolic": 120, "diastolic": 119}) is None
+    # with the other readings beside them too
+    assert "diastolic" in visit_error(readings={**full_visit()["readings"], **readings})
 
 
 def op_errors(op: dict) -> str | None:
