@@ -4,7 +4,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from server.models import ChangeLogEntry, Conflict, Resident
-from server.sync.edits import KEEP_CURRENT, create_residents, settle_conflict
+import pytest
+
+from server.sync.edits import (KEEP_CURRENT, TAKE_OTHER, AlreadySettled, create_resident,
+                               create_residents, edit_resident, lock_resident, settle_conflict)
+from shared.search import search_keys
 from shared import protocol as p
 from shared.clock import utcnow
 from tests.factories import make_district, make_person, make_resident
@@ -71,3 +75,50 @@ def test_a_roster_import_adds_every_row_and_logs_each_resident(db_session):
     logged = set(db_session.scalars(select(ChangeLogEntry.entity_id).where(
         ChangeLogEntry.entity == p.RESIDENT)))
     assert logged == {r.id for r in residents} and all(r.version > 0 for r in residents)
+
+
+def _resident(session, grid_id: int, resident_id: str) -> Resident:
+    return create_resident(session, None, grid_id, {
+        "name": "王芳", "sex": "F", "birth_year": 1940, "address": "1号楼",
+        "phone": "13800000001"}, resident_id=resident_id)
+
+
+def test_settling_leaves_the_conflicts_of_residents_before_and_after_it_open(db_session):
+    tree = make_district(db_session, communities=1, grids=1)
+    supervisor = make_person(db_session, "sup", p.SUPERVISOR, [tree.communities[0]])
+    low, mid, high = (_resident(db_session, tree.grids[0].id, f"{digit * 8}-0000-4000-8000-"
+                                f"{digit * 12}") for digit in "159")
+    for resident, conflict_id in ((low, "a" * 36), (mid, "b" * 36), (high, "c" * 36)):
+        _open_conflict(db_session, resident, conflict_id)
+    _open_conflict(db_session, mid, "d" * 36, field="visit_cadence_days")  # a field after it
+    db_session.commit()
+    assert [c.id for c in settle_conflict(db_session, supervisor, "b" * 36, TAKE_OTHER)] == \
+        ["b" * 36]
+    db_session.commit()
+    assert {c: db_session.get(Conflict, c * 36).status for c in "acd"} == \
+        {"a": "open", "c": "open", "d": "open"}
+
+
+def test_a_conflict_is_settled_once(db_session):
+    supervisor, first, _second = _two_residents(db_session)
+    _open_conflict(db_session, first, "a" * 36)
+    db_session.commit()
+    settle_conflict(db_session, supervisor, "a" * 36, TAKE_OTHER)
+    db_session.commit()
+    with pytest.raises(AlreadySettled):
+        settle_conflict(db_session, supervisor, "a" * 36, KEEP_CURRENT)
+    db_session.rollback()
+    assert db_session.get(Conflict, "a" * 36).settled_value == "13900000002"
+
+
+def test_a_web_edit_keeps_the_other_fields_stamps_and_renews_the_search_keys(db_session):
+    supervisor, first, _second = _two_residents(db_session)
+    db_session.commit()
+    before = dict(first.field_stamps)
+    resident = lock_resident(db_session, first.id)
+    edit_resident(db_session, supervisor, resident, {"name": "李秀英"})
+    db_session.commit()
+    assert resident.search_keys == search_keys("李秀英")
+    assert set(resident.field_stamps) == set(before)  # every field still has its writers
+    assert resident.field_stamps["phone"] == before["phone"]
+    assert resident.field_stamps["name"] != before["name"]
