@@ -181,3 +181,11 @@ def test_only_no_answer_opens_a_follow_up_not_any_other_unmet_outcome():
         # nor closes one: only meeting the resident does
         opened = [VisitFact("a", at(12), "no_answer"), VisitFact("b", at(13), outcome)]
         assert open_follow_up(["alone"], opened) == at(12), outcome
+
+
+def test_only_a_meeting_is_a_last_meeting_and_a_void_read_from_storage_removes_a_visit():
+    for outcome in ("away", "hospitalised", "deceased", "moved", "no_answer", "refused"):
+        assert last_met([VisitFact("a", at(12), outcome)]) is None, outcome
+    void = "".join(["vo", "id"])  # as read back from storage
+    visits = [VisitFact("a", at(12), "met"), VisitFact("b", at(13), None, "a", void)]
+    assert last_met(visits) is None

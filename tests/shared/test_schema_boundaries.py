@@ -499,3 +499,9 @@ def test_a_password_is_never_written_out():
     login = {"protocol": 2, "username": "wangfang", "password": "s3cret-pass",
              "device_id": str(uuid.uuid4()), "device_name": "平板一号"}
     assert "password" not in s.LoginRequestSchema().dump(login)
+
+
+def test_flatten_errors_names_the_field_of_a_bare_message():
+    assert s.flatten_errors({"data": "Not a valid mapping type."}) == \
+        "data: Not a valid mapping type."
+    assert s.flatten_errors("Invalid input.") == "Invalid input."
