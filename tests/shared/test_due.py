@@ -189,3 +189,6 @@ def test_only_a_meeting_is_a_last_meeting_and_a_void_read_from_storage_removes_a
     void = "".join(["vo", "id"])  # as read back from storage
     visits = [VisitFact("a", at(12), "met"), VisitFact("b", at(13), None, "a", void)]
     assert last_met(visits) is None
+    # a void may carry the outcome it was typed with: it still counts for nothing
+    visits = [VisitFact("a", at(12), "met"), VisitFact("b", at(13), "met", "a", void)]
+    assert last_met(visits) is None
