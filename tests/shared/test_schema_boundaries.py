@@ -438,6 +438,8 @@ def test_a_note_needs_text_unless_it_voids_another():
         assert "text" in caught.value.messages
     s.NoteDataSchema().load({**full_note(), "text": None, "corrects": GOOD_UUID,
                              "correction": "void"})
+    s.NoteDataSchema().load({**full_note(), "text": None, "corrects": GOOD_UUID,
+                             "correction": json.loads('"void"')})  # as it comes off the wire
 
 
 def test_diastolic_equal_to_systolic_is_refused_and_one_below_is_taken():
