@@ -12,13 +12,14 @@ import copy
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import timedelta
 from typing import Any, Callable
 
 import pytest
 from marshmallow import Schema, ValidationError, fields, validate
 
 from shared import protocol as p
+from shared.clock import utcnow
 from shared import schemas as s
 
 RESIDENT_ID = "3f1c2b7e-8a9d-4c1e-9b2a-6d5e4f3a2b1c"
@@ -200,7 +201,9 @@ def test_the_full_documents_set_every_field_the_schemas_know():
 
 BIG = 2**62
 DOCUMENTED_RANGES = {
-    "resident:birth_year": (1900, date.today().year), "resident:visit_cadence_days": (1, 90),
+    # up to this year anywhere on Earth (a zone is at most 14 hours ahead of UTC)
+    "resident:birth_year": (1900, (utcnow() + timedelta(hours=14)).year),
+    "resident:visit_cadence_days": (1, 90),
     "visit:readings.systolic": (50, 260), "visit:readings.diastolic": (30, 160),
     "visit:readings.pulse": (25, 220), "visit:readings.blood_sugar": (1.0, 35.0),
     "visit:readings.temperature": (33.0, 43.0), "op:seq": (1, BIG), "op:grid_id": (1, BIG),
