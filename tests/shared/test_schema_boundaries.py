@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any, Callable
 
 import pytest
+import time_machine
 from marshmallow import Schema, ValidationError, fields, validate
 
 from shared import protocol as p
@@ -510,3 +511,12 @@ def test_flatten_errors_names_the_field_of_a_bare_message():
     assert s.flatten_errors({"data": "Not a valid mapping type."}) == \
         "data: Not a valid mapping type."
     assert s.flatten_errors("Invalid input.") == "Invalid input."
+
+
+def test_a_birth_year_may_be_this_year_wherever_new_year_has_come():
+    # 10:00 UTC on 31 December is already 1 January in UTC+14 (Kiribati); never later.
+    with time_machine.travel("2026-12-31T10:00:00+00:00", tick=False):
+        assert s.ResidentDataSchema().load({**full_resident(), "birth_year": 2027})
+    with time_machine.travel("2026-12-31T09:59:00+00:00", tick=False):
+        with pytest.raises(ValidationError):
+            s.ResidentDataSchema().load({**full_resident(), "birth_year": 2027})
