@@ -14,6 +14,7 @@ Two rules carry the offline guarantees:
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -22,12 +23,18 @@ from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
 from shared import protocol as p
-from shared.clock import parse_instant
-from shared.digest import canonical_json, combine, record_hash
+from shared.clock import isoformat, parse_instant
+from shared.digest import combine
 from shared.due import VisitFact, effective_visits, last_met, open_follow_up
 from shared.search import search_keys
 
+from .pulled import UnreadableRecord, check_change, quarantine_entry
+from .encryption import SECRET_SUFFIX, Keyring, cipher_module, default_seal, is_plain_sqlite
+
+log = logging.getLogger(__name__)
+
 PENDING, ACKED, REJECTED = "pending", "acked", "rejected"
+log = logging.getLogger(__name__)
 
 
 class LocalStore(Protocol):
@@ -46,6 +53,7 @@ class LocalStore(Protocol):
     def record(self, entity: str, record_id: str) -> dict | None: ...
     def outbox(self, state: str | None = None) -> list[dict]: ...
     def server_digests(self) -> dict[int, str | None]: ...
+    def quarantined(self) -> list[dict]: ...
 
 
 def local_visit_record(op: dict, author_name: str | None, author_id: int | None) -> dict:
@@ -72,7 +80,7 @@ def _visit_fact(row) -> VisitFact:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    return isoformat(moment) if moment else None
 
 
 #: How a pulled record is stored: entity -> (statement, the record's members it binds, how
@@ -110,23 +118,47 @@ _UPSERT = {
 }
 
 
+_TABLES = {p.RESIDENT: "residents", p.VISIT: "visits", p.NOTE: "notes",
+           p.CONFLICT: "conflicts"}
+
+
 class SqliteStore:
     """The real store: one SQLite file, migrated with Alembic, safe to use from two threads."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, encrypt: bool = True) -> None:
+        """``encrypt``: use SQLCipher where the platform has it (False: plain, for tests of
+        the upgrade from a plain store)."""
         self.path = Path(path)
+        self._encrypt = encrypt
         self._lock = threading.RLock()
         self._connection: sqlite3.Connection | None = None
+        self.keyring: Keyring | None = None
         self._open()
+
+    @property
+    def encrypted(self) -> bool:
+        """Is the file encrypted at rest? (False only where SQLCipher is unavailable.)"""
+        return bool(self.keyring and self.keyring.encrypted)
 
     # ---- life cycle ----------------------------------------------------------------------
 
     def _open(self) -> None:
         from .migrate import upgrade_local
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        upgrade_local(self.path)
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                     timeout=30)
+        module = cipher_module() if self._encrypt else None
+        if module is None and self._encrypt:
+            log.warning("SQLCipher is not available here: the local store is NOT encrypted")
+        self.keyring = Keyring(self.path, module, default_seal() if module else None)
+        if self.keyring.encrypted and self.path.exists():
+            if is_plain_sqlite(self.path):
+                self.keyring.encrypt_plain_store()
+            elif not self.keyring.readable():
+                # The secret that opened it is gone (wiped mid-way): nothing in it can be read.
+                log.error("the local store cannot be decrypted; starting a new one")
+                self._delete_files(keep_secret=True)
+        upgrade_local(self.path, self.keyring)
+        connection = self.keyring.connect(isolation_level=None, check_same_thread=False,
+                                          timeout=30)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")  # a tablet may lose power at any time
         connection.execute("PRAGMA foreign_keys=ON")
@@ -156,12 +188,18 @@ class SqliteStore:
             yield self._connection
 
     def wipe(self) -> None:
-        """Forget everything: personal data must not stay on a revoked tablet."""
+        """Forget everything: personal data must not stay on a revoked tablet. The secret
+        goes first, so whatever flash still holds of the old file cannot be decrypted."""
         with self._lock:
             self.close()
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._delete_files(keep_secret=False)
             self._open()
+
+    def _delete_files(self, keep_secret: bool) -> None:
+        suffixes = ("", "-wal", "-shm", "-journal") if keep_secret else \
+            (SECRET_SUFFIX, "", "-wal", "-shm", "-journal")
+        for suffix in suffixes:
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     # ---- meta ------------------------------------------------------------------------------
 
@@ -346,15 +384,24 @@ class SqliteStore:
             facts_touched: set[str] = set()
             for grid_id in page.get("evict_grids", ()):
                 self._evict(db, grid_id)
+            set_aside = db.execute("SELECT EXISTS (SELECT 1 FROM quarantine)").fetchone()[0]
             for change in page["changes"]:
-                entity, data = change["entity"], change["data"]
-                if entity == p.DEPARTURE:
-                    self._depart(db, data["resident_id"], data["grid_id"])
+                try:
+                    entity, data, text, row_hash = check_change(change)
+                    if entity == p.DEPARTURE:
+                        self._depart(db, data["resident_id"], data["grid_id"])
+                        continue
+                    sql, columns, texts = _UPSERT[entity]
+                    # A statement SQLite refuses is undone alone; the transaction goes on.
+                    db.execute(sql, [data[name] for name in columns] + [text] * texts +
+                               [change["position"], row_hash])
+                except (UnreadableRecord, sqlite3.Error) as problem:
+                    self._quarantine(db, change, problem)
+                    set_aside = True
                     continue
-                text = canonical_json(data)
-                sql, columns, texts = _UPSERT[entity]
-                db.execute(sql, [data[name] for name in columns] + [text] * texts +
-                           [change["position"], record_hash(entity, text)])
+                if set_aside:  # a readable copy replaces one set aside earlier
+                    db.execute("DELETE FROM quarantine WHERE entity = ? AND id = ?",
+                               (entity, data["id"]))
                 if entity == p.RESIDENT:
                     residents_touched.add(data["id"])
                 elif entity == p.VISIT:
@@ -369,6 +416,29 @@ class SqliteStore:
             self._refresh_visit_facts(db, facts_touched)
             self._refresh_residents(db, residents_touched)
 
+    @staticmethod
+    def _quarantine(db, change, problem: Exception) -> None:
+        """Keep a pulled record the tablet cannot apply, instead of failing the whole sync."""
+        entry = quarantine_entry(change, f"{problem.__class__.__name__}: {problem}")
+        log.warning("pulled record set aside: %s %s: %s", entry["entity"], entry["id"],
+                    entry["reason"])
+        db.execute("INSERT INTO quarantine (entity, id, grid_id, position, payload, reason, "
+                   "row_hash) VALUES (:entity, :id, :grid_id, :position, :payload, :reason, "
+                   ":row_hash) ON CONFLICT(entity, id) DO UPDATE SET grid_id = excluded.grid_id,"
+                   " position = excluded.position, payload = excluded.payload, reason = "
+                   "excluded.reason, row_hash = excluded.row_hash", entry)
+        table = _TABLES.get(entry["entity"])
+        if table:  # an older copy still shows, but the set-aside one is what the server holds
+            db.execute(f"UPDATE {table} SET row_hash = NULL WHERE id = ?", (entry["id"],))
+
+    def quarantined(self) -> list[dict]:
+        """Pulled records set aside because the tablet cannot apply them, with the reason."""
+        with self.reading() as db:
+            rows = db.execute("SELECT entity, id, grid_id, position, reason FROM quarantine "
+                              "ORDER BY position").fetchall()
+        return [dict(zip(("entity", "id", "grid_id", "position", "reason"), row))
+                for row in rows]
+
     def _evict(self, db, grid_id: int) -> None:
         """Drop a grid that left the device's scope. Its unsent ops stay, to be delivered."""
         for table in ("residents", "visits", "notes", "conflicts"):
@@ -379,6 +449,7 @@ class SqliteStore:
             else:
                 db.execute(f"DELETE FROM {table} WHERE grid_id = ?", (grid_id,))
         db.execute("DELETE FROM outbox WHERE grid_id = ? AND state = ?", (grid_id, ACKED))
+        db.execute("DELETE FROM quarantine WHERE grid_id = ?", (grid_id,))
         db.execute("DELETE FROM grids WHERE id = ?", (grid_id,))
 
     def _depart(self, db, resident_id: str, grid_id: int) -> None:
@@ -395,7 +466,7 @@ class SqliteStore:
     def reset_replica(self) -> None:
         """Forget all pulled data and the cursor, keeping the outbox: the next pull starts over."""
         with self.transaction() as db:
-            for table in ("residents", "notes", "conflicts", "grids"):
+            for table in ("residents", "notes", "conflicts", "grids", "quarantine"):
                 db.execute(f"DELETE FROM {table}")
             db.execute("DELETE FROM visits WHERE id NOT IN (SELECT entity_id FROM outbox "
                        "WHERE state != ?)", (ACKED,))
@@ -466,9 +537,11 @@ class SqliteStore:
         with self.reading() as db:
             hashes: dict[int, list[int]] = {row[0]: [] for row in
                                             db.execute("SELECT id FROM grids")}
-            for table in ("residents", "visits", "notes", "conflicts"):
+            # Set-aside records count as held: the tablet has them, it just cannot show them.
+            for table in ("residents", "visits", "notes", "conflicts", "quarantine"):
                 for grid_id, row_hash in db.execute(
-                        f"SELECT grid_id, row_hash FROM {table} WHERE position IS NOT NULL"):
+                        f"SELECT grid_id, row_hash FROM {table} WHERE position IS NOT NULL "
+                        f"AND row_hash IS NOT NULL"):
                     hashes.setdefault(grid_id, []).append(row_hash)
         return {grid_id: combine(values) for grid_id, values in hashes.items()}
 
@@ -518,7 +591,8 @@ class MemoryStore:
     def _empty() -> dict:
         # records: (entity, id) -> {"grid_id", "position", "data", "hash"} (server copies)
         # local: (entity, id) -> record made here, not yet back from the server
-        return {"meta": {}, "records": {}, "local": {}, "outbox": {}, "grids": {}}
+        return {"meta": {}, "records": {}, "local": {}, "outbox": {}, "grids": {},
+                "quarantine": {}}
 
     @contextmanager
     def _transaction(self) -> Iterator[dict]:
@@ -595,19 +669,29 @@ class MemoryStore:
                                    if not (row["op"]["grid_id"] == grid_id
                                            and row["state"] == ACKED)}
                 state["grids"].pop(grid_id, None)
+                state["quarantine"] = {key: entry for key, entry in state["quarantine"].items()
+                                       if entry["grid_id"] != grid_id}
             for change in page["changes"]:
-                if change["entity"] == p.DEPARTURE:
-                    left = change["data"]
+                try:
+                    entity, data, _text, row_hash = check_change(change)
+                except UnreadableRecord as problem:
+                    entry = quarantine_entry(change, f"{problem.__class__.__name__}: {problem}")
+                    state["quarantine"][(entry["entity"], entry["id"])] = entry
+                    held = state["records"].get((entry["entity"], entry["id"]))
+                    if held:
+                        held["hash"] = None
+                    continue
+                if entity == p.DEPARTURE:
                     state["records"] = {
                         key: rec for key, rec in state["records"].items()
-                        if rec["grid_id"] != left["grid_id"] or left["resident_id"] not in
+                        if rec["grid_id"] != data["grid_id"] or data["resident_id"] not in
                         (rec["data"]["id"] if key[0] == p.RESIDENT else
                          rec["data"].get("resident_id"),)}
                     continue
-                text = canonical_json(change["data"])
-                state["records"][(change["entity"], change["data"]["id"])] = {
-                    "grid_id": change["data"]["grid_id"], "position": change["position"],
-                    "data": change["data"], "hash": record_hash(change["entity"], text)}
+                state["quarantine"].pop((entity, data["id"]), None)
+                state["records"][(entity, data["id"])] = {
+                    "grid_id": data["grid_id"], "position": change["position"],
+                    "data": data, "hash": row_hash}
             for grid in page.get("grids", ()):
                 previous = state["grids"].get(grid["id"], {})
                 state["grids"][grid["id"]] = {"name": grid["name"],
@@ -646,11 +730,21 @@ class MemoryStore:
     def local_digests(self) -> dict[int, str]:
         hashes: dict[int, list[int]] = {grid_id: [] for grid_id in self._state["grids"]}
         for record in self._state["records"].values():
-            hashes.setdefault(record["grid_id"], []).append(record["hash"])
+            if record["hash"] is not None:
+                hashes.setdefault(record["grid_id"], []).append(record["hash"])
+        for entry in self._state["quarantine"].values():
+            if entry["grid_id"] is not None and entry["row_hash"] is not None:
+                hashes.setdefault(entry["grid_id"], []).append(entry["row_hash"])
         return {grid_id: combine(values) for grid_id, values in hashes.items()}
 
     def server_digests(self) -> dict[int, str | None]:
         return {grid_id: grid["digest"] for grid_id, grid in self._state["grids"].items()}
+
+    def quarantined(self) -> list[dict]:
+        return sorted(({key: entry[key] for key in ("entity", "id", "grid_id", "position",
+                                                     "reason")}
+                       for entry in self._state["quarantine"].values()),
+                      key=lambda entry: entry["position"] or 0)
 
     def grids_with_outstanding_ops(self) -> set[int]:
         return {row["op"]["grid_id"] for row in self._state["outbox"].values()
@@ -660,6 +754,7 @@ class MemoryStore:
         with self._transaction() as state:
             state["records"].clear()
             state["grids"].clear()
+            state["quarantine"].clear()
             state["meta"].pop("cursor", None)
 
     def wipe(self) -> None:

@@ -20,6 +20,11 @@ DEFAULT_SERVER = "http://127.0.0.1:8000"
 MAX_DEFAULT_WORKERS = 4
 SQLITE_THREADS = 8
 POSTGRES_THREADS = 4
+#: The access log's line: address, time, method, path WITHOUT the query string, status, size,
+#: milliseconds. A query string or a referer can carry a resident's name or phone number (a
+#: search), so neither is logged.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+DEFAULT_PRUNE_DAYS = 30
 
 
 def _default_database_url() -> str:
@@ -80,7 +85,7 @@ def gunicorn_argv(args) -> list[str]:
             "--timeout", str(args.timeout), "--graceful-timeout", "20",
             "--error-logfile", "-", "--log-level", args.log_level]
     if args.access_log:
-        argv += ["--access-logfile", "-"]
+        argv += ["--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT]
     if _gunicorn_has_setting("control_socket_disable"):
         # Newer gunicorns open a control socket at one fixed path per user; several servers
         # (the demo, a test's, a benchmark's) would fight over it, and nothing here uses it.
@@ -150,6 +155,31 @@ def cmd_seed(args) -> int:
     print(f"  {summary.counts_line()}")
     print()
     print(summary.logins_table())
+    return 0
+
+
+def cmd_prune(args) -> int:
+    from datetime import timedelta
+
+    from sqlalchemy.orm import Session
+
+    from shared.clock import utcnow
+
+    from .db import make_engine
+    from .prune import MIN_DAYS, prune
+
+    if args.older_than_days < MIN_DAYS:
+        print(f"--older-than-days must be at least {MIN_DAYS}.", file=sys.stderr)
+        return 2
+    migrate_database(args.database_url)
+    engine = make_engine(args.database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            deleted = prune(session, timedelta(days=args.older_than_days), utcnow())
+    finally:
+        engine.dispose()
+    summary = ", ".join(f"{count} from {table}" for table, count in deleted.items())
+    print(f"Pruned records older than {args.older_than_days} days: {summary}.")
     return 0
 
 
@@ -290,7 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
                           f"{POSTGRES_THREADS} on PostgreSQL)")
     sub.add_argument("--timeout", type=_positive, default=120,
                      help="seconds before a silent worker is restarted (default %(default)s)")
-    sub.add_argument("--access-log", action="store_true", help="log every request to stdout")
+    sub.add_argument("--access-log", action="store_true",
+                     help="log every request to stdout (paths only: no query strings)")
     sub.add_argument("--log-level", default="info",
                      choices=["debug", "info", "warning", "error"])
     sub.set_defaults(handler=cmd_serve)
@@ -306,6 +337,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--reset", action="store_true",
                      help="delete ALL data in the database first")
     sub.set_defaults(handler=cmd_seed)
+
+    sub = commands.add_parser(
+        "prune", parents=[database],
+        help="delete operational records (sign-in attempts) older than N days",
+        description="Deletes sign-in attempts older than N days; run it daily (see "
+                    "docs/operations.md, 'Periodic jobs'). Never touches the audit log, the "
+                    "records tablets sync, or what makes retried pushes exactly-once.")
+    sub.add_argument("--older-than-days", type=int, default=DEFAULT_PRUNE_DAYS, metavar="N",
+                     help="keep the last N days (default %(default)s, at least 1)")
+    sub.set_defaults(handler=cmd_prune)
 
     sub = commands.add_parser("create-user", parents=[database],
                               help="add a person who can sign in")

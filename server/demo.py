@@ -609,8 +609,17 @@ def wipe(engine: Engine) -> None:
         if engine.dialect.name == "postgresql":
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
+            # The audit log's triggers refuse DELETE (it is append-only): set them aside for
+            # the wipe and put them back in the same transaction. (PostgreSQL's TRUNCATE does
+            # not fire row triggers.)
+            triggers = connection.execute(text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+            for name, _sql in triggers:
+                connection.execute(text(f'DROP TRIGGER "{name}"'))
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
+            for _name, sql in triggers:
+                connection.execute(text(sql))
         connection.execute(text("INSERT INTO log_head (id, position) VALUES (1, 0)"))
 
 

@@ -88,6 +88,14 @@ class Device(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     name: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: When the current token was handed out (None: before tokens rotated; rotate at once).
+    token_issued_at: Mapped[datetime | None]
+    #: The token it replaced, still good until ``previous_token_until`` or until the new one
+    #: is first used; ``next_token_sealed`` is the new token sealed with the old one, so a
+    #: renewal whose answer was lost gets the same new token again (see server.auth).
+    previous_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    previous_token_until: Mapped[datetime | None]
+    next_token_sealed: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]

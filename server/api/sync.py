@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask import Response, g, request
-from flask_smorest import Blueprint
 
 from shared import protocol as p
 from shared.clock import isoformat, measure_skew, utcnow
@@ -15,9 +14,9 @@ from ..district import zone_name
 from ..errors import ApiError
 from ..sync.pull import pull_changes
 from ..sync.push import push_ops
-from .common import check_protocol, document_errors
+from .common import api_blueprint, check_protocol, document_errors
 
-blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync",
+blp = api_blueprint("sync", __name__, url_prefix="/api/v1/sync",
                 description="Push ops, pull changes (see docs/sync-protocol.md)")
 
 

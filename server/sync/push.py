@@ -19,12 +19,14 @@ from shared import protocol as p
 from shared.clock import correct_device_time, isoformat
 from shared.digest import canonical_json
 from shared.merge import Candidate, Edit, FieldStamp, field_subject, merge_field
-from shared.schemas import OpSchema, flatten_errors
+from shared.schemas import (EARLIEST_INSTANT, MAX_ROW_ID, OpSchema, flatten_errors, printable,
+                            text_problem)
 from shared.search import search_keys
 
 from .. import district
-from ..models import AppliedOp, Area, CaseNote, Conflict, Device, Person, Resident, Visit
-from ..scope import grids_in_scope
+from ..models import (AppliedOp, Area, Assignment, CaseNote, Conflict, Device, Person,
+                      Resident, Visit)
+from ..scope import grids_in_scope, grids_under
 from . import stamps
 from .batch import ChangeBatch, ResidentFacts
 from .bulk import among, insert_rows
@@ -59,7 +61,10 @@ class Rejection(Exception):
 
 
 def op_fingerprint(raw: dict) -> str:
-    return hashlib.blake2b(canonical_json(raw).encode(), digest_size=16).hexdigest()
+    # surrogatepass: an op holding an unpaired surrogate is refused, but must still have a
+    # fingerprint, so that its retries get the same answer.
+    return hashlib.blake2b(canonical_json(raw).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
 
 
 @dataclass
@@ -78,6 +83,24 @@ class PushContext:
     existing: set[tuple[str, str]] = field(default_factory=set)  # (entity, id) already stored
     #: (resident, grid) -> (its latest move out of that grid, recent enough?): asked once.
     moves: dict[tuple[str, int], tuple] = field(default_factory=dict)
+    _former_grids: set[int] | None = None
+
+    def filing_grid(self, claimed: int | None) -> int | None:
+        """Where a rejected op is listed for supervisors: the grid it names when that is one of
+        the person's, else one that is (their current grids, else those of their latest
+        assignment); None for a person never assigned anywhere."""
+        own = self.grids or self._last_assigned_grids()
+        if claimed in own:
+            return claimed
+        return min(own) if own else None
+
+    def _last_assigned_grids(self) -> set[int]:
+        if self._former_grids is None:
+            latest = self.session.scalar(
+                select(Assignment).where(Assignment.person_id == self.person.id)
+                .order_by(Assignment.starts_on.desc(), Assignment.id.desc()).limit(1))
+            self._former_grids = grids_under(self.session, [latest.area_id]) if latest else set()
+        return self._former_grids
 
     def resident(self, resident_id: str) -> Resident:
         if resident_id not in self.residents:
@@ -132,7 +155,10 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
         results.append(result)
         if subject is None:
             continue  # nothing to remember it by
-        entity, entity_id, grid_id = subject
+        entity, entity_id, claimed_grid = subject
+        # A rejected op is filed under a grid of the device's own, never one it merely claims:
+        # a volunteer must not write into another community's list of rejected changes.
+        grid_id = claimed_grid if result.status != p.REJECTED else ctx.filing_grid(claimed_grid)
         seen_seqs[seq] = op_id
         record = Tracked(device_id=device.id, op_id=op_id, seq=seq, op_hash=fingerprint,
                          status=result.status, entity=entity[:16], entity_id=entity_id[:36],
@@ -181,13 +207,15 @@ def _outcome(ctx: PushContext, op: dict | None, error: str | None, raw, op_id, s
 
 def _raw_str(raw, key):
     value = raw.get(key) if isinstance(raw, dict) else None
-    return value.lower() if isinstance(value, str) and len(value) <= 36 else None
+    return value.lower() if isinstance(value, str) and len(value) <= 36 and \
+        text_problem(value) is None else None
 
 
 def _raw_int(raw, key):
     value = raw.get(key) if isinstance(raw, dict) else None
+    limit = MAX_ROW_ID if key == "grid_id" else 2**62  # what the column holds
     return value if isinstance(value, int) and not isinstance(value, bool) and \
-        0 < value < 2**62 else None
+        0 < value <= limit else None
 
 
 def _raw_is_keyable(raw) -> bool:
@@ -206,7 +234,7 @@ def _parse(raw) -> tuple[dict | None, str, str | None]:
     try:
         return _op_schema.load(raw), fingerprint, None
     except ValidationError as error:
-        return None, fingerprint, flatten_errors(error.messages)
+        return None, fingerprint, printable(flatten_errors(error.messages))
 
 
 def _known_ops(session: Session, device_id: str, keys) -> dict[str, Tracked]:
@@ -277,23 +305,25 @@ def _resident_for(ctx: PushContext, resident_id: str, grid_id: int) -> ResidentF
     recently is still reached through it: the op was made before the tablet heard of the move
     (the caller files it under the resident's grid now)."""
     resident = ctx.facts.get(resident_id)
-    if resident is None:
-        raise Rejection(p.REJ_UNKNOWN_ENTITY, f"Resident {resident_id} does not exist.")
-    if resident.grid_id != grid_id:
+    if resident is not None and resident.grid_id != grid_id:
         key = (resident_id, grid_id)
         if key not in ctx.moves:
             ctx.moves[key] = recent_move_from(ctx.session, resident_id, grid_id, ctx.now)
         move, recent = ctx.moves[key]
         if move is None:
-            raise Rejection(p.REJ_OUT_OF_SCOPE,
-                            f"Resident {resident_id} belongs to grid {resident.grid_id}, "
-                            f"not grid {grid_id}.")
-        if not recent:
+            resident = None  # never in this grid: answered as if it did not exist
+        elif not recent:
             grid = ctx.session.get(Area, resident.grid_id)
             raise Rejection(p.REJ_RESIDENT_MOVED,
                             f"This resident moved to grid {grid.name if grid else grid_id} "
                             f"more than {p.ASSIGNMENT_GRACE_DAYS} days ago; ask that grid's "
                             "supervisor to record it.")
+    if resident is None:
+        # One answer whether the resident lives in another grid or nowhere: a rejection must
+        # not tell which grid an id belongs to. (A resident who moved out of this very grid was
+        # known to the tablet, and is told apart above.)
+        raise Rejection(p.REJ_UNKNOWN_ENTITY,
+                        f"Resident {resident_id} is not on the roster of grid {grid_id}.")
     return resident
 
 
@@ -307,7 +337,7 @@ def _apply(ctx: PushContext, op: dict) -> OpResult:
 
 def _device_times(ctx: PushContext, op: dict) -> tuple[datetime, datetime]:
     corrected, _suspect = correct_device_time(op["device_time"], ctx.skew_seconds, ctx.now)
-    return corrected, op["device_time"]
+    return max(corrected, EARLIEST_INSTANT), op["device_time"]
 
 
 def _check_correction(ctx: PushContext, model, data: dict, resident_id: str) -> None:

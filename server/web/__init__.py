@@ -47,6 +47,23 @@ def init_web(app: Flask) -> None:
                 "today_year": local_today().year}
 
     app.register_blueprint(bp)
+    app.before_request(_refuse_unstorable_form_text)
+
+
+def _refuse_unstorable_form_text():
+    """A form field holding NUL (``%00``) would reach PostgreSQL, which refuses it with a 500:
+    refuse it here, naming the field, before any view reads it."""
+    if request.blueprint != "web" or request.method != "POST":
+        return None
+    from shared.schemas import text_problem
+
+    from ..errors import ApiError
+    for name, value in request.form.items(multi=True):
+        if text_problem(name) or text_problem(value):
+            raise ApiError(422, p.ERR_INVALID_BODY, i18n.gettext(
+                "The field %(field)s holds a character that cannot be saved. Remove it and try "
+                "again.", field=text_problem(name) and "?" or name))
+    return None
 
 
 def _format_local(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:

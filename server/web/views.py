@@ -5,7 +5,9 @@ or a conflict goes through server.sync.edits so that it reaches the tablets at t
 """
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template,
                    request, session, url_for)
@@ -22,7 +24,7 @@ from ..models import Assignment, Person
 from ..sync.edits import (SETTLE_CHOICES, AlreadySettled, create_residents, edit_resident,
                           lock_resident, settle_conflict)
 from ..sync.moves import VIA_IMPORT, VIA_WEB, move_resident
-from . import exports, queries, roster
+from . import confirmations, exports, queries, roster
 from .access import (SUPERVISOR_GRANTABLE_ROLES, WEB_ROLES, current_person, current_scope,
                      forbidden, not_found, sign_in_required)
 from .charts import bar_chart
@@ -66,10 +68,20 @@ LISTED = 10
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths: a sign-in link must not send anyone to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.dashboard")
+    """Only a path on this site: a sign-in link must not send anyone to another site.
+
+    Browsers drop tabs and line breaks inside a URL and read a backslash as a slash, so
+    ``/\t/evil.example`` would become ``//evil.example``: any whitespace, control character or
+    backslash makes the target unsafe, as does anything with a scheme or a host.
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or \
+            any(char == "\\" or char.isspace() or unicodedata.category(char)[0] == "C"
+                for char in target):
+        return url_for("web.dashboard")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return url_for("web.dashboard")
+    return target
 
 
 # ---- sign in and out ------------------------------------------------------------------------
@@ -481,15 +493,41 @@ def person(person_id: int):
                                scope.areas if scope.is_admin else ()))
 
 
-@bp.post("/people/<int:person_id>/deactivate")
+def _confirm(title: str, facts: list[str], button: str, cancel: str):
+    """The confirmation page of a destructive action: what will happen, and a reason to give.
+    GET shows it; a POST without a good reason shows it again (422) and changes nothing.
+    Returns the response to send, or None with the reason when the action may go ahead."""
+    reason = (request.form.get("reason") or "").strip()
+    error = confirmations.reason_error(reason) if request.method == "POST" else None
+    if request.method == "POST" and error is None:
+        return None, reason
+    page = render_template("web/confirm.html", title=title, facts=facts, button=button,
+                           action=request.path, back=request.values.get("back") or "",
+                           cancel=cancel, reason=reason, error=error,
+                           max_reason=confirmations.MAX_REASON_CHARS)
+    return (page, 422 if error else 200), reason
+
+
+@bp.route("/people/<int:person_id>/deactivate", methods=["GET", "POST"])
 @sign_in_required
 def deactivate_person(person_id: int):
     target = _person_or_404(person_id)
     if not _may_manage(target) or target.id == current_person().id:
         raise forbidden()
+    if not target.active:
+        return redirect(url_for("web.person", person_id=target.id))
+    devices = [device for device, _owner in queries.devices_in_scope(
+        db.session, current_scope(), target.id)]
+    page, reason = _confirm(
+        _("Deactivate the account of %(name)s", name=target.display_name),
+        confirmations.deactivate_facts(db.session, target.display_name, devices),
+        _("Deactivate the account (their tablets are wiped)"),
+        url_for("web.person", person_id=target.id))
+    if page is not None:
+        return page
     target.active = False
     audit(db.session, "deactivate_person", person_id=current_person().id, entity="person",
-          entity_id=str(target.id))
+          entity_id=str(target.id), detail={"reason": reason})
     flash(_("%(name)s can no longer sign in; their tablets are refused at next contact.",
             name=target.display_name), "ok")
     return redirect(url_for("web.person", person_id=target.id))
@@ -536,7 +574,7 @@ def add_assignment(person_id: int):
     return redirect(url_for("web.person", person_id=target.id))
 
 
-@bp.post("/assignments/<int:assignment_id>/end")
+@bp.route("/assignments/<int:assignment_id>/end", methods=["GET", "POST"])
 @sign_in_required
 def end_assignment(assignment_id: int):
     s, scope = db.session, current_scope()
@@ -546,13 +584,24 @@ def end_assignment(assignment_id: int):
     target = _person_or_404(assignment.person_id)
     if not _may_manage(target):
         raise forbidden()
+    area_name = scope.areas[assignment.area_id].name
+    devices = [device for device, _owner in queries.devices_in_scope(s, scope, target.id)]
+    page, reason = _confirm(
+        _("End the assignment of %(name)s in %(area)s", name=target.display_name,
+          area=area_name),
+        confirmations.end_assignment_facts(target.display_name, area_name, devices),
+        _("End the assignment (the area leaves their tablets)"),
+        url_for("web.person", person_id=target.id))
+    if page is not None:
+        return page
     today = local_today()
     # Ended yesterday, so it is no longer current today: the tablets evict the grid next sync.
     assignment.ends_on = max(assignment.starts_on, today - timedelta(days=1))
     audit(s, "end_assignment", person_id=current_person().id, entity="person",
           entity_id=str(target.id), grid_id=assignment.area_id
           if scope.areas[assignment.area_id].level == p.GRID else None,
-          detail={"assignment": assignment.id, "ends_on": assignment.ends_on.isoformat()})
+          detail={"assignment": assignment.id, "ends_on": assignment.ends_on.isoformat(),
+                  "reason": reason})
     flash(_("Assignment ended. The grid's data leaves their tablets at the next sync."), "ok")
     return redirect(url_for("web.person", person_id=target.id))
 
@@ -569,7 +618,7 @@ def tablets():
     return render_template("web/tablets.html", devices=rows, show=show)
 
 
-@bp.post("/tablets/<device_id>/revoke")
+@bp.route("/tablets/<device_id>/revoke", methods=["GET", "POST"])
 @sign_in_required
 def revoke_tablet(device_id: str):
     s, scope = db.session, current_scope()
@@ -578,13 +627,24 @@ def revoke_tablet(device_id: str):
         raise not_found()
     if not _may_manage(device.person) and device.person_id != current_person().id:
         raise forbidden()
-    if device.revoked_at is None:
-        device.revoked_at = utcnow()
-        audit(s, "revoke_device", person_id=current_person().id, device_id=device.id,
-              entity="device", entity_id=device.id)
+    back = request.values.get("back")
+    done = _safe_next(back) if back else url_for("web.tablets")
+    if device.revoked_at is not None:
+        return redirect(done)
+    page, reason = _confirm(
+        _("Revoke the tablet %(tablet)s of %(name)s", tablet=device.name,
+          name=device.person.display_name),
+        confirmations.revoke_facts(s, device),
+        _("Revoke the tablet (records not yet uploaded are lost)"), done)
+    if page is not None:
+        return page
+    device.revoked_at = utcnow()
+    audit(s, "revoke_device", person_id=current_person().id, device_id=device.id,
+          entity="device", entity_id=device.id,
+          detail={"reason": reason, "last_upload": device.last_push_at.isoformat()
+                  if device.last_push_at else None})
     flash(_("Tablet revoked: it is refused and wipes its data at its next contact."), "ok")
-    return redirect(_safe_next(request.form.get("back")) if request.form.get("back")
-                    else url_for("web.tablets"))
+    return redirect(done)
 
 
 # ---- roster import --------------------------------------------------------------------------

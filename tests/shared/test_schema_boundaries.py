@@ -12,7 +12,7 @@ import copy
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 import pytest
@@ -20,8 +20,8 @@ import time_machine
 from marshmallow import Schema, ValidationError, fields, validate
 
 from shared import protocol as p
-from shared.clock import utcnow
 from shared import schemas as s
+from shared.clock import utcnow
 
 RESIDENT_ID = "3f1c2b7e-8a9d-4c1e-9b2a-6d5e4f3a2b1c"
 
@@ -207,7 +207,13 @@ DOCUMENTED_RANGES = {
     "resident:visit_cadence_days": (1, 90),
     "visit:readings.systolic": (50, 260), "visit:readings.diastolic": (30, 160),
     "visit:readings.pulse": (25, 220), "visit:readings.blood_sugar": (1.0, 35.0),
-    "visit:readings.temperature": (33.0, 43.0), "op:seq": (1, BIG), "op:grid_id": (1, BIG),
+    "visit:readings.temperature": (33.0, 43.0), "op:seq": (1, BIG), "op:grid_id": (1, 2**31 - 1),
+    # a tablet whose clock reset to 1970 still delivers; year 1 or 9999 is refused
+    "op:device_time": (datetime(1970, 1, 1, tzinfo=timezone.utc),
+                       datetime(2199, 12, 31, 23, 59, 59, tzinfo=timezone.utc)),
+    "push:device_time": (datetime(1970, 1, 1, tzinfo=timezone.utc),
+                         datetime(2199, 12, 31, 23, 59, 59, tzinfo=timezone.utc)),
+    "visit:follow_up_on": (date(1970, 1, 1), date(2199, 12, 31)),
     "op:base_version": (0, BIG), "pull:limit": (1, p.MAX_PULL_LIMIT),
 }
 #: (shortest, longest); 0: may be empty.
@@ -239,7 +245,7 @@ DOCUMENTED_NULLABLE = {
 }
 #: What the server sends as null, so the published OpenAPI document must say so.
 RESPONSES_WITH_NULL = {
-    s.OpResultSchema: {"seq", "version", "reason"}, s.GridStateSchema: {"digest"},
+    s.OpResultSchema: {"op_id", "seq", "version", "reason"}, s.GridStateSchema: {"digest"},
 }
 
 
@@ -274,7 +280,16 @@ RANGED = [(slot, rule) for slot in ALL_SLOTS for rule in validators_of(slot.fiel
 
 
 def step(field: fields.Field):
+    if isinstance(field, fields.Date):  # (a Date is a DateTime to marshmallow: ask it first)
+        return timedelta(days=1)
+    if isinstance(field, fields.DateTime):
+        return timedelta(seconds=1)
     return 1 if isinstance(field, fields.Integer) else 0.1
+
+
+def wire(value):
+    """A value as a document carries it: dates and instants as ISO 8601 text."""
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
 @pytest.mark.parametrize("slot,rule", RANGED, ids=[str(slot) for slot, _ in RANGED])
@@ -282,12 +297,12 @@ def test_a_ranged_field_takes_its_bounds_and_refuses_one_step_beyond(slot, rule)
     delta = step(slot.field)
     if rule.min is not None:
         low = rule.min if rule.min_inclusive else rule.min + delta
-        assert loaded_at(slot, accepted(slot, with_value(slot, low))) == low
-        refused_naming(slot, with_value(slot, low - delta))
+        assert loaded_at(slot, accepted(slot, with_value(slot, wire(low)))) == low
+        refused_naming(slot, with_value(slot, wire(low - delta)))
     if rule.max is not None:
         high = rule.max if rule.max_inclusive else rule.max - delta
-        assert loaded_at(slot, accepted(slot, with_value(slot, high))) == high
-        refused_naming(slot, with_value(slot, high + delta))
+        assert loaded_at(slot, accepted(slot, with_value(slot, wire(high)))) == high
+        refused_naming(slot, with_value(slot, wire(high + delta)))
 
 
 def item_for(field: fields.Field):
