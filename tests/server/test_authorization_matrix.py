@@ -72,6 +72,8 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                             "out": ("absent",) * 5 + ("shown", "unauth", "wipe")},
     ("sync.push", "POST"): {"in": ("done",) * 6 + ("unauth", "wipe"),
                             "out": ("rejected",) * 5 + ("done", "unauth", "wipe")},
+    ("auth.renew", "POST"): {"any": ("page",) * 6 + ("unauth", "wipe")},
+    ("sync.state", "POST"): {"any": ("page",) * 6 + ("unauth", "wipe")},
     ("health.healthz", "GET"): {"any": PAGE8},
     ("api-docs.openapi_json", "GET"): {"any": PAGE8},
     ("api-docs.openapi_swagger_ui", "GET"): {"any": PAGE8},
@@ -324,6 +326,11 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
         return Call("POST", "/api/v1/auth/login", api=True, bearer=False, json={
             "protocol": 2, "username": username, "password": password, "device_id": device,
             "device_name": "矩阵平板"})
+    if endpoint == "auth.renew":
+        return Call("POST", "/api/v1/auth/renew", api=True, json={"protocol": p.PROTOCOL_VERSION})
+    if endpoint == "sync.state":
+        return Call("POST", "/api/v1/sync/state", api=True, json={
+            "protocol": p.PROTOCOL_VERSION, "epoch": None, "seen_position": 0, "acked_seq": 0})
     if endpoint == "sync.pull":
         return Call("POST", "/api/v1/sync/pull", api=True, json={"protocol": 2, "cursor": None},
                     pulled=t.resident.id)

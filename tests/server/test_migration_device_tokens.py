@@ -34,7 +34,7 @@ def blank_url(request, tmp_path):
 
 
 def test_pulled_conflict_records_lose_their_device_ids_at_new_positions(blank_url):
-    upgrade(blank_url, "0003_audit_append_only")  # the revision before this one
+    upgrade(blank_url, "0003_server_epoch")  # the revision before this one
     conflict = {"id": "c0ffee00-0000-4000-8000-000000000001", "grid_id": 4, "field": "phone",
                 "kept_by": {"device_id": "20043794-2549-44a3-ae82-3ab2136d4ac3",
                             "person_id": 2, "person_name": "李建国", "op_id": "x"},

@@ -245,7 +245,7 @@ DOCUMENTED_NULLABLE = {
 }
 #: What the server sends as null, so the published OpenAPI document must say so.
 RESPONSES_WITH_NULL = {
-    s.OpResultSchema: {"op_id", "seq", "version", "reason"}, s.GridStateSchema: {"digest"},
+    s.OpResultSchema: {"op_id", "seq", "version", "reason"}, s.GridStateSchema: {"digest", "facts_digest"},
 }
 
 

@@ -13,7 +13,7 @@ import server.models
 from shared.digest import canonical_json, record_hash
 
 revision = "0003_device_tokens"
-down_revision = "0003_audit_append_only"
+down_revision = "0003_server_epoch"
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_server_epoch"
-down_revision = "0003_device_tokens"
+down_revision = "0003_audit_append_only"
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ from alembic import op
 from server.models import UTCDateTime
 
 revision = "0003_web_sessions"
-down_revision = "0003_server_epoch"
+down_revision = "0003_device_tokens"
 branch_labels = None
 depends_on = None
 
