@@ -18,7 +18,7 @@ from shared import protocol as p
 from shared.clock import isoformat, parse_instant, utcnow
 from shared.due import DueStatus, due_status
 from shared.schemas import DATA_SCHEMAS, flatten_errors
-from shared.search import matches
+from shared.search import FUZZY, rank
 
 from .store import PENDING, REJECTED, SqliteStore, local_note_record, local_visit_record
 from .sync import DeviceWiped, SyncEngine, SyncProgress, SyncReport, UpgradeRequired
@@ -78,6 +78,7 @@ class ResidentSummary:
     last_visit_at: datetime | None
     follow_up_since: datetime | None
     unsent: int
+    match: int = FUZZY  # how well the search matched (shared.search.rank): the list's first key
 
 
 @dataclass
@@ -259,19 +260,25 @@ class FieldService:
 
     def today_list(self, query: str = "", today: date | None = None) -> list[ResidentSummary]:
         """My grids' residents: open follow-ups first, then overdue (longest first), due today,
-        due this week, the rest. ``query`` matches name, address or pinyin initials."""
+        due this week, the rest. ``query`` finds residents by shared.search's rule (name,
+        pinyin, address, building-unit-room, a phone's last four digits); its best matches
+        come first: the exact name, then the initials, then the rest."""
         today = today or self.clock().astimezone().date()
         with self.store.reading() as db:
             grid_names = dict(db.execute("SELECT id, name FROM grids").fetchall())
             rows = db.execute("SELECT id, grid_id, payload, name, search_keys, address, "
                               "last_met_at, last_visit_at, follow_up_since, unsent "
                               "FROM residents").fetchall()
-        summaries = [self._summary(row, grid_names, today) for row in rows
-                     if matches(query, row[3], row[5], row[4])]
-        summaries.sort(key=lambda s: (s.follow_up_since is None, s.due.sort_key, s.name))
+        summaries = []
+        for row in rows:
+            match = rank(query, row[3], row[5], row[4])
+            if match is not None:
+                summaries.append(self._summary(row, grid_names, today, match))
+        summaries.sort(key=lambda s: (s.match, s.follow_up_since is None, s.due.sort_key,
+                                      s.name))
         return summaries
 
-    def _summary(self, row, grid_names, today: date) -> ResidentSummary:
+    def _summary(self, row, grid_names, today: date, match: int = FUZZY) -> ResidentSummary:
         (resident_id, grid_id, payload, name, _keys, address, last_met_at, last_visit_at,
          follow_up_since, unsent) = row
         record = json.loads(payload)
@@ -289,7 +296,7 @@ class FieldService:
             living_situation=record.get("living_situation") or [],
             status=record.get("status", "active"), due=due,
             last_visit_at=_moment(last_visit_at), follow_up_since=_moment(follow_up_since),
-            unsent=unsent)
+            unsent=unsent, match=match)
 
     def resident(self, resident_id: str, today: date | None = None) -> ResidentDetail | None:
         today = today or self.clock().astimezone().date()

@@ -20,7 +20,7 @@ from shared.clock import correct_device_time, isoformat
 from shared.digest import canonical_json
 from shared.merge import Candidate, Edit, FieldStamp, field_subject, merge_field
 from shared.schemas import OpSchema, flatten_errors
-from shared.search import search_keys
+from shared.search import SEARCHED_FIELDS, search_keys
 
 from ..models import AppliedOp, Area, CaseNote, Conflict, Device, Person, Resident, Visit
 from ..scope import grids_in_scope
@@ -427,8 +427,8 @@ def _update_resident(ctx: PushContext, op: dict) -> OpResult:
                 ctx.facts[resident.id].living_situation = merge.winner.value
                 ctx.batch.recompute_visit_facts(resident.id)
     resident.field_stamps = field_stamps
-    if value_changed and "name" in changes:
-        resident.search_keys = search_keys(resident.name)
+    if value_changed and SEARCHED_FIELDS & set(changes):
+        resident.search_keys = search_keys(resident.name, resident.address, resident.phone)
     if value_changed or conflict_ids:
         ctx.batch.touch_resident(resident)
     else:
