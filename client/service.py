@@ -264,16 +264,28 @@ class FieldService:
         pinyin, address, building-unit-room, a phone's last four digits); its best matches
         come first: the exact name, then the initials, then the rest."""
         today = today or self.clock().astimezone().date()
+        columns = ("SELECT id, grid_id, payload, name, search_keys, address, last_met_at, "
+                   "last_visit_at, follow_up_since, unsent FROM residents")
         with self.store.reading() as db:
             grid_names = dict(db.execute("SELECT id, name FROM grids").fetchall())
-            rows = db.execute("SELECT id, grid_id, payload, name, search_keys, address, "
-                              "last_met_at, last_visit_at, follow_up_since, unsent "
-                              "FROM residents").fetchall()
-        summaries = []
-        for row in rows:
-            match = rank(query, row[3], row[5], row[4])
-            if match is not None:
-                summaries.append(self._summary(row, grid_names, today, match))
+            if query.strip():  # what a search reads first is small; the rest only for hits
+                found = {}
+                for resident_id, name, address, keys in db.execute(
+                        "SELECT id, name, address, search_keys FROM residents"):
+                    match = rank(query, name, address, keys)
+                    if match is not None:
+                        found[resident_id] = match
+                ids, rows = list(found), []
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start:start + 500]
+                    rows += db.execute(f"{columns} WHERE id IN ({','.join('?' * len(chunk))})",
+                                       chunk).fetchall()
+            else:
+                found = None
+                rows = db.execute(columns).fetchall()
+        summaries = [self._summary(row, grid_names, today,
+                                   found[row[0]] if found is not None else FUZZY)
+                     for row in rows]
         summaries.sort(key=lambda s: (s.match, s.follow_up_since is None, s.due.sort_key,
                                       s.name))
         return summaries

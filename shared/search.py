@@ -110,15 +110,20 @@ def search_keys(name: str, address: str = "", phone: str | None = None) -> str:
                      _phone_tail(phone)))
 
 
+_CURRENT = KEY_FORMAT + "|"
+
+
 def keys_are_current(keys: str | None) -> bool:
-    return bool(keys) and keys.startswith(KEY_FORMAT + "|")
+    return keys is not None and keys.startswith(_CURRENT)
 
 
 @lru_cache(maxsize=16384)
-def _parse(keys: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...], str]:
+def _parse(keys: str) -> tuple[tuple[tuple[str, ...], ...], frozenset[str], tuple[str, ...], str]:
+    """(readings per character, the first letters of them all, address codes, phone tail)."""
     _format, syllables, codes, phone = (keys.split("|") + ["", "", "", ""])[:4]
     chars = tuple(tuple(part.split("/")) for part in syllables.split()) if syllables else ()
-    return chars, tuple(codes.split()), phone
+    letters = frozenset(reading[0] for readings in chars for reading in readings)
+    return chars, letters, tuple(codes.split()), phone
 
 
 def pinyin_initials(text: str) -> str:
@@ -188,39 +193,48 @@ def _find_bounded(needle: str, haystack: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=16384)
 def normalise_query(query: str) -> str:
-    """Full-width to half-width, lower case, no surrounding spaces."""
+    """Full-width to half-width, lower case, no surrounding spaces (names and addresses are
+    folded the same way to be compared)."""
     return unicodedata.normalize("NFKC", query or "").strip().lower()
+
+
+@lru_cache(maxsize=256)
+def _prepared(query: str) -> tuple[str, str, bool, bool]:
+    """(the query folded, its letters for pinyin or "", a phone tail?, a building code?)"""
+    text = normalise_query(query)
+    letters = text.replace(" ", "").replace("'", "")
+    return (text, letters if letters.isascii() and letters.isalpha() else "",
+            text.isdigit() and len(text) == 4, bool(_CODE_QUERY.fullmatch(text)))
 
 
 def rank(query: str, name: str, address: str, keys: str | None) -> int | None:
     """How well a resident matches ``query``: EXACT, INITIALS, FUZZY, or None for no match.
     ``query`` as typed (it is normalised here); ``keys`` from :func:`search_keys` (stale or
     missing keys are recomputed from the name and address)."""
-    query = normalise_query(query)
-    if not query:
+    text, letters, phone_like, code_like = _prepared(query)
+    if not text:
         return FUZZY
     if not keys_are_current(keys):
         keys = search_keys(name, address)
-    chars, codes, phone = _parse(keys)
-    name = normalise_query(name)
-    if query == name:
+    chars, first_letters, codes, phone = _parse(keys)
+    folded = normalise_query(name)
+    if text == folded:
         return EXACT
-    best = None
-    letters = query.replace(" ", "").replace("'", "")
-    if letters.isascii() and letters.isalpha():
+    if letters and letters[0] in first_letters:
         best = _pinyin_rank(letters, chars)
-    if best is None and query in name:
-        best = FUZZY
-    if best is None and query.isdigit() and len(query) == 4 and query == phone:
-        best = FUZZY
-    if best is None and _CODE_QUERY.fullmatch(query) and \
-            any(code == query or code.startswith(query + "-") for code in codes):
-        best = FUZZY
-    if best is None and _find_bounded(query, unicodedata.normalize("NFKC", address or "")
-                                      .lower()):
-        best = FUZZY
-    return best
+        if best is not None:
+            return best
+    if text in folded:
+        return FUZZY
+    if phone_like and text == phone:
+        return FUZZY
+    if code_like and any(code == text or code.startswith(text + "-") for code in codes):
+        return FUZZY
+    if _find_bounded(text, normalise_query(address)):
+        return FUZZY
+    return None
 
 
 def matches(query: str, name: str, address: str, keys: str | None) -> bool:
