@@ -986,9 +986,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=FULL.workers)
     parser.add_argument("--threads", type=int, default=FULL.threads)
     parser.add_argument("--tiny", action="store_true", help="smoke-test sizes")
+    parser.add_argument("--search-only", action="store_true",
+                        help="only the tablet search and its baseline (no server needed)")
     args = parser.parse_args(argv)
     sizes = replace(TINY if args.tiny else FULL, workers=args.workers, threads=args.threads)
-    rows = run(args.pg_url, sizes)
+    if args.search_only:
+        work = Path(tempfile.mkdtemp(prefix="knockdoor-bench-"))
+        try:
+            rows, _counts = bench_search(work, sizes)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    else:
+        rows = run(args.pg_url, sizes)
     from bench.run import format_table
     print(format_table(rows))
     return 0 if all(row.verdict != "MISSED" for row in rows) else 1

@@ -169,11 +169,12 @@ def _spelled_in_full(query: str, chars) -> bool:
 def _pinyin_rank(query: str, chars) -> int | None:
     if not chars:
         return None
-    if _spelled_in_full(query, chars):
-        return EXACT
-    if len(query) == len(chars) and all(any(r[0] == letter for r in readings)
-                                        for letter, readings in zip(query, chars)):
-        return INITIALS
+    if any(r[0] == query[0] for r in chars[0]):  # from the start of the name
+        if len(query) >= len(chars) and _spelled_in_full(query, chars):
+            return EXACT
+        if len(query) == len(chars) and all(any(r[0] == letter for r in readings)
+                                            for letter, readings in zip(query, chars)):
+            return INITIALS
     for start in range(len(chars)):
         if any(r[0] == query[0] for r in chars[start]) and _consumes(query, 0, chars, start):
             return FUZZY
