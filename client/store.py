@@ -25,7 +25,7 @@ from shared import protocol as p
 from shared.clock import parse_instant
 from shared.digest import canonical_json, combine, record_hash
 from shared.due import VisitFact, effective_visits, last_met, open_follow_up
-from shared.search import keys_are_current, search_keys
+from shared.search import KEYS_PREFIX, keys_are_current, search_keys
 
 PENDING, ACKED, REJECTED = "pending", "acked", "rejected"
 
@@ -472,7 +472,9 @@ class SqliteStore:
         """Search keys written by an older app (another format) are made anew once, when the
         updated app opens the store: a tablet in the field keeps finding its residents."""
         with self.transaction() as db:
-            rows = db.execute("SELECT id, payload, search_keys FROM residents").fetchall()
+            rows = db.execute("SELECT id, payload, search_keys FROM residents WHERE "
+                              "substr(search_keys, 1, ?) != ?",
+                              (len(KEYS_PREFIX), KEYS_PREFIX)).fetchall()
             updates = [(self._current_keys("", json.loads(payload), {}), resident_id)
                        for resident_id, payload, keys in rows
                        if payload and not keys_are_current(keys)]

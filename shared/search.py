@@ -110,11 +110,11 @@ def search_keys(name: str, address: str = "", phone: str | None = None) -> str:
                      _phone_tail(phone)))
 
 
-_CURRENT = KEY_FORMAT + "|"
+KEYS_PREFIX = KEY_FORMAT + "|"
 
 
 def keys_are_current(keys: str | None) -> bool:
-    return keys is not None and keys.startswith(_CURRENT)
+    return keys is not None and keys.startswith(KEYS_PREFIX)
 
 
 @lru_cache(maxsize=16384)
