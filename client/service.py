@@ -11,17 +11,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
 
 from shared import protocol as p
 from shared.clock import isoformat, parse_instant, utcnow
+from shared.district_day import district_today, zone_or_default
 from shared.due import DueStatus, due_status
 from shared.schemas import DATA_SCHEMAS, flatten_errors
 from shared.search import FUZZY, rank
 
 from .store import PENDING, REJECTED, SqliteStore, local_note_record, local_visit_record
-from .sync import DeviceWiped, SyncEngine, SyncProgress, SyncReport, UpgradeRequired
+from .sync import (DISTRICT_ZONE_META, DeviceWiped, SyncEngine, SyncProgress, SyncReport,
+                   UpgradeRequired)
 from .transport import HttpTransport, Transport, TransportError
 
 __all__ = ["FieldService", "SignInError", "InvalidInput", "UnsentChanges", "DeviceWiped",
@@ -141,6 +144,7 @@ class FieldService:
                           display_name=person["display_name"], role=person["role"],
                           person_id=person["id"], device_id=device_id, device_name=device_name)
         self.store.set_meta({
+            **({DISTRICT_ZONE_META: answer["timezone"]} if answer.get("timezone") else {}),
             "device_id": device_id, "token": answer["token"],
             "account": json.dumps(account.__dict__, ensure_ascii=False),
             "remembered": json.dumps({"server_url": server_url, "username": username,
@@ -171,6 +175,17 @@ class FieldService:
         if remembered:
             self.store.set_meta({"remembered": remembered})
         self._engine = None
+
+    # ---- the district's day ----------------------------------------------------------------
+
+    @property
+    def district_zone(self) -> ZoneInfo:
+        """The zone the server named (Asia/Shanghai until it names one): the tablet's days and
+        every time it shows are the district's, whatever zone the tablet itself is set to."""
+        return zone_or_default(self.store.get_meta(DISTRICT_ZONE_META))
+
+    def today(self) -> date:
+        return district_today(self.clock(), self.district_zone)
 
     # ---- sync ------------------------------------------------------------------------------
 
@@ -263,7 +278,8 @@ class FieldService:
         due this week, the rest. ``query`` finds residents by shared.search's rule (name,
         pinyin, address, building-unit-room, a phone's last four digits); its best matches
         come first: the exact name, then the initials, then the rest."""
-        today = today or self.clock().astimezone().date()
+        zone = self.district_zone
+        today = today or district_today(self.clock(), zone)
         columns = ("SELECT id, grid_id, payload, name, search_keys, address, last_met_at, "
                    "last_visit_at, follow_up_since, unsent FROM residents")
         with self.store.reading() as db:
@@ -283,14 +299,15 @@ class FieldService:
             else:
                 found = None
                 rows = db.execute(columns).fetchall()
-        summaries = [self._summary(row, grid_names, today,
+        summaries = [self._summary(row, grid_names, today, zone,
                                    found[row[0]] if found is not None else FUZZY)
                      for row in rows]
         summaries.sort(key=lambda s: (s.match, s.follow_up_since is None, s.due.sort_key,
                                       s.name))
         return summaries
 
-    def _summary(self, row, grid_names, today: date, match: int = FUZZY) -> ResidentSummary:
+    def _summary(self, row, grid_names, today: date, zone: ZoneInfo,
+                 match: int = FUZZY) -> ResidentSummary:
         (resident_id, grid_id, payload, name, _keys, address, last_met_at, last_visit_at,
          follow_up_since, unsent) = row
         record = json.loads(payload)
@@ -299,7 +316,7 @@ class FieldService:
                          birth_year=record.get("birth_year"),
                          visit_cadence_days=record.get("visit_cadence_days"),
                          last_met=_moment(last_met_at),
-                         since=_moment(record.get("created_at")), today=today)
+                         since=_moment(record.get("created_at")), today=today, zone=zone)
         birth_year = record.get("birth_year")
         return ResidentSummary(
             id=resident_id, name=name, address=address, sex=record.get("sex", ""),
@@ -311,7 +328,8 @@ class FieldService:
             unsent=unsent, match=match)
 
     def resident(self, resident_id: str, today: date | None = None) -> ResidentDetail | None:
-        today = today or self.clock().astimezone().date()
+        zone = self.district_zone
+        today = today or district_today(self.clock(), zone)
         with self.store.reading() as db:
             grid_names = dict(db.execute("SELECT id, name FROM grids").fetchall())
             row = db.execute("SELECT id, grid_id, payload, name, search_keys, address, "
@@ -341,7 +359,7 @@ class FieldService:
         for conflict in conflicts:
             conflict["mine"] = me in ((conflict.get("kept_by") or {}).get("device_id"),
                                       (conflict.get("lost_by") or {}).get("device_id"))
-        return ResidentDetail(self._summary(row, grid_names, today), json.loads(row[2]),
+        return ResidentDetail(self._summary(row, grid_names, today, zone), json.loads(row[2]),
                               visits, notes, conflicts)
 
     def my_conflicts(self) -> list[dict]:

@@ -20,6 +20,8 @@ from .store import PENDING, LocalStore
 from .transport import Transport, TransportError
 
 APP_VERSION = "0.1.0"
+#: Meta key of the district's time zone, as the server last named it (login and every pull).
+DISTRICT_ZONE_META = "district_zone"
 
 
 class DeviceWiped(Exception):
@@ -148,6 +150,9 @@ class SyncEngine:
                 self.store.reset_replica()
                 continue
             self.store.apply_page(page)
+            if isinstance(page.get("timezone"), str) and page["timezone"] != \
+                    self.store.get_meta(DISTRICT_ZONE_META):
+                self.store.set_meta({DISTRICT_ZONE_META: page["timezone"]})
             report.pulled += len(page["changes"])
             report.evicted_grids.extend(page.get("evict_grids", ()))
             if progress:

@@ -22,6 +22,7 @@ from web_scenario import add_note, add_visit, build_scenario  # noqa: E402
 
 from shared import protocol as p  # noqa: E402
 from shared.clock import utcnow  # noqa: E402
+from tests.clock import today_in_china  # noqa: E402
 from tests.factories import make_resident  # noqa: E402
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
@@ -69,7 +70,7 @@ def pages(scenario) -> list[tuple[str, str]]:
         ("residents", "/residents?show=overdue"),
         ("grid", f"/grids/{scenario.grids['kunwu1'].id}"),
         ("resident", f"/residents/{scenario.residents['zhang'].id}"),
-        ("visits", f"/visits?day={(utcnow() + timedelta(hours=8) - timedelta(days=2)).date()}"),
+        ("visits", f"/visits?day={today_in_china() - timedelta(days=2)}"),
         ("health", "/health"),
         ("conflicts", "/conflicts"),
         ("people", "/people"),

@@ -5,6 +5,8 @@ import logging
 
 from flask import Flask
 
+from shared.district_day import zone_named
+
 from .config import Config
 
 
@@ -15,6 +17,8 @@ def create_app(config: Config | dict | None = None) -> Flask:
     else:
         app.config.update((config or Config()).as_flask())
     app.json.ensure_ascii = False
+    # A misspelt zone stops the server at start-up rather than shifting every day it reckons.
+    zone_named(app.config["TIMEZONE"])
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     from .api import init_api

@@ -171,7 +171,7 @@ def cmd_create_user(args) -> int:
     from .config import Config
     from .db import make_engine
     from .models import Area, Assignment, Person
-    from shared.clock import utcnow
+    from . import district
 
     password = _read_password(args)
     if not password:
@@ -204,7 +204,7 @@ def cmd_create_user(args) -> int:
             session.flush()
             for area in areas:
                 session.add(Assignment(person_id=person.id, area_id=area.id, role=args.role,
-                                       starts_on=utcnow().date(), ends_on=None))
+                                       starts_on=district.today(), ends_on=None))
             area_names = [area.name for area in areas]
     finally:
         engine.dispose()

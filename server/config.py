@@ -6,6 +6,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.district_day import DEFAULT_ZONE
+
 
 def _default_database_url() -> str:
     data_dir = Path(os.environ.get("KNOCKDOOR_DATA_DIR", "var"))
@@ -32,6 +34,9 @@ class Config:
     #: Largest compressed body accepted; decompressed bodies are capped by MAX_BODY_BYTES.
     MAX_CONTENT_LENGTH: int = 4 * 1024 * 1024
     BABEL_DEFAULT_LOCALE: str = "zh_CN"
+    #: The district's time zone (IANA name): every calendar day and every time a person reads.
+    TIMEZONE: str = field(default_factory=lambda: os.environ.get(
+        "KNOCKDOOR_TIMEZONE") or DEFAULT_ZONE)
     TESTING: bool = False
 
     # flask-smorest / OpenAPI

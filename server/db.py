@@ -6,9 +6,18 @@ sent for work that did not commit.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from functools import lru_cache
+
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from shared.district_day import local_date, zone_named
+
+#: SQL function ``knockdoor_local_day(utc_instant, zone_name)`` -> 'YYYY-MM-DD' on SQLite,
+#: which has no time zones of its own (PostgreSQL uses ``timezone(zone, instant)``).
+LOCAL_DAY_FUNCTION = "knockdoor_local_day"
 
 
 def make_engine(url: str, *, lock_on_begin: bool = True, **kwargs) -> Engine:
@@ -35,10 +44,34 @@ def _make_sqlite_transactional(engine: Engine, lock_on_begin: bool) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        dbapi_connection.create_function(LOCAL_DAY_FUNCTION, 2, _sqlite_local_day,
+                                         deterministic=True)
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if lock_on_begin else "BEGIN")
+
+
+def _sqlite_local_day(stored: str | None, zone: str) -> str | None:
+    try:
+        return None if stored is None else _local_day_of_hour(str(stored)[:13], zone) \
+            or _local_day_of_minute(str(stored)[:16], zone)
+    except ValueError:  # not an instant: no day, rather than an error inside SQLite
+        return None
+
+
+@lru_cache(maxsize=65536)
+def _local_day_of_hour(hour: str, zone: str) -> str | None:
+    """The district's day of every minute of a UTC hour; None when the day changes within it
+    (a zone offset by a half or three quarters of an hour)."""
+    first, last = (_local_day_of_minute(f"{hour}:{minute}", zone) for minute in ("00", "59"))
+    return first if first == last else None
+
+
+@lru_cache(maxsize=65536)
+def _local_day_of_minute(minute: str, zone: str) -> str:
+    moment = datetime.fromisoformat(minute).replace(tzinfo=timezone.utc)
+    return local_date(moment, zone_named(zone)).isoformat()
 
 
 class Database:

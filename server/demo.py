@@ -31,6 +31,7 @@ from shared import protocol as p
 from shared.clock import utcnow
 from shared.due import OVERDUE, cadence_days, due_status
 
+from . import district
 from .models import Area, Assignment, Base, Person, Resident
 from .sync.batch import ChangeBatch, ResidentFacts
 from .sync.edits import create_residents
@@ -45,7 +46,6 @@ DEFAULT_RANDOM_SEED = 2026
 DEMO_PASSWORD_HASH = "pbkdf2:sha256:1000"
 
 #: China Standard Time: visits happen in office hours there.
-CST = timezone(timedelta(hours=8), "CST")
 
 HISTORY_DAYS = 35
 VISITS_PER_BATCH = 2500
@@ -363,7 +363,7 @@ def _plan_people(plan: Plan, draw: _Draw) -> None:
 
 def _plan_residents(plan: Plan, draw: _Draw, now: datetime) -> None:
     rng = draw.rng
-    today = now.astimezone(CST).date()
+    today = district.today(now)
     areas = {area.key: area for area in plan.areas}
     used_addresses: set[str] = set()
     for grid in (a for a in plan.areas if a.level == p.GRID):
@@ -466,13 +466,14 @@ def _resident_fields(draw: _Draw, address: str, today: date) -> dict:
 def _office_hours(draw: _Draw, day: date, now: datetime) -> datetime:
     """A moment on ``day`` between 8:30 and 17:30 China time, never in the future."""
     minutes = draw.rng.randint(8 * 60 + 30, 17 * 60 + 30)
-    moment = datetime.combine(day, time(minutes // 60, minutes % 60), CST).astimezone(timezone.utc)
+    moment = datetime.combine(day, time(minutes // 60, minutes % 60),
+                              district.district_zone()).astimezone(timezone.utc)
     return min(moment, now - timedelta(minutes=draw.rng.randint(20, 90)))
 
 
 def _plan_history(plan: Plan, draw: _Draw, now: datetime) -> None:
     rng = draw.rng
-    today = now.astimezone(CST).date()
+    today = district.today(now)
     workers_of: dict[str, list[str]] = {}
     for person in plan.people:
         if person.role in p.FIELD_ROLES:
@@ -698,7 +699,7 @@ def seed_demo(session: Session, random_seed: int = DEFAULT_RANDOM_SEED,
     summary.visits = len(plan.visits)
     summary.notes = len(plan.notes)
 
-    today = now.astimezone(CST).date()
+    today = district.today(now)
     summary.open_follow_ups = sum(r.follow_up_since is not None for r in residents)
     summary.overdue = sum(_is_overdue(r, today) for r in residents)
     return summary
@@ -708,8 +709,8 @@ def _is_overdue(resident: Resident, today: date) -> bool:
     return due_status(status=resident.status, living_situation=resident.living_situation,
                       birth_year=resident.birth_year,
                       visit_cadence_days=resident.visit_cadence_days,
-                      last_met=resident.last_met_at and resident.last_met_at.astimezone(CST),
-                      since=resident.created_at, today=today).status == OVERDUE
+                      last_met=resident.last_met_at, since=resident.created_at, today=today,
+                      zone=district.district_zone()).status == OVERDUE
 
 
 def _scope_label(person: PlannedPerson, areas: dict[str, PlannedArea]) -> str:

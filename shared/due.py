@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterable
+from zoneinfo import ZoneInfo
 
+from .district_day import local_date
 from .protocol import AGED_80_PLUS, ALONE, MET, NO_ANSWER, VOID
 
 WEEKLY = 7
@@ -51,22 +53,31 @@ class DueStatus:
                 self.next_due or date.min)
 
 
-def _as_date(value: date | datetime | None) -> date | None:
+def _as_date(value: date | datetime | None, zone: ZoneInfo | None) -> date | None:
+    """A district day; an instant becomes the district's day on which it fell."""
     if isinstance(value, datetime):
-        return value.date()
+        if zone is None:
+            raise ValueError("an instant needs the district's zone to become a day")
+        return local_date(value, zone)
     return value
 
 
 def due_status(*, status: str, living_situation: Iterable[str], birth_year: int | None,
                visit_cadence_days: int | None, last_met: date | datetime | None,
-               since: date | datetime | None, today: date) -> DueStatus:
-    """``since``: when the resident joined the roster, the due date for a first visit."""
+               since: date | datetime | None, today: date,
+               zone: ZoneInfo | None = None) -> DueStatus:
+    """``since``: when the resident joined the roster, the due date for a first visit.
+
+    ``today`` is the district's day; ``last_met`` and ``since`` are district days, or instants
+    (UTC) together with the district's ``zone``, so that a visit at 07:00 in China counts on
+    that day, not on the UTC day before.
+    """
     if status != "active":
         return DueStatus(INACTIVE, None, 0)
-    last = _as_date(last_met)
+    last = _as_date(last_met, zone)
     next_due = (last + timedelta(days=cadence_days(living_situation, birth_year,
                                                    visit_cadence_days, today))
-                if last else (_as_date(since) or today))
+                if last else (_as_date(since, zone) or today))
     if next_due < today:
         return DueStatus(OVERDUE, next_due, (today - next_due).days)
     if next_due == today:

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import timedelta
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from . import protocol as p
+from .clock import utcnow
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 PHONE_RE = re.compile(r"^[0-9+\- ]{3,20}$")
@@ -22,6 +23,23 @@ class UUIDText(fields.String):
         if not UUID_RE.match(text):
             raise self.make_error("invalid_uuid")
         return text
+
+
+class NotAfterThisYear(validate.Range):
+    """A year from ``min`` to the current year, reckoned when the value is checked (not when the
+    module was imported: a server runs across New Year). "This year" anywhere on Earth: a zone
+    is at most 14 hours ahead of UTC."""
+
+    def __init__(self, min: int) -> None:
+        super().__init__(min, None)
+
+    @property
+    def max(self) -> int:
+        return (utcnow() + timedelta(hours=14)).year
+
+    @max.setter
+    def max(self, _value) -> None:
+        pass  # always the current year
 
 
 def one_of(choices):
@@ -44,7 +62,7 @@ class ResidentDataSchema(StrictSchema):
     name = Text(40, min_len=1, required=True)
     sex = fields.String(required=True, validate=one_of(("F", "M")))
     birth_year = fields.Integer(required=True, strict=True,
-                                validate=validate.Range(1900, date.today().year))
+                                validate=NotAfterThisYear(1900))
     address = Text(120, min_len=1, required=True)
     phone = fields.String(allow_none=True, validate=validate.Regexp(PHONE_RE))
     emergency_contact = Text(40, allow_none=True)
@@ -203,6 +221,10 @@ class LoginResponseSchema(Schema):
     device_id = fields.String()
     person = fields.Nested(PersonSchema)
     server_time = fields.String()
+    timezone = fields.String(metadata={
+        "description": "The district's time zone (IANA name, e.g. Asia/Shanghai): every calendar "
+                       "day and every time shown to a person is reckoned in it. Absent from "
+                       "older servers: assume Asia/Shanghai."})
 
 
 class PushRequestSchema(VersionedSchema):
@@ -267,6 +289,10 @@ class PullResponseSchema(Schema):
     evict_grids = fields.List(fields.Integer())
     grids = fields.List(fields.Nested(GridStateSchema))
     server_time = fields.String()
+    timezone = fields.String(metadata={
+        "description": "The district's time zone (IANA name, e.g. Asia/Shanghai): every calendar "
+                       "day and every time shown to a person is reckoned in it. Absent from "
+                       "older servers: assume Asia/Shanghai."})
 
 
 class ErrorSchema(Schema):

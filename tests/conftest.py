@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+import time_machine
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -12,10 +13,45 @@ from server import create_app
 from server.db import make_engine
 from server.demo import wipe
 from server.migrate import upgrade
+from shared.district_day import DEFAULT_ZONE
+from tests.clock import AROUND_MIDNIGHT, frozen_at, subprocess_pythonpath
 
 PG_URL = os.environ.get("KNOCKDOOR_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 FAST_PASSWORD_HASH = "pbkdf2:sha256:1000"
+
+
+def pytest_configure(config):
+    # The tests' district is China's, whatever the machine running them is configured for.
+    os.environ["KNOCKDOOR_TIMEZONE"] = DEFAULT_ZONE
+    if frozen_at():
+        # Processes the tests start (the app under Xvfb, live servers) start frozen too.
+        os.environ["PYTHONPATH"] = subprocess_pythonpath(
+            *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep)))
+
+
+def pytest_report_header(config):
+    return f"clock: every test starts at {frozen_at()}" if frozen_at() else None
+
+
+@pytest.fixture(autouse=True)
+def wall_clock_from_environment():
+    """With KNOCKDOOR_TEST_FROZEN_AT set, every test starts at that instant (the clock ticks
+    on from there): the whole suite can be run at any hour of the day."""
+    at = frozen_at()
+    if at is None:
+        yield
+        return
+    with time_machine.travel(at, tick=True):
+        yield
+
+
+@pytest.fixture(params=AROUND_MIDNIGHT)
+def around_midnight(request):
+    """The test runs at each instant around the district's and UTC's midnight, clock stopped;
+    yields the instant."""
+    with time_machine.travel(request.param, tick=False) as traveller:
+        yield traveller
 
 
 def reset_postgres(url: str) -> None:

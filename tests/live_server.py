@@ -11,6 +11,8 @@ from pathlib import Path
 
 import requests
 
+from tests.clock import subprocess_pythonpath
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -53,7 +55,8 @@ class LiveServer:
     def _start_once(self, timeout: float) -> bool:
         env = {**os.environ, "KNOCKDOOR_DATABASE_URL": self.database_url,
                "KNOCKDOOR_PASSWORD_HASH": "pbkdf2:sha256:1000",
-               "KNOCKDOOR_SECRET_KEY": "live-server-test", "PYTHONPATH": str(ROOT),
+               "KNOCKDOOR_SECRET_KEY": "live-server-test",
+               "PYTHONPATH": subprocess_pythonpath(ROOT),
                **self.extra_env}
         argv = [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1",
                 "--port", str(self.port), "--workers", str(self.workers),

@@ -9,7 +9,6 @@ import bisect
 import dataclasses
 import json
 import logging
-from datetime import date
 from pathlib import Path
 
 from kivy.app import App
@@ -484,7 +483,7 @@ class VisitScreen(AppScreen):
                 self.ids.scroll.scroll_y = 1
             return
         self.save_error = ""
-        call = self.form.to_call(date.today())
+        call = self.form.to_call(pr.today_in_district())
         self.app.save_visit(self.resident_id, self.resident_name, call, self._failed)
 
     def _failed(self, error: BaseException) -> None:

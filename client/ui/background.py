@@ -114,7 +114,9 @@ class Worker:
 
 
 def read_today(service, query: str) -> tuple[str, list, list[dict]]:
-    """Worker side: the Today list, as summaries and as plain row dicts."""
+    """Worker side: the Today list, as summaries and as plain row dicts. Every read of it
+    (start, sign-in, after each sync) picks up the district's zone the server last named."""
+    pr.use_district_zone(service.district_zone)
     summaries = service.today_list(query)
     return query, summaries, pr.today_rows(summaries)
 

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from shared import protocol as p
+from shared.clock import utcnow
+from shared.district_day import district_today, local_time, zone_or_default
 from shared.due import DUE_THIS_WEEK, DUE_TODAY, INACTIVE, NOT_DUE, OVERDUE
 from shared.schemas import ReadingsSchema
 
@@ -97,22 +100,53 @@ def join_labels(labels: dict, codes) -> str:
 # ---- times ----------------------------------------------------------------------------------
 
 
+#: The district's zone (DESIGN.md §4a): the app sets it from the service (the server names it);
+#: every time a volunteer reads is the district's, whatever zone the tablet itself is set to.
+_district_zone: ZoneInfo = zone_or_default(None)
+
+
+def use_district_zone(zone: ZoneInfo) -> None:
+    global _district_zone
+    _district_zone = zone
+
+
+def today_in_district() -> date:
+    """Today in the district (a follow-up "in 3 days" counts from it)."""
+    return district_today(utcnow(), _district_zone)
+
+
 def local(moment: datetime | None) -> datetime | None:
-    return moment.astimezone() if moment else None
+    return local_time(moment, _district_zone) if moment else None
+
+
+def format_day(day: date, today: date) -> str:
+    """'11月24日', with the year only when it is not this year ('2025年11月24日')."""
+    if day.year == today.year:
+        return _("{month}/{day}").format(month=day.month, day=day.day)
+    return _("{year}/{month}/{day}").format(year=day.year, month=day.month, day=day.day)
+
+
+def _day_text(text) -> str:
+    """A pulled ISO day as the volunteer reads it; anything unreadable as it came."""
+    try:
+        return format_day(date.fromisoformat(text), today_in_district())
+    except (TypeError, ValueError):
+        return str(text)
 
 
 def format_moment(moment: datetime | None, now: datetime | None = None) -> str:
-    """'Today 14:05', 'Yesterday 09:30' or '2024-03-05 09:30' in the tablet's time zone."""
+    """'今天 14:05', '昨天 09:30', else '11月24日 09:30' (the year only when it is not this
+    year), in the district's time."""
     if moment is None:
         return _("never")
     moment = local(moment)
-    today = (local(now) if now else datetime.now().astimezone()).date()
+    today = district_today(now or utcnow(), _district_zone)
     clock = moment.strftime("%H:%M")
     if moment.date() == today:
         return _("Today {time}").format(time=clock)
     if moment.date() == today - timedelta(days=1):
         return _("Yesterday {time}").format(time=clock)
-    return f"{moment.date().isoformat()} {clock}"
+    return _("{day} {time}").format(day=format_day(moment.date(), today), time=clock)
 
 
 # ---- the status line on every screen ----------------------------------------------------------
@@ -201,7 +235,7 @@ def due_badge(summary) -> tuple[str, str]:
     if due.status == DUE_THIS_WEEK:
         return _("Due this week"), "info"
     if due.status == NOT_DUE:
-        when = due.next_due.strftime("%m-%d") if due.next_due else ""
+        when = format_day(due.next_due, today_in_district()) if due.next_due else ""
         return _("Next {date}").format(date=when), "muted"
     if due.status == INACTIVE:
         return label(STATUS_LABELS, summary.status), "muted"
@@ -290,7 +324,7 @@ def visit_entry(visit: dict) -> dict:
     if visit.get("note"):
         lines.append(visit["note"])
     if visit.get("follow_up_on"):
-        lines.append(_("Follow up on {date}").format(date=visit["follow_up_on"]))
+        lines.append(_("Follow up on {date}").format(date=_day_text(visit["follow_up_on"])))
     return {"kind": "visit", "id": visit.get("id"), "head": head, "body": "\n".join(lines),
             "by": visit.get("author_name") or "", "state": _state(visit),
             "voided": bool(visit.get("voided")),

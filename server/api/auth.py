@@ -10,6 +10,7 @@ from shared.schemas import LoginRequestSchema, LoginResponseSchema
 from ..audit import audit
 from ..auth import authenticate, hash_token, new_token
 from ..db import db
+from ..district import zone_name
 from ..errors import ApiError
 from ..models import Device, Person
 from .common import check_protocol, document_errors
@@ -52,4 +53,4 @@ def login(body):
     device.protocol_version = body["protocol"]
     audit(session, "sign_in", person_id=person.id, device_id=device.id)
     return {"token": token, "device_id": device.id, "person": person,
-            "server_time": isoformat(now)}
+            "server_time": isoformat(now), "timezone": zone_name()}

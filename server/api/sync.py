@@ -11,6 +11,7 @@ from shared.schemas import (PullRequestSchema, PullResponseSchema, PushRequestSc
 from ..audit import audit
 from ..auth import device_for_request
 from ..db import db
+from ..district import zone_name
 from ..errors import ApiError
 from ..sync.pull import pull_changes
 from ..sync.push import push_ops
@@ -78,4 +79,4 @@ def pull(body):
         grids = sorted({row[3] for row in page.rows})
         audit(db.session, "pull", person_id=device.person_id, device_id=device.id,
               detail={"records": len(page.rows), "grids": grids})
-    return Response(page.to_json_text(now), mimetype="application/json")
+    return Response(page.to_json_text(now, zone_name()), mimetype="application/json")

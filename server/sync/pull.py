@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from shared import protocol as p
 from shared.clock import isoformat
 
+from .. import district
 from ..models import Area, ChangeLogEntry, Device
 from ..scope import grids_in_scope
 from . import changelog, cursor as cursors
@@ -24,7 +25,7 @@ class PullPage:
     evict_grids: list[int]
     grids: list[dict]
 
-    def to_json_text(self, server_time: datetime) -> str:
+    def to_json_text(self, server_time: datetime, zone_name: str) -> str:
         """The response body. Payloads are spliced in as stored: no decode, no re-encode."""
         changes = ",".join(
             f'{{"position":{pos},"entity":"{entity}","id":"{entity_id}",'
@@ -32,7 +33,7 @@ class PullPage:
             for pos, entity, entity_id, grid_id, payload in self.rows)
         envelope = json.dumps({"cursor": self.cursor, "has_more": self.has_more,
                                "evict_grids": self.evict_grids, "grids": self.grids,
-                               "server_time": isoformat(server_time)},
+                               "server_time": isoformat(server_time), "timezone": zone_name},
                               ensure_ascii=False, separators=(",", ":"))
         return f'{{"changes":[{changes}],{envelope[1:]}'
 
@@ -44,7 +45,7 @@ def pull_changes(session: Session, device: Device, cursor_text: str | None, limi
     ``departures`` False leaves out departure records, for apps that predate them."""
     head = changelog.head_position(session)
     previous = cursors.decode(cursor_text, head)
-    scope = grids_in_scope(session, device.person, now.date())
+    scope = grids_in_scope(session, device.person, district.today(now))
     evict = sorted(set(previous) - scope)
     positions = {grid: previous.get(grid, 0) for grid in scope}
     rows: list = []

@@ -22,6 +22,7 @@ from shared.merge import Candidate, Edit, FieldStamp, field_subject, merge_field
 from shared.schemas import OpSchema, flatten_errors
 from shared.search import SEARCHED_FIELDS, search_keys
 
+from .. import district
 from ..models import AppliedOp, Area, CaseNote, Conflict, Device, Person, Resident, Visit
 from ..scope import grids_in_scope
 from . import stamps
@@ -108,7 +109,8 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
              now: datetime) -> list[OpResult]:
     person = device.person
     ctx = PushContext(session, device, person, now, skew_seconds,
-                      grids_in_scope(session, person, now.date(), p.ASSIGNMENT_GRACE_DAYS),
+                      grids_in_scope(session, person, district.today(now),
+                                     p.ASSIGNMENT_GRACE_DAYS),
                       ChangeBatch(session))
     parsed = [_parse(raw) for raw in raw_ops]
     keys = [(op["op_id"], op["seq"]) if op else (_raw_str(raw, "op_id"), _raw_int(raw, "seq"))

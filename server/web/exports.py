@@ -10,11 +10,11 @@ import csv
 import io
 from typing import Iterable
 
-from shared.clock import isoformat
+from shared.district_day import export_text
 
 from .i18n import current_locale
 from .roster import CODE_WORDS, COLUMNS
-from .timeutil import to_local
+from ..district import district_zone
 
 VISIT_COLUMNS = (
     ("visit_id", "走访编号"), ("grid", "网格"), ("resident_id", "居民编号"), ("name", "姓名"),
@@ -55,18 +55,19 @@ def resident_table(rows) -> tuple[list[str], list[list]]:
 
 def visit_table(rows) -> tuple[list[str], list[list]]:
     table = []
+    zone = district_zone()  # every time in an export is the district's, never UTC
     for visit, resident_name, grid_code, author in rows:
         details = visit.details or {}
         readings = details.get("readings") or {}
         table.append([
             visit.id, grid_code, visit.resident_id, resident_name,
-            to_local(visit.visited_at).strftime("%Y-%m-%d %H:%M"), visit.outcome or "",
+            export_text(visit.visited_at, zone), visit.outcome or "",
             author or "", readings.get("systolic", ""), readings.get("diastolic", ""),
             readings.get("pulse", ""), readings.get("blood_sugar", ""),
             readings.get("temperature", ""), details.get("mood") or "",
             ",".join(details.get("needs") or ()), ",".join(details.get("services") or ()),
             details.get("note") or "", details.get("follow_up_on") or "",
-            visit.correction or "", visit.corrects_id or "", isoformat(visit.recorded_at)])
+            visit.correction or "", visit.corrects_id or "", export_text(visit.recorded_at, zone)])
     return _headers(VISIT_COLUMNS), table
 
 

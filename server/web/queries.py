@@ -23,7 +23,9 @@ from ..models import (AppliedOp, Area, Assignment, AuditEntry, CaseNote, Conflic
                       Person, Resident, ResidentMove, Visit)
 from ..sync.locks import load_for_update
 from .access import Scope
-from .timeutil import local_midnight_utc, local_today, utc_offset
+from ..db import LOCAL_DAY_FUNCTION
+from ..district import zone_name
+from .timeutil import local_date, local_midnight_utc, local_today
 
 #: Readings a supervisor must see at once (hypertensive crisis thresholds).
 SYSTOLIC_FLAG = 180
@@ -88,7 +90,6 @@ def resident_rows(session: Session, grid_ids: set[int] | None, today: date | Non
     few it lists.
     """
     today = today or local_today()
-    offset = utc_offset()
     # The living situation arrives as JSON text and is parsed once per distinct value: a
     # district has tens of thousands of residents but only a handful of combinations.
     situations: dict[str, list] = {}
@@ -137,8 +138,8 @@ def resident_rows(session: Session, grid_ids: set[int] | None, today: date | Non
         if brief:
             last_met, since = day(r.last_met_day), day(r.since_day)
         else:
-            last_met = (r.last_met_at + offset).date() if r.last_met_at is not None else None
-            since = (r.created_at + offset).date() if last_met is None else None
+            last_met = local_date(r.last_met_at)
+            since = local_date(r.created_at) if last_met is None else None
         # The status depends only on these few values, and they repeat a lot across a district.
         due_key = (r.status, cadence, last_met, since)
         due = dues.get(due_key)
@@ -285,14 +286,13 @@ def replaced_visit_ids(session: Session, grid_ids: set[int] | None, since: datet
 
 
 def _local_day(column, dialect: str):
-    """The local calendar day of a UTC instant column, in SQL."""
-    hours = int(utc_offset().total_seconds() // 3600)
+    """The district's calendar day of a UTC instant column, in SQL ('YYYY-MM-DD')."""
+    zone = literal_column("'" + zone_name().replace("'", "''") + "'")  # a validated zone name
     if dialect == "postgresql":
-        # An interval literal: a bound timedelta would go through the UTC column's processor.
-        # timezone('UTC', …) first, so the database session's own time zone plays no part.
-        shifted = func.timezone("UTC", column) + literal_column(f"interval '{hours} hours'")
-        return func.to_char(shifted, "YYYY-MM-DD")
-    return func.strftime("%Y-%m-%d", column, f"{hours:+d} hours")
+        # A literal, not a parameter, so that the same expression can be grouped by.
+        return func.to_char(func.timezone(zone, column), "YYYY-MM-DD")
+    # SQLite knows no zones: the engine registers this function (server.db).
+    return getattr(func, LOCAL_DAY_FUNCTION)(column, zone)
 
 
 def visits_per_day(session: Session, grid_ids: set[int] | None,

@@ -1,37 +1,29 @@
-"""Local dates for the web view. Instants are stored in UTC; supervisors think in local days."""
+"""Local dates and times for the web view, in the district's zone (``KNOCKDOOR_TIMEZONE``).
+
+Instants are stored in UTC; supervisors think in the district's days (DESIGN.md §4a).
+"""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
-from flask import current_app, has_app_context
+from shared import district_day
+from shared.clock import utcnow
 
-#: China Standard Time; override with the app config key WEB_UTC_OFFSET_HOURS.
-DEFAULT_UTC_OFFSET_HOURS = 8
-
-
-def utc_offset() -> timedelta:
-    hours = DEFAULT_UTC_OFFSET_HOURS
-    if has_app_context():
-        hours = current_app.config.get("WEB_UTC_OFFSET_HOURS", DEFAULT_UTC_OFFSET_HOURS)
-    return timedelta(hours=hours)
-
-
-def local_tz() -> timezone:
-    return timezone(utc_offset())
+from ..district import district_zone
 
 
 def to_local(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(local_tz()) if moment is not None else None
+    return district_day.local_time(moment, district_zone()) if moment is not None else None
 
 
 def local_date(moment: datetime | None) -> date | None:
-    return to_local(moment).date() if moment is not None else None
+    return district_day.local_date(moment, district_zone()) if moment is not None else None
 
 
 def local_today() -> date:
-    return datetime.now(local_tz()).date()
+    return district_day.district_today(utcnow(), district_zone())
 
 
 def local_midnight_utc(day: date) -> datetime:
-    """The UTC instant at which local ``day`` begins."""
-    return datetime(day.year, day.month, day.day, tzinfo=local_tz()).astimezone(timezone.utc)
+    """The UTC instant at which the district's ``day`` begins."""
+    return district_day.day_start(day, district_zone())

@@ -1,5 +1,5 @@
 """What a volunteer can do on the tablet, offline first."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -8,6 +8,7 @@ from client.service import FieldService, InvalidInput, SignInError, UnsentChange
 from client.transport import FlaskTransport
 from server.models import Assignment, Device, Visit
 from shared.clock import utcnow
+from tests.clock import today_in_china
 from tests.factories import PASSWORD
 
 
@@ -115,7 +116,7 @@ def test_a_rejected_change_stays_visible_with_its_reason(grid, tablet_for, db_se
     alice.sync()
     resident = alice.today_list()[0]
     for assignment in db_session.scalars(select(Assignment)):
-        assignment.ends_on = date.today() - timedelta(days=60)
+        assignment.ends_on = today_in_china() - timedelta(days=60)
     db_session.commit()
     alice.record_visit(resident.id, "met")
     report = alice.sync()
@@ -126,16 +127,16 @@ def test_a_rejected_change_stays_visible_with_its_reason(grid, tablet_for, db_se
     assert alice.rejected_ops() == []
 
 
-def test_reassignment_evicts_the_old_grid_but_delivers_its_unsent_visit(grid, tablet_for,
-                                                                        db_session):
+def test_reassignment_evicts_the_old_grid_but_delivers_its_unsent_visit(around_midnight, grid,
+                                                                        tablet_for, db_session):
     from tests.factories import assign
     alice = tablet_for("alice")
     alice.sync()
     resident = alice.today_list("zlx")[0]
     visit_id = alice.record_visit(resident.id, "met")
     for assignment in db_session.scalars(select(Assignment)):
-        assignment.ends_on = date.today() - timedelta(days=1)
-    assign(db_session, grid.volunteer, grid.other_grid, starts_on=date.today())
+        assignment.ends_on = today_in_china() - timedelta(days=1)
+    assign(db_session, grid.volunteer, grid.other_grid, starts_on=today_in_china())
     db_session.commit()
     report = alice.sync()
     assert report.ok and report.evicted_grids == [grid.grid.id]

@@ -56,7 +56,7 @@ def test_open_follow_up_is_pinned_text():
 
 def test_english_labels():
     i18n.set_language("en")
-    row = pr.today_row(summary(due=DueStatus("due_today", date.today(), 0)))
+    row = pr.today_row(summary(due=DueStatus("due_today", date(2026, 11, 30), 0)))
     assert row["badge"] == "Due today"
     assert row["title"] == "张利霞  84 yrs  Lives alone"
 

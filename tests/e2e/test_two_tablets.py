@@ -72,3 +72,25 @@ def test_a_simulated_morning_converges(tmp_path, server):
     assert report.converged, report.diverged
     assert report.visits == 24 and report.conflicts >= 1
     assert report.lines()[-1].startswith("converged")
+
+
+def test_the_server_process_names_the_district_and_lives_at_the_tests_hour(tmp_path, server):
+    """Over real HTTP the tablet learns the district's zone; and the server process's clock is
+    the test's (with KNOCKDOOR_TEST_FROZEN_AT both start at the same frozen instant)."""
+    from datetime import timedelta
+
+    import requests
+
+    from shared.clock import parse_instant, utcnow
+    from tests.clock import CHINA
+    answer = requests.post(server.url + "/api/v1/auth/login", json={
+        "protocol": p.PROTOCOL_VERSION, "username": "vol-0", "password": PASSWORD,
+        "device_id": "6f1c2a9e-3b7d-4c1e-9a55-0d2f7e8b4c11", "device_name": "平板"},
+        timeout=30).json()
+    assert answer["timezone"] == "Asia/Shanghai"
+    assert abs(parse_instant(answer["server_time"]) - utcnow()) < timedelta(minutes=10)
+    alice = tablet(tmp_path, server, "vol-1")
+    try:
+        assert alice.district_zone == CHINA
+    finally:
+        alice.close()

@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
-from server.demo import (CST, DEMO_PASSWORD, STREETS, SURNAMES, DemoDataExists, build_plan,
+from server.demo import (DEMO_PASSWORD, STREETS, SURNAMES, DemoDataExists, build_plan,
                          field_usernames, seed_demo)
 from server.models import (Area, Assignment, CaseNote, ChangeLogEntry, LogHead, Person,
                            Resident, Visit)
 from shared import protocol as p
+from shared.district_day import district_today, zone_named
 from shared.due import OVERDUE, due_status
 from shared.schemas import NoteDataSchema, ResidentDataSchema, VisitDataSchema
 
@@ -101,7 +102,7 @@ def test_the_history_covers_the_last_weeks(plan):
 
 def test_seed_demo_builds_the_district(engine):
     with Session(engine) as session, session.begin():
-        summary = seed_demo(session, 7)
+        summary = seed_demo(session, 7, NOW)
 
     with Session(engine) as session:
         levels = Counter(session.scalars(select(Area.level)))
@@ -143,12 +144,12 @@ def test_seed_demo_builds_the_district(engine):
         follow_ups = [r for r in residents if r.follow_up_since is not None]
         assert follow_ups and len(follow_ups) == summary.open_follow_ups
         assert all(p.ALONE in r.living_situation for r in follow_ups)
-        today = datetime.now(CST).date()
+        china = zone_named("Asia/Shanghai")
+        today = district_today(NOW, china)
         overdue = [r for r in residents if due_status(
             status=r.status, living_situation=r.living_situation, birth_year=r.birth_year,
-            visit_cadence_days=r.visit_cadence_days,
-            last_met=r.last_met_at and r.last_met_at.astimezone(CST), since=r.created_at,
-            today=today).status == OVERDUE]
+            visit_cadence_days=r.visit_cadence_days, last_met=r.last_met_at,
+            since=r.created_at, today=today, zone=china).status == OVERDUE]
         assert overdue and len(overdue) == summary.overdue
         assert len(overdue) < len(residents) // 4
         assert sum(r.last_met_at is not None for r in residents) > 0.95 * len(residents)

@@ -1,17 +1,21 @@
 """Scope on the server: reassignment moves data, ended assignments still deliver, revocation."""
 from datetime import date, timedelta
 
+import time_machine
 from sqlalchemy import select
 
 from server.models import Assignment, Visit
+from shared import protocol as p
+from tests.clock import today_in_china
 from tests.factories import assign
 from tests.ops import update_op, visit_op
 
 
 def end_assignment(db_session, person, days_ago: int) -> None:
+    """Ends the person's assignments ``days_ago`` days before the district's today."""
     for assignment in db_session.scalars(select(Assignment).where(
             Assignment.person_id == person.id)):
-        assignment.ends_on = date.today() - timedelta(days=days_ago)
+        assignment.ends_on = today_in_china() - timedelta(days=days_ago)
     db_session.commit()
 
 
@@ -30,12 +34,12 @@ def test_a_resident_cannot_be_reached_through_the_wrong_grid(neighbourhood, devi
     assert result["reason"]["code"] == "out_of_scope"
 
 
-def test_reassignment_evicts_the_old_grid_and_brings_the_new_one(neighbourhood, device_for,
-                                                                 db_session):
+def test_reassignment_evicts_the_old_grid_and_brings_the_new_one(around_midnight, neighbourhood,
+                                                                 device_for, db_session):
     hood, alice = neighbourhood, device_for("alice")
     alice.pull_all()
     end_assignment(db_session, hood.alice, days_ago=1)
-    assign(db_session, hood.alice, hood.grid_b, starts_on=date.today())
+    assign(db_session, hood.alice, hood.grid_b, starts_on=today_in_china())
     db_session.commit()
     page = alice.pull_all()
     assert page["evict_grids"] == [hood.grid_a.id]
@@ -43,7 +47,8 @@ def test_reassignment_evicts_the_old_grid_and_brings_the_new_one(neighbourhood, 
     assert [g["id"] for g in page["grids"]] == [hood.grid_b.id]
 
 
-def test_unsent_ops_for_a_recently_ended_assignment_are_still_delivered(neighbourhood,
+def test_unsent_ops_for_a_recently_ended_assignment_are_still_delivered(around_midnight,
+                                                                        neighbourhood,
                                                                         device_for, db_session):
     hood, alice = neighbourhood, device_for("alice")
     end_assignment(db_session, hood.alice, days_ago=3)
@@ -79,3 +84,56 @@ def test_a_deactivated_person_is_refused_like_a_revoked_device(neighbourhood, de
     db_session.commit()
     response = alice.pull()
     assert response.status_code == 401 and response.get_json()["details"]["action"] == "wipe"
+
+
+# ---- the district's day (Asia/Shanghai by default) -------------------------------------------
+
+#: 00:30 on 1 December in China is still 30 November in UTC.
+JUST_AFTER_LOCAL_MIDNIGHT = "2026-11-30T16:30:00Z"
+
+
+def test_an_assignment_that_ended_yesterday_in_china_gives_no_access_after_local_midnight(
+        neighbourhood, device_for, db_session):
+    hood = neighbourhood
+    with time_machine.travel(JUST_AFTER_LOCAL_MIDNIGHT, tick=False):
+        alice = device_for("alice")
+        alice.pull_all()
+        for assignment in db_session.scalars(select(Assignment).where(
+                Assignment.person_id == hood.alice.id)):
+            assignment.ends_on = date(2026, 11, 30)  # yesterday, in the district
+        db_session.commit()
+        page = alice.pull_all()
+        assert page["evict_grids"] == [hood.grid_a.id]
+        assert page["grids"] == [] and page["changes"] == []
+
+
+def test_an_assignment_ending_today_in_the_district_still_gives_access(around_midnight,
+                                                                      neighbourhood, device_for,
+                                                                      db_session):
+    hood, alice = neighbourhood, device_for("alice")
+    end_assignment(db_session, hood.alice, days_ago=0)
+    page = alice.pull_all()
+    assert page["evict_grids"] == [] and [g["id"] for g in page["grids"]] == [hood.grid_a.id]
+    result = alice.push_ok([update_op(1, hood.grid_a.id, hood.resident_a.id,
+                                      hood.resident_a.version, phone="13800000001")])[0]
+    assert result["status"] == "applied"
+
+
+def test_an_assignment_ended_yesterday_evicts_at_every_hour(around_midnight, neighbourhood,
+                                                           device_for, db_session):
+    hood, alice = neighbourhood, device_for("alice")
+    alice.pull_all()
+    end_assignment(db_session, hood.alice, days_ago=1)
+    page = alice.pull_all()
+    assert page["evict_grids"] == [hood.grid_a.id] and page["grids"] == []
+
+
+def test_the_grace_for_unsent_ops_is_counted_in_district_days(around_midnight, neighbourhood,
+                                                             device_for, db_session):
+    hood, alice = neighbourhood, device_for("alice")
+    end_assignment(db_session, hood.alice, days_ago=p.ASSIGNMENT_GRACE_DAYS)
+    inside = alice.push_ok([visit_op(1, hood.grid_a.id, hood.resident_a.id)])[0]
+    assert inside["status"] == "applied"
+    end_assignment(db_session, hood.alice, days_ago=p.ASSIGNMENT_GRACE_DAYS + 1)
+    outside = alice.push_ok([visit_op(2, hood.grid_a.id, hood.resident_a.id)])[0]
+    assert outside["status"] == "rejected" and outside["reason"]["code"] == "out_of_scope"

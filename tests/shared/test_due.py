@@ -5,9 +5,11 @@ from datetime import date, datetime, timezone
 import pytest
 
 from shared import due
+from shared.district_day import zone_named
 from shared.due import VisitFact, cadence_days, due_status, last_met, open_follow_up
 
 TODAY = date(2026, 11, 25)  # a Wednesday
+CHINA = zone_named("Asia/Shanghai")
 
 
 def at(day, hour=10):
@@ -16,7 +18,8 @@ def at(day, hour=10):
 
 def status(**overrides):
     values = dict(status="active", living_situation=[], birth_year=1950,
-                  visit_cadence_days=None, last_met=None, since=date(2026, 1, 1), today=TODAY)
+                  visit_cadence_days=None, last_met=None, since=date(2026, 1, 1), today=TODAY,
+                  zone=CHINA)
     values.update(overrides)
     return due_status(**values)
 
@@ -85,6 +88,22 @@ def test_an_amended_visit_is_replaced_by_its_amendment():
     visits = [VisitFact("a", at(10), "no_answer"), VisitFact("b", at(10, 11), "met", "a", "amend")]
     assert last_met(visits) == at(10, 11)
     assert open_follow_up(["alone"], visits) is None
+
+
+def test_a_meeting_counts_on_the_districts_day_not_the_utc_day():
+    # 07:30 on 18 November in China is still 17 November in UTC: met a week before today's
+    # Wednesday in China, so due today, not overdue since yesterday.
+    early_morning = datetime(2026, 11, 17, 23, 30, tzinfo=timezone.utc)
+    assert status(living_situation=["alone"], last_met=early_morning).status == due.DUE_TODAY
+    # 23:30 on 17 November in China (15:30 UTC): met eight days before, so overdue by one.
+    late_evening = datetime(2026, 11, 17, 15, 30, tzinfo=timezone.utc)
+    result = status(living_situation=["alone"], last_met=late_evening)
+    assert (result.status, result.days_overdue) == (due.OVERDUE, 1)
+
+
+def test_an_instant_without_the_districts_zone_is_refused():
+    with pytest.raises(ValueError):
+        status(last_met=at(10), zone=None)
 
 
 # ---- edges of age, week and order ------------------------------------------------------------

@@ -66,3 +66,14 @@ def test_a_device_time_without_a_zone_is_refused():
 def test_hostile_strings_are_data_not_code():
     note = "<script>alert(1)</script>'; DROP TABLE visits; --"
     assert OpSchema().load(visit_op(note=note))["data"]["note"] == note
+
+
+def test_a_birth_year_is_checked_against_the_year_when_it_is_checked():
+    import time_machine
+
+    from shared.schemas import ResidentDataSchema
+    schema = ResidentDataSchema(partial=True)
+    with time_machine.travel("2027-01-01T00:30:00Z", tick=False):
+        assert schema.load({"birth_year": 2027}) == {"birth_year": 2027}
+    with time_machine.travel("2026-12-31T08:00:00Z", tick=False):
+        assert "birth_year" in schema.validate({"birth_year": 2027})

@@ -11,6 +11,7 @@ from server.models import Visit
 from server.sync.batch import ChangeBatch
 from shared import protocol as p
 from shared.clock import utcnow
+from tests.clock import today_in_china
 
 
 def tile(html: str, tile_id: str) -> str:
@@ -23,7 +24,7 @@ def listed_names(html: str) -> set[str]:
     return set(re.findall(r'href="/residents/[0-9a-f-]{36}">([^<]+)</a>', html))
 
 
-def test_dashboard_figures_match_the_data(as_user, scenario):
+def test_dashboard_figures_match_the_data(around_midnight, as_user, scenario):
     html = as_user("kunwu_sup").get("/").get_data(as_text=True)
     expected = scenario.expected
     assert tile(html, "tile-coverage") == f"{round(100 * expected.covered / expected.active)}%"
@@ -39,7 +40,7 @@ def test_dashboard_figures_match_the_data(as_user, scenario):
     assert re.search(rf'data-pct="{scenario.grids["kunwu1"].id}">50%', html)
 
 
-def test_every_number_opens_its_list(as_user, scenario):
+def test_every_number_opens_its_list(around_midnight, as_user, scenario):
     client = as_user("kunwu_sup")
     assert listed_names(client.get("/residents?show=covered").get_data(as_text=True)) == \
         {"张利霞", "李桂兰", "刘德华"}
@@ -50,7 +51,7 @@ def test_every_number_opens_its_list(as_user, scenario):
     assert listed_names(client.get("/health").get_data(as_text=True)) == {"张利霞"}
     stale = client.get("/tablets?show=stale").get_data(as_text=True)
     assert "平板-vol_b" in stale and "平板-vol_a" not in stale
-    day = (utcnow() + timedelta(hours=8) - timedelta(days=2)).date()
+    day = today_in_china() - timedelta(days=2)
     assert "张利霞" in listed_names(client.get(f"/visits?day={day}").get_data(as_text=True))
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from web_helpers import api_login
 
 from server.models import Assignment, AuditEntry, Device, Person
-from server.web.timeutil import local_today
+from tests.clock import today_in_china
 
 
 def test_supervisor_adds_a_volunteer_to_their_grid(as_user, scenario, db_session):
@@ -48,7 +48,8 @@ def test_deactivated_person_is_refused_by_the_api(as_user, scenario, client, db_
     assert response.status_code == 401
 
 
-def test_ending_an_assignment_evicts_the_grid(as_user, scenario, client, db_session):
+def test_ending_an_assignment_evicts_the_grid(around_midnight, as_user, scenario, client,
+                                             db_session):
     vol_a = scenario.people["vol_a"]
     assignment = db_session.query(Assignment).filter_by(
         person_id=vol_a.id, area_id=scenario.grids["kunwu2"].id).one()
@@ -59,7 +60,7 @@ def test_ending_an_assignment_evicts_the_grid(as_user, scenario, client, db_sess
     db_session.rollback()
     web = as_user("kunwu_sup")
     assert web.post(f"/assignments/{assignment_id}/end").status_code == 302
-    assert db_session.get(Assignment, assignment_id).ends_on == local_today() - timedelta(days=1)
+    assert db_session.get(Assignment, assignment_id).ends_on == today_in_china() - timedelta(days=1)
     page = client.post("/api/v1/sync/pull", json={"protocol": 2, "cursor": first["cursor"]},
                        headers={"Authorization": f"Bearer {token}"}).get_json()
     assert scenario.grids["kunwu2"].id in page["evict_grids"]

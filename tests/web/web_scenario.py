@@ -153,8 +153,8 @@ def build_scenario(session: Session, now: datetime | None = None) -> Scenario:
 
 
 def today_local() -> date:
-    from server.web.timeutil import DEFAULT_UTC_OFFSET_HOURS
-    return (utcnow() + timedelta(hours=DEFAULT_UTC_OFFSET_HOURS)).date()
+    from tests.clock import today_in_china
+    return today_in_china()
 
 
 def add_note(session: Session, resident: Resident, author: Person, when: datetime,
