@@ -111,7 +111,7 @@ demo: venv
 	$(BIN)/knockdoor migrate --database-url '$(DEMO_DB_URL)'
 	$(BIN)/knockdoor seed --demo --database-url '$(DEMO_DB_URL)' | tee $(DEMO_DIR)/logins.txt
 	@echo "== starting the server on $(DEMO_URL) (log: $(DEMO_LOG))"
-	@KNOCKDOOR_DATABASE_URL='$(DEMO_DB_URL)' nohup $(BIN)/knockdoor serve --host $(DEMO_HOST) --port $(DEMO_PORT) \
+	@KNOCKDOOR_DATABASE_URL='$(DEMO_DB_URL)' KNOCKDOOR_SECURE_COOKIES=0 nohup $(BIN)/knockdoor serve --host $(DEMO_HOST) --port $(DEMO_PORT) \
 	  >$(DEMO_LOG) 2>&1 </dev/null & echo $$! >$(DEMO_PID)
 	@for i in $$(seq 60); do \
 	  if $(BIN)/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' '$(DEMO_URL)/healthz' >/dev/null 2>&1; then \

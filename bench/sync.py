@@ -832,6 +832,7 @@ def bench_rush(stage: Stage, sizes: Sizes, *,
     morning rush as it happens, since a tablet keeps its device token. Without it every tablet
     also signs in first, which DESIGN.md's budget does not ask for (reported for context).
     """
+    from client import encryption
     from client.service import FieldService
     from client.store import SqliteStore, local_visit_record
 
@@ -845,6 +846,9 @@ def bench_rush(stage: Stage, sizes: Sizes, *,
             data_dir = root / f"t{t:04d}"
             data_dir.mkdir()
             shutil.copy(template, data_dir / "knockdoor-local.db")
+            secret = encryption.secret_path(template)  # the store's key (client.encryption)
+            if secret.exists():
+                shutil.copy(secret, encryption.secret_path(data_dir / "knockdoor-local.db"))
             store = SqliteStore(data_dir / "knockdoor-local.db")
             ops = visit_ops(rng, grid_id, stage.seed.residents[grid_id], sizes.rush_ops,
                             start=datetime.now(timezone.utc) - timedelta(hours=3))

@@ -63,9 +63,10 @@ class SimulationReport:
 
 
 class Tablet:
-    def __init__(self, name: str, data_dir: Path, rng: random.Random) -> None:
+    def __init__(self, name: str, data_dir: Path, rng: random.Random,
+                 **service_options) -> None:
         self.name = name
-        self.service = FieldService(data_dir)
+        self.service = FieldService(data_dir, **service_options)
         self.rng = rng
 
     def work_offline(self, visits: int, report: SimulationReport, shared_targets: dict) -> None:
@@ -115,13 +116,16 @@ class Tablet:
 
 def run_simulation(server_url: str, usernames: list[str], password: str, *, rounds: int = 3,
                    visits_per_round: int = 5, seed: int = 1, concurrency: int = 8,
-                   work_dir: Path | None = None, say=print) -> SimulationReport:
+                   work_dir: Path | None = None, say=print,
+                   service_options: dict | None = None) -> SimulationReport:
+    """``service_options``: passed to each tablet's FieldService (a transport, a sleep)."""
     rng = random.Random(seed)
     report = SimulationReport(tablets=len(usernames))
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="knockdoor-sim-") as scratch:
         base = Path(work_dir or scratch)
-        tablets = [Tablet(name, base / name, random.Random(rng.random())) for name in usernames]
+        tablets = [Tablet(name, base / name, random.Random(rng.random()),
+                          **(service_options or {})) for name in usernames]
         try:
             for tablet in tablets:
                 tablet.service.sign_in(server_url, tablet.name, password, f"sim {tablet.name}")

@@ -14,20 +14,37 @@ Two rules carry the offline guarantees:
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
 from shared import protocol as p
-from shared.clock import parse_instant
-from shared.digest import canonical_json, combine, record_hash
-from shared.due import VisitFact, effective_visits, last_met, open_follow_up
+from shared.clock import isoformat, parse_instant
+from shared.digest import canonical_json, combine, facts_hash, record_hash
+from shared.due import VisitFact, visit_facts
 from shared.search import KEYS_PREFIX, keys_are_current, search_keys
 
-PENDING, ACKED, REJECTED = "pending", "acked", "rejected"
+from .encryption import SECRET_SUFFIX, Keyring, cipher_module, default_seal, is_plain_sqlite
+from .pulled import UnreadableRecord, check_change, quarantine_entry
+
+log = logging.getLogger(__name__)
+
+from shared.digest import canonical_json, combine, facts_hash, record_hash
+from shared.due import VisitFact, visit_facts
+from shared.search import search_keys
+
+#: An op's life in the outbox: pending -> acked (the server applied it) -> held (its echo came
+#: back) -> deleted after HELD_DAYS; or rejected (kept, shown, until dismissed). A held op has
+#: no effect on what the volunteer sees; it is kept to be sent again should the server be
+#: restored from a backup that lacks it (docs/operations.md).
+PENDING, ACKED, HELD, REJECTED = "pending", "acked", "held", "rejected"
+#: States whose op still shows on top of the server's copy.
+OUTSTANDING = (PENDING, ACKED)
+HELD_DAYS = 30
 
 
 class LocalStore(Protocol):
@@ -42,10 +59,14 @@ class LocalStore(Protocol):
     def local_digests(self) -> dict[int, str]: ...
     def grids_with_outstanding_ops(self) -> set[int]: ...
     def reset_replica(self) -> None: ...
+    def restart_after_restore(self, applied_seq: int, epoch: str, epoch_since: int) -> int: ...
     def wipe(self) -> None: ...
     def record(self, entity: str, record_id: str) -> dict | None: ...
     def outbox(self, state: str | None = None) -> list[dict]: ...
     def server_digests(self) -> dict[int, str | None]: ...
+    def quarantined(self) -> list[dict]: ...
+    def local_fact_digests(self) -> dict[int, str]: ...
+    def server_fact_digests(self) -> dict[int, str | None]: ...
 
 
 def local_visit_record(op: dict, author_name: str | None, author_id: int | None) -> dict:
@@ -72,7 +93,7 @@ def _visit_fact(row) -> VisitFact:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    return isoformat(moment) if moment else None
 
 
 #: How a pulled record is stored: entity -> (statement, the record's members it binds, how
@@ -110,23 +131,47 @@ _UPSERT = {
 }
 
 
+_TABLES = {p.RESIDENT: "residents", p.VISIT: "visits", p.NOTE: "notes",
+           p.CONFLICT: "conflicts"}
+
+
 class SqliteStore:
     """The real store: one SQLite file, migrated with Alembic, safe to use from two threads."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, encrypt: bool = True) -> None:
+        """``encrypt``: use SQLCipher where the platform has it (False: plain, for tests of
+        the upgrade from a plain store)."""
         self.path = Path(path)
+        self._encrypt = encrypt
         self._lock = threading.RLock()
         self._connection: sqlite3.Connection | None = None
+        self.keyring: Keyring | None = None
         self._open()
+
+    @property
+    def encrypted(self) -> bool:
+        """Is the file encrypted at rest? (False only where SQLCipher is unavailable.)"""
+        return bool(self.keyring and self.keyring.encrypted)
 
     # ---- life cycle ----------------------------------------------------------------------
 
     def _open(self) -> None:
         from .migrate import upgrade_local
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        upgrade_local(self.path)
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                     timeout=30)
+        module = cipher_module() if self._encrypt else None
+        if module is None and self._encrypt:
+            log.warning("SQLCipher is not available here: the local store is NOT encrypted")
+        self.keyring = Keyring(self.path, module, default_seal() if module else None)
+        if self.keyring.encrypted and self.path.exists():
+            if is_plain_sqlite(self.path):
+                self.keyring.encrypt_plain_store()
+            elif not self.keyring.readable():
+                # The secret that opened it is gone (wiped mid-way): nothing in it can be read.
+                log.error("the local store cannot be decrypted; starting a new one")
+                self._delete_files(keep_secret=True)
+        upgrade_local(self.path, self.keyring)
+        connection = self.keyring.connect(isolation_level=None, check_same_thread=False,
+                                          timeout=30)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")  # a tablet may lose power at any time
         connection.execute("PRAGMA foreign_keys=ON")
@@ -157,12 +202,18 @@ class SqliteStore:
             yield self._connection
 
     def wipe(self) -> None:
-        """Forget everything: personal data must not stay on a revoked tablet."""
+        """Forget everything: personal data must not stay on a revoked tablet. The secret
+        goes first, so whatever flash still holds of the old file cannot be decrypted."""
         with self._lock:
             self.close()
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._delete_files(keep_secret=False)
             self._open()
+
+    def _delete_files(self, keep_secret: bool) -> None:
+        suffixes = ("", "-wal", "-shm", "-journal") if keep_secret else \
+            (SECRET_SUFFIX, "", "-wal", "-shm", "-journal")
+        for suffix in suffixes:
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     # ---- meta ------------------------------------------------------------------------------
 
@@ -251,29 +302,42 @@ class SqliteStore:
                                "acked_at = ? WHERE op_id = ? AND state = ?",
                                (ACKED, result["status"], result.get("version"), now,
                                 result["op_id"], PENDING))
+                    self._note_seen(db, position=result.get("version"),
+                                    acked_seq=result.get("seq"))
                 row = db.execute("SELECT resident_id FROM outbox WHERE op_id = ?",
                                  (result["op_id"],)).fetchone()
                 if row:
                     touched.add(row[0])
             self._drop_echoed(db)
+            cutoff = isoformat(parse_instant(now) - timedelta(days=HELD_DAYS))
+            db.execute("DELETE FROM outbox WHERE state = ? AND acked_at < ?", (HELD, cutoff))
             self._refresh_residents(db, touched)
 
+    def _note_seen(self, db, position: int | None = None, acked_seq: int | None = None) -> None:
+        """Remember how far this server's history has been seen here: the highest log position
+        pulled or acknowledged, and the highest sequence number acknowledged. A server that
+        later holds less was restored from a backup (SyncEngine.check_server)."""
+        for key, value in (("seen_position", position), ("acked_seq", acked_seq)):
+            if isinstance(value, int) and value > int(self._get(db, key) or 0):
+                self._set_meta(db, {key: str(value)})
+
     def _drop_echoed(self, db) -> None:
-        """Acked ops whose effect the pulled copy already holds are done. So are acked ops for
-        a resident no longer on this tablet (moved to another grid, or the grid left): their
-        echo will never come here, and the server has them."""
+        """Acked ops whose effect the pulled copy already holds are done: held, no longer shown.
+        So are acked ops for a resident no longer on this tablet (moved to another grid, or the
+        grid left): their echo will never come here, and the server has them."""
         for table, entity in (("residents", p.RESIDENT), ("visits", p.VISIT),
                               ("notes", p.NOTE)):
-            db.execute(f"DELETE FROM outbox WHERE state = ? AND entity = ? AND EXISTS ("
+            db.execute(f"UPDATE outbox SET state = ? WHERE state = ? AND entity = ? AND EXISTS ("
                        f"SELECT 1 FROM {table} t WHERE t.id = outbox.entity_id AND "
                        f"t.position IS NOT NULL AND t.position >= outbox.version)",
-                       (ACKED, entity))
-        gone = db.execute("DELETE FROM outbox WHERE state = ? AND resident_id NOT IN ("
-                          "SELECT id FROM residents)", (ACKED,)).rowcount
+                       (HELD, ACKED, entity))
+        gone = db.execute("UPDATE outbox SET state = ? WHERE state = ? AND resident_id NOT IN ("
+                          "SELECT id FROM residents)", (HELD, ACKED)).rowcount
         if gone:
             for table in ("visits", "notes"):  # local copies of work the server now holds
                 db.execute(f"DELETE FROM {table} WHERE position IS NULL AND id NOT IN ("
-                           f"SELECT entity_id FROM outbox)")
+                           f"SELECT entity_id FROM outbox WHERE state IN (?, ?, ?))",
+                           (PENDING, ACKED, REJECTED))
 
     # ---- refused changes -------------------------------------------------------------------
 
@@ -347,28 +411,68 @@ class SqliteStore:
             facts_touched: set[str] = set()
             for grid_id in page.get("evict_grids", ()):
                 self._evict(db, grid_id)
+            set_aside = db.execute("SELECT EXISTS (SELECT 1 FROM quarantine)").fetchone()[0]
             for change in page["changes"]:
-                entity, data = change["entity"], change["data"]
-                if entity == p.DEPARTURE:
-                    self._depart(db, data["resident_id"], data["grid_id"])
+                try:
+                    entity, data, text, row_hash = check_change(change)
+                    if entity == p.DEPARTURE:
+                        self._depart(db, data["resident_id"], data["grid_id"])
+                        continue
+                    sql, columns, texts = _UPSERT[entity]
+                    # A statement SQLite refuses is undone alone; the transaction goes on.
+                    db.execute(sql, [data[name] for name in columns] + [text] * texts +
+                               [change["position"], row_hash])
+                except (UnreadableRecord, sqlite3.Error) as problem:
+                    self._quarantine(db, change, problem)
+                    set_aside = True
                     continue
-                text = canonical_json(data)
-                sql, columns, texts = _UPSERT[entity]
-                db.execute(sql, [data[name] for name in columns] + [text] * texts +
-                           [change["position"], record_hash(entity, text)])
+                if set_aside:  # a readable copy replaces one set aside earlier
+                    db.execute("DELETE FROM quarantine WHERE entity = ? AND id = ?",
+                               (entity, data["id"]))
                 if entity == p.RESIDENT:
                     residents_touched.add(data["id"])
                 elif entity == p.VISIT:
                     facts_touched.add(data["resident_id"])
             for grid in page.get("grids", ()):
-                db.execute("INSERT INTO grids (id, name, digest) VALUES (?, ?, ?) "
-                           "ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
-                           "digest = COALESCE(excluded.digest, grids.digest)",
-                           (grid["id"], grid["name"], grid.get("digest")))
+                db.execute("INSERT INTO grids (id, name, digest, facts_digest) VALUES (?, ?, ?, ?)"
+                           " ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
+                           "digest = COALESCE(excluded.digest, grids.digest), facts_digest = "
+                           "COALESCE(excluded.facts_digest, grids.facts_digest)",
+                           (grid["id"], grid["name"], grid.get("digest"),
+                            grid.get("facts_digest")))
             self._set_meta(db, {"cursor": page["cursor"]})
+            if page["changes"]:
+                self._note_seen(db, position=max(c["position"] for c in page["changes"]))
             self._drop_echoed(db)
-            self._refresh_visit_facts(db, facts_touched)
+            # The effective copy first (its living situation decides follow-ups), then the
+            # facts of every resident the page touched, resident or visit, from all the visits
+            # held: whichever page a resident or its visits arrive in, the facts come out the
+            # same (tests/property/test_paging.py).
             self._refresh_residents(db, residents_touched)
+            self._refresh_visit_facts(db, facts_touched | residents_touched)
+
+    @staticmethod
+    def _quarantine(db, change, problem: Exception) -> None:
+        """Keep a pulled record the tablet cannot apply, instead of failing the whole sync."""
+        entry = quarantine_entry(change, f"{problem.__class__.__name__}: {problem}")
+        log.warning("pulled record set aside: %s %s: %s", entry["entity"], entry["id"],
+                    entry["reason"])
+        db.execute("INSERT INTO quarantine (entity, id, grid_id, position, payload, reason, "
+                   "row_hash) VALUES (:entity, :id, :grid_id, :position, :payload, :reason, "
+                   ":row_hash) ON CONFLICT(entity, id) DO UPDATE SET grid_id = excluded.grid_id,"
+                   " position = excluded.position, payload = excluded.payload, reason = "
+                   "excluded.reason, row_hash = excluded.row_hash", entry)
+        table = _TABLES.get(entry["entity"])
+        if table:  # an older copy still shows, but the set-aside one is what the server holds
+            db.execute(f"UPDATE {table} SET row_hash = NULL WHERE id = ?", (entry["id"],))
+
+    def quarantined(self) -> list[dict]:
+        """Pulled records set aside because the tablet cannot apply them, with the reason."""
+        with self.reading() as db:
+            rows = db.execute("SELECT entity, id, grid_id, position, reason FROM quarantine "
+                              "ORDER BY position").fetchall()
+        return [dict(zip(("entity", "id", "grid_id", "position", "reason"), row))
+                for row in rows]
 
     def _evict(self, db, grid_id: int) -> None:
         """Drop a grid that left the device's scope. Its unsent ops stay, to be delivered."""
@@ -376,10 +480,13 @@ class SqliteStore:
             if table == "visits" or table == "notes":
                 # keep rows still waiting in the outbox: the volunteer's own unsent work
                 db.execute(f"DELETE FROM {table} WHERE grid_id = ? AND id NOT IN ("
-                           f"SELECT entity_id FROM outbox WHERE state != ?)", (grid_id, ACKED))
+                           f"SELECT entity_id FROM outbox WHERE state IN (?, ?))",
+                           (grid_id, PENDING, REJECTED))
             else:
                 db.execute(f"DELETE FROM {table} WHERE grid_id = ?", (grid_id,))
-        db.execute("DELETE FROM outbox WHERE grid_id = ? AND state = ?", (grid_id, ACKED))
+        db.execute("DELETE FROM outbox WHERE grid_id = ? AND state IN (?, ?)",
+                   (grid_id, ACKED, HELD))
+        db.execute("DELETE FROM quarantine WHERE grid_id = ?", (grid_id,))
         db.execute("DELETE FROM grids WHERE id = ?", (grid_id,))
 
     def _depart(self, db, resident_id: str, grid_id: int) -> None:
@@ -390,17 +497,50 @@ class SqliteStore:
                    (resident_id, grid_id))
         for table in ("visits", "notes"):
             db.execute(f"DELETE FROM {table} WHERE resident_id = ? AND grid_id = ? AND id NOT IN "
-                       f"(SELECT entity_id FROM outbox WHERE state != ?)",
-                       (resident_id, grid_id, ACKED))
+                       f"(SELECT entity_id FROM outbox WHERE state IN (?, ?))",
+                       (resident_id, grid_id, PENDING, REJECTED))
 
     def reset_replica(self) -> None:
         """Forget all pulled data and the cursor, keeping the outbox: the next pull starts over."""
         with self.transaction() as db:
-            for table in ("residents", "notes", "conflicts", "grids"):
-                db.execute(f"DELETE FROM {table}")
-            db.execute("DELETE FROM visits WHERE id NOT IN (SELECT entity_id FROM outbox "
-                       "WHERE state != ?)", (ACKED,))
-            db.execute("DELETE FROM meta WHERE key = 'cursor'")
+            self._reset_replica(db)
+
+    @staticmethod
+    def _reset_replica(db) -> None:
+        for table in ("residents", "conflicts", "grids", "quarantine"):
+            db.execute(f"DELETE FROM {table}")
+        # Visits and notes of ops not yet echoed stay, as local records again: the volunteer's
+        # work does not vanish while the copy is pulled anew.
+        for table in ("visits", "notes"):
+            db.execute(f"DELETE FROM {table} WHERE id NOT IN (SELECT entity_id FROM outbox "
+                       f"WHERE state IN (?, ?, ?))", (PENDING, ACKED, REJECTED))
+            db.execute(f"UPDATE {table} SET position = NULL, row_hash = NULL")
+        db.execute("DELETE FROM meta WHERE key IN ('cursor', 'seen_position')")
+
+    def restart_after_restore(self, applied_seq: int, epoch: str, epoch_since: int) -> int:
+        """The server was restored from a backup: it holds this device's ops up to sequence
+        number ``applied_seq`` and shares history with what was pulled here up to position
+        ``epoch_since``. In one transaction: every op after ``applied_seq`` is queued again
+        (same op id, same sequence number, same content), an edit based on history the server
+        lost is re-based on what it still holds (so that it meets later edits as a conflict
+        instead of overwriting them), the copy is forgotten and ``epoch`` adopted. Returns how
+        many ops are queued again."""
+        with self.transaction() as db:
+            again = db.execute("UPDATE outbox SET state = ?, status = NULL, version = NULL, "
+                               "acked_at = NULL WHERE state IN (?, ?) AND seq > ?",
+                               (PENDING, ACKED, HELD, applied_seq)).rowcount
+            for seq, text in db.execute("SELECT seq, op FROM outbox WHERE state = ? AND seq > ? "
+                                        "AND entity = ?", (PENDING, applied_seq, p.RESIDENT)
+                                        ).fetchall():
+                op = json.loads(text)
+                if op.get("base_version", 0) > epoch_since:
+                    op["base_version"] = epoch_since
+                    db.execute("UPDATE outbox SET op = ? WHERE seq = ?",
+                               (json.dumps(op, ensure_ascii=False), seq))
+            self._reset_replica(db)
+            acked = min(int(self._get(db, "acked_seq") or 0), applied_seq)
+            self._set_meta(db, {"epoch": epoch, "acked_seq": str(acked)})
+        return again
 
     # ---- derived state -------------------------------------------------------------------
 
@@ -419,11 +559,9 @@ class SqliteStore:
                                      chunk)}
             updates = []
             for resident_id, facts in visits.items():
-                kept = effective_visits(facts)
-                updates.append((_iso(last_met(kept)),
-                                _iso(max((v.visited_at for v in kept), default=None)),
-                                _iso(open_follow_up(situations.get(resident_id, []), kept)),
-                                resident_id))
+                derived = visit_facts(situations.get(resident_id, []), facts)
+                updates.append((_iso(derived.last_met_at), _iso(derived.last_visit_at),
+                                _iso(derived.follow_up_since), resident_id))
             db.executemany("UPDATE residents SET last_met_at = ?, last_visit_at = ?, "
                            "follow_up_since = ? WHERE id = ?", updates)
 
@@ -437,7 +575,7 @@ class SqliteStore:
             unsent: dict[str, int] = {}
             for resident_id, entity, state, op_text in db.execute(
                     f"SELECT resident_id, entity, state, op FROM outbox WHERE resident_id IN "
-                    f"({marks}) AND state != ? ORDER BY seq", (*chunk, REJECTED)):
+                    f"({marks}) AND state IN (?, ?) ORDER BY seq", (*chunk, *OUTSTANDING)):
                 if state == PENDING:
                     unsent[resident_id] = unsent.get(resident_id, 0) + 1
                 if entity == p.RESIDENT:
@@ -487,9 +625,11 @@ class SqliteStore:
         with self.reading() as db:
             hashes: dict[int, list[int]] = {row[0]: [] for row in
                                             db.execute("SELECT id FROM grids")}
-            for table in ("residents", "visits", "notes", "conflicts"):
+            # Set-aside records count as held: the tablet has them, it just cannot show them.
+            for table in ("residents", "visits", "notes", "conflicts", "quarantine"):
                 for grid_id, row_hash in db.execute(
-                        f"SELECT grid_id, row_hash FROM {table} WHERE position IS NOT NULL"):
+                        f"SELECT grid_id, row_hash FROM {table} WHERE position IS NOT NULL "
+                        f"AND row_hash IS NOT NULL"):
                     hashes.setdefault(grid_id, []).append(row_hash)
         return {grid_id: combine(values) for grid_id, values in hashes.items()}
 
@@ -497,10 +637,45 @@ class SqliteStore:
         with self.reading() as db:
             return dict(db.execute("SELECT id, digest FROM grids").fetchall())
 
+    def server_fact_digests(self) -> dict[int, str | None]:
+        with self.reading() as db:
+            return dict(db.execute("SELECT id, facts_digest FROM grids").fetchall())
+
+    def local_fact_digests(self) -> dict[int, str]:
+        """Per grid, the digest of the derived facts the volunteer sees (the stored columns).
+
+        A resident with work of this tablet's own that the server has not sent back (a visit
+        not yet pulled, an edit not yet echoed) legitimately shows other facts than the
+        server's; for those the facts of the server copies alone are counted, as for records.
+        """
+        with self.reading() as db:
+            own_work = {row[0] for row in db.execute(
+                "SELECT resident_id FROM visits WHERE position IS NULL UNION "
+                "SELECT resident_id FROM outbox WHERE entity = ? AND state IN (?, ?)",
+                (p.RESIDENT, *OUTSTANDING))}
+            hashes: dict[int, list[int]] = {row[0]: [] for row in
+                                            db.execute("SELECT id FROM grids")}
+            rows = db.execute("SELECT id, grid_id, last_visit_at, last_met_at, follow_up_since,"
+                              " server_payload FROM residents WHERE position IS NOT NULL"
+                              ).fetchall()
+            for resident_id, grid_id, last_visit, last_met_at, follow_up, server_payload in rows:
+                if resident_id in own_work:
+                    visits = [_visit_fact(row) for row in db.execute(
+                        "SELECT id, visited_at, outcome, corrects, correction FROM visits "
+                        "WHERE resident_id = ? AND position IS NOT NULL", (resident_id,))]
+                    derived = visit_facts(
+                        json.loads(server_payload).get("living_situation") or [], visits)
+                    last_visit, last_met_at, follow_up = (
+                        _iso(derived.last_visit_at), _iso(derived.last_met_at),
+                        _iso(derived.follow_up_since))
+                hashes.setdefault(grid_id, []).append(
+                    facts_hash(resident_id, last_visit, last_met_at, follow_up))
+        return {grid_id: combine(values) for grid_id, values in hashes.items()}
+
     def grids_with_outstanding_ops(self) -> set[int]:
         with self.reading() as db:
             return {row[0] for row in db.execute(
-                "SELECT DISTINCT grid_id FROM outbox WHERE state != ?", (REJECTED,))}
+                "SELECT DISTINCT grid_id FROM outbox WHERE state IN (?, ?)", OUTSTANDING)}
 
     def record(self, entity: str, record_id: str) -> dict | None:
         """The effective copy of one record, as the volunteer sees it."""
@@ -515,14 +690,14 @@ class SqliteStore:
             return db.execute("SELECT count(*) FROM outbox WHERE state = ?", (state,)).fetchone()[0]
 
     def outbox(self, state: str | None = None) -> list[dict]:
-        """The ops in the outbox (those in ``state``, or all), in sequence order, with their
-        state and reason."""
-        where = "WHERE state = ?" if state else ""
+        """The ops in the outbox (those in ``state``, or all but the held ones: those are done,
+        only kept against a server restore), in sequence order, with their state and reason."""
+        where = "WHERE state = ?" if state else "WHERE state != ?"
         with self.reading() as db:
             rows = db.execute(f"SELECT seq, op_id, entity, entity_id, grid_id, resident_id, "
                               f"resident_name, state, status, version, reason_code, reason, "
                               f"created_at, acked_at, op FROM outbox {where} ORDER BY seq",
-                              (state,) if state else ()).fetchall()
+                              (state or HELD,)).fetchall()
         keys = ("seq", "op_id", "entity", "entity_id", "grid_id", "resident_id", "resident_name",
                 "state", "status", "version", "reason_code", "reason", "created_at", "acked_at")
         return [{**dict(zip(keys, row[:-1])), "op": json.loads(row[-1])} for row in rows]
@@ -539,7 +714,8 @@ class MemoryStore:
     def _empty() -> dict:
         # records: (entity, id) -> {"grid_id", "position", "data", "hash"} (server copies)
         # local: (entity, id) -> record made here, not yet back from the server
-        return {"meta": {}, "records": {}, "local": {}, "outbox": {}, "grids": {}}
+        return {"meta": {}, "records": {}, "local": {}, "outbox": {}, "grids": {},
+                "quarantine": {}}
 
     @contextmanager
     def _transaction(self) -> Iterator[dict]:
@@ -592,11 +768,19 @@ class MemoryStore:
                                reason=reason.get("message"))
                 else:
                     row.update(state=ACKED, version=result.get("version"))
+                    self._note_seen(state, result.get("version"), result.get("seq"))
             self._drop_echoed(state)
 
     @staticmethod
+    def _note_seen(state: dict, position: int | None = None,
+                   acked_seq: int | None = None) -> None:
+        for key, value in (("seen_position", position), ("acked_seq", acked_seq)):
+            if isinstance(value, int) and value > int(state["meta"].get(key) or 0):
+                state["meta"][key] = str(value)
+
+    @staticmethod
     def _drop_echoed(state: dict) -> None:
-        for seq, row in list(state["outbox"].items()):
+        for row in state["outbox"].values():
             op = row["op"]
             held = state["records"].get((op["entity"], op["entity_id"]))
             resident_id = op["entity_id"] if op["entity"] == p.RESIDENT else \
@@ -604,8 +788,9 @@ class MemoryStore:
             gone = (p.RESIDENT, resident_id) not in state["records"]
             if row["state"] == ACKED and (gone or held and
                                           held["position"] >= (row["version"] or 0)):
-                del state["outbox"][seq]
-                state["local"].pop((op["entity"], op["entity_id"]), None)
+                row["state"] = HELD
+                if gone:
+                    state["local"].pop((op["entity"], op["entity_id"]), None)
 
     def apply_page(self, page: dict) -> None:
         with self._transaction() as state:
@@ -614,27 +799,39 @@ class MemoryStore:
                                     if rec["grid_id"] != grid_id}
                 state["outbox"] = {seq: row for seq, row in state["outbox"].items()
                                    if not (row["op"]["grid_id"] == grid_id
-                                           and row["state"] == ACKED)}
+                                           and row["state"] in (ACKED, HELD))}
                 state["grids"].pop(grid_id, None)
+                state["quarantine"] = {key: entry for key, entry in state["quarantine"].items()
+                                       if entry["grid_id"] != grid_id}
             for change in page["changes"]:
-                if change["entity"] == p.DEPARTURE:
-                    left = change["data"]
+                try:
+                    entity, data, _text, row_hash = check_change(change)
+                except UnreadableRecord as problem:
+                    entry = quarantine_entry(change, f"{problem.__class__.__name__}: {problem}")
+                    state["quarantine"][(entry["entity"], entry["id"])] = entry
+                    held = state["records"].get((entry["entity"], entry["id"]))
+                    if held:
+                        held["hash"] = None
+                    continue
+                if entity == p.DEPARTURE:
                     state["records"] = {
                         key: rec for key, rec in state["records"].items()
-                        if rec["grid_id"] != left["grid_id"] or left["resident_id"] not in
+                        if rec["grid_id"] != data["grid_id"] or data["resident_id"] not in
                         (rec["data"]["id"] if key[0] == p.RESIDENT else
                          rec["data"].get("resident_id"),)}
                     continue
-                text = canonical_json(change["data"])
-                state["records"][(change["entity"], change["data"]["id"])] = {
-                    "grid_id": change["data"]["grid_id"], "position": change["position"],
-                    "data": change["data"], "hash": record_hash(change["entity"], text)}
+                state["quarantine"].pop((entity, data["id"]), None)
+                state["records"][(entity, data["id"])] = {
+                    "grid_id": data["grid_id"], "position": change["position"],
+                    "data": data, "hash": row_hash}
             for grid in page.get("grids", ()):
                 previous = state["grids"].get(grid["id"], {})
-                state["grids"][grid["id"]] = {"name": grid["name"],
-                                              "digest": grid.get("digest") or
-                                              previous.get("digest")}
+                state["grids"][grid["id"]] = {
+                    "name": grid["name"], "digest": grid.get("digest") or previous.get("digest"),
+                    "facts_digest": grid.get("facts_digest") or previous.get("facts_digest")}
             state["meta"]["cursor"] = page["cursor"]
+            if page["changes"]:
+                self._note_seen(state, max(c["position"] for c in page["changes"]))
             self._drop_echoed(state)
 
     def record(self, entity: str, record_id: str) -> dict | None:
@@ -648,7 +845,7 @@ class MemoryStore:
         payload = dict(held["data"])
         for _seq, row in sorted(state["outbox"].items()):
             op = row["op"]
-            if row["state"] != REJECTED and op["entity"] == p.RESIDENT and \
+            if row["state"] in OUTSTANDING and op["entity"] == p.RESIDENT and \
                     op["entity_id"] == record_id:
                 payload.update(op["data"])
         return payload
@@ -662,26 +859,83 @@ class MemoryStore:
                  "state": row["state"], "version": row["version"],
                  "reason_code": row["reason_code"], "reason": row["reason"], "op": row["op"]}
                 for seq, row in sorted(self._state["outbox"].items())
-                if state is None or row["state"] == state]
+                if row["state"] == state or state is None and row["state"] != HELD]
 
     def local_digests(self) -> dict[int, str]:
         hashes: dict[int, list[int]] = {grid_id: [] for grid_id in self._state["grids"]}
         for record in self._state["records"].values():
-            hashes.setdefault(record["grid_id"], []).append(record["hash"])
+            if record["hash"] is not None:
+                hashes.setdefault(record["grid_id"], []).append(record["hash"])
+        for entry in self._state["quarantine"].values():
+            if entry["grid_id"] is not None and entry["row_hash"] is not None:
+                hashes.setdefault(entry["grid_id"], []).append(entry["row_hash"])
         return {grid_id: combine(values) for grid_id, values in hashes.items()}
 
     def server_digests(self) -> dict[int, str | None]:
         return {grid_id: grid["digest"] for grid_id, grid in self._state["grids"].items()}
 
+    def quarantined(self) -> list[dict]:
+        return sorted(({key: entry[key] for key in ("entity", "id", "grid_id", "position",
+                                                     "reason")}
+                       for entry in self._state["quarantine"].values()),
+                      key=lambda entry: entry["position"] or 0)
+
+    def server_fact_digests(self) -> dict[int, str | None]:
+        return {grid_id: grid.get("facts_digest")
+                for grid_id, grid in self._state["grids"].items()}
+
+    def local_fact_digests(self) -> dict[int, str]:
+        """Derived facts of the server copies held (this store keeps no derived columns)."""
+        visits: dict[str, list[VisitFact]] = {}
+        for (entity, _id), held in self._state["records"].items():
+            if entity == p.VISIT:
+                data = held["data"]
+                visits.setdefault(data["resident_id"], []).append(VisitFact(
+                    data["id"], parse_instant(data["visited_at"]), data.get("outcome"),
+                    data.get("corrects"), data.get("correction")))
+        hashes: dict[int, list[int]] = {grid_id: [] for grid_id in self._state["grids"]}
+        for (entity, resident_id), held in self._state["records"].items():
+            if entity == p.RESIDENT:
+                derived = visit_facts(held["data"].get("living_situation") or [],
+                                      visits.get(resident_id, ()))
+                hashes.setdefault(held["grid_id"], []).append(facts_hash(
+                    resident_id, _iso(derived.last_visit_at), _iso(derived.last_met_at),
+                    _iso(derived.follow_up_since)))
+        return {grid_id: combine(values) for grid_id, values in hashes.items()}
+
     def grids_with_outstanding_ops(self) -> set[int]:
         return {row["op"]["grid_id"] for row in self._state["outbox"].values()
-                if row["state"] != REJECTED}
+                if row["state"] in OUTSTANDING}
 
     def reset_replica(self) -> None:
         with self._transaction() as state:
-            state["records"].clear()
-            state["grids"].clear()
-            state["meta"].pop("cursor", None)
+            self._reset_replica(state)
+
+    @staticmethod
+    def _reset_replica(state: dict) -> None:
+        state["records"].clear()
+        state["grids"].clear()
+        state["quarantine"].clear()
+        state["meta"].pop("cursor", None)
+        state["meta"].pop("seen_position", None)
+
+    def restart_after_restore(self, applied_seq: int, epoch: str, epoch_since: int) -> int:
+        """See SqliteStore.restart_after_restore."""
+        again = 0
+        with self._transaction() as state:
+            for seq, row in state["outbox"].items():
+                if seq <= applied_seq or row["state"] == REJECTED:
+                    continue
+                if row["state"] != PENDING:
+                    row.update(state=PENDING, version=None)
+                    again += 1
+                op = row["op"]
+                if op["entity"] == p.RESIDENT and op.get("base_version", 0) > epoch_since:
+                    row["op"] = {**op, "base_version": epoch_since}
+            self._reset_replica(state)
+            acked = min(int(state["meta"].get("acked_seq") or 0), applied_seq)
+            state["meta"].update(epoch=epoch, acked_seq=str(acked))
+        return again
 
     def wipe(self) -> None:
         with self._lock:

@@ -8,6 +8,10 @@ a time-out), the equivalent ones, the score, and every surviving mutant as a dif
 
     python scripts/mutation.py                   # every configured module
     python scripts/mutation.py shared/due.py     # one module
+
+The tests run on SQLite. Modules listed in ``postgresql`` (their code branches on the database)
+are also tested on PostgreSQL when KNOCKDOOR_MUTATION_DATABASE_URL names a database the suite
+may empty; without it their PostgreSQL-only mutants survive.
 """
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ class Outcome:
     total: int = 0
     killed: int = 0
     timed_out: int = 0
+    not_applied: int = 0
     equivalent: list[str] = field(default_factory=list)
     survivors: list[str] = field(default_factory=list)
     error: str | None = None
@@ -59,12 +64,19 @@ def copy_tree(destination: Path) -> None:
             shutil.copy2(source, target)
 
 
-def mutant_id(diff: str) -> str:
-    """A mutant named by the line it changes, before → after: stable when other lines move."""
+def mutant_id(diff: str, item: dict | None = None) -> str:
+    """A mutant named by the line it changes, before → after: stable when other lines move.
+
+    A mutant whose diff shows no changed line (the operator rewrote the code to the same text)
+    is named by its operator and place instead, so it can still be found and judged."""
     removed = [line[1:].strip() for line in diff.splitlines()
                if line.startswith("-") and not line.startswith("---")]
     added = [line[1:].strip() for line in diff.splitlines()
              if line.startswith("+") and not line.startswith("+++")]
+    if not removed and not added and item:
+        places = [f"{m['operator_name']} at line {m['start_pos'][0]}"
+                  for m in item.get("mutations", [])]
+        return f"(no textual change) {', '.join(places)}"
     return f"{' '.join(removed)} → {' '.join(added)}"
 
 
@@ -88,6 +100,11 @@ def run_module(module: str, tests: list[str], config: dict) -> Outcome:
                 "exclude-operators": config.get("exclude-operators", [])}}}}
         (tree / "cr.toml").write_text(toml_dump(cr_config))
         env = {k: v for k, v in os.environ.items() if k != "KNOCKDOOR_TEST_DATABASE_URL"}
+        # Modules with a PostgreSQL-only path are also tested there when a database is given
+        # (one such module at a time: the suite empties the database it is given).
+        postgresql = os.environ.get("KNOCKDOOR_MUTATION_DATABASE_URL")
+        if postgresql and module in config.get("postgresql", []):
+            env["KNOCKDOOR_TEST_DATABASE_URL"] = postgresql
         env["PYTHONPATH"] = str(tree)
 
         def run(*args, check=True):
@@ -104,11 +121,16 @@ def run_module(module: str, tests: list[str], config: dict) -> Outcome:
         run(*COSMIC_RAY, "exec", "cr.toml", "session.sqlite")
         dump = run(*COSMIC_RAY, "dump", "session.sqlite").stdout
     for line in dump.splitlines():
-        _item, result = json.loads(line)
+        item, result = json.loads(line)
         if result is None or result["worker_outcome"] == "skipped":
             continue
+        if result["test_outcome"] == "incompetent":
+            # cosmic-ray could not make this mutant (e.g. an operator that fails on a dotted
+            # exception name): there is nothing to test, so it is not counted.
+            outcome.not_applied += 1
+            continue
         outcome.total += 1
-        ident = mutant_id(result.get("diff") or "")
+        ident = mutant_id(result.get("diff") or "", item)
         if ident in equivalent:
             outcome.equivalent.append(f"{ident}: {equivalent[ident]}")
         elif result["worker_outcome"] == "abnormal":
@@ -118,6 +140,15 @@ def run_module(module: str, tests: list[str], config: dict) -> Outcome:
         else:
             outcome.survivors.append(ident)
     return outcome
+
+
+def run_safely(module: str, tests: list[str], config: dict) -> Outcome:
+    """One module's outcome; a module whose run breaks is reported, not the end of the others."""
+    try:
+        return run_module(module, tests, config)
+    except subprocess.CalledProcessError as error:
+        return Outcome(module, error=f"{' '.join(map(str, error.cmd[:4]))} failed "
+                                     f"({error.returncode}):\n{(error.stderr or '')[-2000:]}")
 
 
 def toml_dump(value: dict, prefix: str = "") -> str:
@@ -136,7 +167,8 @@ def toml_dump(value: dict, prefix: str = "") -> str:
 
 
 def report(outcomes: list[Outcome], goal: float) -> bool:
-    print(f"\n{'module':34} {'mutants':>7} {'caught':>6} {'timeout':>7} {'equiv':>5} {'score':>7}")
+    print(f"\n{'module':34} {'mutants':>7} {'caught':>6} {'timeout':>7} {'equiv':>5} {'score':>7}"
+          f" {'not made':>8}")
     ok = True
     for o in outcomes:
         if o.error:
@@ -146,7 +178,7 @@ def report(outcomes: list[Outcome], goal: float) -> bool:
         mark = "" if o.score >= goal else "  < goal"
         ok = ok and o.score >= goal
         print(f"{o.module:34} {o.total:7d} {o.killed:6d} {o.timed_out:7d} "
-              f"{len(o.equivalent):5d} {o.score:6.1f}%{mark}")
+              f"{len(o.equivalent):5d} {o.score:6.1f}% {o.not_applied:8d}{mark}")
     for o in outcomes:
         if o.equivalent:
             print(f"\n== {o.module}: equivalent mutants (not counted)")
@@ -170,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"not configured in [tool.cosmic-ray.modules]: {', '.join(unknown)}")
     jobs = args.jobs or int(config.get("jobs", 2))
     with ThreadPoolExecutor(jobs) as pool:
-        outcomes = list(pool.map(lambda m: run_module(m, configured[m], config), chosen))
+        outcomes = list(pool.map(lambda m: run_safely(m, configured[m], config), chosen))
     return 0 if report(outcomes, float(config.get("goal", 90))) else 1
 
 

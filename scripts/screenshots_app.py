@@ -1,7 +1,7 @@
 """Screenshots of every screen of the tablet app, in Chinese and English, at 800×1280.
 
 Writes ``docs/screenshots/app-<screen>-<zh|en>.png`` for the screens signin, today, resident,
-visit, note, edit, sync and settings. The tablet is filled through a real (in-process) server
+visit, note, edit, sync, settings and pin (the unlock code). The tablet is filled through a real (in-process) server
 with a visit history, one conflict involving this tablet's edit and one change the server
 refused, so every part of every screen has something to show. Runs its own Xvfb.
 
@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.app import (FAR_AWAY_SERVER, flask_app, record_history, seed_server,  # noqa: E402
-                       signed_in_service)
+from bench.app import (FAR_AWAY_SERVER, UNLOCK_CODE, flask_app, record_history,  # noqa: E402
+                       seed_server, signed_in_service)
 from client.ui import i18n  # noqa: E402
 from tests.ui.driver import AppDriver, app_env, start_xvfb  # noqa: E402
 
@@ -111,6 +111,13 @@ def shoot(out: Path, language: str, data_dir: Path, conflict_name: str, env: dic
     app = AppDriver(data_dir, language, env=env, log_path=workdir / f"app-{short}.log")
     try:
         app.wait_ready()
+        app.wait_for_screen("pin")  # a started app asks for the unlock code
+        app.type("pin", UNLOCK_CODE[:2])
+        time.sleep(0.3)
+        app.screenshot(path("pin"))
+        app.type("pin", UNLOCK_CODE)
+        app.send(cmd="tap_id", id="submit")
+        app.wait_for_screen("today")
         app.wait_until(lambda: len(app.rows()["rows"]) > 20, what="the Today list")
         time.sleep(0.5)
         app.screenshot(path("today"))

@@ -19,6 +19,11 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     # A misspelt zone stops the server at start-up rather than shifting every day it reckons.
     zone_named(app.config["TIMEZONE"])
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        # The client's own address (throttling, audit log) and scheme, as the proxies saw them.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     from .api import init_api

@@ -20,6 +20,11 @@ DEFAULT_SERVER = "http://127.0.0.1:8000"
 MAX_DEFAULT_WORKERS = 4
 SQLITE_THREADS = 8
 POSTGRES_THREADS = 4
+#: The access log's line: address, time, method, path WITHOUT the query string, status, size,
+#: milliseconds. A query string or a referer can carry a resident's name or phone number (a
+#: search), so neither is logged.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+DEFAULT_PRUNE_DAYS = 30
 
 
 def _default_database_url() -> str:
@@ -65,6 +70,24 @@ def cmd_migrate(args) -> int:
     return 0
 
 
+def cmd_restored(args) -> int:
+    """After restoring the database from a backup, before the server takes requests again."""
+    from sqlalchemy.orm import Session
+
+    from .db import make_engine
+    from .sync import changelog
+
+    migrate_database(args.database_url)
+    engine = make_engine(args.database_url)
+    with Session(engine) as session, session.begin():
+        head = changelog.head_position(session)
+        epoch, _since = changelog.rotate_epoch(session, head)
+    engine.dispose()
+    print(f"New epoch {epoch} from log position {head}: every tablet will start its copy over "
+          f"and re-send what this backup lacks at its next sync.")
+    return 0
+
+
 def default_workers(url: str) -> int:
     if _is_sqlite(url):
         return 1  # one writer at a time anyway; threads serve the concurrent readers
@@ -80,7 +103,7 @@ def gunicorn_argv(args) -> list[str]:
             "--timeout", str(args.timeout), "--graceful-timeout", "20",
             "--error-logfile", "-", "--log-level", args.log_level]
     if args.access_log:
-        argv += ["--access-logfile", "-"]
+        argv += ["--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT]
     if _gunicorn_has_setting("control_socket_disable"):
         # Newer gunicorns open a control socket at one fixed path per user; several servers
         # (the demo, a test's, a benchmark's) would fight over it, and nothing here uses it.
@@ -150,6 +173,31 @@ def cmd_seed(args) -> int:
     print(f"  {summary.counts_line()}")
     print()
     print(summary.logins_table())
+    return 0
+
+
+def cmd_prune(args) -> int:
+    from datetime import timedelta
+
+    from sqlalchemy.orm import Session
+
+    from shared.clock import utcnow
+
+    from .db import make_engine
+    from .prune import MIN_DAYS, prune
+
+    if args.older_than_days < MIN_DAYS:
+        print(f"--older-than-days must be at least {MIN_DAYS}.", file=sys.stderr)
+        return 2
+    migrate_database(args.database_url)
+    engine = make_engine(args.database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            deleted = prune(session, timedelta(days=args.older_than_days), utcnow())
+    finally:
+        engine.dispose()
+    summary = ", ".join(f"{count} from {table}" for table, count in deleted.items())
+    print(f"Pruned records older than {args.older_than_days} days: {summary}.")
     return 0
 
 
@@ -275,6 +323,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.set_defaults(handler=cmd_migrate)
 
     sub = commands.add_parser(
+        "restored", parents=[database],
+        help="after restoring the database from a backup: start a new epoch",
+        description="Run once after restoring the database from a backup, before starting the "
+                    "server: it gives the server's history a new epoch, so that every tablet "
+                    "notices the restore before it pushes, starts its copy over and re-sends "
+                    "what the backup lacks (see docs/operations.md).")
+    sub.set_defaults(handler=cmd_restored)
+
+    sub = commands.add_parser(
         "serve", parents=[database], help="migrate, then run the server with gunicorn",
         description="Migrates the database, then runs the server with gunicorn: several "
                     "worker processes on PostgreSQL (2 x cores + 1, at most 4), one process "
@@ -290,7 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
                           f"{POSTGRES_THREADS} on PostgreSQL)")
     sub.add_argument("--timeout", type=_positive, default=120,
                      help="seconds before a silent worker is restarted (default %(default)s)")
-    sub.add_argument("--access-log", action="store_true", help="log every request to stdout")
+    sub.add_argument("--access-log", action="store_true",
+                     help="log every request to stdout (paths only: no query strings)")
     sub.add_argument("--log-level", default="info",
                      choices=["debug", "info", "warning", "error"])
     sub.set_defaults(handler=cmd_serve)
@@ -306,6 +364,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--reset", action="store_true",
                      help="delete ALL data in the database first")
     sub.set_defaults(handler=cmd_seed)
+
+    sub = commands.add_parser(
+        "prune", parents=[database],
+        help="delete operational records (sign-in attempts) older than N days",
+        description="Deletes sign-in attempts older than N days; run it daily (see "
+                    "docs/operations.md, 'Periodic jobs'). Never touches the audit log, the "
+                    "records tablets sync, or what makes retried pushes exactly-once.")
+    sub.add_argument("--older-than-days", type=int, default=DEFAULT_PRUNE_DAYS, metavar="N",
+                     help="keep the last N days (default %(default)s, at least 1)")
+    sub.set_defaults(handler=cmd_prune)
 
     sub = commands.add_parser("create-user", parents=[database],
                               help="add a person who can sign in")

@@ -8,29 +8,33 @@ import zlib
 
 from flask import Flask, Request, Response, request
 
-from shared.protocol import MAX_BODY_BYTES
+from shared.protocol import MAX_BODY_BYTES, MAX_WIRE_BYTES
 
 
 class GzipRequestMiddleware:
     """WSGI middleware: inflate ``Content-Encoding: gzip`` bodies before Flask reads them.
 
-    A body that is not valid gzip, or inflates past ``MAX_BODY_BYTES`` (a zip bomb), is answered
-    here with the project's error shape and never reaches a view.
+    A body over ``MAX_WIRE_BYTES`` on the wire (compressed or not), not valid gzip, or inflating
+    past ``MAX_BODY_BYTES`` (a zip bomb), is answered here with the project's error shape and
+    never reaches a view.
     """
 
     def __init__(self, app, limit: int = MAX_BODY_BYTES,
-                 compressed_limit: int = MAX_BODY_BYTES) -> None:
+                 compressed_limit: int = MAX_WIRE_BYTES) -> None:
         self.app = app
         self.limit = limit
         self.compressed_limit = compressed_limit
 
     def __call__(self, environ, start_response):
-        if environ.get("HTTP_CONTENT_ENCODING", "").lower() != "gzip":
-            return self.app(environ, start_response)
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
         if length > self.compressed_limit:
             return _refuse(start_response, 413, "body_too_large",
                            f"The request body is over {self.compressed_limit} bytes.")
+        if environ.get("HTTP_CONTENT_ENCODING", "").lower() != "gzip":
+            return self.app(environ, start_response)
         # Never read more than the cap, even when no length was sent.
         raw = environ["wsgi.input"].read(length or self.compressed_limit + 1)
         if len(raw) > self.compressed_limit:
@@ -78,6 +82,6 @@ def gzip_response(response: Response, req: Request) -> Response:
 
 
 def init_compression(app: Flask) -> None:
-    app.wsgi_app = GzipRequestMiddleware(app.wsgi_app,
-                                         compressed_limit=app.config["MAX_CONTENT_LENGTH"])
+    app.wsgi_app = GzipRequestMiddleware(app.wsgi_app, limit=app.config["MAX_CONTENT_LENGTH"],
+                                         compressed_limit=app.config["MAX_WIRE_BYTES"])
     app.after_request(lambda response: gzip_response(response, request))

@@ -7,11 +7,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.district_day import DEFAULT_ZONE
+from shared.protocol import MAX_BODY_BYTES, MAX_WIRE_BYTES
 
 
 def _default_database_url() -> str:
     data_dir = Path(os.environ.get("KNOCKDOOR_DATA_DIR", "var"))
     return f"sqlite:///{(data_dir / 'knockdoor.db').as_posix()}"
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = int(raw)
+    if value < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {raw!r}.")
+    return value
 
 
 @dataclass
@@ -24,15 +35,50 @@ class Config:
     #: werkzeug method for password hashes: slow on purpose.
     PASSWORD_HASH_METHOD: str = field(default_factory=lambda: os.environ.get(
         "KNOCKDOOR_PASSWORD_HASH", "scrypt"))
+    #: Failed sign-ins of one account (from anywhere) per window before that account waits.
     LOGIN_MAX_FAILURES: int = field(default_factory=lambda: int(os.environ.get(
         "KNOCKDOOR_LOGIN_MAX_FAILURES", "5")))
+    #: Failed sign-ins from one client address (any accounts) per window before it waits.
+    LOGIN_MAX_FAILURES_PER_ADDRESS: int = field(default_factory=lambda: int(os.environ.get(
+        "KNOCKDOOR_LOGIN_MAX_FAILURES_PER_ADDRESS", "20")))
     LOGIN_WINDOW_SECONDS: int = 15 * 60
+    #: A device token unused for this many days stops working (the tablet signs in again,
+    #: keeping its unsent work).
+    DEVICE_TOKEN_IDLE_DAYS: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_DEVICE_TOKEN_IDLE_DAYS", 30))
+    #: A device token older than this is replaced by a new one at the tablet's next renewal.
+    DEVICE_TOKEN_ROTATE_DAYS: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_DEVICE_TOKEN_ROTATE_DAYS", 7))
+    #: How long the replaced token keeps working, for a renewal whose answer was lost.
+    DEVICE_TOKEN_GRACE_HOURS: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_DEVICE_TOKEN_GRACE_HOURS", 72))
+    #: The tablet policy sent to every tablet (docs/app.md): PIN lock and the stale-tablet rule.
+    TABLET_PIN_IDLE_MINUTES: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_TABLET_PIN_IDLE_MINUTES", 5))
+    TABLET_PIN_ATTEMPTS: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_TABLET_PIN_ATTEMPTS", 5))
+    TABLET_LOCK_AFTER_DAYS: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_TABLET_LOCK_AFTER_DAYS", 14))
+    TABLET_WIPE_AFTER_DAYS: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_TABLET_WIPE_AFTER_DAYS", 60))
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none,
+    #: the connecting address is the client's). Never more than there really are: a client
+    #: could otherwise choose its own address.
+    TRUSTED_PROXIES: int = field(default_factory=lambda: int(os.environ.get(
+        "KNOCKDOOR_TRUSTED_PROXIES", "0")))
+    #: Secure (HTTPS-only) cookies unless turned off, as `make demo` and the tests do.
     SESSION_COOKIE_SECURE: bool = field(default_factory=lambda: os.environ.get(
-        "KNOCKDOOR_SECURE_COOKIES", "0") == "1")
+        "KNOCKDOOR_SECURE_COOKIES", "1") != "0")
+    #: A web session ends after this long without a click, and at sign-out.
+    WEB_SESSION_IDLE_MINUTES: int = field(default_factory=lambda: int(os.environ.get(
+        "KNOCKDOOR_WEB_SESSION_IDLE_MINUTES", "30")))
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
-    #: Largest compressed body accepted; decompressed bodies are capped by MAX_BODY_BYTES.
-    MAX_CONTENT_LENGTH: int = 4 * 1024 * 1024
+    #: Largest body accepted on the wire, compressed or not (shared.protocol.MAX_WIRE_BYTES).
+    MAX_WIRE_BYTES: int = MAX_WIRE_BYTES
+    #: Largest body once inflated (Flask applies it after server.compression has inflated a
+    #: gzip body, so it must be the inflate limit, not the wire limit).
+    MAX_CONTENT_LENGTH: int = MAX_BODY_BYTES
     BABEL_DEFAULT_LOCALE: str = "zh_CN"
     #: The district's time zone (IANA name): every calendar day and every time a person reads.
     TIMEZONE: str = field(default_factory=lambda: os.environ.get(

@@ -22,7 +22,11 @@ LOCAL_DAY_FUNCTION = "knockdoor_local_day"
 
 def make_engine(url: str, *, lock_on_begin: bool = True, **kwargs) -> Engine:
     """``lock_on_begin=False`` (SQLite only) for tools that only read, or read-then-commit
-    quickly, beside a running server: their transactions then never hold the write lock."""
+    quickly, beside a running server: their transactions then never hold the write lock.
+
+    Statement parameters are left out of error messages (``hide_parameters``): they hold names,
+    phones and health readings, and an error message ends up in the error log."""
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                                **kwargs)

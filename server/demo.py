@@ -609,9 +609,19 @@ def wipe(engine: Engine) -> None:
         if engine.dialect.name == "postgresql":
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
+            # The audit log's triggers refuse DELETE (it is append-only): set them aside for
+            # the wipe and put them back in the same transaction. (PostgreSQL's TRUNCATE does
+            # not fire row triggers.)
+            triggers = connection.execute(text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+            for name, _sql in triggers:
+                connection.execute(text(f'DROP TRIGGER "{name}"'))
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
-        connection.execute(text("INSERT INTO log_head (id, position) VALUES (1, 0)"))
+            for _name, sql in triggers:
+                connection.execute(text(sql))
+        connection.execute(text("INSERT INTO log_head (id, position, epoch, epoch_since) "
+                                "VALUES (1, 0, :epoch, 0)"), {"epoch": str(uuid.uuid4())})
 
 
 def seed_demo(session: Session, random_seed: int = DEFAULT_RANDOM_SEED,

@@ -9,7 +9,7 @@ from flask import Flask, current_app, jsonify, render_template_string, request
 from werkzeug.exceptions import HTTPException
 
 from shared import protocol as p
-from shared.schemas import flatten_errors
+from shared.schemas import flatten_errors, printable
 
 
 class ApiError(Exception):
@@ -37,7 +37,20 @@ def _wants_json() -> bool:
         request.accept_mimetypes.best == "application/json"
 
 
+def _quotable(value):
+    """Input quoted back in an error (an unknown member's name, say) may hold what UTF-8 cannot
+    encode: escape it, so the error itself can always be sent."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {_quotable(key): _quotable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_quotable(item) for item in value]
+    return value
+
+
 def _respond(status: int, error: str, message: str, details: dict, headers: dict):
+    message, details = _quotable(message), _quotable(details)
     if _wants_json():
         response = jsonify(status=status, error=error, message=message, details=details)
     else:

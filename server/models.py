@@ -88,6 +88,14 @@ class Device(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     name: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: When the current token was handed out (None: before tokens rotated; rotate at once).
+    token_issued_at: Mapped[datetime | None]
+    #: The token it replaced, still good until ``previous_token_until`` or until the new one
+    #: is first used; ``next_token_sealed`` is the new token sealed with the old one, so a
+    #: renewal whose answer was lost gets the same new token again (see server.auth).
+    previous_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    previous_token_until: Mapped[datetime | None]
+    next_token_sealed: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
@@ -226,11 +234,19 @@ class ChangeLogEntry(Base):
 
 
 class LogHead(Base):
-    """One row: the last position handed out. Its row lock orders all writers."""
+    """One row: the last position handed out. Its row lock orders all writers.
+
+    ``epoch`` names this server's history: a random id made with the database and replaced
+    when the database is restored from a backup (``knockdoor restored``, or when a tablet
+    shows the server holds less than it once acknowledged). ``epoch_since`` is the position
+    up to which the history before and after that restore is the same (0: not known).
+    """
 
     __tablename__ = "log_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     position: Mapped[int] = mapped_column(BigInteger, default=0)
+    epoch: Mapped[str | None] = mapped_column(String(36))
+    epoch_since: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class AppliedOp(Base):
@@ -279,6 +295,18 @@ class LoginAttempt(Base):
     __tablename__ = "login_attempts"
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     username: Mapped[str] = mapped_column(String(64), index=True)
-    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    remote_addr: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class WebSession(Base):
+    """A signed-in browser (server.web.sessions). The cookie holds only a random token; this
+    row, found by the token's hash, holds the rest, and deleting it ends the session."""
+
+    __tablename__ = "web_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    data: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

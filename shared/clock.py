@@ -37,8 +37,10 @@ def correct_device_time(device_time: datetime, skew_seconds: float,
 
 
 def isoformat(moment: datetime) -> str:
-    """The one wire format for instants: UTC, seconds, 'Z'."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The one wire format for instants: UTC, seconds, 'Z', the year always four digits
+    (strftime's %Y writes year 1 as '1', which no ISO 8601 parser reads back)."""
+    utc = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return utc.isoformat(timespec="seconds") + "Z"
 
 
 def parse_instant(text: str) -> datetime:

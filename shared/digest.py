@@ -34,3 +34,12 @@ def combine(hashes) -> str:
     for value in hashes:
         total = (total + value) & _MASK
     return f"{total:016x}"
+
+
+def facts_hash(resident_id: str, last_visit_at: str | None, last_met_at: str | None,
+               follow_up_since: str | None) -> int:
+    """Signed 64-bit hash of one resident's derived visit facts (shared.due.visit_facts), as
+    wire-format instants: summed per grid like the records, they prove that the tablet shows
+    the same last visit, last meeting and open follow-up as the server holds."""
+    text = canonical_json([resident_id, last_visit_at, last_met_at, follow_up_since])
+    return record_hash("facts", text)

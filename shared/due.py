@@ -129,3 +129,21 @@ def open_follow_up(living_situation: Iterable[str],
         elif visit.outcome == NO_ANSWER and opened is None:
             opened = visit.visited_at
     return opened
+
+
+@dataclass(frozen=True)
+class VisitFacts:
+    """What a resident's visit history says, as the volunteer reads it on the Today list."""
+
+    last_visit_at: datetime | None
+    last_met_at: datetime | None
+    follow_up_since: datetime | None
+
+
+def visit_facts(living_situation: Iterable[str], visits: Iterable[VisitFact]) -> VisitFacts:
+    """The derived facts of one resident: a pure function of its visits and living situation,
+    the same on the server and the tablet. Corrections are read through: a voided visit, and
+    the correction record itself, is no visit."""
+    kept = effective_visits(visits)
+    return VisitFacts(max((v.visited_at for v in kept), default=None), last_met(kept),
+                      open_follow_up(living_situation, kept))

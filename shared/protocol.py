@@ -12,8 +12,12 @@ MAX_OPS_PER_PUSH = 1000
 DEFAULT_PUSH_BATCH = 500
 DEFAULT_PULL_LIMIT = 2000
 MAX_PULL_LIMIT = 5000
-#: Request bodies larger than this (after decompression) are refused with 413.
+#: Request bodies larger than this on the wire (compressed or not) are refused with 413.
+MAX_WIRE_BYTES = 4 * 1024 * 1024
+#: Request bodies larger than this after decompression are refused with 413.
 MAX_BODY_BYTES = 8 * 1024 * 1024
+#: JSON nested deeper than this (objects and arrays) is refused before it is parsed.
+MAX_JSON_DEPTH = 32
 
 #: A device clock further than this from the server's is corrected, not trusted.
 CLOCK_TRUST_SECONDS = 5 * 60
@@ -111,13 +115,32 @@ ERR_UPGRADE_REQUIRED = "upgrade_required"
 ERR_TOKEN_MISSING = "token_missing"
 ERR_TOKEN_UNKNOWN = "token_unknown"
 ERR_DEVICE_REVOKED = "device_revoked"
+#: The token was good once but the tablet has not reached the server for too long.
+ERR_TOKEN_EXPIRED = "token_expired"
+#: The person's account is switched off (it may be switched on again).
+ERR_ACCOUNT_INACTIVE = "account_inactive"
+#: A sign-in named a device id that belongs to another person's tablet.
+ERR_DEVICE_NOT_YOURS = "device_not_yours"
 ERR_BAD_CREDENTIALS = "bad_credentials"
 ERR_THROTTLED = "throttled"
 ERR_FORBIDDEN = "forbidden"
 ERR_NOT_FOUND = "not_found"
 ERR_BAD_CURSOR = "bad_cursor"
-#: 401 codes after which the app must wipe its local data.
-WIPE_CODES = frozenset({ERR_TOKEN_UNKNOWN, ERR_DEVICE_REVOKED})
+#: 401 codes after which the app must wipe its local data: only an explicit revocation.
+WIPE_CODES = frozenset({ERR_DEVICE_REVOKED})
+#: 401 codes after which the app goes back to sign-in and keeps everything, unsent ops
+#: included, to push after the same person signs in again.
+SIGN_IN_CODES = frozenset({ERR_TOKEN_MISSING, ERR_TOKEN_UNKNOWN, ERR_TOKEN_EXPIRED,
+                           ERR_ACCOUNT_INACTIVE})
+
+#: The tablet policy the server sends (see docs/app.md); these are the defaults a tablet uses
+#: until it has heard from the server.
+DEFAULT_TABLET_POLICY = {
+    "pin_idle_minutes": 5,  # lock behind the PIN after this long without a tap
+    "pin_attempts": 5,  # wrong PINs in a row before an online sign-in is required
+    "lock_after_days": 14,  # no contact with the server: locked until an online sign-in
+    "wipe_after_days": 60,  # no contact with the server: local data wiped
+}
 
 # per-op rejection reasons
 REJ_INVALID = "invalid_op"
@@ -129,3 +152,6 @@ REJ_OP_ID_REUSED = "op_id_reused"
 REJ_SEQ_REUSED = "seq_reused"
 #: The resident moved to another grid too long ago for an op made for the old grid.
 REJ_RESIDENT_MOVED = "resident_moved"
+#: Set by the tablet, not the server: the op kept failing (413, or 5xx when sent alone) and was
+#: set aside so the ops behind it could go through. Kept and shown like any rejected op.
+REJ_UNDELIVERABLE = "undeliverable"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -10,17 +10,62 @@ from . import protocol as p
 from .clock import utcnow
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-PHONE_RE = re.compile(r"^[0-9+\- ]{3,20}$")
+PHONE_RE = re.compile(r"^[0-9+\- ]{3,20}\Z")
 
 
-class UUIDText(fields.String):
+#: Instants a device may claim (``device_time``) and dates it may set: a tablet whose clock
+#: reset to 1970 still delivers its visits (the skew correction dates them), while year 1 or
+#: 9999 (which overflow on conversion) and other nonsense are refused, naming the field.
+EARLIEST_INSTANT = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST_INSTANT = datetime(2199, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+_INSTANT_RANGE = validate.Range(EARLIEST_INSTANT, LATEST_INSTANT,
+                                error="Must be between 1970-01-01 and 2199-12-31 (UTC).")
+_DATE_RANGE = validate.Range(EARLIEST_INSTANT.date(), LATEST_INSTANT.date(),
+                             error="Must be between 1970-01-01 and 2199-12-31.")
+
+#: Areas, people and other rows the server numbers have 32-bit ids on every database.
+MAX_ROW_ID = 2**31 - 1
+
+#: What no database should store and no encoder can write: NUL (PostgreSQL refuses it in text)
+#: and UTF-16 surrogates not in a pair (no UTF-8 encoding exists for them).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot be stored as text, or None."""
+    found = _UNSTORABLE.search(value)
+    if found is None:
+        return None
+    return "Must not contain a NUL character." if found.group() == "\x00" else \
+        "Not valid Unicode text (an unpaired surrogate)."
+
+
+def printable(text: str) -> str:
+    """``text`` made safe to store and to encode as UTF-8 (for messages that quote input)."""
+    if _UNSTORABLE.search(text) is None:
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+
+
+class Plaintext(fields.String):
+    """A string that can be stored on every database and encoded as UTF-8."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        problem = text_problem(text)
+        if problem:
+            raise ValidationError(problem)
+        return text
+
+
+class UUIDText(Plaintext):
     """A UUID kept as its lower-case text."""
 
     default_error_messages = {"invalid_uuid": "Not a valid UUID."}
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).lower()
-        if not UUID_RE.match(text):
+        if not UUID_RE.fullmatch(text):
             raise self.make_error("invalid_uuid")
         return text
 
@@ -52,7 +97,7 @@ class StrictSchema(Schema):
 
 
 def Text(max_len: int, *, required=False, min_len=0, **kw):  # noqa: N802 - a field factory
-    return fields.String(required=required, validate=validate.Length(min=min_len, max=max_len),
+    return Plaintext(required=required, validate=validate.Length(min=min_len, max=max_len),
                          **kw)
 
 
@@ -64,9 +109,9 @@ class ResidentDataSchema(StrictSchema):
     birth_year = fields.Integer(required=True, strict=True,
                                 validate=NotAfterThisYear(1900))
     address = Text(120, min_len=1, required=True)
-    phone = fields.String(allow_none=True, validate=validate.Regexp(PHONE_RE))
+    phone = Plaintext(allow_none=True, validate=validate.Regexp(PHONE_RE))
     emergency_contact = Text(40, allow_none=True)
-    emergency_phone = fields.String(allow_none=True, validate=validate.Regexp(PHONE_RE))
+    emergency_phone = Plaintext(allow_none=True, validate=validate.Regexp(PHONE_RE))
     living_situation = fields.List(fields.String(validate=one_of(p.LIVING_SITUATIONS)),
                                    validate=validate.Length(max=len(p.LIVING_SITUATIONS)))
     care_level = fields.String(validate=one_of(p.CARE_LEVELS))
@@ -103,7 +148,7 @@ class VisitDataSchema(StrictSchema):
     safety_checks = fields.Dict(keys=fields.String(validate=one_of(p.SAFETY_DEVICES)),
                                 values=fields.String(validate=one_of(p.SAFETY_CHECK_RESULTS)))
     note = Text(2000, allow_none=True)
-    follow_up_on = fields.Date(allow_none=True)
+    follow_up_on = fields.Date(allow_none=True, validate=_DATE_RANGE)
     corrects = UUIDText(allow_none=True)
     correction = fields.String(allow_none=True, validate=one_of(p.CORRECTIONS))
 
@@ -147,11 +192,12 @@ class OpSchema(StrictSchema):
     entity = fields.String(required=True, validate=one_of(p.PUSHABLE_ENTITIES))
     action = fields.String(required=True, validate=one_of(p.ACTIONS))
     entity_id = UUIDText(required=True)
-    grid_id = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**62))
+    grid_id = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_ROW_ID))
     base_version = fields.Integer(load_default=None, allow_none=True, strict=True,
                                   validate=validate.Range(0, 2**62),
                                   metadata={"description": "Record version an update was based on."})
-    device_time = fields.AwareDateTime(required=True, default_timezone=None)
+    device_time = fields.AwareDateTime(required=True, default_timezone=None,
+                                       validate=_INSTANT_RANGE)
     data = fields.Dict(required=True, metadata={"description": "ResidentData, VisitData or NoteData."})
 
     @validates_schema
@@ -216,10 +262,21 @@ class PersonSchema(Schema):
     role = fields.String()
 
 
+class TabletPolicySchema(Schema):
+    pin_idle_minutes = fields.Integer(metadata={"description": "Idle minutes before the PIN."})
+    pin_attempts = fields.Integer(metadata={"description": "Wrong PINs before a sign-in."})
+    lock_after_days = fields.Integer(metadata={
+        "description": "Days without reaching the server before the app locks until an "
+                       "online sign-in."})
+    wipe_after_days = fields.Integer(metadata={
+        "description": "Days without reaching the server before the app wipes its data."})
+
+
 class LoginResponseSchema(Schema):
     token = fields.String(metadata={"description": "Send as 'Authorization: Bearer <token>'."})
     device_id = fields.String()
     person = fields.Nested(PersonSchema)
+    policy = fields.Nested(TabletPolicySchema)
     server_time = fields.String()
     timezone = fields.String(metadata={
         "description": "The district's time zone (IANA name, e.g. Asia/Shanghai): every calendar "
@@ -227,8 +284,20 @@ class LoginResponseSchema(Schema):
                        "older servers: assume Asia/Shanghai."})
 
 
+class RenewRequestSchema(VersionedSchema):
+    pass
+
+
+class RenewResponseSchema(Schema):
+    token = fields.String(allow_none=True, metadata={
+        "description": "A new token to use from now on, or null to keep the current one."})
+    policy = fields.Nested(TabletPolicySchema)
+    server_time = fields.String()
+
+
 class PushRequestSchema(VersionedSchema):
     device_time = fields.AwareDateTime(load_default=None, default_timezone=None,
+                                       validate=_INSTANT_RANGE,
                                        metadata={"description": "Device clock when sent; "
                                                                 "required from protocol 2."})
     ops = fields.List(fields.Raw(), required=True,
@@ -243,7 +312,8 @@ class OpReasonSchema(Schema):
 
 
 class OpResultSchema(Schema):
-    op_id = fields.String()
+    op_id = fields.String(allow_none=True,
+                          metadata={"description": "Null when the op had no usable id."})
     seq = fields.Integer(allow_none=True)
     status = fields.String(metadata={"description": "applied | duplicate | conflict | rejected"})
     version = fields.Integer(allow_none=True,
@@ -258,10 +328,39 @@ class PushResponseSchema(Schema):
 
 
 class PullRequestSchema(VersionedSchema):
-    cursor = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20000),
+    cursor = Plaintext(load_default=None, allow_none=True, validate=validate.Length(max=20000),
                            metadata={"description": "Opaque; null for a first sync."})
     limit = fields.Integer(load_default=p.DEFAULT_PULL_LIMIT, strict=True,
                            validate=validate.Range(1, p.MAX_PULL_LIMIT))
+
+
+class SyncStateRequestSchema(VersionedSchema):
+    """What the tablet knows of the server's history, sent before it pushes."""
+
+    epoch = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36),
+                          metadata={"description": "The server epoch the tablet last saw; "
+                                    "null for a first sync."})
+    seen_position = fields.Integer(
+        load_default=0, strict=True, validate=validate.Range(0, 2**62),
+        metadata={"description": "The highest log position the tablet has seen in this epoch."})
+    acked_seq = fields.Integer(
+        load_default=0, strict=True, validate=validate.Range(0, 2**62),
+        metadata={"description": "The highest sequence number of this device the server has "
+                                 "acknowledged as applied, in this epoch."})
+
+
+class SyncStateResponseSchema(Schema):
+    epoch = fields.String(metadata={"description": "This server's history id."})
+    epoch_since = fields.Integer(metadata={
+        "description": "Up to this position the current history equals the one before the "
+                       "last restore (0: unknown)."})
+    head = fields.Integer(metadata={"description": "The last log position handed out."})
+    applied_seq = fields.Integer(metadata={
+        "description": "The highest sequence number of this device the server holds (0: none)."})
+    restored = fields.Boolean(metadata={
+        "description": "This request showed the server holds less than it had acknowledged: "
+                       "it started a new epoch."})
+    server_time = fields.String()
 
 
 class ChangeSchema(Schema):
@@ -280,11 +379,16 @@ class GridStateSchema(Schema):
     name = fields.String()
     digest = fields.String(allow_none=True,
                            metadata={"description": "Set once the grid is caught up."})
+    facts_digest = fields.String(
+        allow_none=True, metadata={"description": "Set once the grid is caught up: the digest "
+                                   "of its residents' last visit, last meeting and open "
+                                   "follow-up."})
 
 
 class PullResponseSchema(Schema):
     changes = fields.List(fields.Nested(ChangeSchema))
     cursor = fields.String()
+    epoch = fields.String(metadata={"description": "The server epoch the cursor belongs to."})
     has_more = fields.Boolean()
     evict_grids = fields.List(fields.Integer())
     grids = fields.List(fields.Nested(GridStateSchema))

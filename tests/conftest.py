@@ -93,7 +93,8 @@ def db_session(engine):
 @pytest.fixture
 def app(engine, database_url):
     return create_app({"DATABASE_URL": database_url, "TESTING": True,
-                       "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH, "SECRET_KEY": "test"})
+                       "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH, "SECRET_KEY": "test",
+                       "SESSION_COOKIE_SECURE": False})
 
 
 @pytest.fixture

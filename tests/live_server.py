@@ -57,6 +57,7 @@ class LiveServer:
                "KNOCKDOOR_PASSWORD_HASH": "pbkdf2:sha256:1000",
                "KNOCKDOOR_SECRET_KEY": "live-server-test",
                "PYTHONPATH": subprocess_pythonpath(ROOT),
+               "KNOCKDOOR_SECURE_COOKIES": "0",  # plain http on 127.0.0.1
                **self.extra_env}
         argv = [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1",
                 "--port", str(self.port), "--workers", str(self.workers),

@@ -22,6 +22,7 @@ from kivy.metrics import dp, sp
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+from kivy.uix.modalview import ModalView
 from kivy.uix.popup import Popup
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
@@ -36,7 +37,10 @@ from .i18n import _
 
 log = logging.getLogger(__name__)
 KV_DIR = Path(__file__).resolve().parent / "kv"
-SCREEN_FILES = ("signin", "today", "resident", "visit", "note", "edit", "sync", "settings")
+SCREEN_FILES = ("signin", "pin", "today", "resident", "visit", "note", "edit", "sync",
+                "settings")
+#: How often the app asks the client core whether it must lock (PIN, stale tablet).
+GATE_CHECK_SECONDS = 5
 PREFS_FILE = "ui-settings.json"
 #: The UI thread waits at most this long for a quick local read or write (a resident's detail,
 #: saving a visit) so the very next frame already shows the result; past it, the result comes
@@ -123,12 +127,60 @@ class SignInScreen(AppScreen):
     def _signed_in(self, _account) -> None:
         self.busy = False
         self.ids.password.text = ""
-        self.app.signed_in()
+        self.app.open_screen("pin", remember=False, mode="set")
 
     def _failed(self, error: BaseException) -> None:
         self.busy = False
         code = error.code if isinstance(error, service_errors().SignInError) else "server_error"
         self.message = pr.sign_in_message(code)
+
+
+class PinScreen(AppScreen):
+    """Set the unlock code after a sign-in, or unlock after idle time (client.lock)."""
+
+    mode = StringProperty("unlock")  # "set" | "unlock"
+    message = StringProperty("")
+    greeting = StringProperty("")
+    busy = BooleanProperty(False)
+
+    def load(self, mode: str = "unlock", **_params) -> None:
+        self.mode, self.message, self.busy = mode, "", False
+        self.ids.pin.text = self.ids.pin_again.text = ""
+        account = self.app.service.account if self.app.service else None
+        self.greeting = _("{name}, enter your unlock code.").format(
+            name=account.display_name) if account else ""
+
+    def submit(self) -> None:
+        pin, again = self.ids.pin.text.strip(), self.ids.pin_again.text.strip()
+        if self.mode == "set":
+            self.message = pr.check_new_pin(pin, again)
+            if self.message:
+                return
+            self.busy = True
+            self.app.local.submit(lambda: self.app.service.set_pin(pin),
+                                  lambda _none: self.app.unlocked())
+            return
+        self.busy = True
+        service = self.app.service
+        self.app.local.submit(lambda: (service.unlock(pin), service.lock.attempts_left(),
+                                       service.gate()), self._checked)
+
+    def forgot(self) -> None:
+        """An online sign-in instead of the code; the unsent work stays."""
+        self.busy = True
+        self.app.local.submit(self.app.service.forget_pin,
+                              lambda _none: self.app.signed_out())
+
+    def _checked(self, outcome) -> None:
+        unlocked, attempts_left, gate = outcome
+        self.busy = False
+        self.ids.pin.text = ""
+        if unlocked:
+            self.app.unlocked()
+        elif gate == "sign_in":
+            self.app.signed_out(message_code="pin_attempts")
+        else:
+            self.message = pr.wrong_pin_message(attempts_left)
 
 
 class ResidentRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
@@ -588,6 +640,7 @@ class EditScreen(AppScreen):
 
 class SyncScreen(AppScreen):
     last_success = StringProperty("")
+    quarantined = StringProperty("")
     last_result = StringProperty("")
     progress_text = StringProperty("")
     progress = NumericProperty(0)
@@ -601,11 +654,13 @@ class SyncScreen(AppScreen):
         def job():
             service = self.app.service
             return pr.sync_view(service.last_success(), service.last_sync(),
-                                service.rejected_ops(), service.my_conflicts())
+                                service.rejected_ops(), service.my_conflicts(),
+                                service.quarantined_count())
         self.app.local.submit(job, self.show)
 
     def show(self, view: pr.SyncView) -> None:
         self.last_success, self.last_result = view.last_success, view.last_result
+        self.quarantined = view.quarantined
         self.rejected_count, self.conflict_count = len(view.rejected), len(view.conflicts)
         self.ids.rejected.clear_widgets()
         for entry in view.rejected:
@@ -645,7 +700,9 @@ class SettingsScreen(AppScreen):
         for chip in self.ids.sizes.children:
             scale = next(s for code, _t, s in pr.TEXT_SIZES if code == chip.code)
             chip.state = "down" if abs(scale - self.app.font_scale) < 0.01 else "normal"
-        self.app.local.submit(lambda: pr.account_lines(self.app.service.account), self._account)
+        service = self.app.service
+        self.app.local.submit(lambda: pr.account_lines(service.account, service.store.encrypted),
+                              self._account)
 
     def _account(self, lines) -> None:
         box = self.ids.account
@@ -671,8 +728,8 @@ class SettingsScreen(AppScreen):
               lambda: self.sign_out(force=True))])
 
 
-FIRST_SCREENS = ("start", "signin", "today")  # the rest are made after the first frame
-SCREENS = {"start": StartScreen, "signin": SignInScreen, "today": TodayScreen,
+FIRST_SCREENS = ("start", "signin", "pin", "today")  # the rest are made after the first frame
+SCREENS = {"start": StartScreen, "signin": SignInScreen, "pin": PinScreen, "today": TodayScreen,
            "resident": ResidentScreen, "visit": VisitScreen, "note": NoteScreen,
            "edit": EditScreen, "sync": SyncScreen, "settings": SettingsScreen}
 
@@ -700,6 +757,7 @@ class KnockdoorApp(App, SyncListener):
         self.history: list[tuple[str, dict]] = []
         self.autosync: AutoSync | None = None
         self.ready = False  # the service is open and the first screen shown (tests wait)
+        self.locked_from: tuple[str, dict] | None = None  # where the lock came down
 
     def _read_prefs(self) -> dict:
         try:
@@ -751,14 +809,64 @@ class KnockdoorApp(App, SyncListener):
             return
         if job.error is not None:  # the local database cannot be opened: nothing can work
             raise job.error
-        service, signed_in, rows = job.result
+        service, gate, reason, rows = job.result
         self.service = service
-        if signed_in:
+        if gate == "open":
             self.signed_in(rows)
+        elif gate in ("pin", "set_pin"):
+            self.open_screen("pin", remember=False, mode="set" if gate == "set_pin" else
+                             "unlock")
+            self._start_autosync()  # the work goes on behind the lock
         else:
-            self.open_screen("signin", remember=False)
+            self.open_screen("signin", remember=False, message_code=reason)
         self.ready = True
+        Window.bind(on_touch_down=self._touched)
+        Clock.schedule_interval(self._check_gate, GATE_CHECK_SECONDS)
         Clock.schedule_once(self._build_remaining_screens, 0.3)
+
+    # ---- the lock (client.lock: PIN after idle time, stale-tablet rule) -------------------
+
+    def _touched(self, *_args) -> bool:
+        if self.service is not None:
+            self.service.touch()  # in memory only: fine on the UI thread
+        return False
+
+    def _check_gate(self, _dt=None) -> None:
+        if self.service is None or self.manager.current in ("start", "signin", "pin"):
+            return
+        service = self.service
+        self.local.submit(lambda: (service.gate(), service.sign_in_reason()), self._gated)
+
+    def _gated(self, outcome) -> None:
+        gate, reason = outcome
+        if self.manager.current in ("signin", "pin"):
+            return
+        if gate in ("sign_in", "wiped"):
+            self.signed_out(message_code=reason)
+        elif gate in ("pin", "set_pin"):
+            for window in list(Window.children):  # a dialog may show a resident's phone
+                if isinstance(window, ModalView):
+                    window.dismiss(animation=False)
+            self.locked_from = (self.manager.current, getattr(self, "_params", {}))
+            self.open_screen("pin", remember=False, mode="set" if gate == "set_pin" else
+                             "unlock")
+
+    def unlocked(self) -> None:
+        """Back to where the volunteer was (or the Today list after a sign-in)."""
+        where, self.locked_from = self.locked_from, None
+        if where is None or where[0] in ("start", "signin", "pin"):
+            self.signed_in()
+            return
+        name, params = where
+        self._params = params
+        screen = self.screen(name)
+        if name == "resident":
+            screen.load(**params)
+        else:
+            screen.refresh()  # a half-filled form stays as it was
+        self.manager.current = name
+        if self.autosync is None:
+            self._start_autosync()
 
     def screen(self, name: str) -> AppScreen:
         if not self.manager.has_screen(name):
@@ -914,11 +1022,20 @@ class KnockdoorApp(App, SyncListener):
     def on_wiped(self) -> None:
         self.signed_out(message_code="wiped")
 
-    def on_upgrade_required(self, message: str) -> None:
+    def on_sign_in_required(self, code: str) -> None:
+        """Refused, not revoked: back to sign-in; everything unsent stays for afterwards."""
+        self.signed_out(message_code=code)
+
+    def on_upgrade_required(self, side: str) -> None:
+        if side == "server":
+            self.confirm(_("Cannot send for now"), pr.sign_in_message("server_upgrade_required"),
+                         [(_("OK"), "BigButton", None)])
+            return
         self.confirm(_("Please update the app"), pr.sign_in_message("upgrade_required"),
                      [(_("OK"), "BigButton", None)])
 
     def on_resume(self) -> None:
+        self._check_gate()
         if self.autosync:
             self.autosync.resumed()
 

@@ -123,14 +123,16 @@ def read_today(service, query: str) -> tuple[str, list, list[dict]]:
 
 def open_tablet(data_dir) -> tuple:
     """Worker side, the first job of a start: open the local database (it runs the migrations;
-    the client core is imported here, off the UI thread) and, when someone is signed in, read
-    the Today list too, all at once (each round trip to the UI costs a frame).
-    Returns (service, signed_in, today rows or None)."""
+    the client core is imported here, off the UI thread), ask the lock what to show first
+    and, when someone is signed in, read the Today list too, all at once (each round trip to
+    the UI costs a frame). Returns (service, gate, sign-in reason, today rows or None)."""
     from client.service import FieldService
 
     service = FieldService(data_dir, max_attempts=3, backoff_cap=4.0)
-    signed_in = service.signed_in
-    return service, signed_in, read_today(service, "") if signed_in else None
+    gate = service.gate()
+    reason = service.sign_in_reason()
+    rows = read_today(service, "") if gate in ("open", "pin", "set_pin") else None
+    return service, gate, reason, rows
 
 
 class SyncListener:
@@ -140,7 +142,8 @@ class SyncListener:
     def on_progress(self, progress) -> None: ...
     def on_synced(self, report) -> None: ...
     def on_wiped(self) -> None: ...
-    def on_upgrade_required(self, message: str) -> None: ...
+    def on_sign_in_required(self, code: str) -> None: ...
+    def on_upgrade_required(self, side: str) -> None: ...
 
 
 class AutoSync:
@@ -286,16 +289,20 @@ class AutoSync:
             self._next_probe(self.HEARTBEAT)
 
     def _sync_failed(self, error: BaseException) -> None:
-        from client.service import DeviceWiped, UpgradeRequired  # lazily: keeps start-up light
+        from client.service import (DeviceWiped, SignInRequired,  # lazily: light start-up
+                                    UpgradeRequired)
 
         self.state.syncing = False
         self._tell()
         if isinstance(error, DeviceWiped):
             self.stop()
             self.listener.on_wiped()
+        elif isinstance(error, SignInRequired):
+            self.stop()
+            self.listener.on_sign_in_required(error.code)
         elif isinstance(error, UpgradeRequired):
             self.stop()
-            self.listener.on_upgrade_required(str(error))
+            self.listener.on_upgrade_required(getattr(error, "side", "app"))
         else:
             log.error("sync failed: %s", error.__class__.__name__)
             self.state.online = None

@@ -186,11 +186,30 @@ SIGN_IN_MESSAGES = {
     "device_revoked": N_("This tablet was switched off by your supervisor and its data was "
                          "cleared. Ask them to allow it again, then sign in."),
     "upgrade_required": N_("This app is too old for the server. Please update the app."),
+    "server_upgrade_required": N_("This app is newer than the community's system, so nothing "
+                                  "can be sent for now. Please contact the community office."),
     "throttled": N_("Too many tries. Wait a few minutes, then try again."),
     "server_error": N_("The server had a problem. Try again in a moment."),
     "already_signed_in": N_("Already signed in."),
     "wiped": N_("This tablet is no longer allowed to sync, so its data was cleared. Ask your "
                 "supervisor, then sign in again."),
+    # Sent back to sign-in without losing anything (only a revocation wipes).
+    "token_unknown": N_("Please sign in again. Your unsent records are kept and will be sent "
+                        "after you sign in."),
+    "token_missing": N_("Please sign in again. Your unsent records are kept and will be sent "
+                        "after you sign in."),
+    "token_expired": N_("This tablet has not been online for a long time. Please sign in "
+                        "again; your unsent records are kept."),
+    "account_inactive": N_("Your account has been switched off. Ask your community; your "
+                           "unsent records stay on this tablet."),
+    "pin_attempts": N_("Too many wrong unlock codes. Sign in again with your password."),
+    "stale_locked": N_("This tablet has been offline for too long. Sign in again where there "
+                       "is signal; your unsent records are kept."),
+    "stale_wiped": N_("This tablet was offline for too long, so its data was cleared to "
+                      "protect the residents. Please sign in again."),
+    "unsent_of_another": N_("Someone else's records on this tablet are not sent yet. They must "
+                            "sign in and send them first."),
+    "device_not_yours": N_("This tablet is registered to someone else. Ask your community."),
 }
 
 
@@ -621,7 +640,11 @@ REJECTION_ADVICE = {
     p.REJ_ALREADY_EXISTS: N_("The server already has this record. Nothing to do."),
     p.REJ_RESIDENT_MOVED: N_("This resident has moved to another grid. Tell that grid's "
                              "supervisor what you recorded, then remove it from the list."),
+    p.REJ_UNDELIVERABLE: N_("This change could not be sent, so it is kept here and the "
+                            "others were sent. Please contact the community office."),
 }
+#: Reasons the tablet itself gives (the server's come with their own words).
+OWN_REASONS = {p.REJ_UNDELIVERABLE: N_("it could not be sent after several tries")}
 DEFAULT_ADVICE = N_("The server did not take this change. Show this to your supervisor.")
 ENTITY_LABELS = {p.VISIT: N_("Visit"), p.NOTE: N_("Case note"),
                  p.RESIDENT: N_("Change of details")}
@@ -640,8 +663,9 @@ def rejected_entry(op: dict) -> dict:
         "op_id": op["op_id"],
         "head": f"{op.get('resident_name') or _('A resident no longer on this tablet')} · {what}",
         "when": format_moment(_parse(op.get("made_at"))),
-        "reason": _("Reason: {reason}").format(reason=op.get("reason") or op.get("reason_code")
-                                               or _("not given")),
+        "reason": _("Reason: {reason}").format(
+            reason=_(OWN_REASONS[op["reason_code"]]) if op.get("reason_code") in OWN_REASONS
+            else op.get("reason") or op.get("reason_code") or _("not given")),
         "advice": _(REJECTION_ADVICE.get(op.get("reason_code"), DEFAULT_ADVICE)),
     }
 
@@ -659,10 +683,12 @@ class SyncView:
     last_result: str
     rejected: list[dict]
     conflicts: list[dict]
+    #: Said when pulled records are set aside (client/pulled.py); empty otherwise.
+    quarantined: str = ""
 
 
 def sync_view(last_success: datetime | None, last_report, rejected_ops: list[dict],
-              conflicts: list[dict]) -> SyncView:
+              conflicts: list[dict], quarantined: int = 0) -> SyncView:
     if last_report is None:
         result = _("Not synced yet.")
     elif last_report.ok:
@@ -676,7 +702,9 @@ def sync_view(last_success: datetime | None, last_report, rejected_ops: list[dic
     return SyncView(last_success=_("Last successful sync: {when}").format(
         when=format_moment(last_success)), last_result=result,
         rejected=[rejected_entry(op) for op in rejected_ops],
-        conflicts=[conflict_entry(c) for c in conflicts])
+        conflicts=[conflict_entry(c) for c in conflicts],
+        quarantined=_("{count} records cannot be shown for now. Please contact the community "
+                      "office.").format(count=quarantined) if quarantined else "")
 
 
 def progress_text(phase: str, done: int, total: int | None) -> str:
@@ -687,8 +715,28 @@ def progress_text(phase: str, done: int, total: int | None) -> str:
     return _("Checking the copy…")
 
 
-def account_lines(account) -> list[tuple[str, str]]:
+def account_lines(account, encrypted: bool | None = None) -> list[tuple[str, str]]:
     if account is None:
         return []
-    return [(_("Signed in as"), f"{account.display_name} ({label(ROLE_LABELS, account.role)})"),
-            (_("Server"), account.server_url), (_("This tablet"), account.device_name)]
+    lines = [(_("Signed in as"), f"{account.display_name} ({label(ROLE_LABELS, account.role)})"),
+             (_("Server"), account.server_url), (_("This tablet"), account.device_name)]
+    if encrypted is not None:
+        lines.append((_("Records on this tablet"), _("Encrypted") if encrypted else
+                      _("Not encrypted: this tablet cannot encrypt them")))
+    return lines
+
+
+# ---- the lock ---------------------------------------------------------------------------------
+
+
+def check_new_pin(pin: str, again: str) -> str:
+    """The problem with a new unlock code, or "" when it will do."""
+    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 6):
+        return _("Use 4 to 6 digits.")
+    if pin != again:
+        return _("The two codes are not the same.")
+    return ""
+
+
+def wrong_pin_message(attempts_left: int) -> str:
+    return _("Wrong unlock code. {count} tries left.").format(count=attempts_left)

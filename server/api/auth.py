@@ -1,32 +1,36 @@
 from __future__ import annotations
 
 from flask import request
-from flask_smorest import Blueprint
 
 from shared import protocol as p
 from shared.clock import isoformat, utcnow
-from shared.schemas import LoginRequestSchema, LoginResponseSchema
+from shared.schemas import (LoginRequestSchema, LoginResponseSchema, RenewRequestSchema,
+                            RenewResponseSchema)
 
 from ..audit import audit
-from ..auth import authenticate, hash_token, new_token
+from ..auth import (authenticate, device_for_request, issue_token, renew_token,
+                    tablet_policy)
 from ..db import db
 from ..district import zone_name
 from ..errors import ApiError
 from ..models import Device, Person
-from .common import check_protocol, document_errors
+from .common import api_blueprint, check_protocol, document_errors
 
-blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Device sign-in")
+blp = api_blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Device sign-in")
 
 
 @blp.route("/login", methods=["POST"])
 @blp.arguments(LoginRequestSchema)
 @blp.response(200, LoginResponseSchema)
-@document_errors(blp, 400, 401, 422, 426, 429)
+@document_errors(blp, 400, 401, 403, 422, 426, 429)
 def login(body):
-    """Sign a person in on a device; returns the device's bearer token.
+    """Sign a person in on a device; returns the device's bearer token and the tablet policy.
 
-    Signing in again on the same device replaces its token. A revoked device id stays revoked:
-    the app must wipe itself and sign in as a new device.
+    A device belongs to the person who first signed it in: another person's sign-in with its
+    id is refused (``403 device_not_yours``) and changes nothing, so the app must use a new
+    device id. Signing in again as the same person keeps the device and its sequence history
+    and replaces its token. A revoked device id stays revoked: the app must wipe itself and
+    sign in as a new device.
     """
     check_protocol(body["protocol"])
     person_id = authenticate(db.engine, body["username"], body["password"], request.remote_addr)
@@ -34,23 +38,45 @@ def login(body):
         raise ApiError(401, p.ERR_BAD_CREDENTIALS, "Wrong username or password.")
     session = db.session
     person = session.get(Person, person_id)
-    device = session.get(Device, body["device_id"])
-    token = new_token()
+    device = session.get(Device, body["device_id"], with_for_update=True)
     now = utcnow()
+    if device is not None and device.person_id != person.id:
+        raise ApiError(403, p.ERR_DEVICE_NOT_YOURS,
+                       "This device id belongs to another person's tablet; the app must sign "
+                       "in with a new device id.", {"action": "new_device_id"})
     if device is not None and device.revoked_at is not None:
         raise ApiError(401, p.ERR_DEVICE_REVOKED,
                        "This device has been revoked; its local data must be wiped.",
                        {"action": "wipe"})
     if device is None:
         device = Device(id=body["device_id"], person_id=person.id, name=body["device_name"],
-                        token_hash=hash_token(token), created_at=now)
+                        token_hash="", created_at=now)
         session.add(device)
     else:
-        device.person_id, device.name = person.id, body["device_name"]
-        device.token_hash = hash_token(token)
+        device.name = body["device_name"]
+    token = issue_token(device, now)
     device.last_seen_at = now
     device.app_version = body.get("app_version")
     device.protocol_version = body["protocol"]
     audit(session, "sign_in", person_id=person.id, device_id=device.id)
     return {"token": token, "device_id": device.id, "person": person,
-            "server_time": isoformat(now), "timezone": zone_name()}
+            "policy": tablet_policy(), "server_time": isoformat(now), "timezone": zone_name()}
+
+
+@blp.route("/renew", methods=["POST"])
+@blp.arguments(RenewRequestSchema)
+@blp.response(200, RenewResponseSchema)
+@blp.doc(security=[{"deviceToken": []}])
+@document_errors(blp, 400, 401, 422, 426)
+def renew(body):
+    """Check the device's token at the start of a sync: answers the tablet policy and, when
+    the token is due for rotation, a new token (``token``; null to keep the current one).
+
+    The old token keeps working until the new one is first used, or for the grace period; a
+    renewal repeated with the old token (its answer was lost) gets the same new token.
+    """
+    check_protocol(body["protocol"])
+    device = device_for_request(db.session)
+    now = utcnow()
+    token = renew_token(device, now)
+    return {"token": token, "policy": tablet_policy(), "server_time": isoformat(now)}

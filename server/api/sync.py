@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask import Response, g, request
-from flask_smorest import Blueprint
 
 from shared import protocol as p
 from shared.clock import isoformat, measure_skew, utcnow
 from shared.schemas import (PullRequestSchema, PullResponseSchema, PushRequestSchema,
-                            PushResponseSchema)
+                            PushResponseSchema, SyncStateRequestSchema,
+                            SyncStateResponseSchema)
 
 from ..audit import audit
 from ..auth import device_for_request
@@ -15,9 +15,10 @@ from ..district import zone_name
 from ..errors import ApiError
 from ..sync.pull import pull_changes
 from ..sync.push import push_ops
-from .common import check_protocol, document_errors
+from ..sync.restore import server_state
+from .common import api_blueprint, check_protocol, document_errors
 
-blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync",
+blp = api_blueprint("sync", __name__, url_prefix="/api/v1/sync",
                 description="Push ops, pull changes (see docs/sync-protocol.md)")
 
 
@@ -80,3 +81,22 @@ def pull(body):
         audit(db.session, "pull", person_id=device.person_id, device_id=device.id,
               detail={"records": len(page.rows), "grids": grids})
     return Response(page.to_json_text(now, zone_name()), mimetype="application/json")
+
+
+@blp.route("/state", methods=["POST"])
+@blp.arguments(SyncStateRequestSchema)
+@blp.response(200, SyncStateResponseSchema)
+@blp.doc(security=[{"deviceToken": []}])
+@document_errors(blp, 400, 401, 422, 426)
+def state(body):
+    """What the server holds, asked before every push: its epoch, its log head and the highest
+    sequence number of this device it has applied. A tablet that has seen more than that was
+    talking to a server since restored from a backup: it starts its copy over and re-sends
+    what the server lacks (docs/operations.md)."""
+    check_protocol(body["protocol"])
+    answer = server_state(db.session, g.device, body["epoch"], body["seen_position"],
+                          body["acked_seq"])
+    if answer["restored"]:
+        audit(db.session, "server_restored", person_id=g.device.person_id,
+              device_id=g.device.id, detail={"epoch": answer["epoch"]})
+    return {**answer, "server_time": isoformat(utcnow())}

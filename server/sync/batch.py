@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
-from shared.due import VisitFact, last_met, open_follow_up
+from shared.due import VisitFact, visit_facts
 
 from ..models import CaseNote, Conflict, Resident, Visit
 from . import changelog
@@ -180,10 +180,10 @@ class ChangeBatch:
                 facts = self._facts.setdefault(
                     resident_id, ResidentFacts(resident_id, 0, situations.get(resident_id)))
                 facts.living_situation = situations.get(resident_id) or []
-                times = [v.visited_at for v in visits]
-                facts.last_visit_at = max(times) if times else None
-                facts.last_met_at = last_met(visits)
-                facts.follow_up_since = open_follow_up(facts.living_situation, visits)
+                derived = visit_facts(facts.living_situation, visits)
+                facts.last_visit_at = derived.last_visit_at
+                facts.last_met_at = derived.last_met_at
+                facts.follow_up_since = derived.follow_up_since
         update_rows(self.session, Resident.__table__, "id", [
             {"id": f.id, "last_visit_at": f.last_visit_at, "last_met_at": f.last_met_at,
              "follow_up_since": f.follow_up_since} for f in self._facts.values()])

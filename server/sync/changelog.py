@@ -8,14 +8,16 @@ transaction, after all other locks, to keep the serialised part short and deadlo
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from shared.digest import canonical_json, combine, record_hash
+from shared.clock import isoformat
+from shared.digest import canonical_json, combine, facts_hash, record_hash
 
-from ..models import ChangeLogEntry, LogHead
+from ..models import ChangeLogEntry, LogHead, Resident
 from .bulk import insert_rows
 
 
@@ -28,9 +30,34 @@ class Change:
 
 
 def ensure_head(session: Session) -> None:
-    if session.get(LogHead, 1) is None:
-        session.add(LogHead(id=1, position=0))
-        session.flush()
+    head = session.get(LogHead, 1)
+    if head is None:
+        session.add(LogHead(id=1, position=0, epoch=str(uuid.uuid4()), epoch_since=0))
+    elif head.epoch is None:
+        head.epoch = str(uuid.uuid4())
+    session.flush()
+
+
+def server_epoch(session: Session) -> tuple[str, int]:
+    """This server's history id and the position up to which it is shared with the previous
+    one (see docs/operations.md, "Restoring from a backup")."""
+    epoch, since = session.execute(select(LogHead.epoch, LogHead.epoch_since)
+                                   .where(LogHead.id == 1)).one()
+    return epoch or "", since or 0
+
+
+def rotate_epoch(session: Session, since: int, replacing: str | None = None) -> tuple[str, int]:
+    """Start a new history: every tablet starts its copy over and re-sends what the server no
+    longer holds. ``since``: the position up to which the old history is still true. With
+    ``replacing``, only that epoch is replaced: two tablets noticing a restore at once start
+    one new epoch, not two. Returns the current epoch and its ``since``."""
+    epoch = str(uuid.uuid4())
+    statement = update(LogHead).where(LogHead.id == 1)
+    if replacing is not None:
+        statement = statement.where(LogHead.epoch == replacing)
+    if session.execute(statement.values(epoch=epoch, epoch_since=since)).rowcount == 0:
+        return server_epoch(session)
+    return epoch, since
 
 
 def reserve_positions(session: Session, count: int) -> int:
@@ -77,4 +104,22 @@ def grid_digests(session: Session, grid_ids, upto: int) -> dict[int, str]:
             select(ChangeLogEntry.grid_id, ChangeLogEntry.row_hash).where(
                 ChangeLogEntry.grid_id.in_(list(hashes)), ChangeLogEntry.position <= upto)):
         hashes[grid_id].append(row_hash)
+    return {grid_id: combine(values) for grid_id, values in hashes.items()}
+
+
+def grid_fact_digests(session: Session, grid_ids) -> dict[int, str]:
+    """Per grid, the digest of its residents' derived visit facts as the server keeps them."""
+    hashes: dict[int, list[int]] = {grid_id: [] for grid_id in grid_ids}
+    if not hashes:
+        return {}
+
+    def instant(value):
+        return isoformat(value) if value is not None else None
+
+    for row in session.execute(select(
+            Resident.id, Resident.grid_id, Resident.last_visit_at, Resident.last_met_at,
+            Resident.follow_up_since).where(Resident.grid_id.in_(list(hashes)))):
+        hashes[row.grid_id].append(facts_hash(row.id, instant(row.last_visit_at),
+                                              instant(row.last_met_at),
+                                              instant(row.follow_up_since)))
     return {grid_id: combine(values) for grid_id, values in hashes.items()}

@@ -16,16 +16,30 @@ def encode(positions: dict[int, int]) -> str:
     return base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
 
 
+def _position(value) -> int:
+    """A position as the server writes it: a whole number in BIGINT range (never a float, an
+    infinity, a boolean or a string)."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**62:
+        raise ValueError
+    return value
+
+
+def _grid(key: str) -> int:
+    if not (key.isascii() and key.isdigit() and len(key) <= 18):
+        raise ValueError
+    return int(key)
+
+
 def decode(cursor: str | None, head: int) -> dict[int, int]:
     if not cursor:
         return {}
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        positions = {int(k): int(v) for k, v in raw["g"].items()}
-        if raw.get("v") != 1 or any(v < 0 for v in positions.values()):
+        if raw.get("v") != 1:
             raise ValueError
+        positions = {_grid(k): _position(v) for k, v in raw["g"].items()}
     except (ValueError, KeyError, TypeError, AttributeError, binascii.Error,
-            UnicodeDecodeError, json.JSONDecodeError):
+            UnicodeDecodeError, RecursionError):
         raise ApiError(400, p.ERR_BAD_CURSOR,
                        "The cursor is not one this server gave out; pull again from the start "
                        "(cursor null).") from None

@@ -70,12 +70,15 @@ def create_resident(session: Session, person: Person | None, grid_id: int, field
     return resident
 
 
-def create_residents(session: Session, person: Person | None, rows: list[tuple[int, dict]]) -> int:
-    """Bulk form of :func:`create_resident` for roster imports: one log write for all rows."""
+def create_residents(session: Session, person: Person | None, rows: list[tuple[int, dict]],
+                     ids: list[str] | None = None) -> int:
+    """Bulk form of :func:`create_resident` for roster imports: one log write for all rows.
+    ``ids``: the new residents' ids, one per row (the caller audits them); random otherwise."""
     writer = ServerWriter(session, person)
     batch = ChangeBatch(session)
-    for grid_id, fields in rows:
-        resident = build_resident(str(uuid.uuid4()), grid_id, fields, writer)
+    for index, (grid_id, fields) in enumerate(rows):
+        resident = build_resident(ids[index] if ids else str(uuid.uuid4()), grid_id, fields,
+                                  writer)
         session.add(resident)
         batch.touch_resident(resident)
     batch.flush()

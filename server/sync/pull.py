@@ -24,6 +24,7 @@ class PullPage:
     has_more: bool
     evict_grids: list[int]
     grids: list[dict]
+    epoch: str = ""
 
     def to_json_text(self, server_time: datetime, zone_name: str) -> str:
         """The response body. Payloads are spliced in as stored: no decode, no re-encode."""
@@ -31,7 +32,8 @@ class PullPage:
             f'{{"position":{pos},"entity":"{entity}","id":"{entity_id}",'
             f'"grid_id":{grid_id},"data":{payload}}}'
             for pos, entity, entity_id, grid_id, payload in self.rows)
-        envelope = json.dumps({"cursor": self.cursor, "has_more": self.has_more,
+        envelope = json.dumps({"cursor": self.cursor, "epoch": self.epoch,
+                               "has_more": self.has_more,
                                "evict_grids": self.evict_grids, "grids": self.grids,
                                "server_time": isoformat(server_time), "timezone": zone_name},
                               ensure_ascii=False, separators=(",", ":"))
@@ -69,9 +71,11 @@ def pull_changes(session: Session, device: Device, cursor_text: str | None, limi
             positions[grid] = reached
     caught_up = [grid for grid, pos in positions.items() if pos >= head]
     digests = changelog.grid_digests(session, caught_up, head)
+    fact_digests = changelog.grid_fact_digests(session, caught_up)
     names = dict(session.execute(select(Area.id, Area.name).where(Area.id.in_(list(scope)))).all()) \
         if scope else {}
-    grids = [{"id": grid, "name": names.get(grid, ""), "digest": digests.get(grid)}
-             for grid in sorted(scope)]
+    grids = [{"id": grid, "name": names.get(grid, ""), "digest": digests.get(grid),
+              "facts_digest": fact_digests.get(grid)} for grid in sorted(scope)]
     return PullPage([tuple(row) for row in rows], cursors.encode(positions),
-                    any(pos < head for pos in positions.values()), evict, grids)
+                    any(pos < head for pos in positions.values()), evict, grids,
+                    changelog.server_epoch(session)[0])

@@ -19,12 +19,15 @@ from shared import protocol as p
 from shared.clock import correct_device_time, isoformat
 from shared.digest import canonical_json
 from shared.merge import Candidate, Edit, FieldStamp, field_subject, merge_field
-from shared.schemas import OpSchema, flatten_errors
+from shared.schemas import (EARLIEST_INSTANT, MAX_ROW_ID, OpSchema, flatten_errors, printable,
+                            text_problem)
 from shared.search import SEARCHED_FIELDS, search_keys
 
 from .. import district
-from ..models import AppliedOp, Area, CaseNote, Conflict, Device, Person, Resident, Visit
-from ..scope import grids_in_scope
+from ..audit import FROM_TABLET, audit_row, audit_rows, change_detail
+from ..models import (AppliedOp, Area, Assignment, CaseNote, Conflict, Device, Person,
+                      Resident, Visit)
+from ..scope import grids_in_scope, grids_under
 from . import stamps
 from .batch import ChangeBatch, ResidentFacts
 from .bulk import among, insert_rows
@@ -59,7 +62,10 @@ class Rejection(Exception):
 
 
 def op_fingerprint(raw: dict) -> str:
-    return hashlib.blake2b(canonical_json(raw).encode(), digest_size=16).hexdigest()
+    # surrogatepass: an op holding an unpaired surrogate is refused, but must still have a
+    # fingerprint, so that its retries get the same answer.
+    return hashlib.blake2b(canonical_json(raw).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
 
 
 @dataclass
@@ -78,6 +84,33 @@ class PushContext:
     existing: set[tuple[str, str]] = field(default_factory=set)  # (entity, id) already stored
     #: (resident, grid) -> (its latest move out of that grid, recent enough?): asked once.
     moves: dict[tuple[str, int], tuple] = field(default_factory=dict)
+    #: Audit rows of the applied ops, written in one bulk insert with the batch.
+    audit: list[dict] = field(default_factory=list)
+    _former_grids: set[int] | None = None
+
+    def filing_grid(self, claimed: int | None) -> int | None:
+        """Where a rejected op is listed for supervisors: the grid it names when that is one of
+        the person's, else one that is (their current grids, else those of their latest
+        assignment); None for a person never assigned anywhere."""
+        own = self.grids or self._last_assigned_grids()
+        if claimed in own:
+            return claimed
+        return min(own) if own else None
+
+    def _last_assigned_grids(self) -> set[int]:
+        if self._former_grids is None:
+            latest = self.session.scalar(
+                select(Assignment).where(Assignment.person_id == self.person.id)
+                .order_by(Assignment.starts_on.desc(), Assignment.id.desc()).limit(1))
+            self._former_grids = grids_under(self.session, [latest.area_id]) if latest else set()
+        return self._former_grids
+
+    def record(self, action: str, op: dict, resident_id: str, detail: dict) -> None:
+        """Who (person, tablet), when and what an applied op changed, for the audit log."""
+        self.audit.append(audit_row(
+            action, at=self.now, person_id=self.person.id, device_id=self.device.id,
+            entity=p.RESIDENT, entity_id=resident_id, grid_id=op["grid_id"],
+            detail={"source": FROM_TABLET, "op": op["op_id"], **detail}))
 
     def resident(self, resident_id: str) -> Resident:
         if resident_id not in self.residents:
@@ -132,7 +165,10 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
         results.append(result)
         if subject is None:
             continue  # nothing to remember it by
-        entity, entity_id, grid_id = subject
+        entity, entity_id, claimed_grid = subject
+        # A rejected op is filed under a grid of the device's own, never one it merely claims:
+        # a volunteer must not write into another community's list of rejected changes.
+        grid_id = claimed_grid if result.status != p.REJECTED else ctx.filing_grid(claimed_grid)
         seen_seqs[seq] = op_id
         record = Tracked(device_id=device.id, op_id=op_id, seq=seq, op_hash=fingerprint,
                          status=result.status, entity=entity[:16], entity_id=entity_id[:36],
@@ -152,6 +188,7 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
             record.version = result.version
     if pending:
         insert_rows(session, AppliedOp.__table__, [vars(record) for record, _ in pending])
+    audit_rows(session, ctx.audit)
     return results
 
 
@@ -181,13 +218,15 @@ def _outcome(ctx: PushContext, op: dict | None, error: str | None, raw, op_id, s
 
 def _raw_str(raw, key):
     value = raw.get(key) if isinstance(raw, dict) else None
-    return value.lower() if isinstance(value, str) and len(value) <= 36 else None
+    return value.lower() if isinstance(value, str) and len(value) <= 36 and \
+        text_problem(value) is None else None
 
 
 def _raw_int(raw, key):
     value = raw.get(key) if isinstance(raw, dict) else None
+    limit = MAX_ROW_ID if key == "grid_id" else 2**62  # what the column holds
     return value if isinstance(value, int) and not isinstance(value, bool) and \
-        0 < value < 2**62 else None
+        0 < value <= limit else None
 
 
 def _raw_is_keyable(raw) -> bool:
@@ -206,7 +245,7 @@ def _parse(raw) -> tuple[dict | None, str, str | None]:
     try:
         return _op_schema.load(raw), fingerprint, None
     except ValidationError as error:
-        return None, fingerprint, flatten_errors(error.messages)
+        return None, fingerprint, printable(flatten_errors(error.messages))
 
 
 def _known_ops(session: Session, device_id: str, keys) -> dict[str, Tracked]:
@@ -277,23 +316,25 @@ def _resident_for(ctx: PushContext, resident_id: str, grid_id: int) -> ResidentF
     recently is still reached through it: the op was made before the tablet heard of the move
     (the caller files it under the resident's grid now)."""
     resident = ctx.facts.get(resident_id)
-    if resident is None:
-        raise Rejection(p.REJ_UNKNOWN_ENTITY, f"Resident {resident_id} does not exist.")
-    if resident.grid_id != grid_id:
+    if resident is not None and resident.grid_id != grid_id:
         key = (resident_id, grid_id)
         if key not in ctx.moves:
             ctx.moves[key] = recent_move_from(ctx.session, resident_id, grid_id, ctx.now)
         move, recent = ctx.moves[key]
         if move is None:
-            raise Rejection(p.REJ_OUT_OF_SCOPE,
-                            f"Resident {resident_id} belongs to grid {resident.grid_id}, "
-                            f"not grid {grid_id}.")
-        if not recent:
+            resident = None  # never in this grid: answered as if it did not exist
+        elif not recent:
             grid = ctx.session.get(Area, resident.grid_id)
             raise Rejection(p.REJ_RESIDENT_MOVED,
                             f"This resident moved to grid {grid.name if grid else grid_id} "
                             f"more than {p.ASSIGNMENT_GRACE_DAYS} days ago; ask that grid's "
                             "supervisor to record it.")
+    if resident is None:
+        # One answer whether the resident lives in another grid or nowhere: a rejection must
+        # not tell which grid an id belongs to. (A resident who moved out of this very grid was
+        # known to the tablet, and is told apart above.)
+        raise Rejection(p.REJ_UNKNOWN_ENTITY,
+                        f"Resident {resident_id} is not on the roster of grid {grid_id}.")
     return resident
 
 
@@ -307,7 +348,9 @@ def _apply(ctx: PushContext, op: dict) -> OpResult:
 
 def _device_times(ctx: PushContext, op: dict) -> tuple[datetime, datetime]:
     corrected, _suspect = correct_device_time(op["device_time"], ctx.skew_seconds, ctx.now)
-    return corrected, op["device_time"]
+    # Whole seconds, as the wire carries them: the order of visits the server keeps (and the
+    # follow-ups it derives) is then the order every tablet reads from the pulled copies.
+    return max(corrected, EARLIEST_INSTANT).replace(microsecond=0), op["device_time"]
 
 
 def _check_correction(ctx: PushContext, model, data: dict, resident_id: str) -> None:
@@ -342,6 +385,9 @@ def _create_visit(ctx: PushContext, op: dict) -> OpResult:
            "details": details, "corrects_id": data.get("corrects"),
            "correction": data.get("correction")}
     ctx.batch.add_visit(row, ctx.person.display_name, resident)
+    ctx.record("add_visit", op, resident.id, {"visit": op["entity_id"], "fields": sorted(
+        key for key, value in op["data"].items()
+        if key != "resident_id" and value not in (None, [], {}))})
     return OpResult(op["op_id"], op["seq"], p.APPLIED)
 
 
@@ -357,6 +403,8 @@ def _create_note(ctx: PushContext, op: dict) -> OpResult:
            "device_time": device_time, "recorded_at": ctx.now, "text": data.get("text"),
            "corrects_id": data.get("corrects"), "correction": data.get("correction")}
     ctx.batch.add_note(row, ctx.person.display_name)
+    ctx.record("add_note", op, resident.id, {"note": op["entity_id"], "fields": sorted(
+        key for key, value in data.items() if key != "resident_id" and value is not None)})
     return OpResult(op["op_id"], op["seq"], p.APPLIED)
 
 
@@ -393,6 +441,7 @@ def _create_resident(ctx: PushContext, op: dict) -> OpResult:
     ctx.residents[resident.id] = resident
     ctx.facts[resident.id] = ResidentFacts.of(resident)
     ctx.batch.touch_resident(resident)
+    ctx.record("add_resident", op, resident.id, {"fields": sorted(op["data"])})
     return OpResult(op["op_id"], op["seq"], p.APPLIED)
 
 
@@ -407,6 +456,7 @@ def _update_resident(ctx: PushContext, op: dict) -> OpResult:
     field_stamps = dict(resident.field_stamps or {})
     conflict_ids: list[str] = []
     value_changed = False
+    before, after = {}, {}
     for name, value in changes.items():
         merge = merge_field(field_subject(resident.id, name), stamps.load(field_stamps.get(name)),
                             writer.edit, value, writer.stamp, writer.meta)
@@ -423,6 +473,7 @@ def _update_resident(ctx: PushContext, op: dict) -> OpResult:
             candidates.append(candidate)
         field_stamps[name] = stamps.dump(candidates)
         if getattr(resident, name) != merge.winner.value:
+            before[name], after[name] = getattr(resident, name), merge.winner.value
             setattr(resident, name, merge.winner.value)
             value_changed = True
             if name == "living_situation":
@@ -436,6 +487,10 @@ def _update_resident(ctx: PushContext, op: dict) -> OpResult:
     else:
         ctx.batch.note_restamped(resident)
     status = p.CONFLICTED if conflict_ids else p.APPLIED
+    # Every field the tablet sent is named; those whose value changed, with old and new value.
+    ctx.record("edit_resident", op, resident.id, {
+        **change_detail(FROM_TABLET, before, after, changes),
+        **({"conflicts": conflict_ids} if conflict_ids else {})})
     return OpResult(op["op_id"], op["seq"], status, conflict_ids=conflict_ids)
 
 

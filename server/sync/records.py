@@ -41,12 +41,20 @@ def note_payload(note: dict, author_name: str | None) -> dict:
     }
 
 
+def _who_for_tablets(who: dict | None) -> dict | None:
+    """'Who wrote it' as every tablet of the grid may see it: the person, never the device
+    (device ids must not reach another person's tablet; the server record keeps them)."""
+    if not isinstance(who, dict):
+        return who
+    return {key: value for key, value in who.items() if key != "device_id"}
+
+
 def conflict_payload(conflict: Conflict) -> dict:
     return {
         "id": conflict.id, "grid_id": conflict.grid_id, "resident_id": conflict.resident_id,
         "field": conflict.field, "kept_value": conflict.kept_value,
-        "lost_value": conflict.lost_value, "kept_by": conflict.kept_by,
-        "lost_by": conflict.lost_by, "detected_at": _instant(conflict.detected_at),
+        "lost_value": conflict.lost_value, "kept_by": _who_for_tablets(conflict.kept_by),
+        "lost_by": _who_for_tablets(conflict.lost_by), "detected_at": _instant(conflict.detected_at),
         "status": conflict.status, "settled_value": conflict.settled_value,
         "settled_at": _instant(conflict.settled_at),
     }

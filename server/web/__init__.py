@@ -9,13 +9,16 @@ from flask import Flask, request
 
 from shared import protocol as p
 
-from . import i18n, labels, queries, roster
+from . import audit_text, i18n, labels, queries, roster
 from .timeutil import local_today, to_local
 
 
 def init_web(app: Flask) -> None:
     """Registers the supervisor pages, their CSRF protection and their translations."""
+    from .sessions import DatabaseSessionInterface
     from .views import bp, csrf
+
+    app.session_interface = DatabaseSessionInterface()
 
     # CSRF is checked for the web blueprint only: the JSON API under /api authenticates with
     # bearer tokens, which a browser never sends on its own, so it stays exempt.
@@ -31,7 +34,11 @@ def init_web(app: Flask) -> None:
                                  field_value_text=labels.field_value_text,
                                  current_locale=i18n.current_locale, HTML_LANG=i18n.HTML_LANG,
                                  protocol=p, field_label=roster.field_label,
-                                 stale_check=queries.is_stale)
+                                 stale_check=queries.is_stale,
+                                 audit_source=audit_text.source_word,
+                                 audit_fields=audit_text.field_names,
+                                 audit_changes=audit_text.field_changes,
+                                 audit_summary=audit_text.summary)
     app.jinja_env.filters["local"] = _format_local
     app.jinja_env.filters["parse_instant"] = _parse_instant
     app.jinja_env.filters["local_date"] = lambda m: to_local(m).strftime("%Y-%m-%d") if m else "—"
@@ -47,6 +54,23 @@ def init_web(app: Flask) -> None:
                 "today_year": local_today().year}
 
     app.register_blueprint(bp)
+    app.before_request(_refuse_unstorable_form_text)
+
+
+def _refuse_unstorable_form_text():
+    """A form field holding NUL (``%00``) would reach PostgreSQL, which refuses it with a 500:
+    refuse it here, naming the field, before any view reads it."""
+    if request.blueprint != "web" or request.method != "POST":
+        return None
+    from shared.schemas import text_problem
+
+    from ..errors import ApiError
+    for name, value in request.form.items(multi=True):
+        if text_problem(name) or text_problem(value):
+            raise ApiError(422, p.ERR_INVALID_BODY, i18n.gettext(
+                "The field %(field)s holds a character that cannot be saved. Remove it and try "
+                "again.", field=text_problem(name) and "?" or name))
+    return None
 
 
 def _format_local(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -1,7 +1,8 @@
 """Who is signed in to the web view, and what they may see.
 
-A web session holds only the person's id; the person and their scope are read again on every
-request, so deactivating someone or ending their assignment takes effect at their next click.
+A web session (server-side, see :mod:`.sessions`) holds only the person's id; the person and their
+scope are read again on every request, so deactivating someone or ending their assignment takes
+effect at their next click.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from shared import protocol as p
 from ..db import db
 from ..errors import ApiError
 from ..models import Area, Person
-from ..scope import grids_in_scope
+from ..scope import current_assignments, grids_in_scope
 from .i18n import gettext as _
 from .timeutil import local_today
 
@@ -32,6 +33,9 @@ class Scope:
     person: Person
     grid_ids: set[int]
     areas: dict[int, Area] = field(default_factory=dict)  # every area, by id
+    #: The areas the person is currently assigned to, and every area below them: where they
+    #: manage people. The areas above (the street of a community) are visible, never managed.
+    own_area_ids: set[int] = field(default_factory=set)
     _visible: set[int] | None = field(default=None, repr=False)
 
     @property
@@ -62,6 +66,10 @@ class Scope:
     def allows_area(self, area_id: int) -> bool:
         return area_id in self.visible_area_ids()
 
+    def manages_area(self, area_id: int | None) -> bool:
+        """May this person manage what is placed in ``area_id`` (people, assignments)?"""
+        return self.is_admin or area_id in self.own_area_ids
+
     def area_path(self, area_id: int) -> str:
         names = [self.areas[a].name for a in reversed(self.ancestors(area_id))
                  if self.areas[a].level != p.DISTRICT]
@@ -70,8 +78,25 @@ class Scope:
 
 def load_scope(person: Person) -> Scope:
     session = db.session
+    today = local_today()
     areas = {area.id: area for area in session.scalars(select(Area))}
-    return Scope(person, grids_in_scope(session, person, local_today()), areas)
+    assigned = {a.area_id for a in current_assignments(session, person, today)} \
+        if person.active else set()
+    return Scope(person, grids_in_scope(session, person, today), areas,
+                 _at_or_below(areas, assigned))
+
+
+def _at_or_below(areas: dict[int, Area], roots: set[int]) -> set[int]:
+    children: dict[int | None, list[int]] = {}
+    for area in areas.values():
+        children.setdefault(area.parent_id, []).append(area.id)
+    found, stack = set(), list(roots)
+    while stack:
+        area_id = stack.pop()
+        if area_id not in found:
+            found.add(area_id)
+            stack.extend(children.get(area_id, ()))
+    return found
 
 
 def current_person() -> Person | None:

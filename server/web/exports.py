@@ -3,6 +3,10 @@
 Resident exports use the roster import's column headers, so a community can edit an export in
 Excel and import it again. CSV files start with a byte-order mark so that Excel opens the
 Chinese text as UTF-8.
+
+Every cell is written as inert text (:func:`.cells.inert`): text that a spreadsheet would run
+as a formula gets an apostrophe in front, and .xlsx cells are typed as strings. The roster import
+takes the apostrophe off again, so an export still imports back unchanged.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from typing import Iterable
 
 from shared.district_day import export_text
 
+from .cells import inert
 from .i18n import current_locale
 from .roster import CODE_WORDS, COLUMNS
 from ..district import district_zone
@@ -74,19 +79,29 @@ def visit_table(rows) -> tuple[list[str], list[list]]:
 def to_csv(headers: list[str], table: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows(table)
+    writer.writerow([inert(value) for value in headers])
+    writer.writerows([inert(value) for value in row] for row in table)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def to_xlsx(headers: list[str], table: list[list], sheet_name: str) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(value):
+        if not isinstance(value, str):
+            return value
+        # openpyxl refuses control characters in a cell; they carry nothing a reader needs.
+        written = WriteOnlyCell(sheet, inert(ILLEGAL_CHARACTERS_RE.sub("", value)))
+        written.data_type = "s"  # text, whatever it looks like: never a formula
+        return written
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_name)
-    sheet.append(headers)
+    sheet.append([cell(value) for value in headers])
     for row in table:
-        sheet.append(row)
+        sheet.append([cell(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -46,6 +46,8 @@ def _words() -> dict[str, dict[str, str]]:
         "action": {"web_sign_in": _("Signed in (web)"), "web_sign_out": _("Signed out (web)"),
                    "sign_in": _("Signed in (tablet)"), "view_resident": _("Viewed resident"),
                    "edit_resident": _("Changed resident"),
+                   "add_resident": _("Added resident"), "add_visit": _("Recorded a visit"),
+                   "add_note": _("Wrote a case note"),
                    "move_resident": _("Moved resident to another grid"),
                    "settle_conflict": _("Settled conflict"),
                    "import_roster": _("Imported roster"), "export": _("Exported"),

@@ -448,29 +448,32 @@ def current_assignment_filter(today: date):
                 or_(Assignment.ends_on.is_(None), Assignment.ends_on >= today))
 
 
+def managed_people_filter(scope: Scope, today: date | None = None):
+    """People with an assignment current today inside the supervisor's own area.
+
+    Not anyone who once helped there (a past assignment), and not people placed in the areas
+    above it (a community supervisor does not manage the street's people)."""
+    assigned = select(Assignment.person_id).where(
+        Assignment.area_id.in_(sorted(scope.own_area_ids)),
+        current_assignment_filter(today or local_today()))
+    return or_(Person.id.in_(assigned), Person.id == scope.person.id)
+
+
 def people_in_scope(session: Session, scope: Scope, include_inactive: bool = True) -> list[Person]:
-    """Admin: everybody. Supervisor: people with an assignment in one of their grids (or above
-    them, e.g. a fellow supervisor), and people with no assignment yet whom nobody placed."""
+    """Admin: everybody. Supervisor: themselves and the people of :func:`managed_people_filter`."""
     query = select(Person).order_by(Person.role.desc(), Person.display_name)
     if not include_inactive:
         query = query.where(Person.active.is_(True))
     if scope.is_admin:
         return list(session.scalars(query))
-    visible = scope.visible_area_ids()
-    assigned = select(Assignment.person_id).where(Assignment.area_id.in_(sorted(visible)))
-    return list(session.scalars(query.where(Person.id.in_(assigned))))
+    return list(session.scalars(query.where(managed_people_filter(scope))))
 
 
 def person_in_scope(session: Session, scope: Scope, person_id: int) -> Person | None:
-    person = session.get(Person, person_id)
-    if person is None:
-        return None
-    if scope.is_admin or person.id == scope.person.id:
-        return person
-    visible = scope.visible_area_ids()
-    assigned = session.scalar(select(func.count()).select_from(Assignment).where(
-        Assignment.person_id == person_id, Assignment.area_id.in_(sorted(visible))))
-    return person if assigned else None
+    if scope.is_admin:
+        return session.get(Person, person_id)
+    return session.scalar(select(Person).where(Person.id == person_id,
+                                               managed_people_filter(scope)))
 
 
 def assignments_of(session: Session, person_id: int) -> list[Assignment]:
@@ -548,13 +551,21 @@ def areas_for_choice(scope: Scope) -> list[Area]:
 
 # ---- audit ----------------------------------------------------------------------------------
 
+def _audit_query(limit: int):
+    """Audit rows with the names a person reads: who, which resident, which tablet."""
+    return (select(AuditEntry, Person.display_name, Resident.name, Device.name)
+            .outerjoin(Person, Person.id == AuditEntry.person_id)
+            .outerjoin(Resident, and_(AuditEntry.entity == p.RESIDENT,
+                                      Resident.id == AuditEntry.entity_id))
+            .outerjoin(Device, Device.id == AuditEntry.device_id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))
+
+
 def audit_entries(session: Session, scope: Scope, *, resident_id: str | None = None,
-                  person_id: int | None = None, action: str | None = None, limit: int = 300):
-    query = (select(AuditEntry, Person.display_name, Resident.name)
-             .outerjoin(Person, Person.id == AuditEntry.person_id)
-             .outerjoin(Resident, and_(AuditEntry.entity == p.RESIDENT,
-                                       Resident.id == AuditEntry.entity_id))
-             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))
+                  person_id: int | None = None, action: str | None = None,
+                  first: date | None = None, last: date | None = None, limit: int = 300):
+    """The audit log a person may read, newest first. ``first``/``last``: local days."""
+    query = _audit_query(limit)
     if not scope.is_admin:
         # A supervisor sees what happened in their grids, and their own actions.
         query = query.where(or_(in_grids(AuditEntry.grid_id, scope.grid_ids),
@@ -565,7 +576,17 @@ def audit_entries(session: Session, scope: Scope, *, resident_id: str | None = N
         query = query.where(AuditEntry.person_id == person_id)
     if action:
         query = query.where(AuditEntry.action == action)
+    if first is not None:
+        query = query.where(AuditEntry.at >= local_midnight_utc(first))
+    if last is not None:
+        query = query.where(AuditEntry.at < local_midnight_utc(last + timedelta(days=1)))
     return session.execute(query).all()
+
+
+def resident_audit(session: Session, resident_id: str, limit: int = 100):
+    """A resident's 操作记录: every read and change of the record, from any source."""
+    return session.execute(_audit_query(limit).where(
+        AuditEntry.entity == p.RESIDENT, AuditEntry.entity_id == resident_id)).all()
 
 
 def audit_actions(session: Session) -> list[str]:

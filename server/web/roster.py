@@ -11,7 +11,9 @@ import base64
 import csv
 import io
 import re
+import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -24,10 +26,18 @@ from shared.schemas import ResidentDataSchema
 
 from ..models import Resident
 from .access import Scope
+from .cells import uninert
 from .i18n import gettext as _
 
 MAX_ROWS = 20_000
+#: Lines read at most, empty ones included (a sheet can claim a million empty rows).
+MAX_LINES = 2 * MAX_ROWS
+#: Columns read at most: the roster has 13; more are reported as unknown, up to this many.
+MAX_COLUMNS = 64
 MAX_FILE_BYTES = 3 * 1024 * 1024
+#: What a .xlsx may unpack to, all its parts together: our own export of 20,000 residents
+#: unpacks to ~18 MB.
+MAX_XLSX_UNPACKED_BYTES = 48 * 1024 * 1024
 
 #: (field, Chinese header, English header); "grid" is the grid's code or name.
 COLUMNS = (
@@ -127,17 +137,32 @@ class RosterCheck:
         return not self.file_errors and bool(self.rows) and not self.bad_rows
 
 
-def read_table(filename: str, content: bytes) -> list[list[str]]:
-    """The file's cells as text, row by row (line 1 is the header)."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
+class TooManyRows(ValueError):
+    """The file has more rows than one import takes; reading stopped there."""
 
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        table = [["" if cell is None else _cell_text(cell) for cell in row]
-                 for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-        return table
+
+def read_table(filename: str, content: bytes) -> list[list[str]]:
+    """The file's cells as text, row by row (line 1 is the header).
+
+    Reads row by row and stops as soon as the file has more than :data:`MAX_ROWS` residents
+    (raising :class:`TooManyRows`), so a huge file costs no more than the limit. The text an
+    export neutralised (``'=…``) comes back as it was typed.
+    """
+    table: list[list[str]] = []
+    filled = 0
+    for line, cells in enumerate(_rows(filename, content), start=1):
+        if line > 1 and any(cell.strip() for cell in cells):
+            filled += 1
+        if filled > MAX_ROWS or line > MAX_LINES:
+            raise TooManyRows(_("Too many rows (at most %(max)s).", max=MAX_ROWS))
+        table.append([uninert(cell) for cell in cells])
+    return table
+
+
+def _rows(filename: str, content: bytes) -> Iterator[list[str]]:
+    if filename.lower().endswith(".xlsx"):
+        yield from _xlsx_rows(content)
+        return
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
         try:
             text = content.decode(encoding)
@@ -146,7 +171,59 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
             continue
     else:
         raise ValueError(_("The file is neither UTF-8 nor GBK text."))
-    return [row for row in csv.reader(io.StringIO(text))]
+    for row in csv.reader(io.StringIO(text)):
+        yield row[:MAX_COLUMNS]
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    _check_unpacked_size(content)
+    # read_only: openpyxl parses the sheet as it is iterated, never the whole of it at once.
+    # (A sheet that does not state its size, as Excel's always do, gets one extra streaming pass
+    # while loading, to measure it; the unpacked-size limit bounds that pass too.)
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # the library's reason is English and technical
+        raise ValueError(_unreadable()) from error
+    try:
+        rows = iter(())
+        if workbook.worksheets:  # a workbook without a sheet reads as an empty file
+            rows = workbook.worksheets[0].iter_rows(max_row=MAX_LINES + 1, max_col=MAX_COLUMNS,
+                                                    values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as error:
+                raise ValueError(_unreadable()) from error
+            yield ["" if cell is None else _cell_text(cell) for cell in row]
+    finally:
+        workbook.close()
+
+
+def _unreadable() -> str:
+    return _("The spreadsheet is damaged or not a spreadsheet; save it again from Excel or WPS, "
+             "or as CSV.")
+
+
+def _check_unpacked_size(content: bytes) -> None:
+    """Refuse a .xlsx whose parts unpack to more than the limit, before parsing any of them.
+
+    A few hundred kB of compressed XML can unpack to gigabytes. The sizes come from the zip's
+    directory; Python's zipfile never unpacks more than the size stated there.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise ValueError(_("This is not an .xlsx file; save it again from Excel or WPS, or "
+                           "as CSV.")) from error
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise TooManyRows(_("The spreadsheet is too large once unpacked (at most %(mb)s MB); "
+                            "split it into several files.",
+                            mb=MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)))
 
 
 def _cell_text(value) -> str:
@@ -238,6 +315,9 @@ def check_roster(session: Session, scope: Scope, filename: str, content: bytes,
         return result
     try:
         table = read_table(filename, content)
+    except TooManyRows as error:
+        result.file_errors.append(str(error))
+        return result
     except Exception as error:  # a broken upload of any kind is the person's to fix
         result.file_errors.append(_("The file cannot be read: %(reason)s", reason=str(error)))
         return result
@@ -255,8 +335,6 @@ def check_roster(session: Session, scope: Scope, filename: str, content: bytes,
         result.file_errors.append(_("Unknown columns: %(columns)s", columns=", ".join(unknown)))
     data_rows = [(line, cells) for line, cells in enumerate(table[1:], start=2)
                  if any((c or "").strip() for c in cells)]
-    if len(data_rows) > MAX_ROWS:
-        result.file_errors.append(_("Too many rows (at most %(max)s).", max=MAX_ROWS))
     if result.file_errors:
         return result
     if not data_rows:

@@ -5,16 +5,20 @@ or a conflict goes through server.sync.edits so that it reaches the tablets at t
 """
 from __future__ import annotations
 
+import unicodedata
+import uuid
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template,
                    request, session, url_for)
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from shared import protocol as p
 from shared.clock import utcnow
 
-from ..audit import audit
+from ..audit import FROM_CONFLICT, FROM_IMPORT, FROM_WEB, audit, audit_row, audit_rows, \
+    change_detail
 from ..auth import authenticate, hash_password
 from ..db import db
 from ..errors import ApiError
@@ -22,7 +26,7 @@ from ..models import Assignment, Person
 from ..sync.edits import (SETTLE_CHOICES, AlreadySettled, create_residents, edit_resident,
                           lock_resident, settle_conflict)
 from ..sync.moves import VIA_IMPORT, VIA_WEB, move_resident
-from . import exports, queries, roster
+from . import confirmations, exports, privacy, queries, roster
 from .access import (SUPERVISOR_GRANTABLE_ROLES, WEB_ROLES, current_person, current_scope,
                      forbidden, not_found, sign_in_required)
 from .charts import bar_chart
@@ -31,6 +35,7 @@ from .forms import (changed_fields, error_lines, parse_date, raw_field_value, re
 from .i18n import LANG_COOKIE, normalise_locale
 from .i18n import gettext as _
 from .labels import field_value_text
+from .sessions import end_sessions_of
 from .timeutil import local_today
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
@@ -44,6 +49,19 @@ def protect_forms():
     # authenticates with bearer tokens, which a browser never sends on its own.
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
+
+
+@bp.errorhandler(CSRFError)
+def stale_form(_error):
+    """A form without a valid token: forged, or open longer than the session lasts (sessions
+    end after idle time). Nothing is done; the person is told in their words to start again."""
+    message = _("This page was open too long; please open it again and repeat what you did.")
+    if request.endpoint == "web.sign_in":
+        return render_template("web/login.html", next=_safe_next(request.form.get("next")),
+                               username=(request.form.get("username") or "").strip(),
+                               error=message), 400
+    # The app's one error shape (an error handler's own exceptions are not handled again).
+    return current_app.handle_user_exception(ApiError(400, p.ERR_INVALID_BODY, message))
 
 
 @bp.after_request
@@ -66,10 +84,20 @@ LISTED = 10
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths: a sign-in link must not send anyone to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.dashboard")
+    """Only a path on this site: a sign-in link must not send anyone to another site.
+
+    Browsers drop tabs and line breaks inside a URL and read a backslash as a slash, so
+    ``/\t/evil.example`` would become ``//evil.example``: any whitespace, control character or
+    backslash makes the target unsafe, as does anything with a scheme or a host.
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or \
+            any(char == "\\" or char.isspace() or unicodedata.category(char)[0] == "C"
+                for char in target):
+        return url_for("web.dashboard")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return url_for("web.dashboard")
+    return target
 
 
 # ---- sign in and out ------------------------------------------------------------------------
@@ -244,7 +272,8 @@ def _render_resident(resident, status: int = 200, errors: dict | None = None,
         grid=scope.areas[resident.grid_id], visits=queries.resident_visits(s, resident.id),
         notes=queries.resident_notes(s, resident.id),
         conflicts=queries.resident_conflicts(s, resident.id), fields=EDITABLE_FIELDS,
-        moves=queries.resident_moves(s, resident.id)), status
+        moves=queries.resident_moves(s, resident.id),
+        history=queries.resident_audit(s, resident.id)), status
 
 
 @bp.get("/residents/<resident_id>")
@@ -274,9 +303,11 @@ def edit_resident_view(resident_id: str):
             "This record changed while you were editing; check the new values and save "
             "again.")})
     if changes:
+        before = {name: getattr(found, name) for name in changes}
         edit_resident(db.session, person, found, changes)
         audit(db.session, "edit_resident", person_id=person.id, entity=p.RESIDENT,
-              entity_id=found.id, grid_id=found.grid_id, detail={"fields": sorted(changes)})
+              entity_id=found.id, grid_id=found.grid_id,
+              detail=change_detail(FROM_WEB, before, changes))
         flash(_("Saved. The grid's tablets receive the change at their next sync."), "ok")
     else:
         flash(_("Nothing changed."), "info")
@@ -370,14 +401,18 @@ def settle(conflict_id: str):
             flash("; ".join(error_lines(errors)), "error")
             return redirect(_safe_next(back)), 303
         corrected = clean[conflict.field]
+    # The value before, read under the resident's lock (taken first, as settle_conflict does).
+    before = getattr(lock_resident(s, conflict.resident_id), conflict.field)
     try:
         settled = settle_conflict(s, person, conflict.id, choice, corrected)
     except AlreadySettled as error:  # another supervisor settled it while this page was open
         return _already_settled(error.conflict, back)
     audit(s, "settle_conflict", person_id=person.id, entity=p.RESIDENT,
           entity_id=conflict.resident_id, grid_id=conflict.grid_id,
-          detail={"conflict": conflict.id, "field": conflict.field, "choice": choice,
-                  "also_settled": [other.id for other in settled[1:]]})
+          detail=change_detail(FROM_CONFLICT, {conflict.field: before},
+                               {conflict.field: settled[0].settled_value},
+                               conflict=conflict.id, choice=choice,
+                               also_settled=[other.id for other in settled[1:]]))
     flash(_("Conflict settled. The grid's tablets receive the value at their next sync."), "ok")
     if len(settled) > 1:
         flash(_("Other open conflicts of the same field were settled with it: %(count)s.",
@@ -481,15 +516,42 @@ def person(person_id: int):
                                scope.areas if scope.is_admin else ()))
 
 
-@bp.post("/people/<int:person_id>/deactivate")
+def _confirm(title: str, facts: list[str], button: str, cancel: str):
+    """The confirmation page of a destructive action: what will happen, and a reason to give.
+    GET shows it; a POST without a good reason shows it again (422) and changes nothing.
+    Returns the response to send, or None with the reason when the action may go ahead."""
+    reason = (request.form.get("reason") or "").strip()
+    error = confirmations.reason_error(reason) if request.method == "POST" else None
+    if request.method == "POST" and error is None:
+        return None, reason
+    page = render_template("web/confirm.html", title=title, facts=facts, button=button,
+                           action=request.path, back=request.values.get("back") or "",
+                           cancel=cancel, reason=reason, error=error,
+                           max_reason=confirmations.MAX_REASON_CHARS)
+    return (page, 422 if error else 200), reason
+
+
+@bp.route("/people/<int:person_id>/deactivate", methods=["GET", "POST"])
 @sign_in_required
 def deactivate_person(person_id: int):
     target = _person_or_404(person_id)
     if not _may_manage(target) or target.id == current_person().id:
         raise forbidden()
+    if not target.active:
+        return redirect(url_for("web.person", person_id=target.id))
+    devices = [device for device, _owner in queries.devices_in_scope(
+        db.session, current_scope(), target.id)]
+    page, reason = _confirm(
+        _("Deactivate the account of %(name)s", name=target.display_name),
+        confirmations.deactivate_facts(db.session, target.display_name, devices),
+        _("Deactivate the account (their tablets are wiped)"),
+        url_for("web.person", person_id=target.id))
+    if page is not None:
+        return page
     target.active = False
+    end_sessions_of(db.session, target.id)
     audit(db.session, "deactivate_person", person_id=current_person().id, entity="person",
-          entity_id=str(target.id))
+          entity_id=str(target.id), detail={"reason": reason})
     flash(_("%(name)s can no longer sign in; their tablets are refused at next contact.",
             name=target.display_name), "ok")
     return redirect(url_for("web.person", person_id=target.id))
@@ -536,24 +598,37 @@ def add_assignment(person_id: int):
     return redirect(url_for("web.person", person_id=target.id))
 
 
-@bp.post("/assignments/<int:assignment_id>/end")
+@bp.route("/assignments/<int:assignment_id>/end", methods=["GET", "POST"])
 @sign_in_required
 def end_assignment(assignment_id: int):
     s, scope = db.session, current_scope()
     assignment = s.get(Assignment, assignment_id)
-    if assignment is None or not scope.allows_area(assignment.area_id):
+    if assignment is None or not scope.manages_area(assignment.area_id):
         raise not_found()
     target = _person_or_404(assignment.person_id)
     if not _may_manage(target):
         raise forbidden()
+    area_name = scope.areas[assignment.area_id].name
+    devices = [device for device, _owner in queries.devices_in_scope(s, scope, target.id)]
+    page, reason = _confirm(
+        _("End the assignment of %(name)s in %(area)s", name=target.display_name,
+          area=area_name),
+        confirmations.end_assignment_facts(target.display_name, area_name, devices),
+        _("End the assignment (the area leaves their tablets)"),
+        url_for("web.person", person_id=target.id))
+    if page is not None:
+        return page
     today = local_today()
     # Ended yesterday, so it is no longer current today: the tablets evict the grid next sync.
     assignment.ends_on = max(assignment.starts_on, today - timedelta(days=1))
     audit(s, "end_assignment", person_id=current_person().id, entity="person",
           entity_id=str(target.id), grid_id=assignment.area_id
           if scope.areas[assignment.area_id].level == p.GRID else None,
-          detail={"assignment": assignment.id, "ends_on": assignment.ends_on.isoformat()})
+          detail={"assignment": assignment.id, "ends_on": assignment.ends_on.isoformat(),
+                  "reason": reason})
     flash(_("Assignment ended. The grid's data leaves their tablets at the next sync."), "ok")
+    if queries.person_in_scope(s, scope, target.id) is None:
+        return redirect(url_for("web.people"))  # no longer placed in this supervisor's area
     return redirect(url_for("web.person", person_id=target.id))
 
 
@@ -569,7 +644,7 @@ def tablets():
     return render_template("web/tablets.html", devices=rows, show=show)
 
 
-@bp.post("/tablets/<device_id>/revoke")
+@bp.route("/tablets/<device_id>/revoke", methods=["GET", "POST"])
 @sign_in_required
 def revoke_tablet(device_id: str):
     s, scope = db.session, current_scope()
@@ -578,13 +653,24 @@ def revoke_tablet(device_id: str):
         raise not_found()
     if not _may_manage(device.person) and device.person_id != current_person().id:
         raise forbidden()
-    if device.revoked_at is None:
-        device.revoked_at = utcnow()
-        audit(s, "revoke_device", person_id=current_person().id, device_id=device.id,
-              entity="device", entity_id=device.id)
+    back = request.values.get("back")
+    done = _safe_next(back) if back else url_for("web.tablets")
+    if device.revoked_at is not None:
+        return redirect(done)
+    page, reason = _confirm(
+        _("Revoke the tablet %(tablet)s of %(name)s", tablet=device.name,
+          name=device.person.display_name),
+        confirmations.revoke_facts(s, device),
+        _("Revoke the tablet (records not yet uploaded are lost)"), done)
+    if page is not None:
+        return page
+    device.revoked_at = utcnow()
+    audit(s, "revoke_device", person_id=current_person().id, device_id=device.id,
+          entity="device", entity_id=device.id,
+          detail={"reason": reason, "last_upload": device.last_push_at.isoformat()
+                  if device.last_push_at else None})
     flash(_("Tablet revoked: it is refused and wipes its data at its next contact."), "ok")
-    return redirect(_safe_next(request.form.get("back")) if request.form.get("back")
-                    else url_for("web.tablets"))
+    return redirect(done)
 
 
 # ---- roster import --------------------------------------------------------------------------
@@ -625,7 +711,14 @@ def import_roster():
         else:
             added = [row for row in chosen if not row.is_move]
             if added:
-                create_residents(s, person, [(row.grid_id, row.fields) for row in added])
+                ids = [str(uuid.uuid4()) for _row in added]
+                create_residents(s, person, [(row.grid_id, row.fields) for row in added], ids)
+                # One row per resident added, so each resident's history starts with its import.
+                audit_rows(s, [audit_row(
+                    "add_resident", person_id=person.id, entity=p.RESIDENT,
+                    entity_id=resident_id, grid_id=row.grid_id,
+                    detail={"source": FROM_IMPORT, "fields": sorted(row.fields)})
+                    for resident_id, row in zip(ids, added)])
             per_grid: dict[int, int] = {}
             for row in added:
                 per_grid[row.grid_id] = per_grid.get(row.grid_id, 0) + 1
@@ -673,7 +766,8 @@ def _import_moves(scope, person, rows, filename: str) -> int:
 def export_form():
     today = local_today()
     return render_template("web/export.html", area_choices=queries.areas_for_choice(current_scope()),
-                           first=today - timedelta(days=29), last=today)
+                           first=today - timedelta(days=29), last=today,
+                           contacts_in_bulk=privacy.sees_contacts_in_bulk(current_scope()))
 
 
 @bp.get("/export/download")
@@ -695,10 +789,13 @@ def export_download():
     grid_ids = queries.grid_filter(scope, area_id)
     if kind == "residents":
         headers, table = exports.resident_table(queries.export_residents(s, grid_ids))
+        table = privacy.redact_residents(scope, table)
     else:
         headers, table = exports.visit_table(queries.export_visits(s, grid_ids, first, last))
+        table = privacy.redact_visits(scope, table)
     audit(s, "export", person_id=person.id,
           detail={"kind": kind, "format": fmt, "area": area_id, "rows": len(table),
+                  "contacts": privacy.sees_contacts_in_bulk(scope),
                   "from": first.isoformat(), "to": last.isoformat()})
     name = f"knockdoor-{kind}-{first.isoformat()}-{last.isoformat()}" if kind == "visits" \
         else f"knockdoor-{kind}-{today.isoformat()}"
@@ -721,10 +818,16 @@ def audit_log():
     resident_id = request.args.get("resident") or None
     person_id = request.args.get("person", type=int)
     action = request.args.get("action") or None
+    first = parse_date(request.args.get("from"))
+    last = parse_date(request.args.get("to"))
+    if (request.args.get("from") and first is None) or (request.args.get("to") and last is None):
+        raise ApiError(400, p.ERR_INVALID_BODY, _("Dates: Not a valid date."))
     if resident_id and queries.resident_in_scope(s, scope, resident_id) is None:
         raise not_found()
     rows = queries.audit_entries(s, scope, resident_id=resident_id, person_id=person_id,
-                                 action=action)
+                                 action=action, first=first, last=last)
     return render_template("web/audit.html", rows=rows, actions=queries.audit_actions(s),
-                           action=action, resident_id=resident_id, person_id=person_id)
-
+                           action=action, resident_id=resident_id, person_id=person_id,
+                           people=queries.people_in_scope(s, scope), first=first, last=last,
+                           resident=queries.resident_in_scope(s, scope, resident_id)
+                           if resident_id else None)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.db import make_engine
-from server.models import Resident
+from server.models import AuditEntry, Resident
 from shared.clock import isoformat, utcnow
 
 pytestmark = pytest.mark.browser
@@ -115,18 +115,38 @@ def test_settled_conflict_reaches_a_tablet(page, live):
     assert pulled["phone"] == other
 
 
-def test_revoked_tablet_is_refused(page, live):
-    base, scenario, _ = live
+def test_revoking_a_tablet_is_confirmed_with_a_reason_then_refused(page, live):
+    base, scenario, database_url = live
     device_id = str(uuid.uuid4())
     token = tablet_login(base, "vol_b", scenario.password, device_id)
     assert tablet_pull(base, token).status_code == 200
     sign_in(page, base, "kunwu_sup", scenario.password)
     page.goto(f"{base}/tablets")
     page.locator(f"button[data-revoke='{device_id}']").click()
-    expect(page.locator(f"tr[data-device='{device_id}'] .badge")).to_contain_text("吊销")
+    # Not revoked yet: a page says what will happen and asks why.
+    consequences = page.locator("ul.consequences")
+    expect(consequences).to_contain_text("清除")
+    expect(consequences).to_contain_text("丢失")
+    assert tablet_pull(base, token).status_code == 200
+    confirm = page.locator("button[data-confirm]")
+    expect(confirm).to_have_text("停用平板（未上传的记录会丢失）")
+    confirm.click()  # no reason: the browser keeps the form, the server is not asked
+    expect(page.locator("ul.consequences")).to_be_visible()
+    assert tablet_pull(base, token).status_code == 200
+    page.fill("textarea[name=reason]", "平板在小区里丢失")
+    confirm.click()
+    expect(page.locator(f"tr[data-device='{device_id}']")).to_have_class("inactive")
     refused = tablet_pull(base, token)
     assert refused.status_code == 401
     assert refused.json()["error"] == "device_revoked"
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            entry = session.scalars(select(AuditEntry).where(
+                AuditEntry.action == "revoke_device", AuditEntry.device_id == device_id)).one()
+            assert entry.detail["reason"] == "平板在小区里丢失"
+    finally:
+        engine.dispose()
 
 
 def test_roster_with_bad_rows_imports_nothing(page, live):

@@ -1,6 +1,4 @@
 """The tablet's own database is migrated by Alembic, and a tablet with unsent data survives."""
-import sqlite3
-
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
@@ -15,16 +13,19 @@ def test_the_fast_path_knows_the_newest_revision():
 
 
 def test_a_new_store_is_migrated_to_the_newest_revision(tmp_path):
-    SqliteStore(tmp_path / "local.db").close()
-    assert current_revision(tmp_path / "local.db") == LOCAL_HEAD
+    store = SqliteStore(tmp_path / "local.db")
+    store.close()
+    assert current_revision(tmp_path / "local.db", store.keyring) == LOCAL_HEAD
 
 
 def test_a_database_behind_the_newest_revision_is_upgraded_in_place(tmp_path):
     store = SqliteStore(tmp_path / "local.db")
     store.set_meta({"next_seq": "5"})
     store.close()
-    with sqlite3.connect(tmp_path / "local.db") as connection:
+    connection = store.keyring.connect()
+    with connection:
         connection.execute("UPDATE alembic_version SET version_num = 'unknown-old'")
+    connection.close()
     # Not at the head: Alembic runs (and refuses a revision it does not know, loudly).
     try:
         SqliteStore(tmp_path / "local.db")

@@ -11,6 +11,7 @@ from shared.digest import canonical_json, combine, record_hash
 
 GRID = 7
 RESIDENT_ID = "11111111-1111-4111-8111-111111111111"
+NOW = "2026-11-27T02:00:00Z"
 
 
 def resident_change(position: int, version: int | None = None, grid_id: int = GRID,
@@ -97,22 +98,56 @@ def test_pulled_data_never_hides_an_edit_not_yet_echoed(store):
     assert record["phone"] == "13800000001" and record["care_notes"] == "右腿不便"
 
 
-def test_an_acknowledged_op_leaves_once_its_echo_is_pulled(store):
+def test_an_acknowledged_op_is_done_once_its_echo_is_pulled_but_held_for_a_restore(store):
     op = update("phone", "13800000001")
     store.add_op(op, None)
-    store.record_results([{"op_id": op["op_id"], "status": "applied", "version": 9}], "now")
+    store.record_results([{"op_id": op["op_id"], "status": "applied", "version": 9}], NOW)
     assert store.pending_ops(10) == []
     assert [row["state"] for row in store.outbox()] == ["acked"]
     assert store.record(p.RESIDENT, RESIDENT_ID)["phone"] == "13800000001"
     store.apply_page(page([resident_change(9, phone="13800000001")], "c2"))
-    assert store.outbox() == []
+    assert store.outbox() == [] and [row["op_id"] for row in store.outbox("held")] == \
+        [op["op_id"]]
+    assert store.grids_with_outstanding_ops() == set()
+    # Held, it no longer shows: a later value from the server is what the volunteer sees.
+    store.apply_page(page([resident_change(12, phone="13900000000")], "c3"))
+    assert store.record(p.RESIDENT, RESIDENT_ID)["phone"] == "13900000000"
+
+
+def test_after_a_restore_what_the_server_lacks_is_queued_again_unchanged(store):
+    held, acked, pending = (update("phone", "13800000001", base=1),
+                            update("care_notes", "右腿不便", base=9),
+                            update("phone", "13800000003", base=12))
+    visit_op, record = visit()
+    for op in (held, acked):
+        store.add_op(op, None)
+    store.add_op(visit_op, record)
+    store.record_results([{"op_id": held["op_id"], "seq": 1, "status": "applied", "version": 9},
+                          {"op_id": acked["op_id"], "seq": 2, "status": "applied",
+                           "version": 12},
+                          {"op_id": visit_op["op_id"], "seq": 3, "status": "applied",
+                           "version": 13}], NOW)
+    store.apply_page(page([resident_change(9, phone="13800000001")], "c2"))
+    store.add_op(pending, None)
+    assert store.get_meta("acked_seq") == "3" and store.get_meta("seen_position") == "13"
+    # The restored server holds seq 1 only, and history up to position 10.
+    assert store.restart_after_restore(1, "epoch-2", 10) == 2
+    queued = store.pending_ops(10)
+    assert [op["op_id"] for op in queued] == [acked["op_id"], visit_op["op_id"],
+                                              pending["op_id"]]
+    assert queued[0] == {**acked, "seq": 2}  # based on history the server still holds
+    assert queued[2] == {**pending, "seq": 4, "base_version": 10}  # based on lost history
+    assert [row["op_id"] for row in store.outbox("held")] == [held["op_id"]]
+    assert store.cursor() is None and store.record(p.RESIDENT, RESIDENT_ID) is None
+    assert store.get_meta("epoch") == "epoch-2" and store.get_meta("acked_seq") == "1"
+    assert store.record(p.VISIT, visit_op["entity_id"]) is not None  # still shown
 
 
 def test_a_rejected_op_stays_with_its_reason_and_no_longer_shows(store):
     op = update("phone", "13800000001")
     store.add_op(op, None)
     store.record_results([{"op_id": op["op_id"], "status": "rejected",
-                           "reason": {"code": "out_of_scope", "message": "不在你的网格"}}], "now")
+                           "reason": {"code": "out_of_scope", "message": "不在你的网格"}}], NOW)
     [row] = store.outbox()
     assert (row["state"], row["reason_code"], row["reason"]) == \
         ("rejected", "out_of_scope", "不在你的网格")
@@ -120,8 +155,10 @@ def test_a_rejected_op_stays_with_its_reason_and_no_longer_shows(store):
 
 
 def test_a_page_and_its_cursor_apply_together_or_not_at_all(store):
-    broken = page([resident_change(2, phone="1"), {"position": 3, "entity": p.VISIT,
-                                                   "id": "x", "grid_id": GRID, "data": {}}], "c9")
+    # (An unreadable record no longer fails a page: it is set aside, see below. A page that
+    # cannot be finished, here one without a cursor, still changes nothing.)
+    broken = page([resident_change(2, phone="1")], "c9")
+    del broken["cursor"]
     with pytest.raises(Exception):
         store.apply_page(broken)
     assert store.cursor() == "c1"
@@ -176,7 +213,7 @@ def test_ops_are_counted_and_listed_by_state(store):
     store.add_op(first, None)
     store.add_op(second, None)
     store.record_results([{"op_id": first["op_id"], "status": "rejected",
-                           "reason": {"code": "invalid_op", "message": "x"}}], "now")
+                           "reason": {"code": "invalid_op", "message": "x"}}], NOW)
     assert (store.count_ops("pending"), store.count_ops("rejected")) == (1, 1)
     assert [row["op_id"] for row in store.outbox("pending")] == [second["op_id"]]
     assert [row["op_id"] for row in store.outbox()] == [first["op_id"], second["op_id"]]
@@ -209,7 +246,7 @@ def test_a_departure_drops_the_resident_and_history_of_that_grid_but_not_unsent_
     held = combine([record_hash(p.RESIDENT, canonical_json(resident_change(
         3, resident_id="other")["data"]))])
     assert store.local_digests() == {GRID: held}  # a departure counts nothing
-    store.record_results([{"op_id": op["op_id"], "status": p.APPLIED, "version": 9}], "now")
+    store.record_results([{"op_id": op["op_id"], "status": p.APPLIED, "version": 9}], NOW)
     assert store.outbox() == []  # acknowledged, and no echo will ever come here
 
 
@@ -223,3 +260,26 @@ def test_a_departure_spares_what_already_arrived_for_the_new_grid(store):
     assert store.record(p.VISIT, "v-1")["grid_id"] == GRID + 1
     assert set(store.local_digests()) == {GRID, GRID + 1}
     assert store.local_digests()[GRID] == combine([])
+
+
+@pytest.mark.parametrize("damage", [{"visited_at": "1-01-01T00:00:00Z"}, {"visited_at": None},
+                                    {"resident_id": 7}, {"needs": [{"x": 1}]},
+                                    {"note": "\ud800"}, {"id": None}])
+def test_a_record_the_tablet_cannot_read_is_set_aside_and_the_rest_applied(store, damage):
+    visit_id = str(uuid.uuid4())
+    data = {"id": visit_id, "resident_id": RESIDENT_ID, "grid_id": GRID, "outcome": "met",
+            "visited_at": "2026-11-27T01:00:00Z", **damage}
+    bad = {"position": 2, "entity": p.VISIT, "id": visit_id, "grid_id": GRID, "data": data}
+    store.apply_page(page([bad, resident_change(3, phone="13800000000")], "c2"))
+    assert store.cursor() == "c2"
+    assert store.record(p.RESIDENT, RESIDENT_ID)["phone"] == "13800000000"
+    assert store.record(p.VISIT, visit_id) is None
+    [kept] = store.quarantined()
+    assert kept["entity"] == p.VISIT and kept["reason"]
+    if "note" not in damage:  # what can be written down still counts in the grid's digest
+        text = canonical_json(resident_change(3, phone="13800000000")["data"])
+        expected = combine([record_hash(p.RESIDENT, text),
+                            record_hash(p.VISIT, canonical_json(data))])
+        assert store.local_digests()[GRID] == expected
+    store.reset_replica()
+    assert store.quarantined() == []

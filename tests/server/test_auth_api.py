@@ -47,12 +47,12 @@ def test_calls_without_a_token_get_401_token_missing(client, neighbourhood):
     assert response.get_json()["error"] == "token_missing"
 
 
-def test_an_unknown_token_tells_the_app_to_wipe(client, neighbourhood):
+def test_an_unknown_token_sends_the_app_to_sign_in_without_wiping(client, neighbourhood):
     response = client.post("/api/v1/sync/pull", json={"protocol": 2},
                            headers={"Authorization": "Bearer made-up"})
     assert response.status_code == 401
     assert response.get_json()["error"] == "token_unknown"
-    assert response.get_json()["details"]["action"] == "wipe"
+    assert response.get_json()["details"]["action"] == "sign_in"
 
 
 def test_a_revoked_device_is_refused_and_told_to_wipe(client, neighbourhood, db_session,

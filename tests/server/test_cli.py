@@ -22,7 +22,7 @@ from shared import protocol as p
 from tests.factories import make_district
 
 REPO = Path(__file__).resolve().parents[2]
-SUBCOMMANDS = ("migrate", "serve", "seed", "create-user", "simulate", "app")
+SUBCOMMANDS = ("migrate", "restored", "serve", "seed", "create-user", "prune", "simulate", "app")
 
 
 def free_port() -> int:

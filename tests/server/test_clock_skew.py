@@ -74,3 +74,14 @@ def test_a_skewed_clock_does_not_change_who_wins_a_conflict(skew, neighbourhood,
             Conflict.detected_at.desc())).first()
         assert {conflict.kept_value, conflict.lost_value} == {"甲", "乙"}
     assert winners[0] == winners[1]
+
+
+def test_a_corrected_visit_time_is_kept_in_whole_seconds_as_the_wire_carries_it(
+        neighbourhood, device_for, db_session):
+    """Otherwise two visits in the same second could be ordered one way by the server's
+    follow-up rule and the other way by a tablet reading the pulled copies."""
+    hood, alice = neighbourhood, device_for("alice")
+    tablet_now = utcnow() + timedelta(hours=3, microseconds=123456)
+    op = visit_op(1, hood.grid_a.id, hood.resident_a.id, device_time=tablet_now)
+    assert alice.push_ok([op], device_time=tablet_now)[0]["status"] == "applied"
+    assert reload(db_session, Visit, op["entity_id"]).visited_at.microsecond == 0

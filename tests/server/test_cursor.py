@@ -70,6 +70,8 @@ def test_one_grid_ahead_is_enough_to_refuse_the_cursor():
 
 @pytest.mark.parametrize("body", [
     {"v": 2, "g": {"3": 10}},            # a version this server does not speak
+    {"v": 0, "g": {"3": 10}},            # nor an older or made-up one
+    {"v": -1, "g": {"3": 10}},
     {"g": {"3": 10}},                     # no version
     {"v": 1, "g": {"3": -1}},             # a negative position
     {"v": 1, "g": {"x": 10}},             # a grid that is not a number

@@ -32,7 +32,7 @@ def test_search_keys_of_the_old_format_are_made_anew_by_the_migration(tmp_path):
                       address="建设路51号院3号楼2单元401")
         make_resident(session, grid, name="行长乐重" * 4, address="长庆路17号")  # polyphonic
         session.commit()
-    command.downgrade(alembic_config(url), "0003_resident_moves")
+    command.downgrade(alembic_config(url), "0003_web_sessions")
     with engine.begin() as db:
         db.execute(text("UPDATE residents SET search_keys = 'dxy dixiuying'"))
     command.upgrade(alembic_config(url), "head")

@@ -198,7 +198,12 @@ def test_a_grid_the_resident_never_lived_in_still_does_not_reach_them(
         neighbourhood, device_for, db_session):
     hood = neighbourhood
     [result] = device_for("alice").push_ok([visit_op(1, hood.grid_a.id, hood.resident_b.id)])
-    assert result["reason"]["code"] == p.REJ_OUT_OF_SCOPE
+    # Answered as for a resident that does not exist: a rejection never tells where an id
+    # belongs (security finding 5).
+    assert result["status"] == "rejected"
+    assert result["reason"]["code"] == p.REJ_UNKNOWN_ENTITY
+    assert str(hood.grid_b.id) not in result["reason"]["message"].replace(hood.resident_b.id, "")
+    assert hood.grid_b.name not in result["reason"]["message"]
 
 
 def test_an_app_that_predates_departures_never_receives_one(neighbourhood, history, client,

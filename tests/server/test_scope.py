@@ -31,7 +31,8 @@ def test_a_push_for_someone_elses_grid_is_rejected_and_changes_nothing(neighbour
 def test_a_resident_cannot_be_reached_through_the_wrong_grid(neighbourhood, device_for):
     hood = neighbourhood
     result = device_for("alice").push_ok([visit_op(1, hood.grid_a.id, hood.resident_b.id)])[0]
-    assert result["reason"]["code"] == "out_of_scope"
+    # Answered as for a resident that does not exist: the answer must not tell where one lives.
+    assert result["status"] == "rejected" and result["reason"]["code"] == "unknown_entity"
 
 
 def test_reassignment_evicts_the_old_grid_and_brings_the_new_one(around_midnight, neighbourhood,
@@ -75,15 +76,17 @@ def test_a_supervisor_device_sees_every_grid_of_the_community(neighbourhood, db_
     assert grids == {neighbourhood.grid_a.id, neighbourhood.grid_b.id}
 
 
-def test_a_deactivated_person_is_refused_like_a_revoked_device(neighbourhood, device_for,
-                                                               db_session):
+def test_a_deactivated_person_is_refused_but_not_told_to_wipe(neighbourhood, device_for,
+                                                              db_session):
     alice = device_for("alice")
     hood = neighbourhood
     hood.alice.active = False
     db_session.add(hood.alice)
     db_session.commit()
     response = alice.pull()
-    assert response.status_code == 401 and response.get_json()["details"]["action"] == "wipe"
+    assert response.status_code == 401 and response.get_json()["error"] == "account_inactive"
+    # switching an account off is not a revocation: the tablet keeps its unsent work
+    assert response.get_json()["details"]["action"] == "sign_in"
 
 
 # ---- the district's day (Asia/Shanghai by default) -------------------------------------------

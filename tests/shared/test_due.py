@@ -181,3 +181,33 @@ def test_due_facts_are_values_that_cannot_be_changed_in_place():
     with pytest.raises(FrozenInstanceError):
         result.status = due.OVERDUE  # type: ignore[misc]
     assert len({fact, VisitFact("a", at(10), "met")}) == 1
+
+
+def test_a_meeting_and_a_no_answer_at_one_instant_count_the_meeting_last_whatever_their_ids():
+    # The door did open: the follow-up is closed, in every order of ids and arrival.
+    met = "".join(["m", "et"])  # as read back from storage: equal, not the same object
+    for met_id, no_answer_id in (("a", "b"), ("b", "a")):
+        visits = [VisitFact(no_answer_id, at(12), "no_answer"), VisitFact(met_id, at(12), met)]
+        assert open_follow_up(["alone"], visits) is None
+        assert open_follow_up(["alone"], visits[::-1]) is None
+        assert last_met(visits) == at(12)
+
+
+def test_only_no_answer_opens_a_follow_up_not_any_other_unmet_outcome():
+    # Away, in hospital, moved, deceased, refused: someone knows where the resident is.
+    for outcome in ("away", "hospitalised", "moved", "deceased", "refused"):
+        assert open_follow_up(["alone"], [VisitFact("a", at(12), outcome)]) is None, outcome
+        # nor closes one: only meeting the resident does
+        opened = [VisitFact("a", at(12), "no_answer"), VisitFact("b", at(13), outcome)]
+        assert open_follow_up(["alone"], opened) == at(12), outcome
+
+
+def test_only_a_meeting_is_a_last_meeting_and_a_void_read_from_storage_removes_a_visit():
+    for outcome in ("away", "hospitalised", "deceased", "moved", "no_answer", "refused"):
+        assert last_met([VisitFact("a", at(12), outcome)]) is None, outcome
+    void = "".join(["vo", "id"])  # as read back from storage
+    visits = [VisitFact("a", at(12), "met"), VisitFact("b", at(13), None, "a", void)]
+    assert last_met(visits) is None
+    # a void may carry the outcome it was typed with: it still counts for nothing
+    visits = [VisitFact("a", at(12), "met"), VisitFact("b", at(13), "met", "a", void)]
+    assert last_met(visits) is None

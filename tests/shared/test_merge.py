@@ -1,9 +1,13 @@
 """The per-field merge rule: what you saw is replaced, what you did not is kept."""
+import json
 import random
+from dataclasses import FrozenInstanceError
 from itertools import permutations
 
-from shared.merge import (Candidate, Edit, FieldStamp, field_subject, has_seen, merge_field, rank,
-                          tie_break)
+import pytest
+
+from shared.merge import (Candidate, Edit, FieldMerge, FieldStamp, field_subject, has_seen,
+                          merge_field, rank, tie_break)
 
 SUBJECT = field_subject("3f6b2c1e-0000-4000-8000-000000000001", "phone")
 
@@ -171,3 +175,72 @@ def test_server_writes_are_compared_by_version_not_by_device():
     web = FieldStamp(10, "", 0, 9, "w")
     assert not has_seen(Edit("", 1, 9, "a"), web)
     assert has_seen(Edit("", 1, 10, "a"), web)
+
+
+# ---- values and stamps as they come back from storage ----------------------------------------
+
+def from_storage(value):
+    """``value`` after a round trip through the database's JSON column: equal, not identical."""
+    return json.loads(json.dumps(value))
+
+
+def test_a_device_recognises_its_own_stamps_read_back_from_storage():
+    # Device ids and positions read from JSON are new objects: the same device and the same
+    # version must still be recognised by value (positions grow far beyond small integers).
+    stored = FieldStamp.from_json(from_storage({"v": 100_000, "d": "tablet-7", "s": 4000,
+                                                "b": 99_000, "o": "x"}))
+    device = "".join(["tablet", "-7"])
+    assert has_seen(Edit(device, int("4001"), 1, "a"), stored)
+    assert merge_field(SUBJECT, [Candidate(stored, "newer")], Edit(device, int("3999"), 1, "a"),
+                       "older", FieldStamp(100_001, device, 3999, 1, "a")).stale
+    other = "".join(["tablet", "-8"])
+    assert has_seen(Edit(other, 1, int("100000"), "a"), stored)  # base == version: seen
+
+
+def test_an_edit_based_on_a_later_version_has_seen_an_earlier_value():
+    written = FieldStamp(10, "d1", 4, 3, "x")
+    assert has_seen(Edit("d2", 1, 11, "a"), written)
+    merge = merge_field(SUBJECT, [Candidate(written, "old")], Edit("d2", 1, 25, "a"), "new",
+                        FieldStamp(26, "d2", 1, 25, "a"))
+    assert [c.value for c in merge.candidates] == ["new"]
+
+
+def test_equal_values_read_back_from_storage_are_no_conflict():
+    left = Candidate(FieldStamp(10, "d1", 1, 3, "a"), ["alone", "aged_80_plus"])
+    merge = merge_field(SUBJECT, [left], Edit("d2", 1, 3, "b"), from_storage(left.value),
+                        FieldStamp(11, "d2", 1, 3, "b"))
+    assert len(merge.candidates) == 2 and merge.losers == []
+
+
+def test_the_new_candidate_keeps_the_callers_facts_or_none():
+    stamp = FieldStamp(11, "d2", 1, 3, "b")
+    kept = merge_field(SUBJECT, [], Edit("d2", 1, 3, "b"), "v", stamp, {"p": 7, "n": "王芳"})
+    assert kept.winner.meta == {"p": 7, "n": "王芳"}
+    assert merge_field(SUBJECT, [], Edit("d2", 1, 3, "b"), "v", stamp).winner.meta == {}
+
+
+def test_the_tie_break_does_not_depend_on_the_key_order_of_a_stored_value():
+    # PostgreSQL's JSONB hands keys back in its own order; every replica must rank alike.
+    stamp = FieldStamp(10, "d1", 1, 3, "a")
+    assert (tie_break(SUBJECT, Candidate(stamp, {"a": 1, "b": [2]}))
+            == tie_break(SUBJECT, Candidate(stamp, {"b": [2], "a": 1})))
+
+
+def test_the_tie_break_is_a_fixed_function_of_the_edit():
+    # Stored candidates were ranked by it: a server upgrade that changed the hash (of Chinese
+    # text, say) would reorder ties already decided. Known answers, computed once.
+    stamp = FieldStamp(12, "d1", 3, 11, "5d2c0000-0000-4000-8000-000000004d01")
+    assert tie_break("r/name", Candidate(stamp, "王芳")) == "aea1bf32d5be83c9da1cb2c76c548a35"
+    assert (tie_break("r/living_situation", Candidate(stamp, {"b": ["独居"], "a": 1}))
+            == "0fd32f0d1ec11f63a342d7ab0468d48e")
+
+
+def test_stamps_edits_and_merges_are_immutable_values():
+    # One stamp is shared by every candidate a writer makes (a roster import stamps thousands
+    # of residents with it): changing it in place would change them all.
+    stamp = FieldStamp(10, "d1", 1, 3, "a")
+    candidate = Candidate(stamp, "v")
+    for value, name in ((stamp, "version"), (Edit("d1", 1, 3, "a"), "seq"),
+                        (candidate, "value"), (FieldMerge([candidate]), "stale")):
+        with pytest.raises(FrozenInstanceError):
+            setattr(value, name, 0)

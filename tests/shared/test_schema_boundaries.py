@@ -9,14 +9,19 @@ covered without editing this file.
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 import pytest
+import time_machine
 from marshmallow import Schema, ValidationError, fields, validate
 
+from shared import protocol as p
 from shared import schemas as s
+from shared.clock import utcnow
 
 RESIDENT_ID = "3f1c2b7e-8a9d-4c1e-9b2a-6d5e4f3a2b1c"
 
@@ -190,11 +195,101 @@ def test_the_full_documents_set_every_field_the_schemas_know():
         assert not missing, f"{subject.name}: add {sorted(missing)} to its full document"
 
 
+# ---- the contract the generated cases are held to -------------------------------------------
+# The cases below read each rule off the schemas, so they prove a schema enforces what it
+# declares. These tables say what it must declare (docs/sync-protocol.md, DESIGN.md §4): a bound,
+# a length or a required field changed in a schema fails here until the contract is changed too.
+
+BIG = 2**62
+DOCUMENTED_RANGES = {
+    # up to this year anywhere on Earth (a zone is at most 14 hours ahead of UTC)
+    "resident:birth_year": (1900, (utcnow() + timedelta(hours=14)).year),
+    "resident:visit_cadence_days": (1, 90),
+    "visit:readings.systolic": (50, 260), "visit:readings.diastolic": (30, 160),
+    "visit:readings.pulse": (25, 220), "visit:readings.blood_sugar": (1.0, 35.0),
+    "visit:readings.temperature": (33.0, 43.0), "op:seq": (1, BIG), "op:grid_id": (1, 2**31 - 1),
+    # a tablet whose clock reset to 1970 still delivers; year 1 or 9999 is refused
+    "op:device_time": (datetime(1970, 1, 1, tzinfo=timezone.utc),
+                       datetime(2199, 12, 31, 23, 59, 59, tzinfo=timezone.utc)),
+    "push:device_time": (datetime(1970, 1, 1, tzinfo=timezone.utc),
+                         datetime(2199, 12, 31, 23, 59, 59, tzinfo=timezone.utc)),
+    "visit:follow_up_on": (date(1970, 1, 1), date(2199, 12, 31)),
+    "op:base_version": (0, BIG), "pull:limit": (1, p.MAX_PULL_LIMIT),
+}
+#: (shortest, longest); 0: may be empty.
+DOCUMENTED_LENGTHS = {
+    "resident:name": (1, 40), "resident:address": (1, 120), "resident:emergency_contact": (0, 40),
+    "resident:living_situation": (0, len(p.LIVING_SITUATIONS)),
+    "resident:safety_devices": (0, len(p.SAFETY_DEVICES)), "resident:care_notes": (0, 2000),
+    "visit:away_reason": (0, 200), "visit:needs": (0, 20), "visit:services": (0, 20),
+    "visit:note": (0, 2000), "note:text": (0, 4000), "login:app_version": (0, 40),
+    "login:username": (1, 64), "login:password": (1, 256), "login:device_name": (1, 80),
+    "pull:app_version": (0, 40), "pull:cursor": (0, 20000), "push:app_version": (0, 40),
+    "push:ops": (0, p.MAX_OPS_PER_PUSH),
+}
+DOCUMENTED_REQUIRED = {
+    "resident:name", "resident:sex", "resident:birth_year", "resident:address",
+    "visit:resident_id", "note:resident_id", "op:op_id", "op:seq", "op:entity", "op:action",
+    "op:entity_id", "op:grid_id", "op:device_time", "op:data", "login:protocol",
+    "login:username", "login:password", "login:device_id", "login:device_name",
+    "pull:protocol", "push:protocol", "push:ops",
+}
+
+
+DOCUMENTED_NULLABLE = {
+    "login:app_version", "pull:app_version", "push:app_version", "pull:cursor",
+    "push:device_time", "op:base_version", "resident:phone", "resident:emergency_contact",
+    "resident:emergency_phone", "resident:visit_cadence_days", "resident:care_notes",
+    "visit:outcome", "visit:away_reason", "visit:mood", "visit:note", "visit:follow_up_on",
+    "visit:corrects", "visit:correction", "note:text", "note:corrects", "note:correction",
+}
+#: What the server sends as null, so the published OpenAPI document must say so.
+RESPONSES_WITH_NULL = {
+    s.OpResultSchema: {"op_id", "seq", "version", "reason"}, s.GridStateSchema: {"digest"},
+}
+
+
+def test_the_schemas_take_null_exactly_where_documented():
+    assert {str(slot) for slot in ALL_SLOTS if slot.field.allow_none} == DOCUMENTED_NULLABLE
+
+
+def test_the_responses_declare_every_null_the_server_sends():
+    for schema, nullable in RESPONSES_WITH_NULL.items():
+        assert {name for name, field in schema().fields.items() if field.allow_none} == nullable
+
+
+def test_the_schemas_declare_the_documented_ranges():
+    declared = {str(slot): (rule.min, rule.max) for slot in ALL_SLOTS
+                for rule in validators_of(slot.field, validate.Range)}
+    assert declared == DOCUMENTED_RANGES
+    assert all(rule.min_inclusive and rule.max_inclusive for slot in ALL_SLOTS
+               for rule in validators_of(slot.field, validate.Range))
+
+
+def test_the_schemas_declare_the_documented_lengths():
+    declared = {str(slot): (max(rule.min or 0, 0), rule.max) for slot in ALL_SLOTS
+                for rule in validators_of(slot.field, validate.Length)}
+    assert declared == DOCUMENTED_LENGTHS
+
+
+def test_the_schemas_require_the_documented_fields():
+    assert {str(slot) for slot in ALL_SLOTS if slot.field.required} == DOCUMENTED_REQUIRED
+
+
 RANGED = [(slot, rule) for slot in ALL_SLOTS for rule in validators_of(slot.field, validate.Range)]
 
 
 def step(field: fields.Field):
+    if isinstance(field, fields.Date):  # (a Date is a DateTime to marshmallow: ask it first)
+        return timedelta(days=1)
+    if isinstance(field, fields.DateTime):
+        return timedelta(seconds=1)
     return 1 if isinstance(field, fields.Integer) else 0.1
+
+
+def wire(value):
+    """A value as a document carries it: dates and instants as ISO 8601 text."""
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
 @pytest.mark.parametrize("slot,rule", RANGED, ids=[str(slot) for slot, _ in RANGED])
@@ -202,12 +297,12 @@ def test_a_ranged_field_takes_its_bounds_and_refuses_one_step_beyond(slot, rule)
     delta = step(slot.field)
     if rule.min is not None:
         low = rule.min if rule.min_inclusive else rule.min + delta
-        assert loaded_at(slot, accepted(slot, with_value(slot, low))) == low
-        refused_naming(slot, with_value(slot, low - delta))
+        assert loaded_at(slot, accepted(slot, with_value(slot, wire(low)))) == low
+        refused_naming(slot, with_value(slot, wire(low - delta)))
     if rule.max is not None:
         high = rule.max if rule.max_inclusive else rule.max - delta
-        assert loaded_at(slot, accepted(slot, with_value(slot, high))) == high
-        refused_naming(slot, with_value(slot, high + delta))
+        assert loaded_at(slot, accepted(slot, with_value(slot, wire(high)))) == high
+        refused_naming(slot, with_value(slot, wire(high + delta)))
 
 
 def item_for(field: fields.Field):
@@ -311,8 +406,10 @@ STRICT_INTEGERS = [slot for slot in ALL_SLOTS if isinstance(slot.field, fields.I
 
 @pytest.mark.parametrize("slot", STRICT_INTEGERS, ids=[str(slot) for slot in STRICT_INTEGERS])
 def test_an_integer_field_refuses_text_and_fractions(slot):
-    refused_naming(slot, with_value(slot, "7"))
-    refused_naming(slot, with_value(slot, 7.5))
+    ranges = validators_of(slot.field, validate.Range)
+    valid = ranges[0].min if ranges else 7  # text of a number the field would take
+    refused_naming(slot, with_value(slot, str(valid)))
+    refused_naming(slot, with_value(slot, valid + 0.5))
 
 
 @pytest.mark.parametrize("subject", SUBJECTS, ids=[subject.name for subject in SUBJECTS])
@@ -348,6 +445,8 @@ def test_corrects_and_correction_go_together_on_visits_and_notes():
 def test_only_a_void_may_leave_out_the_outcome():
     assert "outcome: Missing data" in visit_error(outcome=None)
     assert visit_error(outcome=None, corrects=GOOD_UUID, correction="void") is None
+    off_the_wire = json.loads('"void"')  # equal to p.VOID, not the same object
+    assert visit_error(outcome=None, corrects=GOOD_UUID, correction=off_the_wire) is None
     assert "outcome" in visit_error(outcome=None, corrects=GOOD_UUID, correction="amend")
 
 
@@ -358,12 +457,16 @@ def test_a_note_needs_text_unless_it_voids_another():
         assert "text" in caught.value.messages
     s.NoteDataSchema().load({**full_note(), "text": None, "corrects": GOOD_UUID,
                              "correction": "void"})
+    s.NoteDataSchema().load({**full_note(), "text": None, "corrects": GOOD_UUID,
+                             "correction": json.loads('"void"')})  # as it comes off the wire
 
 
 def test_diastolic_equal_to_systolic_is_refused_and_one_below_is_taken():
     readings = {"systolic": 120, "diastolic": 120}
     assert "diastolic" in visit_error(readings=readings)
     assert visit_error(readings={"systolic": 120, "diastolic": 119}) is None
+    # with the other readings beside them too
+    assert "diastolic" in visit_error(readings={**full_visit()["readings"], **readings})
 
 
 def op_errors(op: dict) -> str | None:
@@ -383,8 +486,8 @@ def test_each_pushable_entity_checks_its_data_against_its_own_schema():
 
 
 def test_only_residents_may_be_updated_and_an_update_needs_a_base_and_a_change():
-    assert "append-only" in op_errors(op_with("visit", "update", full_visit()))
-    assert "append-only" in op_errors(op_with("note", "update", full_note()))
+    assert "visit records are append-only" in op_errors(op_with("visit", "update", full_visit()))
+    assert "note records are append-only" in op_errors(op_with("note", "update", full_note()))
     update = op_with("resident", "update", {"phone": "13900001111"})
     assert op_errors(update) is None
     assert "base_version" in op_errors({**update, "base_version": None})
@@ -407,3 +510,28 @@ def test_flatten_errors_names_every_nested_field():
                                       "_schema": ["Bad shape."]}, "seq": ["Not a valid integer."]})
     assert text == ("data.readings.systolic: Too high.; data: Bad shape.; "
                     "seq: Not a valid integer.")
+
+
+def test_flatten_errors_gives_a_fields_messages_after_its_name_once():
+    assert s.flatten_errors({"name": ["Too long.", "Not valid."]}) == "name: Too long. Not valid."
+
+
+def test_a_password_is_never_written_out():
+    login = {"protocol": 2, "username": "wangfang", "password": "s3cret-pass",
+             "device_id": str(uuid.uuid4()), "device_name": "平板一号"}
+    assert "password" not in s.LoginRequestSchema().dump(login)
+
+
+def test_flatten_errors_names_the_field_of_a_bare_message():
+    assert s.flatten_errors({"data": "Not a valid mapping type."}) == \
+        "data: Not a valid mapping type."
+    assert s.flatten_errors("Invalid input.") == "Invalid input."
+
+
+def test_a_birth_year_may_be_this_year_wherever_new_year_has_come():
+    # 10:00 UTC on 31 December is already 1 January in UTC+14 (Kiribati); never later.
+    with time_machine.travel("2026-12-31T10:00:00+00:00", tick=False):
+        assert s.ResidentDataSchema().load({**full_resident(), "birth_year": 2027})
+    with time_machine.travel("2026-12-31T09:59:00+00:00", tick=False):
+        with pytest.raises(ValidationError):
+            s.ResidentDataSchema().load({**full_resident(), "birth_year": 2027})

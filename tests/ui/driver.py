@@ -175,6 +175,13 @@ def _serve(data_dir: str, lang: str) -> None:
         elif cmd == "back":
             app.go_back()
             reply({"ok": True, "screen": app.root.current})
+        elif cmd == "idle":  # as if nobody had touched the tablet for this many minutes
+            from datetime import timedelta
+            lock = app.service.lock
+            if lock.last_activity is not None:
+                lock.last_activity -= timedelta(minutes=command["minutes"])
+            app._check_gate()
+            Clock.schedule_once(lambda _dt: reply({"ok": True}), 0.3)
         else:
             reply({"ok": False, "error": f"unknown command {cmd}"})
 

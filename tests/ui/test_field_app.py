@@ -7,13 +7,14 @@ is revoked. (They share the app to keep the suite quick; each says what it build
 """
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from client.encryption import Keyring, cipher_module
+from client.store import SqliteStore
 from server.db import make_engine
 from server.migrate import upgrade
 from server.models import Assignment, Device, Person, Visit
@@ -72,10 +73,35 @@ def test_sign_in_wrong_password_then_right(world):
 
     app.type("password", PASSWORD)
     app.tap("登录", exact=True)
+    # First sign-in on this tablet: choose the unlock code.
+    app.wait_for_screen("pin")
+    app.wait_for_text("设定解锁密码")
+    app.type("pin", "4821")
+    app.type("pin_again", "4812")
+    app.tap("保存解锁密码")
+    app.wait_for_text("两次输入的不一样。")
+    app.type("pin_again", "4821")
+    app.tap("保存解锁密码")
     app.wait_for_screen("today")
     # The first sync starts by itself and fills the list.
     app.wait_until(lambda: len(app.rows()["rows"]) == 5, what="five residents")
     app.wait_for_text("在线 · 全部已发")
+
+
+def test_the_app_locks_behind_the_unlock_code_when_idle(world):
+    app = world["app"]
+    app.send(cmd="idle", minutes=10)  # nobody touched it for ten minutes
+    app.wait_for_screen("pin")
+    app.wait_for_text("李晓红，请输入解锁密码。")
+    assert not any("张利霞" in text for text in app.texts())  # nothing personal shows
+    app.type("pin", "0000")
+    app.tap("解锁", exact=True)
+    app.wait_for_text("解锁密码不对，还可以试 4 次。")
+    assert app.screen() == "pin"
+    app.type("pin", "4821")
+    app.tap("解锁", exact=True)
+    app.wait_for_screen("today")
+    app.wait_until(lambda: len(app.rows()["rows"]) == 5, what="the list again")
 
 
 def test_find_by_pinyin_initials(world):
@@ -147,18 +173,24 @@ def test_refused_change_shows_its_reason(world):
     app.wait_until(lambda: len(app.rows()["rows"]) == 4, what="grid 2 evicted")
 
 
-def settled(world) -> list[str]:
+def local_rows(world, sql: str) -> list[tuple]:
+    """Rows of the tablet's own (encrypted) store, read beside the running app."""
     database = world["tmp"] / "tablet" / "knockdoor-local.db"
-    with sqlite3.connect(database) as db:
-        return [row[0] for row in db.execute(
-            "SELECT outcome FROM settled_rejections ORDER BY settled_at, seq")]
+    connection = Keyring(database, cipher_module()).connect()
+    try:
+        return connection.execute(sql).fetchall()
+    finally:
+        connection.close()
+
+
+def settled(world) -> list[str]:
+    return [row[0] for row in local_rows(
+        world, "SELECT outcome FROM settled_rejections ORDER BY settled_at, seq")]
 
 
 def refused_op_ids(world) -> list[str]:
-    database = world["tmp"] / "tablet" / "knockdoor-local.db"
-    with sqlite3.connect(database) as db:
-        return [row[0] for row in db.execute(
-            "SELECT op_id FROM outbox WHERE state = 'rejected'")]
+    return [row[0] for row in local_rows(
+        world, "SELECT op_id FROM outbox WHERE state = 'rejected'")]
 
 
 def test_refused_change_sent_again_then_dismissed(world):
@@ -180,6 +212,44 @@ def test_refused_change_sent_again_then_dismissed(world):
     app.back()
 
 
+def test_an_expired_sign_in_goes_back_to_sign_in_and_keeps_the_visit(world):
+    app, server = world["app"], world["server"]
+    server.stop()  # a visit with no signal...
+    app.type("search", "wxy")
+    tap_resident(app, "王秀英")
+    app.tap("记录走访")
+    app.wait_for_screen("visit")
+    app.tap("见到本人")
+    app.tap("保存走访")
+    app.wait_for_screen("today")
+    app.wait_for_text("1 条未发")
+    with Session(world["engine"]) as session:  # ...and a tablet not seen for years
+        for device in session.scalars(select(Device)):
+            device.last_seen_at = datetime(2020, 1, 1, tzinfo=timezone.utc)
+        session.commit()
+    server.start()  # back in signal: the sync is refused, not wiped
+    app.wait_for_screen("signin", timeout=60)
+    app.wait_for_text("这台平板很久没有联网了")
+    with Session(world["engine"]) as session:
+        assert session.scalars(select(Visit).where(
+            Visit.resident_id == world["ids"]["王秀英"])).all() == []
+
+    app.type("password", PASSWORD)  # the rest is remembered
+    app.tap("登录", exact=True)
+    app.wait_for_screen("pin")
+    app.type("pin", "4821")
+    app.type("pin_again", "4821")
+    app.tap("保存解锁密码")
+    app.wait_for_screen("today")
+
+    def delivered():
+        with Session(world["engine"]) as session:
+            return [visit.outcome for visit in session.scalars(select(Visit).where(
+                Visit.resident_id == world["ids"]["王秀英"]))]
+    assert app.wait_until(delivered, timeout=40, what="the kept visit sent") == [p.MET]
+    app.wait_until(lambda: app.state()["unsent"] == 0, what="nothing unsent")
+
+
 def test_revoked_device_returns_to_sign_in_wiped(world):
     app = world["app"]
     with Session(world["engine"]) as session:
@@ -191,8 +261,11 @@ def test_revoked_device_returns_to_sign_in_wiped(world):
     app.tap("马上同步")
     app.wait_for_screen("signin", timeout=30)
     app.wait_for_text("这台平板已被停用")
-    database = world["tmp"] / "tablet" / "knockdoor-local.db"
-    with sqlite3.connect(database) as db:
-        assert db.execute("SELECT count(*) FROM residents").fetchone()[0] == 0
-        assert db.execute("SELECT count(*) FROM visits").fetchone()[0] == 0
-        assert db.execute("SELECT value FROM meta WHERE key = 'token'").fetchone() is None
+    store = SqliteStore(world["tmp"] / "tablet" / "knockdoor-local.db")
+    try:
+        with store.reading() as db:
+            assert db.execute("SELECT count(*) FROM residents").fetchone()[0] == 0
+            assert db.execute("SELECT count(*) FROM visits").fetchone()[0] == 0
+            assert db.execute("SELECT value FROM meta WHERE key = 'token'").fetchone() is None
+    finally:
+        store.close()

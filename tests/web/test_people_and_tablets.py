@@ -36,13 +36,17 @@ def test_supervisor_may_not_make_supervisors_or_reach_other_grids(as_user, scena
     assert response.status_code == 422
     assert db_session.query(Person).filter(Person.username.in_(["x1", "x2"])).count() == 0
     street_sup = scenario.people["street_sup"]
-    assert web.post(f"/people/{street_sup.id}/deactivate").status_code == 403
+    # Placed above the community: not theirs to see (404), let alone to manage.
+    assert web.post(f"/people/{street_sup.id}/deactivate").status_code == 404
+    assert as_user("street_sup").post(
+        f"/people/{scenario.people['kunwu_sup'].id}/deactivate").status_code == 403
 
 
 def test_deactivated_person_is_refused_by_the_api(as_user, scenario, client, db_session):
     token = api_login(client, "vol_b", scenario.password)
     web = as_user("kunwu_sup")
-    assert web.post(f"/people/{scenario.people['vol_b'].id}/deactivate").status_code == 302
+    assert web.post(f"/people/{scenario.people['vol_b'].id}/deactivate",
+                    data={"reason": "离职"}).status_code == 302
     response = client.post("/api/v1/sync/pull", json={"protocol": 2, "cursor": None},
                            headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
@@ -59,7 +63,8 @@ def test_ending_an_assignment_evicts_the_grid(around_midnight, as_user, scenario
     assignment_id = assignment.id
     db_session.rollback()
     web = as_user("kunwu_sup")
-    assert web.post(f"/assignments/{assignment_id}/end").status_code == 302
+    assert web.post(f"/assignments/{assignment_id}/end",
+                    data={"reason": "调到别的网格"}).status_code == 302
     assert db_session.get(Assignment, assignment_id).ends_on == today_in_china() - timedelta(days=1)
     page = client.post("/api/v1/sync/pull", json={"protocol": 2, "cursor": first["cursor"]},
                        headers={"Authorization": f"Bearer {token}"}).get_json()
@@ -87,7 +92,7 @@ def test_revoked_tablet_is_refused_at_next_pull(as_user, scenario, client, db_se
     assert device_id in html or device_id[:8] in html
     db_session.rollback()
     web = as_user("kunwu_sup")
-    assert web.post(f"/tablets/{device_id}/revoke").status_code == 302
+    assert web.post(f"/tablets/{device_id}/revoke", data={"reason": "平板丢失"}).status_code == 302
     assert db_session.get(Device, device_id).revoked_at is not None
     response = client.post("/api/v1/sync/pull", json={"protocol": 2, "cursor": None},
                            headers={"Authorization": f"Bearer {token}"})

@@ -1,7 +1,7 @@
 """search keys of any length, made anew in the format of shared/search.py
 
 Revision ID: 0003_search_keys
-Revises: 0003_resident_moves
+Revises: 0003_web_sessions
 Create Date: 2026-12-01
 
 The keys now hold every reading of each character of the name (polyphonic characters,
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_search_keys"
-down_revision = "0003_resident_moves"
+down_revision = "0003_web_sessions"
 branch_labels = None
 depends_on = None
 
