@@ -1,6 +1,4 @@
 """Finding a resident on the tablet: the Today list's search, offline, over the local store."""
-import sqlite3
-
 import pytest
 from sqlalchemy import select
 
@@ -85,15 +83,14 @@ def test_a_store_written_by_an_older_app_gets_its_search_keys_made_anew(street, 
                            FlaskTransport(app), sleep=lambda _seconds: None)
     service.sign_in("http://in-process", "alice", PASSWORD, "alice 的平板")
     service.sync()
-    service.close()
-    path = tmp_path / "alice" / "knockdoor-local.db"
-    with sqlite3.connect(path) as db:  # the keys an older app wrote: initials, full pinyin
+    with service.store.transaction() as db:  # the keys an older app wrote: initials, pinyin
         db.execute("UPDATE residents SET search_keys = 'dxy dixiuying' WHERE name = '翟秀英'")
         db.execute("UPDATE residents SET search_keys = 'x' WHERE name != '翟秀英'")
+    service.close()
     updated = FieldService(tmp_path / "alice", transport_factory=lambda _url:
                            FlaskTransport(app), sleep=lambda _seconds: None)
     try:
-        with sqlite3.connect(path) as db:
+        with updated.store.reading() as db:
             keys = [row[0] for row in db.execute("SELECT search_keys FROM residents")]
         assert len(keys) == len(PEOPLE) and all(keys_are_current(k) for k in keys)
         assert names(updated, "zhaixy") == ["翟秀英"]
