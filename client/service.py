@@ -20,7 +20,7 @@ from shared.clock import isoformat, parse_instant, utcnow
 from shared.district_day import district_today, zone_or_default
 from shared.due import DueStatus, due_status
 from shared.schemas import DATA_SCHEMAS, flatten_errors
-from shared.search import matches
+from shared.search import FUZZY, rank
 
 from . import lock as gate
 from .lock import InvalidPin, TabletLock
@@ -85,6 +85,7 @@ class ResidentSummary:
     last_visit_at: datetime | None
     follow_up_since: datetime | None
     unsent: int
+    match: int = FUZZY  # how well the search matched (shared.search.rank): the list's first key
 
 
 @dataclass
@@ -387,20 +388,39 @@ class FieldService:
 
     def today_list(self, query: str = "", today: date | None = None) -> list[ResidentSummary]:
         """My grids' residents: open follow-ups first, then overdue (longest first), due today,
-        due this week, the rest. ``query`` matches name, address or pinyin initials."""
+        due this week, the rest. ``query`` finds residents by shared.search's rule (name,
+        pinyin, address, building-unit-room, a phone's last four digits); its best matches
+        come first: the exact name, then the initials, then the rest."""
         zone = self.district_zone
         today = today or district_today(self.clock(), zone)
+        columns = ("SELECT id, grid_id, payload, name, search_keys, address, last_met_at, "
+                   "last_visit_at, follow_up_since, unsent FROM residents")
         with self.store.reading() as db:
             grid_names = dict(db.execute("SELECT id, name FROM grids").fetchall())
-            rows = db.execute("SELECT id, grid_id, payload, name, search_keys, address, "
-                              "last_met_at, last_visit_at, follow_up_since, unsent "
-                              "FROM residents").fetchall()
-        summaries = [self._summary(row, grid_names, today, zone) for row in rows
-                     if matches(query, row[3], row[5], row[4])]
-        summaries.sort(key=lambda s: (s.follow_up_since is None, s.due.sort_key, s.name))
+            if query.strip():  # what a search reads first is small; the rest only for hits
+                found = {}
+                for resident_id, name, address, keys in db.execute(
+                        "SELECT id, name, address, search_keys FROM residents"):
+                    match = rank(query, name, address, keys)
+                    if match is not None:
+                        found[resident_id] = match
+                ids, rows = list(found), []
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start:start + 500]
+                    rows += db.execute(f"{columns} WHERE id IN ({','.join('?' * len(chunk))})",
+                                       chunk).fetchall()
+            else:
+                found = None
+                rows = db.execute(columns).fetchall()
+        summaries = [self._summary(row, grid_names, today, zone,
+                                   found[row[0]] if found is not None else FUZZY)
+                     for row in rows]
+        summaries.sort(key=lambda s: (s.match, s.follow_up_since is None, s.due.sort_key,
+                                      s.name))
         return summaries
 
-    def _summary(self, row, grid_names, today: date, zone: ZoneInfo) -> ResidentSummary:
+    def _summary(self, row, grid_names, today: date, zone: ZoneInfo,
+                 match: int = FUZZY) -> ResidentSummary:
         (resident_id, grid_id, payload, name, _keys, address, last_met_at, last_visit_at,
          follow_up_since, unsent) = row
         record = json.loads(payload)
@@ -418,7 +438,7 @@ class FieldService:
             living_situation=record.get("living_situation") or [],
             status=record.get("status", "active"), due=due,
             last_visit_at=_moment(last_visit_at), follow_up_since=_moment(follow_up_since),
-            unsent=unsent)
+            unsent=unsent, match=match)
 
     def resident(self, resident_id: str, today: date | None = None) -> ResidentDetail | None:
         zone = self.district_zone

@@ -26,7 +26,7 @@ from shared import protocol as p
 from shared.clock import isoformat, parse_instant
 from shared.digest import canonical_json, combine, facts_hash, record_hash
 from shared.due import VisitFact, visit_facts
-from shared.search import search_keys
+from shared.search import KEYS_PREFIX, keys_are_current, search_keys
 
 from .encryption import SECRET_SUFFIX, Keyring, cipher_module, default_seal, is_plain_sqlite
 from .pulled import UnreadableRecord, check_change, quarantine_entry
@@ -176,6 +176,7 @@ class SqliteStore:
         connection.execute("PRAGMA synchronous=FULL")  # a tablet may lose power at any time
         connection.execute("PRAGMA foreign_keys=ON")
         self._connection = connection
+        self._refresh_stale_keys()
 
     def close(self) -> None:
         with self._lock:
@@ -580,15 +581,14 @@ class SqliteStore:
                 if entity == p.RESIDENT:
                     edits.setdefault(resident_id, []).append(json.loads(op_text)["data"])
             updates = []
-            for resident_id, server_payload, name, keys in db.execute(
-                    f"SELECT id, server_payload, name, search_keys FROM residents "
+            for resident_id, server_payload, shown, keys in db.execute(
+                    f"SELECT id, server_payload, payload, search_keys FROM residents "
                     f"WHERE id IN ({marks})", chunk):
                 payload = json.loads(server_payload) if server_payload else {}
                 living_before = payload.get("living_situation")
                 for change in edits.get(resident_id, ()):
                     payload.update(change)
-                if not keys or payload["name"] != name:  # pinyin is slow: only when needed
-                    keys = search_keys(payload["name"])
+                keys = self._current_keys(keys, payload, json.loads(shown) if shown else {})
                 updates.append((json.dumps(payload, ensure_ascii=False), payload["name"],
                                 keys, payload["address"], unsent.get(resident_id, 0),
                                 resident_id))
@@ -596,6 +596,27 @@ class SqliteStore:
                     self._refresh_visit_facts(db, [resident_id])
             db.executemany("UPDATE residents SET payload = ?, name = ?, search_keys = ?, "
                            "address = ?, unsent = ? WHERE id = ?", updates)
+
+    @staticmethod
+    def _current_keys(keys: str, payload: dict, before: dict) -> str:
+        """The search keys of the effective copy. Pinyin is slow: recomputed only when what
+        they are made of changed, or when they are of an older format (an updated app)."""
+        searched = ("name", "address", "phone")
+        if keys_are_current(keys) and all(payload.get(k) == before.get(k) for k in searched):
+            return keys
+        return search_keys(payload["name"], payload.get("address") or "", payload.get("phone"))
+
+    def _refresh_stale_keys(self) -> None:
+        """Search keys written by an older app (another format) are made anew once, when the
+        updated app opens the store: a tablet in the field keeps finding its residents."""
+        with self.transaction() as db:
+            rows = db.execute("SELECT id, payload, search_keys FROM residents WHERE "
+                              "substr(search_keys, 1, ?) != ?",
+                              (len(KEYS_PREFIX), KEYS_PREFIX)).fetchall()
+            updates = [(self._current_keys("", json.loads(payload), {}), resident_id)
+                       for resident_id, payload, keys in rows
+                       if payload and not keys_are_current(keys)]
+            db.executemany("UPDATE residents SET search_keys = ? WHERE id = ?", updates)
 
     # ---- sync state ----------------------------------------------------------------------
 

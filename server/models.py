@@ -113,7 +113,7 @@ class Resident(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     grid_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     name: Mapped[str] = mapped_column(String(40))
-    search_keys: Mapped[str] = mapped_column(String(200), default="")
+    search_keys: Mapped[str] = mapped_column(Text, default="")
     sex: Mapped[str] = mapped_column(String(1))
     birth_year: Mapped[int] = mapped_column(Integer)
     address: Mapped[str] = mapped_column(String(120))

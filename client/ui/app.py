@@ -6,6 +6,7 @@ the presenters' strings into their widgets when the result comes back through ``
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -245,6 +246,8 @@ class TodayScreen(AppScreen):
         old = next((i for i, s in enumerate(summaries) if s.id == summary.id), None)
         if old is None:
             return  # not in this (searched) list
+        # how well it matched the search is the list's business, not the fresh summary's
+        summary = dataclasses.replace(summary, match=summaries[old].match)
         del summaries[old], rows[old]
         keys = [pr.today_sort_key(s) for s in summaries]
         index = bisect.bisect_right(keys, pr.today_sort_key(summary))

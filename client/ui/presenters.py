@@ -281,10 +281,11 @@ def today_row(summary) -> dict:
 
 
 def today_sort_key(summary) -> tuple:
-    """The Today list's order (the same as ``FieldService.today_list``): open follow-ups first,
-    then by due state, then by name. Used to move a just-visited resident to its new place
-    before the worker's exact list arrives."""
-    return (summary.follow_up_since is None, summary.due.sort_key, summary.name)
+    """The Today list's order (the same as ``FieldService.today_list``): in a search, the
+    exact name first, then the initials, then the rest; then open follow-ups, due state, name.
+    Used to move a just-visited resident to its new place before the worker's exact list
+    arrives."""
+    return (summary.match, summary.follow_up_since is None, summary.due.sort_key, summary.name)
 
 
 def today_rows(summaries) -> list[dict]:

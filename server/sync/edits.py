@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from shared import protocol as p
 from shared.clock import isoformat, utcnow
 from shared.merge import Candidate, FieldStamp
-from shared.search import search_keys
+from shared.search import SEARCHED_FIELDS, search_keys
 
 from ..models import Conflict, Person, Resident
 from . import changelog, stamps
@@ -47,7 +47,7 @@ def build_resident(resident_id: str, grid_id: int, fields: dict, writer) -> Resi
     (anything with ``candidates(value)``: a ServerWriter, or a pushed op's writer)."""
     resident = Resident(id=resident_id, grid_id=grid_id, version=0, created_at=utcnow(),
                         **{**RESIDENT_DEFAULTS, **fields})
-    resident.search_keys = search_keys(resident.name)
+    resident.search_keys = search_keys(resident.name, resident.address, resident.phone)
     resident.field_stamps = {name: writer.candidates(value) for name, value in fields.items()}
     return resident
 
@@ -88,15 +88,15 @@ def create_residents(session: Session, person: Person | None, rows: list[tuple[i
 def _write_fields(session: Session, person: Person | None, resident: Resident, changes: dict,
                   batch: ChangeBatch) -> None:
     """Write ``changes`` as the server (it has seen every candidate) with what follows from
-    them: pinyin search keys for a new name, visit facts for a new living situation."""
+    them: search keys for a new name, address or phone, visit facts for a new living situation."""
     writer = ServerWriter(session, person)
     field_stamps = dict(resident.field_stamps or {})
     for name, value in changes.items():
         setattr(resident, name, value)
         field_stamps[name] = writer.candidates(value)
     resident.field_stamps = field_stamps
-    if "name" in changes:
-        resident.search_keys = search_keys(resident.name)
+    if SEARCHED_FIELDS & set(changes):
+        resident.search_keys = search_keys(resident.name, resident.address, resident.phone)
     if "living_situation" in changes:
         batch.recompute_visit_facts(resident.id)
     batch.touch_resident(resident)

@@ -21,7 +21,7 @@ from shared.digest import canonical_json
 from shared.merge import Candidate, Edit, FieldStamp, field_subject, merge_field
 from shared.schemas import (EARLIEST_INSTANT, MAX_ROW_ID, OpSchema, flatten_errors, printable,
                             text_problem)
-from shared.search import search_keys
+from shared.search import SEARCHED_FIELDS, search_keys
 
 from .. import district
 from ..audit import FROM_TABLET, audit_row, audit_rows, change_detail
@@ -480,8 +480,8 @@ def _update_resident(ctx: PushContext, op: dict) -> OpResult:
                 ctx.facts[resident.id].living_situation = merge.winner.value
                 ctx.batch.recompute_visit_facts(resident.id)
     resident.field_stamps = field_stamps
-    if value_changed and "name" in changes:
-        resident.search_keys = search_keys(resident.name)
+    if value_changed and SEARCHED_FIELDS & set(changes):
+        resident.search_keys = search_keys(resident.name, resident.address, resident.phone)
     if value_changed or conflict_ids:
         ctx.batch.touch_resident(resident)
     else:

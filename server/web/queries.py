@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from shared import protocol as p
 from shared.clock import utcnow
 from shared.due import OVERDUE, DueStatus, cadence_days, due_status
-from shared.search import matches
+from shared.search import FUZZY, rank
 
 from ..models import (AppliedOp, Area, Assignment, AuditEntry, CaseNote, Conflict, Device,
                       Person, Resident, ResidentMove, Visit)
@@ -69,6 +69,7 @@ class ResidentRow:
     due: DueStatus
     search_keys: str
     ever_met: bool = False
+    match: int = FUZZY  # how well the search matched (shared.search.rank): sorted by first
 
     @property
     def covered(self) -> bool:
@@ -177,11 +178,18 @@ def filter_residents(rows: list[ResidentRow], show: str, query: str = "",
         "health": lambda r: r.id in (flagged_ids or set()),
         "all": lambda r: True,
     }[show]
-    chosen = [r for r in rows if keep(r) and matches(query, r.name, r.address, r.search_keys)]
+    chosen = []
+    for row in rows:
+        if keep(row):
+            row.match = rank(query, row.name, row.address, row.search_keys)
+            if row.match is not None:
+                chosen.append(row)
     if show == "follow_up":
         chosen.sort(key=lambda r: r.follow_up_since)
     elif show == "overdue":
         chosen.sort(key=lambda r: r.due.sort_key)
+    if query:  # the exact name first, then the initials, then the rest (a stable sort)
+        chosen.sort(key=lambda r: r.match)
     return chosen
 
 

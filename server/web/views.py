@@ -218,7 +218,7 @@ def grid(grid_id: int):
     rows = queries.resident_rows(s, {grid_id})
     flagged = {f.resident_id for f in queries.health_flags(s, {grid_id})}
     chosen = queries.filter_residents(rows, show, query, flagged)
-    chosen.sort(key=lambda r: r.due.sort_key)
+    chosen.sort(key=lambda r: (r.match, r.due.sort_key))
     return render_template("web/grid.html", target=scope.areas[grid_id],
                            path=scope.area_path(grid_id), rows=chosen,
                            counts=queries.summarise(rows), flagged=flagged, show=show, q=query,

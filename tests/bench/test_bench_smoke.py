@@ -63,6 +63,13 @@ def test_every_sync_benchmark_runs_and_checks_its_own_work(stage):
     assert counts["residents"] == 2 * S.grid_residents
     assert counts["recorded"] == counts["outbox"] == S.tablet_samples
 
+    # tablet search: every resident in the store, every query run
+    rows, counts = sync.bench_search(stage.work, S)
+    _rows_ok(rows)
+    assert counts["residents"] == S.search_residents
+    assert set(counts["found"]) == set(sync.SEARCH_QUERIES)
+    assert 0 < sum(counts["found"].values()) and max(counts["found"].values()) <= S.search_residents
+
     # morning rush: every tablet signs in, pushes and pulls, with no error
     rows, counts = sync.bench_rush(stage, S)
     _rows_ok(rows)
