@@ -118,7 +118,7 @@ def test_a_web_edit_keeps_the_other_fields_stamps_and_renews_the_search_keys(db_
     resident = lock_resident(db_session, first.id)
     edit_resident(db_session, supervisor, resident, {"name": "李秀英"})
     db_session.commit()
-    assert resident.search_keys == search_keys("李秀英")
+    assert resident.search_keys == search_keys("李秀英", resident.address, resident.phone)
     assert set(resident.field_stamps) == set(before)  # every field still has its writers
     assert resident.field_stamps["phone"] == before["phone"]
     assert resident.field_stamps["name"] != before["name"]
