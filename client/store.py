@@ -24,7 +24,7 @@ from typing import Iterable, Iterator, Protocol
 
 from shared import protocol as p
 from shared.clock import isoformat, parse_instant
-from shared.digest import canonical_json, combine, facts_hash, record_hash
+from shared.digest import combine, facts_hash
 from shared.due import VisitFact, visit_facts
 from shared.search import KEYS_PREFIX, keys_are_current, search_keys
 
@@ -32,10 +32,6 @@ from .encryption import SECRET_SUFFIX, Keyring, cipher_module, default_seal, is_
 from .pulled import UnreadableRecord, check_change, quarantine_entry
 
 log = logging.getLogger(__name__)
-
-from shared.digest import canonical_json, combine, facts_hash, record_hash
-from shared.due import VisitFact, visit_facts
-from shared.search import search_keys
 
 #: An op's life in the outbox: pending -> acked (the server applied it) -> held (its echo came
 #: back) -> deleted after HELD_DAYS; or rejected (kept, shown, until dismissed). A held op has

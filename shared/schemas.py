@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
