@@ -15,13 +15,13 @@ def _default_database_url() -> str:
     return f"sqlite:///{(data_dir / 'knockdoor.db').as_posix()}"
 
 
-def _int_env(name: str, default: int) -> int:
+def _int_env(name: str, default: int, minimum: int = 1) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     value = int(raw)
-    if value < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, not {raw!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be a whole number of at least {minimum}, not {raw!r}.")
     return value
 
 
@@ -36,11 +36,11 @@ class Config:
     PASSWORD_HASH_METHOD: str = field(default_factory=lambda: os.environ.get(
         "KNOCKDOOR_PASSWORD_HASH", "scrypt"))
     #: Failed sign-ins of one account (from anywhere) per window before that account waits.
-    LOGIN_MAX_FAILURES: int = field(default_factory=lambda: int(os.environ.get(
-        "KNOCKDOOR_LOGIN_MAX_FAILURES", "5")))
+    LOGIN_MAX_FAILURES: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_LOGIN_MAX_FAILURES", 5))
     #: Failed sign-ins from one client address (any accounts) per window before it waits.
-    LOGIN_MAX_FAILURES_PER_ADDRESS: int = field(default_factory=lambda: int(os.environ.get(
-        "KNOCKDOOR_LOGIN_MAX_FAILURES_PER_ADDRESS", "20")))
+    LOGIN_MAX_FAILURES_PER_ADDRESS: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_LOGIN_MAX_FAILURES_PER_ADDRESS", 20))
     LOGIN_WINDOW_SECONDS: int = 15 * 60
     #: A device token unused for this many days stops working (the tablet signs in again,
     #: keeping its unsent work).
@@ -64,14 +64,14 @@ class Config:
     #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none,
     #: the connecting address is the client's). Never more than there really are: a client
     #: could otherwise choose its own address.
-    TRUSTED_PROXIES: int = field(default_factory=lambda: int(os.environ.get(
-        "KNOCKDOOR_TRUSTED_PROXIES", "0")))
+    TRUSTED_PROXIES: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_TRUSTED_PROXIES", 0, minimum=0))
     #: Secure (HTTPS-only) cookies unless turned off, as `make demo` and the tests do.
     SESSION_COOKIE_SECURE: bool = field(default_factory=lambda: os.environ.get(
         "KNOCKDOOR_SECURE_COOKIES", "1") != "0")
     #: A web session ends after this long without a click, and at sign-out.
-    WEB_SESSION_IDLE_MINUTES: int = field(default_factory=lambda: int(os.environ.get(
-        "KNOCKDOOR_WEB_SESSION_IDLE_MINUTES", "30")))
+    WEB_SESSION_IDLE_MINUTES: int = field(default_factory=lambda: _int_env(
+        "KNOCKDOOR_WEB_SESSION_IDLE_MINUTES", 30))
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
     #: Largest body accepted on the wire, compressed or not (shared.protocol.MAX_WIRE_BYTES).
