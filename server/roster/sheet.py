@@ -10,7 +10,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 MAX_ROWS = 20_000
 #: Lines read at most, empty ones included (a sheet can claim a million empty rows).
@@ -37,7 +37,7 @@ def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.date().isoformat() if not value.time() else value.isoformat(sep=" ")
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
