@@ -277,6 +277,7 @@ def _check_row(line, cells, header, hasher, choices, grids, scope, result, seen)
                     given_id=reading.given_id, id_hash=reading.id_hash)
     for word in reading.unknown_living:
         result.unknown_living[word] = result.unknown_living.get(word, 0) + 1
+    read_badly = {column for column, _problem in reading.problems}
     for column, problem in reading.problems:
         row.errors.append(_("%(column)s: %(problem)s", column=_label(header, column, ""),
                             problem=problem.text(_)))
@@ -312,6 +313,8 @@ def _check_row(line, cells, header, hasher, choices, grids, scope, result, seen)
             sources = _SCHEMA_SOURCES.get(name, (name,))
             column = next((header.column_of(s) for s in sources
                            if header.column_of(s) is not None), None)
+            if column is not None and column in read_badly:
+                continue  # already said what is wrong with that cell
             text = " ".join(_schema_message(m) for m in _flatten(messages))
             row.errors.append(_("%(column)s: %(problem)s",
                                 column=_label(header, column, sources[0]), problem=text))
