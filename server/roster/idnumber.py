@@ -36,10 +36,17 @@ def check_character(first17: str) -> str:
     return CHECK_CHARACTERS[total % 11]
 
 
+def masked(typed: str) -> str:
+    """An ID number as a page may show it: the region and the last four, 410902********108X."""
+    if len(typed) < 10 or _SCIENTIFIC.fullmatch(typed):
+        return typed
+    return typed[:6] + "*" * (len(typed) - 10) + typed[-4:]
+
+
 def _untrustworthy(typed: str) -> Problem:
     return Problem("“%(value)s”: Excel stored this ID number as a number and lost its last "
                    "digits, so it cannot be trusted. Format the column as text and type the "
-                   "numbers again.", value=typed)
+                   "numbers again.", value=masked(typed))
 
 
 def parse_id(value, numeric_cell: bool = False) -> IdNumber:
@@ -58,16 +65,16 @@ def parse_id(value, numeric_cell: bool = False) -> IdNumber:
             raise _untrustworthy(typed)
         if check_character(typed[:17]) != typed[17]:
             raise Problem("“%(value)s”: the check digit (the last character) does not match; a "
-                          "digit is mistyped.", value=typed)
+                          "digit is mistyped.", value=masked(typed))
     else:
         raise Problem("“%(value)s” is not an ID number: it has 18 characters (the last may be "
-                      "X), here %(count)s.", value=typed, count=len(typed))
+                      "X), here %(count)s.", value=masked(typed), count=len(typed))
     year, month, day = int(typed_number[6:10]), int(typed_number[10:12]), int(typed_number[12:14])
     try:
         date(year, month, day)
     except ValueError:
         raise Problem("“%(value)s”: the birth date in this ID number (%(date)s) does not exist.",
-                      value=typed, date=typed_number[6:14]) from None
+                      value=masked(typed), date=typed_number[6:14]) from None
     sex = "M" if int(typed_number[16]) % 2 else "F"
     return IdNumber(typed_number, Birth(year, month, day), sex)
 

@@ -7,6 +7,7 @@ import takes the file that was previewed.
 from __future__ import annotations
 
 import io
+import re
 from urllib.parse import quote
 
 from flask import (
@@ -23,7 +24,9 @@ from shared import protocol as p
 
 from ..db import db
 from ..roster.apply import import_rows
+from ..roster.idnumber import masked
 from ..roster.plan import Choices, check_roster, field_name
+from ..roster.text import compact
 from ..roster.words import KEEP_AS_NOTE
 from . import queries, roster
 from .access import current_person, current_scope
@@ -177,11 +180,26 @@ def column_rows(check) -> list[dict]:
     """The mapping preview's rows: each column of the sheet, its field and a few values."""
     header = check.header
     return [{"index": index, "label": label, "field": header.fields[index],
-             "chosen": index in header.chosen,
-             "samples": check.samples.get(index, [])[:3]}
+             "samples": [_masked(header.fields[index], value)
+                         for value in check.samples.get(index, [])[:3]]}
             for index, label in enumerate(header.labels)
             if label or header.fields[index] or check.samples.get(index)]
 
+
+
+#: Columns whose values the mapping preview shows only in part (no list shows phone numbers,
+#: no page an ID number).
+_MASKED = {"id_number", "phone", "emergency_phone", "emergency_both"}
+_DIGIT_RUN = re.compile(r"\d{7,}")
+
+
+def _masked(name: str | None, value: str) -> str:
+    if name == "id_number":
+        return masked(compact(value).upper())
+    if name in _MASKED:
+        return _DIGIT_RUN.sub(lambda m: m[0][:3] + "*" * (len(m[0]) - 7) + m[0][-4:],
+                              compact(value))
+    return value
 
 
 def living_rows(check, choices) -> list[tuple[str, int, str]]:

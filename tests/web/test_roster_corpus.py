@@ -25,11 +25,8 @@ class Page:
 
     def __init__(self, text: str) -> None:
         self.html = text
-        self.bad = dict(re.findall(r'<tr data-line="(\d+)"><td class="num">\d+</td><td>[^<]*'
-                                   r'</td><td>([^<]*)</td>', text))
-        self.bad = {int(k): html_module.unescape(v) for k, v in self.bad.items()}
-        self.warned = {int(k): html_module.unescape(v) for k, v in re.findall(
-            r'<tr data-warn="(\d+)"><td class="num">\d+</td><td>[^<]*</td><td>([^<]*)</td>', text)}
+        self.bad = self._rows("data-line", text)
+        self.warned = self._rows("data-warn", text)
         self.existing = [int(k) for k in re.findall(r'<tr data-existing="(\d+)">', text)]
         self.words = re.findall(r'<tr data-word="([^"]+)">', text)
         self.token = (re.search(r'name="upload" value="([^"]+)"', text) or [None, None])[1]
@@ -37,6 +34,13 @@ class Page:
                        re.findall(r'<p class="flash error">([^<]*)</p>', text)]
         self.summary = " ".join(re.findall(r'id="(?:import-summary|skipped)">(.*?)</p>', text,
                                            re.S))
+
+    @staticmethod
+    def _rows(attribute: str, text: str) -> dict[int, str]:
+        """Sheet row → its problems (one per line) in a table of the preview."""
+        return {int(line): html_module.unescape(cell.replace("<br>", "\n")) for line, cell in
+                re.findall(rf'<tr {attribute}="(\d+)"><td class="num">\d+</td><td>[^<]*</td>'
+                           r'<td>(.*?)</td></tr>', text)}
 
 
 def send(web, page: Page, mode: str, **data):
@@ -169,14 +173,17 @@ def test_id_numbers(as_user, scenario, db_session, app):
     for line in (6, 7, 8):  # stored by Excel as a number: never taken as if it were right
         assert "后几位已丢失，不能采用" in page.bad[line]
     assert page.warned == {5: "身份证号码：身份证号中的出生日期是 1941-02-02，出生日期一列写的是 "
-                              "1941-01-01。；身份证号码：身份证号显示为女性，性别一列写的是男。"}
+                              "1941-01-01。\n身份证号码：身份证号显示为女性，性别一列写的是男。"}
+    sheet = load_workbook(CORPUS / "07_id_numbers.xlsx").active
+    numbers = {row[1]: str(row[4]) for row in sheet.iter_rows(min_row=2, values_only=True)}
+    for number in numbers.values():  # the page shows none in full, not even a wrong one
+        assert not re.fullmatch(r"\d{17}[\dX]", number) or number not in page.html
+    assert "“410902********2260”" in page.bad[4]
     send(web, page, "valid_only")
     found = named(db_session, "危秀珍", "尤德胜", "戚桂芝", "伍玉琴", "屠秀英", "阮国庆",
                   "聂淑华", "骆玉兰")
     assert sorted(found) == sorted(["危秀珍", "尤德胜", "伍玉琴", "骆玉兰"])
     assert found["骆玉兰"].birth_year == 1939 and found["骆玉兰"].sex == "F"  # from the ID
-    sheet = load_workbook(CORPUS / "07_id_numbers.xlsx").active
-    numbers = {row[1]: str(row[4]) for row in sheet.iter_rows(min_row=2, values_only=True)}
     key = app.config.get("ID_HASH_KEY") or app.config["SECRET_KEY"]
     assert found["危秀珍"].id_hash == keyed_hash(key, numbers["危秀珍"])
     assert numbers["危秀珍"].endswith("X")
