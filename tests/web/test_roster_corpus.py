@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from server.models import Resident
+from server.models import AuditEntry, Resident
 
 CORPUS = Path(__file__).parents[1] / "fixtures" / "rosters"
 
@@ -235,6 +235,7 @@ def test_grid_names_within_the_supervisors_area(as_user, scenario, db_session):
 def test_duplicates_in_the_file_and_on_the_roster(as_user, scenario, db_session):
     web = as_user("kunwu_sup")
     zhang = scenario.residents["zhang"]
+    version = zhang.version
     response, page = preview(web, "10_duplicates.csv")
     assert response.status_code == 422
     assert page.bad == {3: "与表格第 2 行是同一个人。", 5: "与表格第 4 行是同一个人。"}
@@ -247,6 +248,10 @@ def test_duplicates_in_the_file_and_on_the_roster(as_user, scenario, db_session)
     send(web, again, "valid_only", existing="update")
     updated = named(db_session, "张利霞")["张利霞"]
     assert updated.id == zhang.id and updated.phone == "13903931002"
+    assert updated.version > version  # logged: the grid's tablets receive it
+    edit = db_session.query(AuditEntry).filter_by(action="edit_resident",
+                                                   entity_id=zhang.id).one()
+    assert edit.detail["source"] == "import" and edit.detail["after"] == {"phone": "13903931002"}
     assert db_session.query(Resident).filter_by(name="张利霞").count() == 1
 
 
