@@ -6,6 +6,7 @@ format) as Excel shows it, 4.10902194611021E+17, so that it is recognised as unt
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import zipfile
@@ -115,10 +116,8 @@ def _xls_rows(content: bytes) -> Iterator[list[str]]:
         for cell in sheet.row(index)[:MAX_COLUMNS]:
             value = cell.value
             if cell.ctype == xlrd.XL_CELL_DATE:
-                try:
+                with contextlib.suppress(xlrd.xldate.XLDateError):  # Excel cannot show it
                     value = xlrd.xldate.xldate_as_datetime(value, book.datemode)
-                except Exception:  # a date Excel itself cannot show: keep the number
-                    pass
             cells.append(cell_text(value))
         yield cells
 

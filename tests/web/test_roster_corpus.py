@@ -7,8 +7,6 @@ import io
 import re
 from pathlib import Path
 
-import pytest
-
 from server.models import AuditEntry, Resident
 
 CORPUS = Path(__file__).parents[1] / "fixtures" / "rosters"
@@ -33,7 +31,7 @@ class Page:
         self.errors = [html_module.unescape(e) for e in
                        re.findall(r'<p class="flash error">([^<]*)</p>', text)]
         self.summary = " ".join(re.findall(r'id="(?:import-summary|skipped)">(.*?)</p>', text,
-                                           re.S))
+                                           re.DOTALL))
 
     @staticmethod
     def _rows(attribute: str, text: str) -> dict[int, str]:
@@ -278,8 +276,8 @@ def test_a_file_without_a_header_says_what_to_change(as_user, scenario, db_sessi
     web = as_user("kunwu_sup")
     response, page = preview(web, "13_no_header.csv")
     assert response.status_code == 422
-    assert page.errors == ["找不到表头：前几行里要有列名（姓名、性别、出生日期、住址……）。"
-                           "可下载名册模板参考。"]
+    assert page.errors == [("找不到表头：前几行里要有列名（姓名、性别、出生日期、住址……）。"
+                            "可下载名册模板参考。")]
     assert 'name="mode" value="all"' not in page.html
     assert send(web, page, "all")[0].status_code == 422
     assert named(db_session, "钱桂英") == {}
@@ -308,7 +306,7 @@ def test_the_supervisor_maps_a_column_the_reader_does_not_know(as_user, scenario
 def test_the_preview_speaks_english_on_request(as_user, scenario):
     web = as_user("kunwu_sup")
     web.get("/import?lang=en")
-    response, page = preview(web, "07_id_numbers.xlsx")
+    _response, page = preview(web, "07_id_numbers.xlsx")
     assert "lost its last digits, so it cannot be trusted" in page.bad[6]
     assert page.bad[4].startswith("身份证号码: ")  # the sheet's own column name
     assert "The ID number says female, the sex column male." in page.warned[5]

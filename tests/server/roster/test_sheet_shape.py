@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from server.roster.columns import (apply_choices, column_field, find_header, is_blank,
-                                   is_footer)
+from server.roster.columns import (
+    apply_choices,
+    column_field,
+    find_header,
+    is_blank,
+    is_footer,
+)
 from server.roster.grids import GridChoice, chinese_number, match_grid
 from server.roster.idnumber import check_character
 from server.roster.rows import read_row
