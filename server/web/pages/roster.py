@@ -1,5 +1,7 @@
 """The roster import page: upload, preview (column mapping, problems, duplicates), import.
 
+The reading and checking of the file is :mod:`server.roster`.
+
 The uploaded file travels with the page, signed (:func:`.roster.pack_upload`), so the
 supervisor chooses it once: correcting a column or a word re-checks the same file, and the
 import takes the file that was previewed.
@@ -22,17 +24,19 @@ from flask import (
 
 from shared import protocol as p
 
-from ..db import db
-from ..roster.apply import import_rows
-from ..roster.idnumber import masked
-from ..roster.plan import Choices, check_roster, field_name
-from ..roster.text import compact
-from ..roster.words import KEEP_AS_NOTE
-from . import queries, roster
-from .access import current_person, current_scope
-from .i18n import current_locale
-from .i18n import gettext as _
-from .labels import field_value_text
+from ...db import db
+from ...roster.apply import import_rows
+from ...roster.idnumber import masked
+from ...roster.plan import Choices, check_roster, field_name
+from ...roster.text import compact
+from ...roster.words import KEEP_AS_NOTE
+from .. import roster
+from ..access import current_person, current_scope, sign_in_required
+from ..i18n import current_locale
+from ..i18n import gettext as _
+from ..labels import field_value_text
+from ..queries.areas import grids_for_choice
+from .blueprint import bp
 
 #: The template's columns, in the order a community's roster usually has them.
 TEMPLATE_COLUMNS = (("seq", "序号", "no"), ("name", "姓名", "name"), ("sex", "性别", "sex"),
@@ -68,7 +72,7 @@ def _choices(form) -> Choices:
 def _page(status: int = 200, **context):
     scope = current_scope()
     context.setdefault("check", None)
-    return render_template("web/import.html", grids=queries.grids_for_choice(scope),
+    return render_template("web/import.html", grids=grids_for_choice(scope),
                            template_columns=TEMPLATE_COLUMNS, mappable=MAPPABLE,
                            field_name=field_name, living_codes=p.LIVING_SITUATIONS,
                            keep_as_note=KEEP_AS_NOTE, column_rows=column_rows,
@@ -78,11 +82,15 @@ def _page(status: int = 200, **context):
                            **context), status
 
 
-def show_form():
+@bp.get("/import")
+@sign_in_required
+def import_form():
     return _page()
 
 
-def post_import():
+@bp.post("/import")
+@sign_in_required
+def import_roster():
     session, scope, person = db.session, current_scope(), current_person()
     secret = current_app.config["SECRET_KEY"]
     mode = request.form.get("mode", "preview")
@@ -131,7 +139,9 @@ def _report(outcome) -> None:
                 "history.", count=outcome.moved), "ok")
 
 
-def template_download():
+@bp.get("/import/template")
+@sign_in_required
+def import_template():
     """An empty roster with the columns Knockdoor reads, the ID column formatted as text so
     Excel keeps all 18 characters, and a sheet explaining each column."""
     from openpyxl import Workbook
