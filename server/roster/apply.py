@@ -18,7 +18,8 @@ from ..sync.edits import create_residents, edit_resident, lock_resident
 from ..sync.moves import VIA_IMPORT, move_resident
 from ..web.access import Scope
 from ..web.i18n import gettext as _
-from .plan import COMPARED, RosterRow
+from .existing import COMPARED
+from .plan import RosterRow
 
 
 @dataclass
