@@ -331,3 +331,32 @@ def test_the_template_downloads_and_imports_back(as_user, scenario, db_session):
     assert response.status_code == 200, page.bad
     send(web, page, "all")
     assert named(db_session, "童玉芬")["童玉芬"].birth_year == 1941
+
+
+def test_a_later_roster_finds_the_same_person_by_the_id_number(as_user, scenario, db_session):
+    from openpyxl import load_workbook
+    web = as_user("kunwu_sup")
+    _response, page = preview(web, "07_id_numbers.xlsx")
+    send(web, page, "valid_only")
+    number = next(str(row[4]) for row in load_workbook(CORPUS / "07_id_numbers.xlsx").active
+                  .iter_rows(min_row=2, values_only=True) if row[1] == "危秀珍")
+    moved_house = (f"姓名,性别,出生日期,身份证号,住址,网格\n"
+                   f"危秀珍,女,1945-03-12,{number},昆吾路52号202,第一网格\n").encode()
+    response = web.post("/import", data={"file": (io.BytesIO(moved_house), "新名册.csv")},
+                        content_type="multipart/form-data")
+    again = Page(response.get_data(as_text=True))
+    assert response.status_code == 200 and again.existing == [2]  # not a second 危秀珍
+    send(web, again, "all", existing="update")
+    found = db_session.query(Resident).filter_by(name="危秀珍").all()
+    assert len(found) == 1 and found[0].address == "昆吾路52号202"
+
+
+def test_a_damaged_xls_is_explained_in_chinese(as_user, scenario):
+    web = as_user("kunwu_sup")
+    response = web.post("/import", data={"file": (io.BytesIO(b"\xd0\xcf\x11\xe0 not really"),
+                                                  "名册.xls")},
+                        content_type="multipart/form-data")
+    page = Page(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert len(page.errors) == 1 and "表格" in page.errors[0]
+    assert not re.search(r"[A-Za-z]{4,}", page.errors[0].replace("Excel", "")), page.errors
