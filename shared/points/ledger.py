@@ -47,7 +47,9 @@ EVENT_ORDER = {RAISED: 0, ASSIGNED: 1, RESOLVED: 2, VERDICT: 3}
 
 
 def entry_order(entry: Entry) -> tuple:
-    return (entry.at, entry.person_id, KIND_ORDER[entry.kind], entry.source_id)
+    """A total order: the same entries always come out in the same order."""
+    return (entry.at, entry.person_id, KIND_ORDER[entry.kind], entry.source_id,
+            entry.resident_id or "", entry.points, entry.note)
 
 
 class _Part:

@@ -422,3 +422,18 @@ def test_a_persons_points_for_a_month_and_their_main_sources():
     assert totals(entries, *december) == {"wang": 8}
     assert by_kind(entries, "wang", *december) == {r.VISIT_MET: 4, r.VISIT_VULNERABLE: 2,
                                                    r.FOLLOW_UP_CLOSED: 2}
+
+
+def test_a_record_synced_again_with_new_content_replaces_the_old_one():
+    from shared.points import Ledger
+    ledger_ = Ledger(BOOK, CHINA)
+    ledger_.add(visit("v1", cn(2), resident="r1"))
+    assert [e.resident_id for e in ledger_.entries(LATER)] == ["r1"]
+    ledger_.add(visit("v1", cn(2), resident="r2"))
+    assert [e.resident_id for e in ledger_.entries(LATER)] == ["r2"]
+    ledger_.add(RequestEvent("e1", "q1", RAISED, cn(3), "li", resident_id="r1"))
+    ledger_.add(RequestEvent("e1", "q1", RAISED, cn(3), "li"))
+    assert [(e.kind, e.resident_id) for e in ledger_.entries(LATER)] == [
+        (r.VISIT_MET, "r2"), (r.REQUEST_RAISED, None)]
+    with pytest.raises(TypeError):
+        ledger_.add("v1")
