@@ -59,12 +59,12 @@ class _Part:
         self.book, self.zone, self.entries = book, zone, []
 
     def add(self, at: datetime, person: str, kind: str, source: str, source_id: str,
-            resident: str | None = None, note: str = "", amount: int | None = None) -> None:
+            resident: str | None = None, note: str = "") -> None:
         day = local_date(at, self.zone)
         rules = self.book.in_force(day)
         if rules is None:  # before the first version of the rules nothing is counted
             return
-        points = 0 if note else (rules.amount(kind) if amount is None else amount)
+        points = 0 if note else rules.amount(kind)
         self.entries.append(Entry(at, day, person, kind, points, source, source_id,
                                   rules.version, resident, note))
 
@@ -89,8 +89,7 @@ def resident_entries(resident: PointsResident | None, visits: Iterable[PointsVis
     kept_ids = {v.id for v in kept}
     for visit in visits:  # a corrected meeting stays in the ledger, at 0, saying why
         if visit.id not in kept_ids and visit.correction != VOID and visit.outcome == MET:
-            fix = replaced_by.get(visit.id)
-            note = VOIDED if fix is None or fix.correction == VOID else CORRECTED
+            note = VOIDED if replaced_by[visit.id].correction == VOID else CORRECTED
             part.add(visit.visited_at, _root_author(visit, by_id), r.VISIT_MET, FROM_VISIT,
                      visit.id, visit.resident_id, note)
     alone = resident is not None and ALONE in set(resident.living_situation or ())
@@ -109,8 +108,8 @@ def resident_entries(resident: PointsResident | None, visits: Iterable[PointsVis
             opened = None
             continue
         author, gap = _root_author(visit, by_id), timedelta(minutes=rules.gap_minutes)
-        if alone and opened is not None and \
-                gap < visit.visited_at - opened.visited_at <= timedelta(hours=rules.follow_up_hours):
+        within = timedelta(hours=rules.follow_up_hours)
+        if alone and opened is not None and gap < visit.visited_at - opened.visited_at <= within:
             part.add(visit.visited_at, author, r.FOLLOW_UP_CLOSED, FROM_VISIT, visit.id,
                      visit.resident_id)
         opened = None
