@@ -437,3 +437,30 @@ def test_a_record_synced_again_with_new_content_replaces_the_old_one():
         (r.VISIT_MET, "r2"), (r.REQUEST_RAISED, None)]
     with pytest.raises(TypeError):
         ledger_.add("v1")
+
+
+@pytest.mark.parametrize("name, low, high", [
+    ("version", 1, 10**6), ("weekly_cap", 1, 1000), ("gap_minutes", 0, 24 * 60),
+    ("follow_up_hours", 1, 24 * 14), ("vulnerable_age", 60, 120)])
+def test_each_bounded_setting_takes_its_bounds_and_refuses_one_beyond(name, low, high):
+    plain = rules_to_dict(default_rules(date(2026, 1, 1)))
+    for good in (low, high):
+        assert rules_to_dict(rules_from_dict({**plain, name: good}))[name] == good
+    for bad in (low - 1, high + 1):
+        with pytest.raises(RuleError) as refused:
+            rules_from_dict({**plain, name: bad})
+        assert refused.value.problems == {name: f"must be between {low} and {high}"}
+
+
+def test_a_version_made_later_for_an_earlier_date_replaces_the_one_scheduled():
+    scheduled = RuleSet(2, date(2026, 11, 10), r.DEFAULT_AMOUNTS)
+    sooner = RuleSet(3, date(2026, 11, 5), {**r.DEFAULT_AMOUNTS, r.VISIT_MET: 4})
+    book = add_version(add_version(BOOK, scheduled, date(2026, 11, 1)), sooner,
+                       date(2026, 11, 2))
+    assert [book.in_force(date(2026, 11, d)).version for d in (4, 5, 10, 12)] == [1, 3, 3, 3]
+
+
+def test_a_version_number_that_skips_one_is_refused_saying_which_is_next():
+    with pytest.raises(RuleError) as refused:
+        add_version(BOOK, RuleSet(3, date(2026, 12, 1), {}), date(2026, 11, 1))
+    assert refused.value.problems == {"version": "must be 2, the next version"}
