@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select, true, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
@@ -248,21 +249,42 @@ def _parse(raw) -> tuple[dict | None, str, str | None]:
         return None, fingerprint, printable(flatten_errors(error.messages))
 
 
+def known_ops_query(session: Session, device_id: str, op_ids: list, seqs: list):
+    """The already-received ops among ``op_ids`` and ``seqs`` of one device, found through the
+    keys (device_id, op_id) and (device_id, seq) alone, so that the cost does not grow with the
+    device's history whatever the planner's statistics say. (``op_id = ANY(…)`` under one device
+    id is not enough: on a table never analysed, PostgreSQL read all the device's rows through
+    the (device_id, seq) index and filtered them.) On PostgreSQL each op id is therefore a probe
+    of its own, a LIMIT 1 subquery on the full primary key (a LIMIT keeps the planner from
+    turning the probes back into a join); the sequence numbers are one index range scan."""
+    table = AppliedOp.__table__
+    parts = []
+    if op_ids and session.get_bind().dialect.name == "postgresql":
+        keys = func.unnest(bindparam(None, list(op_ids), type_=ARRAY(table.c.op_id.type))) \
+            .table_valued("op_id").render_derived()
+        probe = select(table).where(table.c.device_id == device_id,
+                                    table.c.op_id == keys.c.op_id).limit(1).lateral()
+        parts.append(select(probe).select_from(keys).join(probe, true()))
+    elif op_ids:
+        parts.append(select(table).where(table.c.device_id == device_id,
+                                         table.c.op_id.in_(op_ids)))
+    if seqs:
+        # By range when they are dense (they are: a device numbers its ops one by one): one
+        # index range scan, usually empty, as new ops lie beyond all earlier ones.
+        if max(seqs) - min(seqs) < 2 * len(seqs):
+            by_seq = table.c.seq.between(min(seqs), max(seqs))
+        else:
+            by_seq = among(session, table.c.seq, seqs)
+        parts.append(select(table).where(table.c.device_id == device_id, by_seq))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
 def _known_ops(session: Session, device_id: str, keys) -> dict[str, Tracked]:
     op_ids = [op_id for op_id, _seq in keys if op_id]
     seqs = [seq for _op_id, seq in keys if seq]
     if not op_ids and not seqs:
         return {}
-    table = AppliedOp.__table__
-    # Sequence numbers by range when they are dense (they are: a device numbers its ops one by
-    # one): a single index range scan, usually empty, as new ops lie beyond all earlier ones.
-    if seqs and max(seqs) - min(seqs) < 2 * len(seqs):
-        by_seq = table.c.seq.between(min(seqs), max(seqs))
-    else:
-        by_seq = among(session, table.c.seq, seqs)
-    rows = session.execute(select(table).where(
-        table.c.device_id == device_id,
-        among(session, table.c.op_id, op_ids) | by_seq)).mappings()
+    rows = session.execute(known_ops_query(session, device_id, op_ids, seqs)).mappings()
     return {row["op_id"]: Tracked(**row) for row in rows}
 
 
