@@ -146,10 +146,13 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
                       grids_in_scope(session, person, district.today(now),
                                      p.ASSIGNMENT_GRACE_DAYS),
                       ChangeBatch(session))
-    parsed = [_parse(raw) for raw in raw_ops]
-    keys = [(op["op_id"], op["seq"]) if op else (_raw_str(raw, "op_id"), _raw_int(raw, "seq"))
-            for (op, _fp, _err), raw in zip(parsed, raw_ops)]
+    # The keys come from the raw ops (for a valid op they are what the schema would load), so
+    # that a retried op is recognised before it is validated: a re-push costs the lookup and a
+    # fingerprint per op, which still tells a true retry from an op id reused for other content.
+    keys = [(_raw_str(raw, "op_id"), _raw_int(raw, "seq")) for raw in raw_ops]
     known = _known_ops(session, device.id, keys)
+    parsed = [(None, op_fingerprint(raw), None) if op_id in known else _parse(raw)
+              for raw, (op_id, _seq) in zip(raw_ops, keys)]
     valid_ops = [op for op, _fp, _err in parsed if op is not None]
     _lock_residents(ctx, valid_ops)
     ctx.existing = _existing_records(session, valid_ops)
