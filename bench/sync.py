@@ -71,6 +71,8 @@ class Sizes:
     sqlite_push_batches: int = 5
     workers: int = 3  # gunicorn workers on PostgreSQL
     threads: int = 4  # gunicorn threads per worker
+    history_batches: int = 200  # one device's batches in a row (bench.push)
+    repush_batches: int = 20  # of those, pushed again (bench.push)
 
 
 FULL = Sizes()
@@ -79,7 +81,7 @@ TINY = Sizes(batch=20, push_devices=2, push_batches=2, grid_residents=12, first_
              pull_page=25, tablet_samples=5, list_samples=3, wire_batches=1, rush_tablets=6,
              rush_ops=3, rush_concurrency=3, rush_grids=2, rush_grid_residents=4,
              sqlite_push_devices=2, sqlite_push_batches=2, workers=1, threads=4,
-             search_residents=40, search_samples=2)
+             search_residents=40, search_samples=2, history_batches=3, repush_batches=2)
 
 
 # ---- realistic visits -------------------------------------------------------------------------
@@ -476,13 +478,19 @@ def bench_push(stage: Stage, sizes: Sizes, *, devices: int | None = None,
             for key, value in mine.items():
                 statuses[key] = statuses.get(key, 0) + value
 
+    from bench.push import CpuMeter, load_average
+    meter = CpuMeter(stage)
     threads = [threading.Thread(target=run, args=(plan,)) for plan in plans]
     for thread in threads:
         thread.start()
     gate.wait()
+    meter.start()
     with stopwatch() as elapsed:
         for thread in threads:
             thread.join()
+    server_cpu, pg_cpu = meter.stop()
+    meter.close()
+    load = load_average()
     total = devices * batches * sizes.batch
     if statuses.get("applied", 0) != total:
         raise AssertionError(f"push: expected {total} applied, got {statuses}; {failures[:2]}")
@@ -501,9 +509,10 @@ def bench_push(stage: Stage, sizes: Sizes, *, devices: int | None = None,
         budget = None
     row = BenchRow(figure, rate, "ops/s", budget, True, baseline,
                    f"{total:,} ops in {elapsed():.2f} s; {rate / base['executemany']:.0%} of "
-                   f"the executemany baseline")
+                   f"the executemany baseline (ratio {rate / base['executemany']:.3f})")
     return [row], {"ops": total, "applied": statuses.get("applied", 0), "seconds": elapsed(),
-                   "baseline": base}
+                   "baseline": base, "server_cpu": server_cpu, "pg_cpu": pg_cpu, "load": load,
+                   "rate": rate}
 
 
 # ---- 2. pull ----------------------------------------------------------------------------------

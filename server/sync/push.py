@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import date, datetime
 
 from marshmallow import ValidationError
@@ -261,16 +262,17 @@ def known_ops_query(session: Session, device_id: str, op_ids: list, seqs: list):
     of its own, a LIMIT 1 subquery on the full primary key (a LIMIT keeps the planner from
     turning the probes back into a join); the sequence numbers are one index range scan."""
     table = AppliedOp.__table__
+    columns = [table.c[name] for name in Known._fields]
     parts = []
     if op_ids and session.get_bind().dialect.name == "postgresql":
         keys = func.unnest(bindparam(None, list(op_ids), type_=ARRAY(table.c.op_id.type))) \
             .table_valued("op_id").render_derived()
-        probe = select(table).where(table.c.device_id == device_id,
-                                    table.c.op_id == keys.c.op_id).limit(1).lateral()
+        probe = select(*columns).where(table.c.device_id == device_id,
+                                       table.c.op_id == keys.c.op_id).limit(1).lateral()
         parts.append(select(probe).select_from(keys).join(probe, true()))
     elif op_ids:
-        parts.append(select(table).where(table.c.device_id == device_id,
-                                         table.c.op_id.in_(op_ids)))
+        parts.append(select(*columns).where(table.c.device_id == device_id,
+                                            table.c.op_id.in_(op_ids)))
     if seqs:
         # By range when they are dense (they are: a device numbers its ops one by one): one
         # index range scan, usually empty, as new ops lie beyond all earlier ones.
@@ -278,20 +280,35 @@ def known_ops_query(session: Session, device_id: str, op_ids: list, seqs: list):
             by_seq = table.c.seq.between(min(seqs), max(seqs))
         else:
             by_seq = among(session, table.c.seq, seqs)
-        parts.append(select(table).where(table.c.device_id == device_id, by_seq))
+        if op_ids:  # rows found by their op id already need not come twice
+            by_seq = by_seq & table.c.op_id.not_in(op_ids)
+        parts.append(select(*columns).where(table.c.device_id == device_id, by_seq))
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
-def _known_ops(session: Session, device_id: str, keys) -> dict[str, Tracked]:
+class Known(NamedTuple):
+    """What a retry needs of an op received before (its ``applied_ops`` row, in part)."""
+
+    op_id: str
+    seq: int
+    op_hash: str
+    status: str
+    version: int | None
+    conflict_ids: list | None
+    reason_code: str | None
+    reason: str | None
+
+
+def _known_ops(session: Session, device_id: str, keys) -> dict[str, Known | Tracked]:
     op_ids = [op_id for op_id, _seq in keys if op_id]
     seqs = [seq for _op_id, seq in keys if seq]
     if not op_ids and not seqs:
         return {}
-    rows = session.execute(known_ops_query(session, device_id, op_ids, seqs)).mappings()
-    return {row["op_id"]: Tracked(**row) for row in rows}
+    rows = session.connection().execute(known_ops_query(session, device_id, op_ids, seqs))
+    return {row[0]: Known._make(row) for row in rows}
 
 
-def _repeat(previous: Tracked, fingerprint: str, seq: int | None) -> OpResult:
+def _repeat(previous: Known | Tracked, fingerprint: str, seq: int | None) -> OpResult:
     if previous.op_hash != fingerprint:
         return _rejected(previous.op_id, seq, p.REJ_OP_ID_REUSED,
                          "This op id was already received with different content; "
