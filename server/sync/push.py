@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from shared import protocol as p
 from shared.clock import correct_device_time, isoformat
 from shared.digest import canonical_json
+from shared.fastload import SchemaLoader
 from shared.merge import Candidate, Edit, FieldStamp, field_subject, merge_field
 from shared.schemas import (EARLIEST_INSTANT, MAX_ROW_ID, OpSchema, flatten_errors, printable,
                             text_problem)
@@ -38,7 +39,8 @@ from .locks import load_for_update
 from .moves import recent_move_from
 from .stamps import PENDING_VERSION
 
-_op_schema = OpSchema()
+#: OpSchema, through the loader compiled from it (shared.fastload): marshmallow's answers.
+_op_loader = SchemaLoader(OpSchema())
 
 
 @dataclass
@@ -248,7 +250,7 @@ def _parse(raw) -> tuple[dict | None, str, str | None]:
         return None, "", "An op must be a JSON object."
     fingerprint = op_fingerprint(raw)
     try:
-        return _op_schema.load(raw), fingerprint, None
+        return _op_loader.load(raw), fingerprint, None
     except ValidationError as error:
         return None, fingerprint, printable(flatten_errors(error.messages))
 
