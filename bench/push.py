@@ -203,9 +203,9 @@ def cpu_rows(stage, counts: dict, devices: int) -> list[BenchRow]:
     server_us = counts["server_cpu"] / ops * 1e6
     rows = [BenchRow(f"push, {devices} devices: server CPU per op (gunicorn workers, /proc)",
                      server_us, "µs/op", 70.0 if label == "PostgreSQL" else None, False,
-                     "raw executemany: client + server CPU of the baseline run "
-                     f"{counts['baseline_cpu_us']:.1f} µs/row" if "baseline_cpu_us" in counts
-                     else "—",
+                     "raw executemany of the same rows: client + PostgreSQL CPU "
+                     f"{counts['baseline']['executemany_cpu_us']:.1f} µs/row"
+                     if "executemany_cpu_us" in counts["baseline"] else "—",
                      f"{ops:,} ops; load average (1 min) during the run "
                      f"{counts.get('load', float('nan')):.1f}")]
     if counts.get("pg_cpu") is not None:
@@ -213,6 +213,13 @@ def cpu_rows(stage, counts: dict, devices: int) -> list[BenchRow]:
                              "/proc)", counts["pg_cpu"] / ops * 1e6, "µs/op", 30.0, False,
                              "—", f"{ops:,} ops"))
     return rows
+
+
+def push_with_cpu(stage, sizes) -> tuple[list[BenchRow], dict]:
+    """bench.sync.bench_push and its CPU-per-op rows."""
+    from bench.sync import bench_push
+    rows, counts = bench_push(stage, sizes)
+    return rows + cpu_rows(stage, counts, sizes.push_devices), counts
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,8 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if not args.skip_history:
                 rows += bench_history(stage, sizes)[0]
-            got, counts = sync.bench_push(stage, sizes)
-            rows += got + cpu_rows(stage, counts, sizes.push_devices)
+            rows += push_with_cpu(stage, sizes)[0]
         finally:
             stage.server.stop()
     finally:

@@ -372,6 +372,9 @@ def baseline_insert(db_url: str, rows: list[tuple], batch: int) -> dict[str, flo
                          " NOT NULL, grid_id integer NOT NULL, author_id integer, visited_at "
                          "timestamptz NOT NULL, details jsonb NOT NULL)")
             conn.commit()
+            from bench.push import process_cpu
+            backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+            cpu_before = time.process_time(), process_cpu(backend)
             with stopwatch() as elapsed:
                 for start in range(0, len(rows), batch):
                     with conn.cursor() as cur:
@@ -379,6 +382,9 @@ def baseline_insert(db_url: str, rows: list[tuple], batch: int) -> dict[str, flo
                                         "(%s, %s, %s, %s, %s, %s)", rows[start:start + batch])
                     conn.commit()
             result["executemany"] = len(rows) / elapsed()
+            # CPU per row of the raw insert: this client's and its PostgreSQL backend's
+            result["executemany_cpu_us"] = (time.process_time() - cpu_before[0] + process_cpu(
+                backend) - cpu_before[1]) / len(rows) * 1e6
             conn.execute("TRUNCATE bench_scratch_visits")
             conn.commit()
             with stopwatch() as elapsed:
@@ -928,6 +934,10 @@ def bench_rush(stage: Stage, sizes: Sizes, *,
                      60.0, False, "—", summary),
             BenchRow("morning rush: errors", float(len(errors)), "errors", 0.0, False, "—",
                      "tablets whose sync failed or came back incomplete"),
+            BenchRow("morning rush: per tablet, median (p50)", statistics.median(per_tablet),
+                     "s", None, False, "—", "sign-in not included: push and pull"),
+            BenchRow("morning rush: per tablet, p95", _percentile(per_tablet, 0.95), "s", None,
+                     False, "—", "sign-in not included: push and pull"),
         ]
     else:
         rows = [BenchRow(f"morning rush with a first sign-in on every tablet (context): "
@@ -949,8 +959,11 @@ def run(pg_url: str = DEFAULT_PG_URL, sizes: Sizes = FULL, *, sqlite_context: bo
         log(f"[bench.sync] seeding {pg_url.rsplit('@', 1)[-1]} …")
         stage = open_stage(pg_url, sizes, work, workers=sizes.workers)
         try:
+            from bench.push import bench_history, push_with_cpu
             steps = [
-                ("push ingest", lambda: bench_push(stage, sizes)),
+                # first, on the fresh database: one device's long history (never analysed)
+                ("one device's history, then re-push", lambda: bench_history(stage, sizes)),
+                ("push ingest", lambda: push_with_cpu(stage, sizes)),
                 ("pull", lambda: bench_pull(stage, sizes)),
                 ("wire bytes", lambda: bench_wire(stage, sizes)),
                 ("first-sync seed", lambda: ([], {"seeded": seed_first_sync_grid(stage, sizes)})),
