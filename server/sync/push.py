@@ -283,7 +283,7 @@ def known_ops_query(session: Session, device_id: str, op_ids: list, seqs: list):
         else:
             by_seq = among(session, table.c.seq, seqs)
         if op_ids:  # rows found by their op id already need not come twice
-            by_seq = by_seq & table.c.op_id.not_in(op_ids)
+            by_seq = by_seq & ~among(session, table.c.op_id, op_ids)
         parts.append(select(*columns).where(table.c.device_id == device_id, by_seq))
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
