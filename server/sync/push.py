@@ -13,8 +13,7 @@ from typing import NamedTuple
 from datetime import date, datetime
 
 from marshmallow import ValidationError
-from sqlalchemy import bindparam, func, select, true, union_all
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import func, select, true, union_all
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
@@ -33,7 +32,7 @@ from ..models import (AppliedOp, Area, Assignment, CaseNote, Conflict, Device, P
 from ..scope import grids_in_scope, grids_under
 from . import stamps
 from .batch import ChangeBatch, ResidentFacts
-from .bulk import among, insert_rows
+from .bulk import among, insert_rows, pg_array
 from .edits import build_resident
 from .locks import load_for_update
 from .moves import recent_move_from
@@ -267,8 +266,8 @@ def known_ops_query(session: Session, device_id: str, op_ids: list, seqs: list):
     columns = [table.c[name] for name in Known._fields]
     parts = []
     if op_ids and session.get_bind().dialect.name == "postgresql":
-        keys = func.unnest(bindparam(None, list(op_ids), type_=ARRAY(table.c.op_id.type))) \
-            .table_valued("op_id").render_derived()
+        keys = func.unnest(pg_array(op_ids, table.c.op_id.type)).table_valued("op_id") \
+            .render_derived()
         probe = select(*columns).where(table.c.device_id == device_id,
                                        table.c.op_id == keys.c.op_id).limit(1).lateral()
         parts.append(select(probe).select_from(keys).join(probe, true()))
