@@ -44,7 +44,7 @@ def test_no_kivy_in_presenters():
 
 def test_today_row_shows_overdue_days_and_unsent():
     row = pr.today_row(summary(unsent=2))
-    assert row["title"] == "张利霞  84岁  独居"
+    assert row["title"] == "张利霞  84岁  独居、高龄"  # 高龄 from the age
     assert row["badge"] == "已超期 5 天" and row["tone"] == "alert"
     assert row["unsent_text"] == "2 条未发"
 
@@ -58,7 +58,7 @@ def test_english_labels():
     i18n.set_language("en")
     row = pr.today_row(summary(due=DueStatus("due_today", date(2026, 11, 30), 0)))
     assert row["badge"] == "Due today"
-    assert row["title"] == "张利霞  84 yrs  Lives alone"
+    assert row["title"] == "张利霞  84 yrs  Lives alone, Aged 80+"
 
 
 def test_connection_state_text():

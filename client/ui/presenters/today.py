@@ -4,8 +4,7 @@ from __future__ import annotations
 from shared.due import DUE_THIS_WEEK, DUE_TODAY, INACTIVE, NOT_DUE, OVERDUE
 
 from ..i18n import _
-from .common import LIVING_LABELS, STATUS_LABELS, format_day, join_labels, label, \
-    today_in_district
+from .common import STATUS_LABELS, categories_text, format_day, label, today_in_district
 
 
 def due_badge(summary) -> tuple[str, str]:
@@ -33,8 +32,9 @@ def today_row(summary) -> dict:
     facts = [summary.name]
     if summary.age:
         facts.append(_("{age} yrs").format(age=summary.age))
-    if summary.living_situation:
-        facts.append(join_labels(LIVING_LABELS, summary.living_situation))
+    categories = categories_text(summary.living_situation, summary.age)
+    if categories:
+        facts.append(categories)
     return {
         "resident_id": summary.id,
         "title": "  ".join(facts),
