@@ -65,7 +65,7 @@ def test_connection_state_text():
     assert pr.ConnectionState(online=False, unsent=3).text() == "离线 · 3 条未发"
     assert pr.ConnectionState(online=True).text() == "在线 · 全部已发"
     assert pr.ConnectionState(online=True, syncing=True, unsent=1).text() == "正在同步… · 1 条未发"
-    assert pr.ConnectionState(online=False, unsent=3).tone() == "warn"
+    assert pr.ConnectionState(online=False, unsent=3).tone() == "calm"
 
 
 def test_routine_visit_is_just_the_outcome():

@@ -66,3 +66,18 @@ def test_an_edit_keeps_a_stored_tag_it_no_longer_offers_and_sends_nothing():
     form = pr.EditForm({"living_situation": [p.ALONE, p.AGED_80_PLUS]},
                        frozenset({"living_situation"}))
     assert form.changes() == {}
+
+
+@pytest.mark.parametrize("unsent", [0, 1, 40])
+def test_no_signal_with_records_waiting_is_calm_not_orange(unsent):
+    state = pr.ConnectionState(online=False, unsent=unsent)
+    assert state.tone() not in ("alert", "warn")
+    assert pr.ConnectionState(online=None, unsent=unsent).tone() not in ("alert", "warn")
+
+
+def test_an_unsent_count_on_a_row_is_not_drawn_in_orange():
+    from pathlib import Path
+
+    layout = (Path(pr.__file__).parents[1] / "screens" / "today.kv").read_text()
+    unsent = layout[layout.index("text: root.unsent_text"):][:120]
+    assert "warn" not in unsent and "alert" not in unsent
