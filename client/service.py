@@ -355,6 +355,7 @@ class FieldService:
         return [{"op_id": row["op_id"], "entity": row["entity"], "entity_id": row["entity_id"],
                  "resident_id": row["resident_id"], "resident_name": row["resident_name"],
                  "reason_code": row["reason_code"], "reason": row["reason"],
+                 "reason_params": row.get("reason_params") or {}, "grid_id": row["grid_id"],
                  "made_at": row["created_at"], "data": row["op"]["data"]} for row in rows]
 
     def dismiss_rejected(self, op_id: str) -> bool:

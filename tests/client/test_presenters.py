@@ -135,8 +135,8 @@ def test_rejected_change_says_why_and_what_to_do():
                                "made_at": "2024-03-05T08:00:00+00:00",
                                "data": {"phone": "139"}})
     assert entry["head"] == "刘德华 · 修改资料：电话"
-    assert entry["reason"] == "服务器的原话：not assigned"  # verbatim, for the supervisor
-    assert "不再负责" in entry["advice"]
+    assert entry["reason"] == "你已不再负责这个网格，这条修改没有保存。"  # never the server's words
+    assert "负责区域" in entry["advice"]
 
 
 def test_sign_in_messages():

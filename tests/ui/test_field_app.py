@@ -166,8 +166,10 @@ def test_refused_change_shows_its_reason(world):
     app.wait_for_text("未保存成功的修改（1）")
     # (the resident's name is gone with its grid, evicted in the same sync)
     app.wait_for_text("修改资料：电话")
-    app.wait_for_text("服务器的原话：")  # verbatim, for the supervisor (the advice is below)
-    app.wait_for_text("你已不再负责这位居民所在的网格")
+    # In the volunteer's words, with what to do; never the server's English sentence.
+    app.wait_for_text("你已不再负责这个网格，这条修改没有保存。")
+    app.wait_for_text("请联系社区核对你的负责区域")
+    assert not any("assigned" in text or "服务器的原话" in text for text in app.texts())
     # The grid left the tablet with its assignment; its resident is gone from the list.
     app.back()
     app.wait_until(lambda: len(app.rows()["rows"]) == 4, what="grid 2 evicted")
