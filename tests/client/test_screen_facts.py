@@ -81,3 +81,33 @@ def test_an_unsent_count_on_a_row_is_not_drawn_in_orange():
     layout = (Path(pr.__file__).parents[1] / "screens" / "today.kv").read_text()
     unsent = layout[layout.index("text: root.unsent_text"):][:120]
     assert "warn" not in unsent and "alert" not in unsent
+
+
+def test_the_today_list_is_grouped_under_headers_with_counts():
+    from datetime import datetime, timezone
+
+    residents = [
+        summary(id="a", name="甲", follow_up_since=datetime(2026, 11, 28, tzinfo=timezone.utc)),
+        summary(id="b", name="乙", due=DueStatus("overdue", date(2026, 11, 1), 29)),
+        summary(id="c", name="丙", due=DueStatus("overdue", date(2026, 11, 20), 10)),
+        summary(id="d", name="丁", due=DueStatus("due_today", date(2026, 11, 30), 0)),
+        summary(id="e", name="戊", due=DueStatus("due_this_week", date(2026, 12, 3), 0)),
+        summary(id="f", name="己"),
+    ]
+    rows = pr.today_rows(sorted(residents, key=pr.today_sort_key), grouped=True)
+    assert [row["header"] for row in rows] == ["待回访 · 1 位", "已逾期 · 2 位", "",
+                                               "今天要访 · 1 位", "本周要访 · 1 位",
+                                               "以后再访 · 1 位"]
+    # a search keeps its best-match order: no headers
+    assert all(row["header"] == "" for row in pr.today_rows(residents))
+
+
+def test_regrouping_after_a_visit_moves_the_header_and_keeps_untouched_rows():
+    rows = pr.today_rows([summary(id="b", name="乙", due=DueStatus("overdue", date(2026, 11, 1),
+                                                                 29)),
+                          summary(id="c", name="丙", due=DueStatus("overdue", date(2026, 11, 2),
+                                                                 28))], grouped=True)
+    visited = pr.today_row(summary(id="b", name="乙"))
+    regrouped = pr.group_rows([rows[1], visited])
+    assert [row["header"] for row in regrouped] == ["已逾期 · 1 位", "以后再访 · 1 位"]
+    assert pr.group_rows(regrouped)[1] is regrouped[1]  # unchanged rows are not copied
