@@ -492,6 +492,7 @@ class SqliteStore:
         db.execute("DELETE FROM outbox WHERE grid_id = ? AND state IN (?, ?)",
                    (grid_id, ACKED, HELD))
         db.execute("DELETE FROM quarantine WHERE grid_id = ?", (grid_id,))
+        db.execute("DELETE FROM drafts WHERE grid_id = ?", (grid_id,))  # client/drafts.py
         db.execute("DELETE FROM grids WHERE id = ?", (grid_id,))
 
     def _depart(self, db, resident_id: str, grid_id: int) -> None:

@@ -206,6 +206,8 @@ class KnockdoorApp(App, SyncListener):
     def go_back(self) -> bool:
         if not self.history:
             return False
+        if not self.screen(self.manager.current).may_leave(self.go_back):
+            return True  # the screen asks first, and goes back itself once answered
         name, params = self.history.pop()
         self._params = params
         screen = self.screen(name)

@@ -151,6 +151,9 @@ def _serve(data_dir: str, lang: str) -> None:
                 field.insert_text(command["text"])  # as the keyboard does, one insert
                 reply({"ok": True})
             touch(field, typed)
+        elif cmd == "field":  # what a text field holds (tests reading a restored form)
+            field = getattr(screen, "inputs", {}).get(command["id"]) or screen.ids[command["id"]]
+            reply({"text": field.text})
         elif cmd == "rows":
             reply({"rows": list(app.screen("today").ids.rows.data),
                    "row_widgets": ResidentRow.created})
@@ -277,6 +280,9 @@ class AppDriver:
 
     def back(self) -> dict:
         return self.send(cmd="back")
+
+    def field(self, widget_id: str) -> str:
+        return self.send(cmd="field", id=widget_id)["text"]
 
     def rows(self) -> dict:
         return self.send(cmd="rows")
