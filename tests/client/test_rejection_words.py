@@ -62,6 +62,12 @@ def test_fields_are_named_by_their_words():
     assert from_data["reason"] == "你的身份不能修改电话。"
     invalid = pr.rejected_entry(refused(p.REJ_INVALID, entity=p.VISIT, data={"outcome": "met"}))
     assert invalid["reason"] == "这条记录有内容填写不对。"
+    # the server's dotted paths, worded; a path the tablet has no word for is left out
+    paths = pr.rejected_entry(refused(p.REJ_INVALID, {"fields": [
+        "data.readings.systolic", "data.outcome", "data.frobnicate"]}, entity=p.VISIT))
+    words = "、".join(i18n._(label) for label in (pr.READING_LABELS["systolic"],
+                                                 pr.FIELD_LABELS["outcome"]))
+    assert paths["reason"] == f"这条记录有内容填写不对（{words}）。"
 
 
 @pytest.mark.parametrize("code", [p.REJ_OUT_OF_SCOPE, p.REJ_RESIDENT_MOVED,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from shared import protocol as p
 
 from ..i18n import _
-from .common import FIELD_LABELS, OUTCOME_LABELS, N_, format_moment, label, list_separator, \
-    parse_moment
+from .common import (FIELD_LABELS, OUTCOME_LABELS, READING_LABELS, N_, format_moment, label,
+                     list_separator, parse_moment)
 
 #: code → (what happened, what to do). Placeholders: {resident}, {grid}, {fields}.
 REJECTION_WORDS = {
@@ -59,11 +59,27 @@ def _grid(op: dict, params: dict, grid_names: dict) -> str:
     return _("this grid")
 
 
+def _field_word(path) -> str | None:
+    """A field as people say it, from a name or the server's dotted path
+    (``data.readings.systolic``); None for one the tablet has no word for."""
+    for part in reversed(str(path).split(".")):
+        if part in READING_LABELS:
+            return _(READING_LABELS[part])
+        if part in FIELD_LABELS:
+            return _(FIELD_LABELS[part])
+    return None
+
+
 def _fields(op: dict, params: dict) -> str:
     names = params.get("fields")
     if not isinstance(names, (list, tuple)) or not names:
         names = list(op.get("data") or {}) if op.get("entity") == p.RESIDENT else []
-    return list_separator().join(label(FIELD_LABELS, str(name)) for name in names)
+    words = []
+    for name in names:
+        word = _field_word(name)
+        if word and word not in words:
+            words.append(word)
+    return list_separator().join(words)
 
 
 def rejection_text(op: dict, grid_names: dict | None = None) -> tuple[str, str]:
