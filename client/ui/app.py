@@ -59,8 +59,10 @@ class KnockdoorApp(App, SyncListener):
     font_scale = NumericProperty(1.0)
     language = StringProperty(i18n.DEFAULT_LANGUAGE)
 
-    def __init__(self, data_dir: str, language: str | None = None, **kwargs) -> None:
+    def __init__(self, data_dir: str, language: str | None = None, server: str | None = None,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
+        self.offered_server = server  # filled in at sign-in (`knockdoor app --server URL`)
         self.local: Worker | None = None
         self._opening = None  # the open_tablet job
         self.data_dir = Path(data_dir)

@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # ---- child side ------------------------------------------------------------------------------
 
 
-def _serve(data_dir: str, lang: str) -> None:
+def _serve(data_dir: str, lang: str, server: str | None = None) -> None:
     from client.ui import build_app
 
-    app = build_app(data_dir, lang, "800x1280")
+    app = build_app(data_dir, lang, "800x1280", server)
 
     from kivy.clock import Clock
     from kivy.core.window import Window
@@ -212,10 +212,12 @@ class DriverError(AssertionError):
 
 class AppDriver:
     def __init__(self, data_dir: str | Path, lang: str = "zh_CN", env: dict | None = None,
-                 log_path: str | Path | None = None) -> None:
+                 log_path: str | Path | None = None, server: str | None = None) -> None:
+        """``server``: as ``knockdoor app --server`` (an address or a sign-in code)."""
         self.log = open(log_path, "w") if log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.ui.driver", str(data_dir), lang],
+            [sys.executable, "-m", "tests.ui.driver", str(data_dir), lang] +
+            ([server] if server else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
             cwd=ROOT, env={**os.environ, **(env or {})}, bufsize=1)
         self.answers: queue.Queue = queue.Queue()
@@ -332,4 +334,4 @@ def app_env(display: str, kivy_home: str | Path) -> dict:
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[1], sys.argv[2])
+    _serve(*sys.argv[1:4])
