@@ -150,14 +150,14 @@ class KnockdoorApp(App, SyncListener):
         return False
 
     def _check_gate(self, _dt=None) -> None:
-        if self.service is None or self.manager.current in ("start", "signin", "pin"):
+        if self.service is None or self.manager.current in ("start", "signin", "pin", "scan"):
             return
         service = self.service
         self.local.submit(lambda: (service.gate(), service.sign_in_reason()), self._gated)
 
     def _gated(self, outcome) -> None:
         gate, reason = outcome
-        if self.manager.current in ("signin", "pin"):
+        if self.manager.current in ("signin", "pin", "scan"):
             return
         if gate in ("sign_in", "wiped"):
             self.signed_out(message_code=reason)

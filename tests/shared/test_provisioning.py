@@ -1,4 +1,5 @@
-"""The QR sign-in payload (issue 11, the screens 4): what the web view encodes and the tablet reads."""
+"""The QR sign-in payload (issue 11, the screens 4): what the web view encodes, the tablet
+reads."""
 from __future__ import annotations
 
 import pytest

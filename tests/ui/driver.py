@@ -175,6 +175,9 @@ def _serve(data_dir: str, lang: str, server: str | None = None) -> None:
         elif cmd == "open":  # for the screenshot script; tests tap like a person
             app.open_screen(command["screen"], **command.get("params", {}))
             Clock.schedule_once(lambda _dt: reply({"ok": True}), 0.3)
+        elif cmd == "font_scale":  # the text size, for this run only (prefs untouched)
+            app.font_scale = float(command["scale"])
+            Clock.schedule_once(lambda _dt: reply({"ok": True}), 0.3)
         elif cmd == "back":
             app.go_back()
             reply({"ok": True, "screen": app.root.current})

@@ -1,7 +1,7 @@
 """The sign-in screen: its messages and the check of its fields."""
 from __future__ import annotations
 
-from shared.provisioning import ProvisioningError, looks_like_payload, parse_payload
+from shared.provisioning import ProvisioningError, parse_payload
 
 from ..i18n import _
 from .common import N_

@@ -4,6 +4,8 @@ from __future__ import annotations
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, DictProperty, StringProperty
 
+from shared.provisioning import looks_like_payload
+
 from ..presenters import signin as pr
 from .base import AppScreen, service_errors
 
@@ -13,8 +15,15 @@ class SignInScreen(AppScreen):
     message = StringProperty("")
     notice = StringProperty("")  # good news (a sign-in code read), not a problem
     busy = BooleanProperty(False)
+    can_scan = BooleanProperty(False)  # a camera and a QR decoder on this device
 
-    def load(self, message_code: str | None = None, **_params) -> None:
+    def load(self, message_code: str | None = None, code: str | None = None,
+             **_params) -> None:
+        """``code``: a sign-in code just scanned (screens/scan.py)."""
+        from .scan import camera_available
+
+        self.can_scan = camera_available()
+        self._scanned = code
         self.message = pr.sign_in_message(message_code) if message_code else ""
         self.notice = ""
         self.errors = {}
@@ -25,15 +34,15 @@ class SignInScreen(AppScreen):
         for name in ("server_url", "username", "device_name"):
             if remembered.get(name) and not self.ids[name].text:
                 self.ids[name].text = remembered[name]
-        offered = self.app.offered_server  # `knockdoor app --server URL` (or a sign-in code)
-        if offered and pr.looks_like_payload(offered):
+        offered = self._scanned or self.app.offered_server  # scanned, or `--server`
+        if offered and looks_like_payload(offered):
             self.provision(offered)
         elif offered:
             self.ids.server_url.text = pr.normalise_server_url(offered)
 
     def server_typed(self, text: str) -> None:
         """A sign-in code pasted (or put there by a scanner) fills in the form."""
-        if pr.looks_like_payload(text):
+        if looks_like_payload(text):
             Clock.schedule_once(lambda _dt: self.provision(text), 0)
 
     def provision(self, text: str) -> None:
