@@ -120,3 +120,18 @@ def test_a_real_refusal_names_the_grid_the_tablet_knew(grid, tablet_for, db_sess
     entry = pr.rejected_entry(op, names)
     assert entry["reason"] == f"你已不再负责{grid.grid.name}，这条修改没有保存。"
     assert op["reason"] not in entry["reason"] + entry["advice"]
+
+
+def test_when_a_refused_change_was_made_is_the_districts_time_not_utc():
+    from zoneinfo import ZoneInfo
+
+    from client.ui.presenters import common
+
+    before = common._district_zone
+    pr.use_district_zone(ZoneInfo("Asia/Shanghai"))
+    try:
+        entry = pr.rejected_entry(refused(p.REJ_OUT_OF_SCOPE,
+                                          made_at="2026-11-30T01:37:00+00:00"))
+        assert "09:37" in entry["when"] and "01:37" not in entry["when"]
+    finally:
+        pr.use_district_zone(before)

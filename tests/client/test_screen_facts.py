@@ -111,3 +111,13 @@ def test_regrouping_after_a_visit_moves_the_header_and_keeps_untouched_rows():
     regrouped = pr.group_rows([rows[1], visited])
     assert [row["header"] for row in regrouped] == ["已逾期 · 1 位", "以后再访 · 1 位"]
     assert pr.group_rows(regrouped)[1] is regrouped[1]  # unchanged rows are not copied
+
+
+def test_no_space_after_a_chinese_full_stop_between_two_sentences():
+    from client.sync import SyncReport
+
+    report = SyncReport(started_at="x", ok=True, pushed=3, pulled=3, rejected=1)
+    view = pr.sync_view(None, report, [], [])
+    assert "。 " not in view.last_result and view.last_result.endswith("见下方。")
+    i18n.set_language("en")
+    assert ". 1 refused" in pr.sync_view(None, report, [], []).last_result

@@ -36,7 +36,9 @@ def sync_view(last_success: datetime | None, last_report, rejected_ops: list[dic
         result = _("Sent {pushed}, received {pulled}.").format(pushed=last_report.pushed,
                                                                pulled=last_report.pulled)
         if last_report.rejected:
-            result += " " + _("{count} refused: see below.").format(count=last_report.rejected)
+            # two sentences: a space between them in English, none after 。 in Chinese
+            result = _("{first} {second}").format(first=result, second=_(
+                "{count} refused: see below.").format(count=last_report.rejected))
     else:
         result = _(SYNC_ERRORS.get(last_report.error_code, N_("Sync did not finish: {error}"))
                    ).format(error=last_report.error or "")
