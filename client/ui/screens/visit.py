@@ -4,12 +4,22 @@ from __future__ import annotations
 from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import DictProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 
 from shared import protocol as p
 
 from .. import presenters as pr
 from ..i18n import _
 from .base import FRAME_WAIT, AppScreen, service_errors
+
+
+class CheckRow(BoxLayout):
+    """One of the resident's safety devices and how it was found (its look: visit.kv)."""
+    caption = StringProperty("")
+    device = StringProperty("")
+
+
+Factory.register("CheckRow", cls=CheckRow)
 
 
 class VisitScreen(AppScreen):
