@@ -14,8 +14,8 @@ from server.sync.moves import MoveRefused, move_resident
 from shared import protocol as p
 from shared.clock import utcnow
 from shared.digest import canonical_json, combine, record_hash
-from tests.factories import make_area, make_person, make_resident
-from tests.ops import note_op, update_op, visit_op
+from testkit.factories import make_area, make_person, make_resident
+from testkit.ops import note_op, update_op, visit_op
 
 
 class Replica:
