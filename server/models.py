@@ -262,6 +262,8 @@ class AppliedOp(Base):
     conflict_ids: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     reason_code: Mapped[str | None] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
+    #: What the reason names (ids, grid, fields; shared.protocol.RejectCode), for the app's words.
+    reason_params: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     entity: Mapped[str] = mapped_column(String(16))
     entity_id: Mapped[str] = mapped_column(String(36))
     grid_id: Mapped[int | None] = mapped_column(Integer)

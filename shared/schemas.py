@@ -307,8 +307,12 @@ class PushRequestSchema(VersionedSchema):
 
 
 class OpReasonSchema(Schema):
-    code = fields.String()
-    message = fields.String()
+    code = fields.String(metadata={"description": "shared.protocol.RejectCode"})
+    message = fields.String(metadata={"description": "For a person, in English; the app words "
+                                                     "the code and params in its language."})
+    params = fields.Dict(keys=fields.String(), metadata={
+        "description": "What the message names: ids, grid id and name, fields (per code, see "
+                       "docs/sync-protocol.md). Older servers send none: never required."})
 
 
 class OpResultSchema(Schema):

@@ -192,6 +192,9 @@ def test_ops_long_after_the_move_are_refused_naming_the_new_grid(
     assert result["status"] == "rejected"
     assert result["reason"]["code"] == p.REJ_RESIDENT_MOVED
     assert hood.grid_b.name in result["reason"]["message"]
+    assert result["reason"]["params"] == {
+        "resident_id": hood.resident_a.id, "grid_id": hood.grid_b.id,
+        "grid_name": hood.grid_b.name, "days": p.ASSIGNMENT_GRACE_DAYS}
 
 
 def test_a_grid_the_resident_never_lived_in_still_does_not_reach_them(
