@@ -263,6 +263,43 @@ def cmd_create_user(args) -> int:
     return 0
 
 
+def cmd_reset_password(args) -> int:
+    """An administrator's way to set anyone's password (supervisors use the web view)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from server.config import Config
+    from server.db import make_engine
+    from server.models import Person
+    from server.passwords import MIN_PASSWORD_CHARS, reset_password, too_short
+
+    password = _read_password(args)
+    if not password:
+        print("No password: give --password, or type the same one twice at the prompt.",
+              file=sys.stderr)
+        return 2
+    if too_short(password):
+        print(f"The password must have at least {MIN_PASSWORD_CHARS} characters.",
+              file=sys.stderr)
+        return 2
+    migrate_database(args.database_url)
+    engine = make_engine(args.database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            person = session.scalar(select(Person).where(Person.username == args.username))
+            if person is None:
+                print(f"No user named {args.username!r}.", file=sys.stderr)
+                return 1
+            reset_password(session, person, password, Config().PASSWORD_HASH_METHOD,
+                           by_person_id=None, via="cli")
+            name = person.display_name
+    finally:
+        engine.dispose()
+    print(f"New password set for {args.username!r} ({name}); they are signed out of the web "
+          "view, their tablets keep working.")
+    return 0
+
+
 def demo_usernames(count: int) -> list[str]:
     """The demo's first ``count`` field workers, one tablet each."""
     from server.demo import field_usernames
@@ -390,6 +427,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--area", action="append", default=[], metavar="CODE_OR_NAME",
                      help="assign to this grid, community or street (repeatable)")
     sub.set_defaults(handler=cmd_create_user)
+
+    sub = commands.add_parser(
+        "reset-password", parents=[database], help="set a new password for a user",
+        description="Sets a new password for USERNAME (read twice at the prompt, or "
+                    "--password), signs them out of the web view and records it in the audit "
+                    "log. Their tablets keep working.")
+    sub.add_argument("username", metavar="USERNAME")
+    sub.add_argument("--password", default=None,
+                     help="the new password (default: asked twice at the prompt)")
+    sub.set_defaults(handler=cmd_reset_password)
 
     sub = commands.add_parser(
         "simulate", help="run simulated tablets against a server and check they converge",

@@ -22,7 +22,8 @@ from shared import protocol as p
 from testkit.factories import make_district
 
 REPO = Path(__file__).resolve().parents[2]
-SUBCOMMANDS = ("migrate", "restored", "serve", "seed", "create-user", "prune", "simulate", "app")
+SUBCOMMANDS = ("migrate", "restored", "serve", "seed", "create-user", "reset-password", "prune",
+               "simulate", "app")
 
 
 def free_port() -> int:

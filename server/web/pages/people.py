@@ -11,6 +11,7 @@ from ...audit import audit
 from ...auth import hash_password
 from ...db import db
 from ...models import Assignment, Person
+from ...passwords import MIN_PASSWORD_CHARS, too_short
 from .. import confirmations
 from ..access import (SUPERVISOR_GRANTABLE_ROLES, current_person, current_scope, forbidden,
                       not_found, sign_in_required)
@@ -43,7 +44,8 @@ def people():
     scope = current_scope()
     return render_template("web/people.html", people=people_in_scope(db.session, scope),
                            roles=_grantable_roles(), area_choices=_assignable_areas(),
-                           today=local_today(), form={}, errors=[])
+                           today=local_today(), form={}, errors=[],
+                           min_password=MIN_PASSWORD_CHARS)
 
 
 @bp.post("/people")
@@ -56,8 +58,8 @@ def add_person():
     password = form.get("password") or ""
     role = form.get("role")
     area_id = form.get("area_id", type=int)
-    if len(password) < 8:
-        errors.append(_("Password: at least 8 characters."))
+    if too_short(password):
+        errors.append(_("Password: at least %(count)s characters.", count=MIN_PASSWORD_CHARS))
     if role not in _grantable_roles():
         errors.append(_("Role: Not an allowed value."))
     allowed_areas = {a.id for a in _assignable_areas()}
@@ -71,7 +73,8 @@ def add_person():
         return render_template("web/people.html",
                                people=people_in_scope(s, current_scope()),
                                roles=_grantable_roles(), area_choices=_assignable_areas(),
-                               today=local_today(), form=form, errors=errors), 422
+                               today=local_today(), form=form, errors=errors,
+                               min_password=MIN_PASSWORD_CHARS), 422
     new = Person(username=username, display_name=display_name, role=role,
                  phone=(form.get("phone") or "").strip() or None,
                  password_hash=hash_password(password), active=True)
@@ -106,7 +109,7 @@ def person(person_id: int):
     return render_template("web/person.html", target=target, assignments=assignments,
                            devices=devices_in_scope(s, scope, target.id),
                            area_choices=_assignable_areas(), may_manage=may_manage(target),
-                           today=local_today(), scope=scope,
+                           today=local_today(), scope=scope, min_password=MIN_PASSWORD_CHARS,
                            visible_areas=scope.visible_area_ids() | set(
                                scope.areas if scope.is_admin else ()))
 
