@@ -33,7 +33,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 help:
 	@echo "make demo         set up, seed a demo district on SQLite, serve it on $(DEMO_URL),"
 	@echo "                  run $(DEMO_TABLETS) simulated tablets against it; 'make stop' stops it"
-	@echo "make test         set up and run the whole test suite (SQLite and PostgreSQL)"
+	@echo "make test         set up, lint (ruff) and run the whole test suite (SQLite and PostgreSQL)"
 	@echo "make venv         the virtualenv in $(VENV) with the project installed (editable)"
 	@echo "make system-deps  Debian packages for the UI and browser tests (Xvfb, CJK font, Chromium)"
 	@echo "make postgres     start the local PostgreSQL and create the database 'test'"
@@ -101,6 +101,7 @@ postgres:
 # ---- tests ----------------------------------------------------------------------------------
 
 test: venv catalogs system-deps postgres
+	$(BIN)/ruff check .
 	KNOCKDOOR_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest $(PYTEST_ARGS)
 
 # ---- demo -----------------------------------------------------------------------------------
