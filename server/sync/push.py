@@ -328,9 +328,12 @@ def _existing_records(session: Session, ops: list[dict]) -> set[tuple[str, str]]
 
 def _check_scope(ctx: PushContext, grid_id: int) -> None:
     if grid_id not in ctx.grids:
+        grid = ctx.session.get(Area, grid_id)  # its name, for the app's words (rare: no cache)
         raise Rejection(p.REJ_OUT_OF_SCOPE,
                         f"You are not assigned to grid {grid_id}; ask your supervisor to check "
-                        "your assignment.", grid_id=grid_id)
+                        "your assignment.", grid_id=grid_id,
+                        grid_name=grid.name if grid is not None and grid.level == p.GRID
+                        else None)
 
 
 def _resident_for(ctx: PushContext, resident_id: str, grid_id: int) -> ResidentFacts:

@@ -12,11 +12,17 @@ def test_an_op_for_a_grid_out_of_scope_names_the_grid(neighbourhood, device_for,
     op = visit_op(1, hood.grid_b.id, hood.resident_b.id)
     (result,) = alice.push_ok([op])
     assert result["reason"]["code"] == p.RejectCode.OUT_OF_SCOPE
-    assert result["reason"]["params"] == {"grid_id": hood.grid_b.id}
+    params = {"grid_id": hood.grid_b.id, "grid_name": hood.grid_b.name}
+    assert result["reason"]["params"] == params
     # kept with the op, and the same answer for a retry
-    assert db_session.get(AppliedOp, (alice.device_id, op["op_id"])).reason_params == \
-        {"grid_id": hood.grid_b.id}
+    assert db_session.get(AppliedOp, (alice.device_id, op["op_id"])).reason_params == params
     assert alice.push_ok([op])[0]["reason"] == result["reason"]
+
+
+def test_a_grid_that_does_not_exist_has_no_name(neighbourhood, device_for):
+    alice = device_for("alice")
+    (result,) = alice.push_ok([visit_op(1, 999_999, str(uuid.uuid4()))])
+    assert result["reason"]["params"] == {"grid_id": 999_999, "grid_name": None}
 
 
 def test_an_unknown_resident_is_named_with_the_grid(neighbourhood, device_for):
