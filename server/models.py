@@ -279,6 +279,20 @@ class AppliedOp(Base):
               sqlite_where=text("status = 'rejected'")))
 
 
+class ProvisioningCode(Base):
+    """A one-time, short-lived code that signs a tablet in for a person (the QR code of the
+    sign-in sheet, server.provisioning): never the password; stored hashed."""
+
+    __tablename__ = "provisioning_codes"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    device_id: Mapped[str | None] = mapped_column(String(36))
+
+
 class AuditEntry(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

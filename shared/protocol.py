@@ -133,6 +133,8 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
     BAD_CURSOR = "bad_cursor"
+    #: A sign-in sheet's code that is wrong, used already or expired: ask for a new sheet.
+    PROVISION_CODE_INVALID = "provision_code_invalid"
 
 
 ERR_INVALID_BODY = ErrorCode.INVALID_BODY
@@ -150,6 +152,7 @@ ERR_THROTTLED = ErrorCode.THROTTLED
 ERR_FORBIDDEN = ErrorCode.FORBIDDEN
 ERR_NOT_FOUND = ErrorCode.NOT_FOUND
 ERR_BAD_CURSOR = ErrorCode.BAD_CURSOR
+ERR_PROVISION_CODE_INVALID = ErrorCode.PROVISION_CODE_INVALID
 #: 401 codes after which the app must wipe its local data: only an explicit revocation.
 WIPE_CODES = frozenset({ERR_DEVICE_REVOKED})
 #: 401 codes after which the app goes back to sign-in and keeps everything, unsent ops

@@ -255,6 +255,13 @@ class LoginRequestSchema(VersionedSchema):
     device_name = Text(80, min_len=1, required=True)
 
 
+class ProvisionRequestSchema(VersionedSchema):
+    code = Text(32, min_len=1, required=True, load_only=True,
+                metadata={"description": "The one-time code of a sign-in sheet (its QR code)."})
+    device_id = UUIDText(required=True)
+    device_name = Text(80, min_len=1, required=True)
+
+
 class PersonSchema(Schema):
     id = fields.Integer()
     username = fields.String()

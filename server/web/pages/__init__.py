@@ -8,7 +8,7 @@ from __future__ import annotations
 
 # Importing the resource modules registers their routes on the blueprint.
 from . import (areas, audit, conflicts, dashboard, exports, passwords, people,  # noqa: F401
-               residents, roster, session, tablets)
+               provisioning, residents, roster, session, tablets)
 from .blueprint import bp, csrf
 
 __all__ = ["bp", "csrf"]

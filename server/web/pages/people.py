@@ -12,6 +12,7 @@ from ...auth import hash_password
 from ...db import db
 from ...models import Assignment, Person
 from ...passwords import MIN_PASSWORD_CHARS, too_short
+from ...provisioning import CODE_MINUTES
 from .. import confirmations
 from ..access import (SUPERVISOR_GRANTABLE_ROLES, current_person, current_scope, forbidden,
                       not_found, sign_in_required)
@@ -110,6 +111,7 @@ def person(person_id: int):
                            devices=devices_in_scope(s, scope, target.id),
                            area_choices=_assignable_areas(), may_manage=may_manage(target),
                            today=local_today(), scope=scope, min_password=MIN_PASSWORD_CHARS,
+                           provision_minutes=CODE_MINUTES,
                            visible_areas=scope.visible_area_ids() | set(
                                scope.areas if scope.is_admin else ()))
 
