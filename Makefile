@@ -10,7 +10,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 # libgl1-mesa-dri: the software OpenGL (llvmpipe) the Kivy window draws with under Xvfb.
-SYSTEM_PACKAGES := xvfb xauth libgl1-mesa-dri fonts-wqy-microhei chromium chromium-driver
+SYSTEM_PACKAGES := xvfb xauth libgl1-mesa-dri fonts-wqy-microhei chromium chromium-driver npm
+#: axe-core, the accessibility engine the browser tests run on every page (from the npm registry).
+AXE_JS := .axe/node_modules/axe-core/axe.min.js
 PG_HOST := 127.0.0.1
 PG_PORT := 5432
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@$(PG_HOST):$(PG_PORT)/test
@@ -28,7 +30,7 @@ DEMO_TABLETS ?= 20
 # Run as root, or through sudo when there is one.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help venv catalogs system-deps postgres test demo stop bench mutation screenshots clean distclean
+.PHONY: help venv catalogs axe system-deps postgres test demo stop bench mutation screenshots clean distclean
 
 help:
 	@echo "make demo         set up, seed a demo district on SQLite, serve it on $(DEMO_URL),"
@@ -98,9 +100,12 @@ postgres:
 	  createdb -h $(PG_HOST) -p $(PG_PORT) -U postgres test; \
 	fi
 
+axe: system-deps
+	@[ -f $(AXE_JS) ] || npm install --silent --no-audit --no-fund --prefix .axe 'axe-core@^4.10'
+
 # ---- tests ----------------------------------------------------------------------------------
 
-test: venv catalogs system-deps postgres
+test: venv catalogs system-deps axe postgres
 	$(BIN)/ruff check .
 	KNOCKDOOR_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -172,4 +177,4 @@ clean: stop
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) .axe
