@@ -23,6 +23,8 @@ from ..queries.people import assignments_of, people_in_scope, person_in_scope, u
 from ..queries.tablets import devices_in_scope
 from ..sessions import end_sessions_of
 from ..timeutil import local_today
+from ..charts import bar_chart
+from ..queries.visits import visits_per_week
 from .blueprint import bp
 from .confirmation import confirm
 
@@ -108,6 +110,7 @@ def person(person_id: int):
     target = _person_or_404(person_id)
     assignments = assignments_of(s, target.id)
     return render_template("web/person.html", target=target, assignments=assignments,
+                           visits_chart=bar_chart(visits_per_week(s, target.id), height=200),
                            devices=devices_in_scope(s, scope, target.id),
                            area_choices=_assignable_areas(), may_manage=may_manage(target),
                            today=local_today(), scope=scope, min_password=MIN_PASSWORD_CHARS,
