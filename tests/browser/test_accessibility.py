@@ -62,3 +62,22 @@ def test_no_page_has_a_serious_violation(page, live, lang):
         found.setdefault(violation["id"], []).append(f"sign-in sheet: {violation['nodes']}")
     assert not found, "\n".join(f"{rule}:\n  " + "\n  ".join(where)
                                 for rule, where in sorted(found.items()))
+
+
+def test_the_file_input_speaks_the_pages_language(page, live):
+    """Chromium's own file button says "Choose File" and "No file chosen" in the browser's
+    language, whatever the page's: the page shows its own button and hides the empty state."""
+    base, scenario, _ = live
+    sign_in(page, base, "kunwu_sup", scenario.password)
+    page.goto(f"{base}/import?lang=zh_CN")
+    assert page.locator(".file-button").inner_text() == "选择文件"
+    hidden = page.evaluate("""() => {
+        const input = document.querySelector('input[type=file]');
+        return [getComputedStyle(input, '::file-selector-button').display,
+                getComputedStyle(input).color];
+    }""")
+    assert hidden == ["none", "rgba(0, 0, 0, 0)"]
+    page.set_input_files("input[type=file]", {"name": "名册.csv", "mimeType": "text/csv",
+                                              "buffer": "姓名\n".encode()})
+    assert page.evaluate("() => getComputedStyle(document.querySelector('input[type=file]'))"
+                         ".color") != "rgba(0, 0, 0, 0)"
