@@ -1,7 +1,7 @@
 """rejected ops keep the parameters of their reason
 
 Revision ID: 0004d_reason_params
-Revises: 0003_search_keys
+Revises: 0004e_resident_id_hash
 Create Date: 2026-12-01
 
 A rejection carries a code and parameters (ids, grid, fields) besides its message, so that the
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004d_reason_params"
-down_revision = "0003_search_keys"
+down_revision = "0004e_resident_id_hash"
 branch_labels = None
 depends_on = None
 
