@@ -22,29 +22,25 @@ from __future__ import annotations
 import io
 import re
 import secrets
-import sys
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from flask.json.tag import TaggedJSONSerializer
 from sqlalchemy import select
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "web"))
+from testkit.web_helpers import CSRF_META, api_login
+from testkit.web_scenario import build_scenario
 
-from web_helpers import CSRF_META, api_login  # noqa: E402
-from web_scenario import build_scenario  # noqa: E402
-
-from server.models import (Assignment, AuditEntry, Conflict, Device, Person,  # noqa: E402
+from server.models import (Assignment, AuditEntry, Conflict, Device, Person,
                            Resident, WebSession)
-from server.web.sessions import _hash  # noqa: E402
-from server.web.timeutil import local_today  # noqa: E402
-from shared import protocol as p  # noqa: E402
-from shared.clock import isoformat, utcnow  # noqa: E402
-from tests.factories import assign, make_person  # noqa: E402
-from tests.ops import visit_op  # noqa: E402
+from server.web.sessions import _hash
+from server.web.timeutil import local_today
+from shared import protocol as p
+from shared.clock import isoformat, utcnow
+from testkit.factories import assign, make_person
+from testkit.ops import visit_op
 
 ACTORS = ("volunteer", "grid_worker", "representative", "community_supervisor",
           "street_supervisor", "admin", "signed_out", "revoked_device")
@@ -110,6 +106,8 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                              "out": web("absent", "absent", "shown")},
     ("web.import_form", "GET"): {"in": web("shown", "shown", "shown"),
                                  "out": web("absent", "absent", "shown")},
+    # the roster template: the same empty workbook for everyone who may import
+    ("web.import_template", "GET"): {"any": web("page", "page", "page")},
     ("web.export_form", "GET"): {"in": web("shown", "shown", "shown"),
                                  "out": web("absent", "absent", "shown")},
     ("web.export_download", "GET"): {"in": web("shown", "shown", "shown"),
@@ -345,7 +343,8 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
     simple = {"health.healthz": "/healthz", "api-docs.openapi_json": "/api/openapi.json",
               "api-docs.openapi_swagger_ui": "/api/docs",
               "swagger_ui_asset": "/api/swagger-ui/swagger-ui.css",
-              "static": "/static/anything.css", "web.static": "/web-static/web.css"}
+              "static": "/static/anything.css", "web.static": "/web-static/web.css",
+              "web.import_template": "/import/template"}
     if endpoint in simple:
         return Call("GET", simple[endpoint])
     if endpoint == "web.sign_in" and method == "GET":
@@ -534,12 +533,23 @@ def test_authorization_matrix(app, client, db_session, actor_name):
                     forbidden_words = world.foreign["kunwu"] + world.foreign["pushang"]
                 else:
                     forbidden_words = world.foreign[foreign_area]
-                body = response.get_data(as_text=True) + response.headers.get("Location", "")
+                body = readable_text(response) + response.headers.get("Location", "")
                 leaked = [w for w in forbidden_words if w in body]
                 if leaked:
                     failures.append(f"{where}: leaks {leaked}")
     assert cells == sum(len(sides) for sides in EXPECTED.values())
     assert failures == [], "\n".join(failures)
+
+
+def readable_text(response) -> str:
+    """The answer as a person reads it: a workbook's cells, every sheet, or the body's text."""
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        from openpyxl import load_workbook
+        book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+        return "\n".join(str(cell) for sheet in book.worksheets
+                         for row in sheet.iter_rows(values_only=True) for cell in row
+                         if cell is not None)
+    return response.get_data(as_text=True)
 
 
 def test_matrix_size():
