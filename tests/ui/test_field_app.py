@@ -17,7 +17,7 @@ from client.encryption import Keyring, cipher_module
 from client.store import SqliteStore
 from server.db import make_engine
 from server.migrate import upgrade
-from server.models import Assignment, Device, Person, Visit
+from server.models import Area, Assignment, Device, Person, Visit
 from shared import protocol as p
 from testkit.factories import PASSWORD, make_district, make_person, make_resident
 from testkit.live_server import LiveServer
@@ -174,7 +174,9 @@ def test_refused_change_shows_its_reason(world):
     # (the resident's name is gone with its grid, evicted in the same sync)
     app.wait_for_text("修改资料：电话")
     # In the volunteer's words, with what to do; never the server's English sentence.
-    app.wait_for_text("你已不再负责这个网格，这条修改没有保存。")
+    with Session(world["engine"]) as session:  # the server names the grid; never its id
+        grid_name = session.get(Area, world["other_grid"]).name
+    app.wait_for_text(f"你已不再负责{grid_name}，这条修改没有保存。")
     app.wait_for_text("请联系社区核对你的负责区域")
     assert not any("assigned" in text or "服务器的原话" in text for text in app.texts())
     # The grid left the tablet with its assignment; its resident is gone from the list.
