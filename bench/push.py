@@ -19,7 +19,7 @@ import statistics
 import sys
 import tempfile
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests

@@ -319,6 +319,7 @@ class Known(NamedTuple):
     conflict_ids: list | None
     reason_code: str | None
     reason: str | None
+    reason_params: dict | None
 
 
 def _known_ops(session: Session, device_id: str, keys) -> dict[str, Known | Tracked]:

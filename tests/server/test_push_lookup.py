@@ -11,7 +11,6 @@ import json
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import text
 
 from server.models import AppliedOp
 from server.sync.bulk import insert_rows
