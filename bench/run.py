@@ -67,6 +67,14 @@ What issue 10 changed, and why each mattered (py-spy and cProfile on the push pa
 4. *The garbage collector.* A full collection walked every object of the app (models, mappers,
    schemas) again and again during a push: about a fifth of the push's CPU. `server/wsgi.py`
    freezes the start-up objects out of its sight (`gc.freeze()`), in served workers only.
+5. *Array parameters.* psycopg adapts a list parameter item by item in Python: ~1 ms of CPU for
+   500 ids, ~1.8 ms for 500 instants, and a batch sent five such lists (the lookup, the resident
+   locks, the existing-record check, the visit facts' UPDATE). Each is now one text parameter in
+   PostgreSQL's array syntax, cast on the server (`server/sync/bulk.py`, `array_literal`).
+6. *Visit facts without the history.* A meeting after a "no answer" re-read the resident's whole
+   visit history to find the next "no answer"; when the meeting is the resident's newest visit
+   (the usual case) there is none, and the follow-up simply closes.
+7. *Canonical JSON* through one prebuilt encoder (`json.dumps` built one per call: twice per op).
 
 Measured while this was built (development runs on this machine with the other engineers'
 test suites running: load average 8–14 on 2 cores; every figure is inflated against a quiet
