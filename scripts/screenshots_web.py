@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from web_live_server import chromium, running_server, seeded_database  # noqa: E402
-from web_scenario import add_note, add_visit, build_scenario  # noqa: E402
+from testkit.web_live_server import chromium, running_server, seeded_database  # noqa: E402
+from testkit.web_scenario import add_note, add_visit, build_scenario  # noqa: E402
 
 from shared import protocol as p  # noqa: E402
 from shared.clock import utcnow  # noqa: E402
-from tests.clock import today_in_china  # noqa: E402
-from tests.factories import make_resident  # noqa: E402
+from testkit.clock import today_in_china  # noqa: E402
+from testkit.factories import make_resident  # noqa: E402
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ["秀英", "桂兰", "玉兰", "淑珍", "凤英", "建国", "德明", "志强", "桂芳", "玉珍", "秀兰", "金花"]
@@ -38,9 +36,9 @@ def seed(session):
     volunteers = [scenario.people["vol_a"], scenario.people["vol_b"]]
     zhang = scenario.residents["zhang"]
     add_note(session, zhang, volunteers[0], now - timedelta(days=9),
-             "女儿在外地工作,每周日晚上打电话。冰箱里常备降压药。")
+             "女儿在外地工作，每周日晚上打电话。冰箱里常备降压药。")
     add_note(session, zhang, volunteers[1], now - timedelta(days=2),
-             "血压偏高,已联系社区卫生服务站医生下周上门复查。")
+             "血压偏高，已联系社区卫生服务站医生下周上门复查。")
     for grid_key in ("kunwu1", "kunwu2", "lvcheng1", "lvcheng2"):
         for number in range(7):
             situation = rng.choice([[p.ALONE], [p.EMPTY_NEST], [p.ALONE, p.AGED_80_PLUS],
@@ -111,6 +109,12 @@ def shoot(base: str, scenario, out: Path) -> list[Path]:
                 path = out / f"web-{name}-{lang}.png"
                 page.screenshot(path=str(path), full_page=True)
                 saved.append(path)
+            page.goto(f"{base}/people/{scenario.people['vol_b'].id}")
+            page.click("form[action$='/sign-in-sheet'] button")
+            page.wait_for_selector("#sign-in-sheet")
+            path = out / f"web-signin-sheet-{lang}.png"
+            page.screenshot(path=str(path), full_page=True)
+            saved.append(path)
             page.goto(f"{base}/import")
             page.set_input_files("input[type=file]", {
                 "name": "roster.csv", "mimeType": "text/csv",
