@@ -505,3 +505,28 @@ def test_a_long_rule_book_is_still_one_version_each():
     book = RuleBook(tuple(RuleSet(n, date(2026, 1, 1) + timedelta(days=n), {})
                           for n in range(1, 301)))
     assert book.in_force(date(2026, 1, 1) + timedelta(days=300)).version == 300
+
+
+def test_a_visit_exactly_the_gap_after_the_last_counted_one_counts():
+    entries = ledger(OTHER, visit("v1", cn(2, 23, 50)), visit("v2", cn(3, 0, 20)))
+    assert [(e.source_id, e.points, e.note) for e in entries] == [("v1", 2, ""), ("v2", 2, "")]
+
+
+def test_a_task_resolved_and_judged_not_satisfied_at_one_instant_is_reopened():
+    # The resolution comes first whatever the ids: the verdict then reopens the task, which is
+    # overdue once its deadline has passed.
+    events = [RequestEvent("e5", "q1", ASSIGNED, cn(2), "wang", due=DEADLINE),
+              RequestEvent("e9", "q1", RESOLVED, cn(9), "wang"),
+              RequestEvent("e1", "q1", VERDICT, cn(9), "li", verdict=NOT_SATISFIED)]
+    entries = ledger(*events, as_of=cn(20))
+    assert [(e.kind, e.points) for e in entries] == [
+        (r.TASK_ON_TIME, 3), (r.VERDICT_NOT_SATISFIED, -2), (r.TASK_OVERDUE, -2)]
+
+
+def test_a_lower_cap_from_mid_week_takes_no_points_away():
+    lower = RuleSet(2, date(2026, 11, 5), r.DEFAULT_AMOUNTS, weekly_cap=5)
+    facts = [ALONE] + [visit(f"v{d}", cn(d)) for d in (2, 3, 4, 5, 6)]
+    entries = ledger(*facts, book=RuleBook((BOOK.versions[0], lower)))
+    assert [(e.day.day, e.points, e.note) for e in entries if e.day.day >= 5] == [
+        (5, 0, f.WEEKLY_CAP), (5, 0, f.WEEKLY_CAP), (6, 0, f.WEEKLY_CAP), (6, 0, f.WEEKLY_CAP)]
+    assert points(entries) == 9
