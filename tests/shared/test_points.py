@@ -530,3 +530,23 @@ def test_a_lower_cap_from_mid_week_takes_no_points_away():
     assert [(e.day.day, e.points, e.note) for e in entries if e.day.day >= 5] == [
         (5, 0, f.WEEKLY_CAP), (5, 0, f.WEEKLY_CAP), (6, 0, f.WEEKLY_CAP), (6, 0, f.WEEKLY_CAP)]
     assert points(entries) == 9
+
+
+def test_a_follow_up_closed_exactly_48_hours_after_the_no_answer_earns():
+    entries = ledger(ALONE, visit("v1", cn(2, 10), "no_answer"), visit("v2", cn(4, 10)))
+    assert (r.FOLLOW_UP_CLOSED, 2, "") in kinds(entries)
+
+
+def fresh(text: str) -> str:
+    """The same text as a new string object, as values read from storage or JSON are."""
+    return "".join(list(text))
+
+
+def test_codes_read_from_storage_compare_by_value():
+    entries = ledger(OTHER, visit("v1", cn(2)),
+                     visit("x1", cn(3), None, corrects="v1", correction=fresh("void")),
+                     *task((ASSIGNED, cn(2), "wang", DEADLINE, None),
+                           (RESOLVED, cn(3), "wang", None, None),
+                           (fresh(VERDICT), cn(4), "li", None, fresh(SATISFIED))))
+    assert [(e.kind, e.points, e.note) for e in entries] == [
+        (r.VISIT_MET, 0, f.VOIDED), (r.TASK_ON_TIME, 3, ""), (r.VERDICT_SATISFIED, 2, "")]
