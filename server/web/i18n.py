@@ -5,6 +5,7 @@ Babel when the app starts, so there is no build step to forget and no stale ``.m
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -63,6 +64,20 @@ def current_locale() -> str:
     if "locale" not in g:
         g.locale = choose_locale()
     return g.locale
+
+
+@contextmanager
+def in_locale(locale: str):
+    """Words in ``locale`` for a moment (e.g. to know what either language calls a code)."""
+    saved = g.get("locale")
+    g.locale = locale
+    try:
+        yield
+    finally:
+        if saved is None:
+            g.pop("locale", None)
+        else:
+            g.locale = saved
 
 
 def gettext(message: str, **variables) -> str:

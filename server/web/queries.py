@@ -595,25 +595,6 @@ def audit_actions(session: Session) -> list[str]:
 
 # ---- exports --------------------------------------------------------------------------------
 
-def export_residents(session: Session, grid_ids: set[int] | None):
-    return session.execute(select(Resident, Area.name, Area.code)
-                           .join(Area, Area.id == Resident.grid_id)
-                           .where(in_grids(Resident.grid_id, grid_ids))
-                           .order_by(Area.code, Resident.name))
-
-
-def export_visits(session: Session, grid_ids: set[int] | None, first: date, last: date):
-    return session.execute(
-        select(Visit, Resident.name, Area.code, Person.display_name)
-        .join(Resident, Resident.id == Visit.resident_id)
-        .join(Area, Area.id == Visit.grid_id)
-        .outerjoin(Person, Person.id == Visit.author_id)
-        .where(in_grids(Visit.grid_id, grid_ids),
-               Visit.visited_at >= local_midnight_utc(first),
-               Visit.visited_at < local_midnight_utc(last + timedelta(days=1)))
-        .order_by(Visit.visited_at, Visit.id))
-
-
 def summarise(rows: list[ResidentRow]) -> Counter:
     counts: Counter = Counter()
     for row in rows:

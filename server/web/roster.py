@@ -72,23 +72,48 @@ DEVICE_WORDS = {"跌倒报警器": "fall_alarm", "烟感报警器": "smoke_detec
 CODE_WORDS = {code: word for words in (LIVING_WORDS, CARE_WORDS, DEVICE_WORDS)
               for word, code in reversed(list(words.items()))}
 _LIST_SPLIT = re.compile(r"[、,，;；/\s]+")
+_LIST_MARKS = re.compile(r"[、,，;；/]+")
 
 
 def _header_map(headers: list[str]) -> tuple[dict[str, int], list[str]]:
     """Column index of each known field, and the headers nobody knows."""
+    from .exports import READ_ONLY_HEADERS, RESIDENT_COLUMNS
     names = {}
     for field_name, zh, en in COLUMNS + (IDENTITY_COLUMN,):
         names[zh] = field_name
         names[en] = field_name
         names[zh.replace("(天)", "")] = field_name
+    for column in RESIDENT_COLUMNS:  # the export's names (所属网格, 住址, 联系电话, 关爱类别 …)
+        if column.key in names.values():
+            names[_half_width(column.zh)] = column.key
     found, unknown = {}, []
     for index, header in enumerate(headers):
-        key = (header or "").strip()
+        key = _half_width((header or "").strip())
+        if key in READ_ONLY_HEADERS:
+            continue  # written by the export for reading; it changes nothing
         if key in names or key.lower() in names:
             found.setdefault(names.get(key) or names[key.lower()], index)
         elif key:
             unknown.append(key)
     return found, unknown
+
+
+def _half_width(header: str) -> str:
+    """走访周期（天） and 走访周期(天) are one column (LANGUAGE.md: both bracket widths)."""
+    return header.replace("（", "(").replace("）", ")")
+
+
+def _label_codes(kind: str) -> dict[str, str]:
+    """Every word the web view and the exports show for a code of ``kind``, in both languages,
+    so that whatever an export wrote reads back (LANGUAGE.md, rule 8)."""
+    from .i18n import LOCALES, in_locale
+    from .labels import choices
+    codes = {}
+    for locale in LOCALES:
+        with in_locale(locale):
+            codes.update({text: code for code, text in choices(kind)})
+            codes.update({text.lower(): code for code, text in choices(kind)})
+    return codes
 
 
 @dataclass
@@ -232,9 +257,19 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def _list_items(text: str, words: dict[str, str]) -> list[str]:
+    """The items of a list cell; an item that is a known label of several words stays whole
+    ("Living alone, Fall alarm"), any other is split at spaces too."""
+    parts = []
+    for part in filter(None, (p_.strip() for p_ in _LIST_MARKS.split(text))):
+        parts.extend([part] if part in words or part.lower() in words
+                     else filter(None, _LIST_SPLIT.split(part)))
+    return parts
+
+
 def _split_codes(text: str, words: dict[str, str], allowed, label: str, errors: list[str]):
     codes = []
-    for part in filter(None, _LIST_SPLIT.split(text)):
+    for part in _list_items(text, words):
         code = words.get(part, part.lower())
         if code not in allowed:
             errors.append(_("%(column)s: unknown value “%(value)s”", column=label, value=part))
@@ -292,13 +327,16 @@ def _row_fields(cells: list[str], columns: dict[str, int], errors: list[str]) ->
             fields[name] = int(text) if re.fullmatch(r"[0-9]+", text) else text
     if cell("living_situation"):
         fields["living_situation"] = _split_codes(
-            cell("living_situation"), LIVING_WORDS, p.LIVING_SITUATIONS,
+            cell("living_situation"), {**_label_codes("living_situation"), **LIVING_WORDS},
+            p.LIVING_SITUATIONS,
             field_label("living_situation"), errors)
     if cell("care_level"):
-        fields["care_level"] = CARE_WORDS.get(cell("care_level"), cell("care_level").lower())
+        care_words = {**_label_codes("care_level"), **CARE_WORDS}
+        fields["care_level"] = care_words.get(cell("care_level"), cell("care_level").lower())
     if cell("safety_devices"):
         fields["safety_devices"] = _split_codes(
-            cell("safety_devices"), DEVICE_WORDS, p.SAFETY_DEVICES,
+            cell("safety_devices"), {**_label_codes("safety_devices"), **DEVICE_WORDS},
+            p.SAFETY_DEVICES,
             field_label("safety_devices"), errors)
     return fields
 
