@@ -5,7 +5,8 @@ goes only to the people who call and visit those residents. Field people have th
 records on their tablets; a community supervisor (assigned to a community or its grids) exports
 them in full. A street supervisor and an administrator oversee many communities: they open any
 single resident in their scope (each opening is in the audit log), but their exports carry
-masked phone numbers (138****1234) and no readings. Web lists never show phone numbers.
+masked phone numbers (138****1234) and no readings. Web lists never show phone numbers, except
+the call lists (:mod:`.call_lists`), which follow the export rule.
 """
 from __future__ import annotations
 
