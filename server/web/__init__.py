@@ -17,7 +17,7 @@ def init_web(app: Flask) -> None:
     """Registers the supervisor pages, their CSRF protection and their translations."""
     from .sessions import DatabaseSessionInterface
     from .views import bp, csrf
-    from . import calls  # noqa: F401  (its pages register on the blueprint)
+    from . import calls, reports  # noqa: F401  (their pages register on the blueprint)
 
     app.session_interface = DatabaseSessionInterface()
 

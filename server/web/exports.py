@@ -31,9 +31,10 @@ from .cells import inert
 from .i18n import current_locale
 from .labels import word
 
-TEXT, NUMBER, INSTANT, DAY = "text", "number", "instant", "day"
+TEXT, NUMBER, INSTANT, DAY, PERCENT = "text", "number", "instant", "day", "percent"
 INSTANT_FORMAT = "yyyy-mm-dd hh:mm"
 DAY_FORMAT = "yyyy-mm-dd"
+PERCENT_FORMAT = "0.0%"
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,8 @@ def _csv_value(value, column: Column):
         return value.strftime("%Y-%m-%d %H:%M")
     if column.kind == DAY and isinstance(value, date):
         return value.isoformat()
+    if column.kind == PERCENT and isinstance(value, (int, float)):
+        return f"{100 * value:.1f}%"
     return inert(value)
 
 
@@ -241,15 +244,25 @@ def to_csv(sheet: Sheet) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(sheet: Sheet) -> bytes:
+def to_xlsx(*sheets: Sheet) -> bytes:
+    """One workbook, a worksheet per sheet (each with a frozen header row and filters)."""
     from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        _write_sheet(workbook, sheet)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_sheet(workbook, sheet: Sheet) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook(write_only=True)
-    book_sheet = workbook.create_sheet(sheet.title)
+    book_sheet = workbook.create_sheet(sheet.title[:31])  # Excel's limit for a sheet's name
     book_sheet.freeze_panes = "A2"  # the header row stays in view
     for index, column in enumerate(sheet.columns, start=1):
         book_sheet.column_dimensions[get_column_letter(index)].width = column.width + 2
@@ -278,11 +291,12 @@ def to_xlsx(sheet: Sheet) -> bytes:
             return written
         if isinstance(value, str):
             return text_cell(value)
+        if column.kind == PERCENT:
+            written = WriteOnlyCell(book_sheet, value)
+            written.number_format = PERCENT_FORMAT
+            return written
         return value
 
     book_sheet.append([text_cell(header, bold) for header in sheet.headers(current_locale())])
     for row in sheet.rows:
         book_sheet.append([cell(value, column) for value, column in zip(row, sheet.columns)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
