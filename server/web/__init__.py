@@ -17,7 +17,7 @@ def init_web(app: Flask) -> None:
     """Registers the supervisor pages, their CSRF protection and their translations."""
     from .sessions import DatabaseSessionInterface
     from .views import bp, csrf
-    from . import calls, reports  # noqa: F401  (their pages register on the blueprint)
+    from . import calls, campaigns, reports  # noqa: F401  (their pages register on bp)
 
     app.session_interface = DatabaseSessionInterface()
 

@@ -54,6 +54,8 @@ def _words() -> dict[str, dict[str, str]]:
                    "add_person": _("Added person"), "deactivate_person": _("Deactivated person"),
                    "assign": _("Assigned"), "end_assignment": _("Ended assignment"),
                    "revoke_device": _("Revoked tablet"), "push": _("Tablet push"),
+                   "start_campaign": _("Started a campaign"),
+                   "end_campaign": _("Ended a campaign"),
                    "pull": _("Tablet pull")},
     }
 

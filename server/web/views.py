@@ -160,9 +160,10 @@ def dashboard():
     open_conflicts = queries.count_open_conflicts(s, scope)
     stale = queries.stale_devices(s, scope)
     chart = bar_chart(queries.visits_per_day(s, grid_ids))
-    from .reports import dashboard_card  # issue 12: this month's visit rate and its trend
+    from .campaigns import open_campaigns  # issue 12: campaigns and the monthly figures
+    from .reports import dashboard_card
     return render_template("web/dashboard.html", coverage=coverage, totals=queries.summarise(rows),
-                           monthly=dashboard_card(scope),
+                           monthly=dashboard_card(scope), campaigns=open_campaigns(scope),
                            follow_ups=follow_ups, overdue=overdue, flags=flags,
                            open_conflicts=open_conflicts, stale=stale, chart=chart,
                            health_days=queries.HEALTH_WINDOW_DAYS,

@@ -1,0 +1,175 @@
+"""No English reaches a Chinese page or export (issue 12, point 16; LANGUAGE.md rule 1).
+
+Walks every page of the web view signed in as each web role (a community supervisor, a street
+supervisor, the district's administrator), the error pages, and every export, in Chinese, and
+fails on any run of four or more Latin letters in what a person reads (text and the attributes
+a browser shows: titles, placeholders, labels of inputs), outside what LANGUAGE.md allows:
+units, file formats and product identifiers. The count of what was walked is printed (run with
+``-s``) for the closing note.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import pytest
+from openpyxl import load_workbook
+from web_scenario import today_local
+
+from server.models import Campaign
+
+#: What a Chinese page may show in Latin letters (LANGUAGE.md: units, names of products).
+ALLOWED = {"mmHg", "mmol", "Excel", "English", "CSV", "xlsx", "Ctrl"}
+LATIN = re.compile(r"[A-Za-z]{4,}")
+#: Attributes a person reads; the rest (ids, classes, URLs, values sent) are for the machine.
+READ_ATTRIBUTES = {"title", "placeholder", "alt", "aria-label"}
+WALKED: dict[str, set] = {"pages": set(), "exports": set()}
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("style", "script"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in READ_ATTRIBUTES and value:
+                self.parts.append(value)
+            if tag == "input" and name == "value" and dict(attrs).get("type") in ("submit",
+                                                                                 "button"):
+                self.parts.append(value or "")
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def english_in(text: str, names: set[str] = frozenset()) -> list[str]:
+    return sorted({word for word in LATIN.findall(text)
+                   if word not in ALLOWED and word not in names})
+
+
+def page_english(html: str, names: set[str] = frozenset()) -> list[str]:
+    parser = _Text()
+    parser.feed(html)
+    # The language switch names itself ("English"); the product's own name is Chinese.
+    return english_in(" ".join(parser.parts), names)
+
+
+def usernames(scenario) -> set[str]:
+    """Sign-in names are names (people type them), not words of the page."""
+    return {word for person in scenario.people.values()
+            for word in LATIN.findall(person.username)}
+
+
+def pages_for(scenario, db_session) -> list[str]:
+    s = scenario
+    zhang = s.residents["zhang"]
+    campaign = db_session.query(Campaign).first()
+    pages = ["/", f"/areas/{s.communities['kunwu'].id}", f"/areas/{s.streets['changqing'].id}",
+             "/residents", *(f"/residents?show={show}" for show in
+                             ("covered", "overdue", "follow_up", "health", "all")),
+             "/residents?q=zhang", f"/grids/{s.grids['kunwu1'].id}", f"/residents/{zhang.id}",
+             f"/residents/{zhang.id}/move", "/visits", "/health", "/conflicts", "/people",
+             f"/people/{s.people['vol_a'].id}", f"/people/{s.people['vol_a'].id}/deactivate",
+             "/tablets", "/tablets?show=stale", f"/tablets/{s.devices['tablet_a'].id}/revoke",
+             "/import", "/export", "/audit", f"/audit?resident={zhang.id}",
+             "/calls", "/calls?list=no_answer", "/calls?list=overdue&unvisited=month",
+             "/reports/monthly", "/campaigns"]
+    if campaign is not None:
+        pages.append(f"/campaigns/{campaign.id}")
+    return pages
+
+
+@pytest.fixture
+def campaign_started(as_user, scenario):
+    as_user("kunwu_sup").post("/campaigns", data={
+        "area": str(scenario.communities["kunwu"].id), "kind": "heatwave",
+        "categories": ["alone"], "note": "高温"})
+
+
+@pytest.mark.parametrize("username", ["kunwu_sup", "street_sup", "admin"])
+def test_every_page_is_chinese_for_every_web_role(as_user, scenario, db_session, username,
+                                                  campaign_started):
+    web = as_user(username)
+    found = {}
+    for path in pages_for(scenario, db_session):
+        response = web.get(path)
+        assert response.status_code in (200, 404), (path, response.status_code)
+        WALKED["pages"].add((username, path))
+        english = page_english(response.get_data(as_text=True), usernames(scenario))
+        if english:
+            found[path] = english
+    assert found == {}
+
+
+def test_error_pages_are_chinese(as_user, client, scenario):
+    web = as_user("kunwu_sup")
+    other = scenario.residents["zhao"]  # another community's resident
+    for path, response in (
+            ("404", web.get("/no-such-page")),
+            ("404 scope", web.get(f"/residents/{other.id}")),
+            ("405", web.client.put("/export")),
+            ("400", web.get("/export/download?kind=everything&format=csv")),
+            ("400 date", web.get("/visits?day=2026-02-30")),
+            ("login", client.get("/login")),
+            ("413", web.client.post("/import", data=b"x" * (20 * 1024 * 1024),
+                                    content_type="application/octet-stream"))):
+        WALKED["pages"].add(("errors", path))
+        html = response.get_data(as_text=True)
+        assert response.status_code < 500, path
+        assert page_english(html) == [], (path, html[:300])
+        assert re.search(r"[\u4e00-\u9fff]", html), path
+
+
+def _export_texts(body: bytes, fmt: str) -> str:
+    if fmt == "csv":
+        return " ".join(cell for row in csv.reader(io.StringIO(body.decode("utf-8-sig")))
+                        for cell in row)
+    book = load_workbook(io.BytesIO(body))
+    return " ".join([name for name in book.sheetnames] +
+                    [str(c) for sheet in book for row in sheet.iter_rows(values_only=True)
+                     for c in row if isinstance(c, str)])
+
+
+def test_every_export_is_chinese(as_user, scenario):
+    web = as_user("kunwu_sup")
+    today = today_local()
+    span = f"&from={today - timedelta(days=30)}&to={today}"
+    downloads = [f"/export/download?kind={kind}&format={fmt}{span}"
+                 for kind in ("visits", "residents") for fmt in ("csv", "xlsx")]
+    downloads += [f"/calls/download?list={which}&format={fmt}"
+                  for which in ("overdue", "no_answer") for fmt in ("csv", "xlsx")]
+    downloads += ["/reports/monthly/download", "/export/download?kind=visits&format=xlsx"
+                  "&period=last_month"]
+    # Names in the data are Chinese: any Latin word in an export is a code or a label.
+    found = {}
+    for path in downloads:
+        response = web.get(path)
+        assert response.status_code == 200, path
+        WALKED["exports"].add(path)
+        fmt = "csv" if "format=csv" in path else "xlsx"
+        uuids = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+        english = english_in(uuids.sub("", _export_texts(response.data, fmt)))
+        if english:
+            found[path] = english
+        disposition = response.headers["Content-Disposition"]
+        assert re.search(r"filename\*=UTF-8''%E", disposition), path  # a Chinese name
+    assert found == {}
+
+
+def test_report_the_count_walked():
+    """Runs last in this module: the count of pages and exports walked, for the closing note."""
+    print(f"\nlanguage walk: {len(WALKED['pages'])} page visits "
+          f"({len({p for _u, p in WALKED['pages']})} distinct pages and error pages) "
+          f"and {len(WALKED['exports'])} exports, in Chinese")
