@@ -24,6 +24,7 @@ class CampaignDue:
     started_at: datetime
     due_at: datetime
     resident_ids: list[str] = field(default_factory=list)
+    resident_names: list[str] = field(default_factory=list)
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -43,8 +44,8 @@ def campaigns_due(store, now: datetime, today: date) -> list[CampaignDue]:
             item = CampaignDue(data["id"], data["campaign_id"], data["grid_id"], data["kind"],
                                data.get("note") or "", list(data.get("categories") or ()),
                                started_at, due_at)
-            for resident_id, payload, last_met in db.execute(
-                    "SELECT id, payload, last_met_at FROM residents WHERE grid_id = ? "
+            for resident_id, name, payload, last_met in db.execute(
+                    "SELECT id, name, payload, last_met_at FROM residents WHERE grid_id = ? "
                     "ORDER BY name", (item.grid_id,)):
                 record = json.loads(payload)
                 if record.get("status", "active") != "active":
@@ -55,6 +56,7 @@ def campaigns_due(store, now: datetime, today: date) -> list[CampaignDue]:
                 if rule.concerns(item.categories, categories, record.get("birth_year"),
                                  today) and not rule.reached(_moment(last_met), started_at):
                     item.resident_ids.append(resident_id)
+                    item.resident_names.append(name)
             if item.resident_ids:
                 found.append(item)
     found.sort(key=lambda item: item.due_at)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from client.ui import i18n
-from client.ui.campaign_view import campaign_banners
+from client.ui.presenters.campaigns import campaign_banners, campaign_text
 from server.campaigns import end_campaign, start_campaign
 from server.models import Assignment, Campaign
 from shared import protocol as p
@@ -46,6 +46,9 @@ def test_a_campaign_reaches_the_top_of_today_and_follows_the_visits(grid, tablet
     assert banner["title"] == "高温天气：请在 24 小时内走访"
     assert banner["line"].startswith("还有 1 位居民要走访，截止 ")
     assert banner["note"] == "午后高温，请重点查看独居老人"
+    text = campaign_text(alice.campaigns_today())
+    assert text.startswith("高温天气：请在 24 小时内走访 · 还有 1 位居民要走访，截止 ")
+    assert text.endswith("：李桂兰\n午后高温，请重点查看独居老人")
 
     end_campaign(db_session, db_session.get(Campaign, campaign.id), {grid.grid.id}, None,
                  utcnow())

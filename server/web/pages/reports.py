@@ -13,20 +13,20 @@ from shared import punctuation
 from shared.monthly import (DOOR, UNASSESSED, UNTIERED, MonthlyFigures, Rate, month_bounds,
                             monthly_figures, months_back)
 
-from ..audit import audit
-from ..db import db
-from ..district import district_zone
-from ..errors import ApiError
-from . import exports
-from .access import Scope, current_person, current_scope, not_found, sign_in_required
-from .exports import NUMBER, PERCENT, TEXT, Column, Sheet
-from .i18n import current_locale
-from .i18n import gettext as _
-from .labels import word
-from .queries import areas_for_choice
-from .report_rows import month_visits, report_areas, report_root, resident_facts
-from .timeutil import local_today
-from .views import bp
+from ...audit import audit
+from ...db import db
+from ...district import district_zone
+from ...errors import ApiError
+from .. import exports
+from ..access import Scope, current_person, current_scope, not_found, sign_in_required
+from ..exports import NUMBER, PERCENT, TEXT, Column, Sheet
+from ..i18n import current_locale
+from ..i18n import gettext as _
+from ..labels import word
+from ..queries.areas import areas_for_choice
+from ..queries.reports import month_visits, report_areas, report_root, resident_facts
+from ..timeutil import local_today
+from .blueprint import bp
 
 TREND_MONTHS = 6
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")

@@ -17,10 +17,10 @@ from shared import protocol as p
 from shared.district_day import day_end, day_start, local_date
 from shared.monthly import DOOR, UNASSESSED, UNTIERED, MonthVisit, ResidentFact
 
-from ..district import district_zone
-from ..models import Resident, Visit
-from .access import Scope
-from .queries import in_grids
+from ...district import district_zone
+from ...models import Resident, Visit
+from ..access import Scope
+from .filters import in_grids
 
 #: A follow-up open when the month began was opened by a no-answer within this many days.
 LOOKBACK_DAYS = 92

@@ -9,16 +9,16 @@ from flask import flash, redirect, render_template, request, url_for
 from shared import protocol as p
 from shared.clock import utcnow
 
-from ..audit import audit
-from ..campaigns import CampaignError, campaigns_for, end_campaign, progress, start_campaign
-from ..db import db
-from ..models import Campaign
-from .access import Scope, current_person, current_scope, not_found, sign_in_required
-from .i18n import gettext as _
-from .labels import choices
-from .queries import areas_for_choice
-from .timeutil import local_today
-from .views import bp
+from ...audit import audit
+from ...campaigns import CampaignError, campaigns_for, end_campaign, progress, start_campaign
+from ...db import db
+from ...models import Campaign
+from ..access import Scope, current_person, current_scope, not_found, sign_in_required
+from ..i18n import gettext as _
+from ..labels import choices
+from ..queries.areas import areas_for_choice
+from ..timeutil import local_today
+from .blueprint import bp
 
 #: The categories a campaign may name (高龄 is computed from the birth year).
 CATEGORY_KIND = "living_situation"

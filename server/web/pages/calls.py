@@ -5,15 +5,17 @@ from flask import Response, render_template, request
 
 from shared import protocol as p
 
-from ..db import db
-from ..audit import audit
-from ..errors import ApiError
-from . import call_lists, exports, privacy
-from .access import current_person, current_scope, not_found, sign_in_required
-from .i18n import gettext as _
-from .queries import areas_for_choice, grid_filter
-from .timeutil import local_today
-from .views import bp
+from ...audit import audit
+from ...db import db
+from ...errors import ApiError
+from .. import exports, privacy
+from ..access import current_person, current_scope, not_found, sign_in_required
+from ..i18n import gettext as _
+from ..queries import calls as call_lists
+from ..queries.areas import areas_for_choice
+from ..queries.filters import grid_filter
+from ..timeutil import local_today
+from .blueprint import bp
 
 
 def _chosen():

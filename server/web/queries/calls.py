@@ -24,12 +24,12 @@ from shared import protocol as p
 from shared import punctuation
 from shared.due import OVERDUE
 
-from ..models import Resident, Visit
-from .exports import DAY, INSTANT, NUMBER, TEXT, Column, Sheet
-from .i18n import current_locale
-from .i18n import gettext as _
-from .queries import ResidentRow, resident_rows
-from .timeutil import local_date, local_midnight_utc, to_local
+from ...models import Resident, Visit
+from ..exports import DAY, INSTANT, NUMBER, TEXT, Column, Sheet
+from ..i18n import current_locale
+from ..i18n import gettext as _
+from ..timeutil import local_date, local_midnight_utc, to_local
+from .residents import ResidentRow, resident_rows
 
 OVERDUE_LIST, NO_ANSWER_LIST = "overdue", "no_answer"
 LISTS = (OVERDUE_LIST, NO_ANSWER_LIST)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .i18n import _
-from .presenters import N_, format_moment, label
+from ..i18n import _
+from .common import N_, format_moment, label
 
 KIND_LABELS = {"heatwave": N_("Heatwave"), "cold_snap": N_("Cold snap"), "storm": N_("Storm"),
                "festival": N_("Before a festival"), "other": N_("Campaign")}
@@ -22,3 +22,16 @@ def campaign_banner(item, now: datetime | None = None) -> dict:
 
 def campaign_banners(items, now: datetime | None = None) -> list[dict]:
     return [campaign_banner(item, now) for item in items]
+
+
+def campaign_text(items, now: datetime | None = None) -> str:
+    """The banner at the top of Today: each open campaign, its deadline and who is left."""
+    lines = []
+    for item in items:
+        banner = campaign_banner(item, now)
+        names = _(", ").join(item.resident_names)
+        lines.append(_("{title} · {line}: {names}").format(
+            title=banner["title"], line=banner["line"], names=names))
+        if item.note:
+            lines.append(item.note)
+    return "\n".join(lines)

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Area, Person, Resident, Visit
-from .queries import in_grids
-from .timeutil import local_midnight_utc
+from ...models import Area, Person, Resident, Visit
+from ..timeutil import local_midnight_utc
+from .filters import in_grids
 
 
 def export_residents(session: Session, grid_ids: set[int] | None):
