@@ -121,3 +121,42 @@ def test_an_administrator_sees_the_district_by_street(as_user, scenario, novembe
     last_month = today_local().replace(day=1) - timedelta(days=1)
     assert as_user("admin").get(f"/reports/monthly?month={month_param(last_month)}") \
         .status_code == 200
+
+
+def correct(session, resident, author, when, outcome, corrects: str, correction: str) -> None:
+    import uuid
+    from server.sync.batch import ChangeBatch
+    batch = ChangeBatch(session)
+    batch.add_visit({"id": str(uuid.uuid4()), "resident_id": resident.id,
+                     "grid_id": resident.grid_id, "author_id": author.id, "device_id": None,
+                     "visited_at": when, "device_time": when, "recorded_at": when,
+                     "outcome": outcome, "details": {}, "corrects_id": corrects,
+                     "correction": correction}, author.display_name, resident)
+    batch.flush()
+
+
+def test_the_dashboard_counts_like_the_report(as_user, scenario, db_session):
+    """The dashboard's card is counted by the database, the report by shared.monthly: the same
+    month gives the same rate, voided and amended visits included."""
+    from datetime import timezone
+    from shared.clock import utcnow
+    today = today_local()
+    start = datetime(today.year, today.month, 1, 1, tzinfo=CHINA).astimezone(timezone.utc)
+    when = min(utcnow(), max(start, utcnow() - timedelta(hours=1)))
+    vol = scenario.people["vol_a"]
+    li, chen = scenario.residents["li"], scenario.residents["chen"]
+    voided = add_visit(db_session, li, vol, when, p.MET)
+    correct(db_session, li, vol, when, None, voided, p.VOID)
+    wrong = add_visit(db_session, chen, vol, when, p.NO_ANSWER)
+    correct(db_session, chen, vol, when, p.MET, wrong, p.AMEND)
+    db_session.commit()
+    web = as_user("kunwu_sup")
+    card = web.get("/").get_data(as_text=True)
+    card_rate = re.search(r'id="monthly-rate">([^<]+)<', card).group(1)
+    report = web.get(f"/reports/monthly?month={month_param(today)}").get_data(as_text=True)
+    report_rate = re.search(r'id="tile-monthly-rate"><span class="big">([^<]+)<',
+                            report).group(1)
+    assert card_rate == report_rate
+    trend = report[report.index('id="trend-table"'):]
+    dashboard_trend = card[card.index('id="trend-table"'):]
+    assert trend[:trend.index("</table>")] == dashboard_trend[:dashboard_trend.index("</table>")]
