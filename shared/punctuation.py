@@ -40,6 +40,12 @@ def clauses(parts: Iterable[str], locale: str | None) -> str:
     return ("; " if _english(locale) else "，").join(kept)
 
 
+def alternatives(parts: Iterable[str], locale: str | None) -> str:
+    """Separate statements in one line (several errors): ``…；…`` or ``…; …``."""
+    kept = [part.strip() for part in parts if part and part.strip()]
+    return ("; " if _english(locale) else "；").join(kept)
+
+
 def range_of(first, last, locale: str | None) -> str:
     """``2026-11-01至2026-11-30`` or ``2026-11-01 to 2026-11-30``."""
     return f"{first} to {last}" if _english(locale) else f"{first}至{last}"

@@ -303,7 +303,8 @@ def schema_message(message: str) -> str:
         return _("Too long or empty.")
     if message.startswith("Must be one of"):
         return _("Not an allowed value.")
-    return message
+    # Any other message of the library is English: never shown as it is (LANGUAGE.md rule 1).
+    return _("Not a valid value; check it and enter it again.")
 
 
 def _row_fields(cells: list[str], columns: dict[str, int], errors: list[str]) -> dict:

@@ -11,6 +11,7 @@ def test_lists_labels_and_units_in_chinese():
     assert pu.with_unit("姓名", None, "zh_CN") == "姓名"
     assert pu.clauses(["血压偏高 ", "请再量一次"], "zh_CN") == "血压偏高，请再量一次"
     assert pu.range_of("2026-11-01", "2026-11-30", "zh_CN") == "2026-11-01至2026-11-30"
+    assert pu.alternatives(["姓名：不能为空", "电话：不对"], "zh_CN") == "姓名：不能为空；电话：不对"
 
 
 def test_the_same_in_english():

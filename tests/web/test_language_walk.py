@@ -176,3 +176,31 @@ def test_report_the_count_walked():
     print(f"\nlanguage walk: {len(WALKED['pages'])} page visits "
           f"({len({p for _u, p in WALKED['pages']})} distinct pages and error pages) "
           f"and {len(WALKED['exports'])} exports, in Chinese")
+
+
+def test_validation_messages_are_chinese(as_user, scenario):
+    """Every field of the resident form given a bad value: each message is Chinese and says
+    which field (the wire schema's English never shows)."""
+    zhang = scenario.residents["zhang"]
+    web = as_user("kunwu_sup")
+    bad = {"name": "", "sex": "X", "birth_year": "一九四一", "address": "路" * 200,
+           "phone": "12ab", "emergency_contact": "张" * 100, "emergency_phone": "abc",
+           "living_situation": "rich", "care_level": "royal", "visit_cadence_days": "0",
+           "safety_devices": "laser", "care_notes": "", "status": "asleep",
+           "version": str(zhang.version)}
+    response = web.post(f"/residents/{zhang.id}", data=bad)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    WALKED["pages"].add(("errors", "resident form"))
+    assert page_english(html, usernames(scenario)) == []
+    assert "性别" in html and "出生年份" in html
+
+
+def test_a_library_message_nobody_translated_still_reads_chinese(app):
+    from server.web.roster import schema_message
+    with app.test_request_context("/?lang=zh_CN"):
+        for english in ("Field may not be null.", "Not a valid string.", "Unknown field."):
+            assert english_in(schema_message(english)) == []
+            assert re.search(r"[\u4e00-\u9fff]", schema_message(english))
+    with app.test_request_context("/?lang=en"):
+        assert schema_message("Unknown field.").startswith("Not a valid value")
