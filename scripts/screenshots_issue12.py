@@ -7,22 +7,27 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from screenshots_web import ROOT, chromium, running_server, seed, seeded_database
 
+from server.models import Resident
 from shared import protocol as p
 from shared.clock import utcnow
+from tests.clock import today_in_china
 
 
 def seed_with_campaign(session):
     from server.campaigns import start_campaign
     scenario = seed(session)
+    for resident in session.query(Resident):  # on the roster for months: a report to show
+        resident.created_at = utcnow() - timedelta(days=200)
     kunwu = scenario.communities["kunwu"]
     grids = {scenario.grids["kunwu1"].id, scenario.grids["kunwu2"].id}
     scenario.campaign = start_campaign(
         session, area_id=kunwu.id, grid_ids=grids, kind="heatwave",
-        note="今天最高气温39℃，请逐户查看独居老人，提醒多喝水、别出门。", categories=[p.ALONE],
+        note="今天最高气温39度，请逐户查看独居老人，提醒多喝水、午后别出门。", categories=[p.ALONE],
         allowed_categories=p.LIVING_SITUATIONS, person_id=scenario.people["kunwu_sup"].id,
         now=utcnow())
     return scenario
@@ -30,7 +35,8 @@ def seed_with_campaign(session):
 
 def shoot(base: str, scenario, out: Path) -> list[Path]:
     saved = []
-    pages = [("report", "/reports/monthly"), ("campaigns", "/campaigns"),
+    last_month = today_in_china().replace(day=1) - timedelta(days=1)
+    pages = [("report", f"/reports/monthly?month={last_month:%Y-%m}"), ("campaigns", "/campaigns"),
              ("campaign", f"/campaigns/{scenario.campaign.id}"), ("calls", "/calls"),
              ("dashboard-campaign-and-month", "/")]
     with chromium() as browser:

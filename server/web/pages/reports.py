@@ -226,6 +226,16 @@ def _area_name(scope: Scope, root: int | None) -> str:
 
 # ---- pages ------------------------------------------------------------------------------------
 
+def _month_choices(year: int, month: int) -> list[tuple[str, str]]:
+    """The last 24 months (and the one shown, if older), newest first, in the reader's words:
+    a list the page writes itself, not the browser's month picker in the browser's language."""
+    today = local_today()
+    months = months_back(today.year, today.month, 24)
+    if (year, month) not in months:
+        months.insert(0, (year, month))
+    return [(f"{y}-{m:02d}", month_text(y, m)) for y, m in reversed(months)]
+
+
 @bp.get("/reports/monthly")
 @sign_in_required
 def monthly_report():
@@ -234,7 +244,8 @@ def monthly_report():
     return render_template("web/report.html", report=report, area_id=area_id,
                            area_name=_area_name(scope, report.root),
                            area_choices=areas_for_choice(scope),
-                           month_value=f"{year}-{month:02d}", category_word=category_word, tier_word=tier_word,
+                           month_value=f"{year}-{month:02d}",
+                           month_choices=_month_choices(year, month), category_word=category_word, tier_word=tier_word,
                            ability_word=ability_word, method_word=method_word,
                            percent_text=percent_text, items=punctuation.items,
                            locale=current_locale())
