@@ -71,3 +71,38 @@ def full_width(text: str) -> str:
         else:
             out.append(char.translate(_FULL_WIDTH))
     return "".join(out)
+
+
+def _cjk(char: str) -> bool:
+    return "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
+
+
+_MARKS = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
+
+
+def chinese_marks(text: str) -> str:
+    """A Chinese sentence's half-width marks made full-width where they touch Chinese text
+    (``覆盖率:`` → ``覆盖率：``, ``高龄(80岁以上)`` → ``高龄（80岁以上）``); marks between Latin
+    letters, digits or format fields (``%(count)s``, ``{time}``, ``09:30``) stay as they are.
+    The web view and the app pass every Chinese catalog string through this, so a catalog
+    written with half-width marks still reads right (LANGUAGE.md rule 2)."""
+    out = list(text)
+    for index, char in enumerate(text):
+        if char not in _MARKS:
+            continue
+        before = text[index - 1] if index else ""
+        after = text[index + 1] if index + 1 < len(text) else ""
+        if char == "(" and before == "%":
+            continue  # a format field: %(name)s
+        if char == ")" and text.rfind("%(", 0, index) > text.rfind(")", 0, index):
+            continue  # closes a format field
+        touches = _cjk(before) or _cjk(after)
+        if char == ")" and not touches:
+            opened = text.rfind("(", 0, index)
+            touches = opened > 0 and _cjk(text[opened - 1])  # 高龄(80岁以上)
+        if char == "(" and not touches:
+            closed = text.find(")", index)
+            touches = closed > 0 and _cjk(text[closed - 1])
+        if touches:
+            out[index] = _MARKS[char]
+    return "".join(out)

@@ -15,6 +15,8 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from flask import g, request
 
+from shared.punctuation import chinese_marks
+
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 DEFAULT_LOCALE = "zh_CN"
 LOCALES = ("zh_CN", "en")
@@ -80,13 +82,22 @@ def in_locale(locale: str):
             g.locale = saved
 
 
+@lru_cache(maxsize=4096)
+def _translated(locale: str, message: str) -> str:
+    text = catalog(locale).ugettext(message)
+    # Chinese takes full-width marks, whatever the catalog was typed with (LANGUAGE.md rule 2).
+    return text if locale == "en" else chinese_marks(text)
+
+
 def gettext(message: str, **variables) -> str:
-    text = catalog(current_locale()).ugettext(message)
+    text = _translated(current_locale(), message)
     return text % variables if variables else text
 
 
 def ngettext(singular: str, plural: str, n: int, **variables) -> str:
     text = catalog(current_locale()).ungettext(singular, plural, n)
+    if current_locale() != "en":
+        text = chinese_marks(text)
     variables.setdefault("num", n)
     return text % variables
 

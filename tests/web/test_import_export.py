@@ -39,7 +39,7 @@ def test_preview_imports_nothing_then_confirm_imports_all(as_user, scenario, db_
     preview = upload(web, roster_csv(grid.code, GOOD_ROWS))
     assert preview.status_code == 200
     html = preview.get_data(as_text=True)
-    assert "周桂英" in html and "有效 2 行,有问题 0 行" in html
+    assert "周桂英" in html and "有效 2 行，有问题 0 行" in html
     db_session.rollback()
     assert residents_named(db_session, "周桂英", "吴国华") == 0
     token = re.search(r'name="upload" value="([^"]+)"', html).group(1)

@@ -204,3 +204,28 @@ def test_a_library_message_nobody_translated_still_reads_chinese(app):
             assert re.search(r"[\u4e00-\u9fff]", schema_message(english))
     with app.test_request_context("/?lang=en"):
         assert schema_message("Unknown field.").startswith("Not a valid value")
+
+
+HALF_WIDTH_BY_CHINESE = re.compile(r"[\u4e00-\u9fff][,:;()?!]|[,:;?!(][\u4e00-\u9fff]")
+
+
+def test_every_chinese_message_has_full_width_marks(app):
+    """Every message of the web view's catalog, as a Chinese page shows it (LANGUAGE.md rule 2:
+    the catalog may be typed half-width; one helper makes it right)."""
+    from babel.messages.pofile import read_po
+
+    from server.web.i18n import gettext
+    from server.web.translations.update_catalogs import po_path
+    catalog = read_po(po_path("zh_CN").open("rb"), locale="zh_CN")
+    with app.test_request_context("/?lang=zh_CN"):
+        wrong = [message.id for message in catalog if message.id and isinstance(message.id, str)
+                 and HALF_WIDTH_BY_CHINESE.search(gettext(message.id))]
+    assert wrong == []
+
+
+def test_every_chinese_message_of_the_app_has_full_width_marks():
+    from client.ui import i18n
+    i18n.set_language("zh_CN")
+    wrong = [message for message in i18n.extract_messages()
+             if HALF_WIDTH_BY_CHINESE.search(i18n._(message))]
+    assert wrong == []
