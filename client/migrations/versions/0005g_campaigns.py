@@ -1,13 +1,13 @@
 """local store: campaigns pulled from the server (visit these residents within 24 hours)
 
-Revision ID: c0003g_campaigns
-Revises: c0002_sync_checks
+Revision ID: c0005g_campaigns
+Revises: c0004c_visit_drafts
 Create Date: 2026-12-01
 """
 from alembic import op
 
-revision = "c0003g_campaigns"
-down_revision = "c0002_sync_checks"
+revision = "c0005g_campaigns"
+down_revision = "c0004c_visit_drafts"
 branch_labels = None
 depends_on = None
 

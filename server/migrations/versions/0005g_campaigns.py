@@ -1,7 +1,7 @@
 """campaigns: visit everyone of some care categories in an area within 24 hours
 
-Revision ID: 0004g_campaigns
-Revises: 0003_search_keys
+Revision ID: 0005g_campaigns
+Revises: 0004e_resident_id_hash
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import server.models
 
-revision = "0004g_campaigns"
-down_revision = "0003_search_keys"
+revision = "0005g_campaigns"
+down_revision = "0004e_resident_id_hash"
 branch_labels = None
 depends_on = None
 
