@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from web_helpers import api_login, api_pull_all
+from testkit.web_helpers import api_login, api_pull_all
 
 from server.models import AuditEntry, Conflict, Resident
 from shared.clock import isoformat, utcnow

@@ -1,7 +1,7 @@
 """campaigns: visit everyone of some care categories in an area within 24 hours
 
 Revision ID: 0005g_campaigns
-Revises: 0004e_resident_id_hash
+Revises: 0004d_provisioning_codes
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import server.models
 
 revision = "0005g_campaigns"
-down_revision = "0004e_resident_id_hash"
+down_revision = "0004d_provisioning_codes"
 branch_labels = None
 depends_on = None
 
