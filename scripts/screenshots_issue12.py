@@ -15,7 +15,7 @@ from screenshots_web import ROOT, chromium, running_server, seed, seeded_databas
 from server.models import Resident
 from shared import protocol as p
 from shared.clock import utcnow
-from tests.clock import today_in_china
+from testkit.clock import today_in_china
 
 
 def seed_with_campaign(session):

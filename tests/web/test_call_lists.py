@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from server.models import AuditEntry
 from shared.clock import utcnow
-from tests.factories import make_resident
+from testkit.factories import make_resident
 
 def phones_on(html: str) -> set[str]:
     return set(re.findall(r'href="tel:([0-9*]+)"', html))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from web_helpers import api_login
-from web_scenario import add_visit
+from testkit.web_helpers import api_login
+from testkit.web_scenario import add_visit
 
 from server.models import AuditEntry, Campaign
 from shared import protocol as p

@@ -12,14 +12,14 @@ from urllib.parse import unquote
 
 import pytest
 from openpyxl import load_workbook
-from web_scenario import add_visit, today_local
+from testkit.web_scenario import add_visit, today_local
 
 from server.models import Resident
 from server.web.access import load_scope
 from server.web.exports import LAST_MONTH, THIS_MONTH, period_days
 from shared import protocol as p
 from shared.clock import utcnow
-from tests.clock import CHINA
+from testkit.clock import CHINA
 
 #: Every code a visit or resident may hold: none of them may reach a person's file.
 CODES = set(p.OUTCOMES) | set(p.MOODS) | set(p.NEEDS) | set(p.SERVICES) | set(p.SAFETY_DEVICES) \

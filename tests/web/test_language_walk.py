@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 
 import pytest
 from openpyxl import load_workbook
-from web_scenario import today_local
+from testkit.web_scenario import today_local
 
 from server.models import Campaign
 

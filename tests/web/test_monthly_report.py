@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
-from web_scenario import add_visit, today_local
+from testkit.web_scenario import add_visit, today_local
 
 from server.models import AuditEntry
 from shared import protocol as p
-from tests.clock import CHINA
+from testkit.clock import CHINA
 
 
 def month_param(day) -> str:
