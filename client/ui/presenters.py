@@ -16,6 +16,7 @@ from shared.due import DUE_THIS_WEEK, DUE_TODAY, INACTIVE, NOT_DUE, OVERDUE
 from shared.schemas import ReadingsSchema
 
 from .i18n import _
+from .words import Words
 
 
 def N_(message: str) -> str:
@@ -25,41 +26,18 @@ def N_(message: str) -> str:
 
 # ---- enumerations, as people say them ---------------------------------------------------------
 
-OUTCOME_LABELS = {
-    p.MET: N_("Met, at home"), p.NO_ANSWER: N_("No answer"), p.REFUSED: N_("Refused"),
-    p.AWAY: N_("Away"), p.HOSPITALISED: N_("In hospital"), p.MOVED: N_("Moved away"),
-    p.DECEASED: N_("Passed away"),
-}
-MOOD_LABELS = {"good": N_("Good spirits"), "ok": N_("So-so"), "low": N_("Low")}
-NEED_LABELS = {
-    "meals": N_("Meals"), "medicine": N_("Medicine"), "errands": N_("Errands"),
-    "cleaning": N_("Cleaning"), "repairs": N_("Repairs"), "medical": N_("See a doctor"),
-    "company": N_("Company"), "paperwork": N_("Paperwork"),
-}
-SERVICE_LABELS = {
-    "chat": N_("Chatted"), "health_check": N_("Health check"), "errand_run": N_("Ran an errand"),
-    "meal_delivered": N_("Delivered a meal"), "repair_done": N_("Fixed something"),
-    "referral": N_("Referred on"), "device_check": N_("Checked devices"),
-}
-SAFETY_DEVICE_LABELS = {
-    "fall_alarm": N_("Fall alarm"), "smoke_detector": N_("Smoke detector"),
-    "gas_alarm": N_("Gas alarm"), "emergency_button": N_("Emergency button"),
-    "door_sensor": N_("Door sensor"),
-}
-CHECK_LABELS = {"ok": N_("Works"), "faulty": N_("Faulty"), "missing": N_("Missing")}
-LIVING_LABELS = {
-    p.ALONE: N_("Lives alone"), p.EMPTY_NEST: N_("Empty nest"),
-    p.AGED_80_PLUS: N_("Aged 80+"), p.DISABLED: N_("Disabled"),
-}
-CARE_LABELS = {"self_care": N_("Self-care"), "assisted": N_("Needs some help"),
-               "full_care": N_("Needs full care")}
-STATUS_LABELS = {"active": N_("On the roster"), "hospitalised": N_("In hospital"),
-                 "moved": N_("Moved away"), "deceased": N_("Passed away")}
-SEX_LABELS = {"F": N_("Female"), "M": N_("Male")}
-ROLE_LABELS = {
-    p.VOLUNTEER: N_("Volunteer"), p.GRID_WORKER: N_("Grid worker"),
-    p.REPRESENTATIVE: N_("Representative"), p.SUPERVISOR: N_("Supervisor"), p.ADMIN: N_("Admin"),
-}
+# Coded values read the one vocabulary (shared/vocabulary.py), limited to what the tablet sends.
+OUTCOME_LABELS = Words("outcome", p.OUTCOMES)
+MOOD_LABELS = Words("mood", p.MOODS)
+NEED_LABELS = Words("need", p.NEEDS)
+SERVICE_LABELS = Words("service", p.SERVICES)
+SAFETY_DEVICE_LABELS = Words("device", p.SAFETY_DEVICES)
+CHECK_LABELS = Words("check", p.SAFETY_CHECK_RESULTS)
+LIVING_LABELS = Words("legacy_living_situation", p.LIVING_SITUATIONS)
+CARE_LABELS = Words("legacy_care_level", p.CARE_LEVELS)
+STATUS_LABELS = Words("status", p.RESIDENT_STATUSES)
+SEX_LABELS = Words("sex")
+ROLE_LABELS = Words("role")
 READING_LABELS = {
     "systolic": N_("Blood pressure, upper"), "diastolic": N_("Blood pressure, lower"),
     "pulse": N_("Pulse"), "blood_sugar": N_("Blood sugar"), "temperature": N_("Temperature"),
@@ -85,6 +63,8 @@ TEXT_SIZES = (("normal", N_("Normal"), 1.0), ("large", N_("Large"), 1.2),
 def label(labels: dict, code: str | None) -> str:
     if code is None:
         return ""
+    if isinstance(labels, Words):
+        return labels.word(code)
     return _(labels[code]) if code in labels else str(code)
 
 

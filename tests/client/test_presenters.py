@@ -58,7 +58,7 @@ def test_english_labels():
     i18n.set_language("en")
     row = pr.today_row(summary(due=DueStatus("due_today", date(2026, 11, 30), 0)))
     assert row["badge"] == "Due today"
-    assert row["title"] == "张利霞  84 yrs  Lives alone"
+    assert row["title"] == "张利霞  84 yrs  Living alone"
 
 
 def test_connection_state_text():
