@@ -1,13 +1,18 @@
 """Protocol constants shared by server and client. See docs/sync-protocol.md."""
 from enum import StrEnum
 
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 #: The oldest protocol whose pushes the server still accepts.
 MIN_PROTOCOL_VERSION = 1
 
 #: From this version on, pulls carry departure records (a resident moved to another grid);
 #: older apps never receive one (their digest then differs, and they pull the grid again).
 DEPARTURES_SINCE_PROTOCOL = 3
+
+#: From this version on, residents carry 关爱类别 (``care_categories``), an ability level, a risk
+#: tier; visits a method and the quick checklist. Older apps' resident fields are mapped on
+#: arrival (shared/legacy.py) whatever version they say they speak.
+CARE_MODEL_SINCE_PROTOCOL = 4
 
 MAX_OPS_PER_PUSH = 1000
 DEFAULT_PUSH_BATCH = 500
@@ -263,7 +268,10 @@ AWAY = Outcome.AWAY.value
 HOSPITALISED = Outcome.HOSPITALISED.value
 MOVED = Outcome.MOVED.value
 DECEASED = Outcome.DECEASED.value
-OUTCOMES = (MET, NO_ANSWER, REFUSED, AWAY, HOSPITALISED, MOVED, DECEASED)
+EMERGENCY = Outcome.EMERGENCY.value
+OUTCOMES = _values(Outcome)
+#: Outcomes that propose a change of the resident's status, for a supervisor to confirm.
+STATUS_PROPOSING_OUTCOMES = {MOVED: MOVED, DECEASED: DECEASED}
 
 MOODS = _values(Mood)
 
@@ -275,10 +283,19 @@ DISABLED = LegacyLivingSituation.DISABLED.value
 LIVING_SITUATIONS = _values(LegacyLivingSituation)
 
 CARE_LEVELS = _values(LegacyCareLevel)
-SAFETY_DEVICES = ("fall_alarm", "smoke_detector", "gas_alarm", "emergency_button", "door_sensor")
+
+CARE_CATEGORIES = _values(CareCategory)
+ABILITY_LEVELS = _values(AbilityLevel)
+RISK_TIERS = _values(RiskTier)
+REPRESENTATIVE_LEVELS = _values(RepresentativeLevel)
+VISIT_METHODS = _values(VisitMethod)
+DOOR = VisitMethod.DOOR.value
+CHECK_ITEMS = _values(CheckItem)
+ADVICE = _values(Advice)
+SAFETY_DEVICES = _values(SafetyDevice)
 SAFETY_CHECK_RESULTS = _values(CheckResult)
-NEEDS = ("meals", "medicine", "errands", "cleaning", "repairs", "medical", "company", "paperwork")
-SERVICES = ("chat", "health_check", "errand_run", "meal_delivered", "repair_done", "referral", "device_check")
+NEEDS = _values(Need)
+SERVICES = _values(Service)
 RESIDENT_STATUSES = _values(ResidentStatus)
 
 # corrections of append-only records
@@ -288,12 +305,14 @@ CORRECTIONS = _values(Correction)
 
 #: Resident fields a field worker may change from a tablet; supervisors and admins may change all.
 FIELD_EDITABLE_RESIDENT_FIELDS = frozenset({
-    "phone", "emergency_contact", "emergency_phone", "living_situation", "care_level",
-    "safety_devices", "care_notes", "status",
+    "phone", "emergency_contact", "emergency_phone", "care_categories", "ability_level",
+    "ability_assessed_on", "ability_assessor", "safety_devices", "device_details", "care_notes",
+    "status",
 })
 RESIDENT_FIELDS = (
     "name", "sex", "birth_year", "address", "phone", "emergency_contact", "emergency_phone",
-    "living_situation", "care_level", "visit_cadence_days", "safety_devices", "care_notes",
+    "care_categories", "ability_level", "ability_assessed_on", "ability_assessor", "risk_tier",
+    "risk_reason", "visit_cadence_days", "safety_devices", "device_details", "care_notes",
     "status",
 )
 

@@ -174,6 +174,15 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "not_due": ("未到走访日", "Not due yet"),
         "inactive": ("无需走访", "Not on the visit list"),
     },
+    "alert_kind": {
+        "reading": ("测量数据危险", "Dangerous reading"),
+        "ladder": ("多次无人应门", "Nobody answers"),
+        "status": ("待确认的状态变更", "Status change to confirm"),
+    },
+    "danger_direction": {
+        "high": ("偏高", "too high"),
+        "low": ("偏低", "too low"),
+    },
     "follow_up_step": {
         "revisit": ("再次上门", "Visit again"),
         "call_contact": ("联系紧急联系人", "Call the emergency contact"),
@@ -231,13 +240,20 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "emergency_phone": ("紧急联系人电话", "Emergency contact's phone"),
         "care_categories": ("关爱类别", "Care categories"),
         "ability_level": ("能力等级", "Ability level"),
+        "ability_assessed_on": ("评估日期", "Assessed on"),
+        "ability_assessor": ("评估人", "Assessed by"),
         "risk_tier": ("风险等级", "Risk tier"),
+        "risk_reason": ("定级原因", "Why this tier"),
         "visit_cadence_days": ("走访周期（天）", "Visit every (days)"),
         "safety_devices": ("安全设备", "Safety devices"),
+        "device_details": ("设备安装信息", "Device details"),
         "care_notes": ("照护备注", "Care notes"),
         "status": ("在册状态", "Roster status"),
         "outcome": ("走访结果", "Outcome"),
         "method": ("走访方式", "How"),
+        "checklist": ("走访内容", "Visit checklist"),
+        "advice": ("宣传提醒", "Advice given"),
+        "emergency_action": ("紧急情况处置", "What was done"),
         "mood": ("精神状态", "Mood"),
         "readings": ("测量数据", "Readings"),
         "needs": ("需求", "Needs"),
@@ -253,12 +269,7 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
 WORDS = {kind: {str(code): words for code, words in table.items()}
          for kind, table in WORDS.items()}
 
-#: The legacy care levels' nearest of the five ability levels (the migration's mapping).
-LEGACY_CARE_LEVEL_TO_ABILITY = {
-    p.LegacyCareLevel.SELF_CARE.value: p.AbilityLevel.INTACT.value,
-    p.LegacyCareLevel.ASSISTED.value: p.AbilityLevel.MODERATE.value,
-    p.LegacyCareLevel.FULL_CARE.value: p.AbilityLevel.SEVERE.value,
-}
+
 
 
 def normalise_locale(locale: str | None) -> str:

@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 
 from shared import protocol as p
 from shared.clock import utcnow
+from shared.district_rules import DEFAULT_RULES, DistrictRules
 from shared.district_day import district_today, local_time, zone_or_default
 from shared.due import DUE_THIS_WEEK, DUE_TODAY, INACTIVE, NOT_DUE, OVERDUE
 from shared.schemas import ReadingsSchema
 
 from .i18n import _
+from .visit_checks import VisitChecks, danger_warnings
 from .words import Words
 
 
@@ -27,33 +29,29 @@ def N_(message: str) -> str:
 # ---- enumerations, as people say them ---------------------------------------------------------
 
 # Coded values read the one vocabulary (shared/vocabulary.py), limited to what the tablet sends.
-OUTCOME_LABELS = Words("outcome", p.OUTCOMES)
+# The emergency outcome's button waits for its "what was done" field on the visit screen
+# (client/ui/visit_checks.py has the data); its records already read as words.
+OUTCOME_LABELS = Words("outcome", tuple(code for code in p.OUTCOMES if code != p.EMERGENCY))
 MOOD_LABELS = Words("mood", p.MOODS)
 NEED_LABELS = Words("need", p.NEEDS)
 SERVICE_LABELS = Words("service", p.SERVICES)
 SAFETY_DEVICE_LABELS = Words("device", p.SAFETY_DEVICES)
 CHECK_LABELS = Words("check", p.SAFETY_CHECK_RESULTS)
-LIVING_LABELS = Words("legacy_living_situation", p.LIVING_SITUATIONS)
-CARE_LABELS = Words("legacy_care_level", p.CARE_LEVELS)
+CATEGORY_LABELS = Words("care_category", p.CARE_CATEGORIES)
+ABILITY_LABELS = Words("ability_level", p.ABILITY_LEVELS)
+RISK_LABELS = Words("risk_tier", p.RISK_TIERS)
 STATUS_LABELS = Words("status", p.RESIDENT_STATUSES)
 SEX_LABELS = Words("sex")
 ROLE_LABELS = Words("role")
+DERIVED_LABELS = Words("derived_category")
 READING_LABELS = {
     "systolic": N_("Blood pressure, upper"), "diastolic": N_("Blood pressure, lower"),
     "pulse": N_("Pulse"), "blood_sugar": N_("Blood sugar"), "temperature": N_("Temperature"),
 }
 READING_UNITS = {"systolic": "mmHg", "diastolic": "mmHg", "pulse": N_("beats/min"),
                  "blood_sugar": "mmol/L", "temperature": "°C"}
-FIELD_LABELS = {
-    "name": N_("Name"), "sex": N_("Sex"), "birth_year": N_("Year of birth"),
-    "address": N_("Address"), "phone": N_("Phone"), "emergency_contact": N_("Emergency contact"),
-    "emergency_phone": N_("Emergency phone"), "living_situation": N_("Living situation"),
-    "care_level": N_("Care level"), "visit_cadence_days": N_("Visit every (days)"),
-    "safety_devices": N_("Safety devices"), "care_notes": N_("Care notes"),
-    "status": N_("Status"), "note": N_("Note"), "follow_up_on": N_("Follow up on"),
-    "away_reason": N_("Where to"), "outcome": N_("Outcome"), "mood": N_("Mood"),
-    "readings": N_("Readings"), "text": N_("Note"),
-}
+#: Field names, from the vocabulary ("text" is a case note's text).
+FIELD_LABELS = Words("field", aliases={"text": "note"})
 FOLLOW_UP_CHOICES = (("none", N_("No follow-up"), None), ("tomorrow", N_("Tomorrow"), 1),
                      ("3days", N_("In 3 days"), 3), ("week", N_("In a week"), 7))
 TEXT_SIZES = (("normal", N_("Normal"), 1.0), ("large", N_("Large"), 1.2),
@@ -247,8 +245,8 @@ def today_row(summary) -> dict:
     facts = [summary.name]
     if summary.age:
         facts.append(_("{age} yrs").format(age=summary.age))
-    if summary.living_situation:
-        facts.append(join_labels(LIVING_LABELS, summary.living_situation))
+    if summary.care_categories:
+        facts.append(categories_text(summary.care_categories))
     return {
         "resident_id": summary.id,
         "title": "  ".join(facts),
@@ -356,12 +354,14 @@ def _parse(text: str | None) -> datetime | None:
 def value_text(name: str, value) -> str:
     if value in (None, "", []):
         return _("not recorded")
-    if name == "living_situation":
-        return join_labels(LIVING_LABELS, value)
+    if name == "care_categories":
+        return join_labels(CATEGORY_LABELS, value)
     if name == "safety_devices":
         return join_labels(SAFETY_DEVICE_LABELS, value)
-    if name == "care_level":
-        return label(CARE_LABELS, value)
+    if name == "ability_level":
+        return label(ABILITY_LABELS, value)
+    if name == "risk_tier":
+        return label(RISK_LABELS, value)
     if name == "status":
         return label(STATUS_LABELS, value)
     if name == "sex":
@@ -384,8 +384,15 @@ def conflict_entry(conflict: dict) -> dict:
     }
 
 
-DOOR_FACTS = ("phone", "emergency_contact", "emergency_phone", "living_situation",
-              "care_level", "safety_devices", "care_notes")
+DOOR_FACTS = ("phone", "emergency_contact", "emergency_phone", "care_categories",
+              "ability_level", "risk_tier", "safety_devices", "care_notes")
+
+
+def categories_text(codes) -> str:
+    """关爱类别 as shown (with 高龄, computed from the birth year, where it applies)."""
+    return list_separator().join(
+        DERIVED_LABELS.word(code) if code in DERIVED_LABELS else CATEGORY_LABELS.word(code)
+        for code in codes or ())
 
 
 @dataclass
@@ -456,10 +463,29 @@ class VisitForm:
     note: str = ""
     away_reason: str = ""
     follow_up: str = "none"
+    #: Method, quick checklist, advice, an emergency's action (client/ui/visit_checks.py).
+    checks: VisitChecks = field(default_factory=VisitChecks)
 
     @property
     def met(self) -> bool:
-        return self.outcome == p.MET
+        return self.outcome in (p.MET, p.EMERGENCY)
+
+    def warnings(self, rules: DistrictRules = DEFAULT_RULES) -> list[str]:
+        """Dangerous readings, said at once; they propose a visit tomorrow."""
+        lines = danger_warnings(self.typed_readings(), rules) if self.met else []
+        if lines and self.follow_up == "none":
+            self.follow_up = "tomorrow"
+        return lines
+
+    def typed_readings(self) -> dict:
+        """The readings typed so far that are numbers (the others are errors)."""
+        values = {}
+        for name, text in self.readings.items():
+            try:
+                values[name] = float((text or "").strip())
+            except ValueError:
+                continue
+        return values
 
     def choose_outcome(self, outcome: str) -> None:
         self.outcome = outcome
@@ -490,6 +516,7 @@ class VisitForm:
         errors = {}
         if self.outcome is None:
             errors["outcome"] = _("Choose what happened at the door.")
+        errors.update(self.checks.errors(self.outcome))
         if not self.met:
             return errors
         for name, text in self.readings.items():
@@ -519,7 +546,8 @@ class VisitForm:
     def to_call(self, today: date) -> dict:
         """Keyword arguments for ``FieldService.record_visit`` (call ``errors()`` first)."""
         call: dict = {"outcome": self.outcome, "note": self.note.strip() or None,
-                      "follow_up_on": self.follow_up_date(today)}
+                      "follow_up_on": self.follow_up_date(today),
+                      **self.checks.to_call(self.outcome)}
         if self.outcome == p.AWAY and self.away_reason.strip():
             call["away_reason"] = self.away_reason.strip()
         if self.met:
@@ -529,9 +557,10 @@ class VisitForm:
                 if text:
                     kind = READING_RANGES[name][2]
                     readings[name] = int(text) if kind is int else float(text)
-            call.update(readings=readings or None, mood=self.mood,
+            measured = self.checks.measures  # nothing is measured over the phone
+            call.update(readings=(readings or None) if measured else None, mood=self.mood,
                         needs=sorted(self.needs), services=sorted(self.services),
-                        safety_checks=dict(self.safety_checks) or None)
+                        safety_checks=(dict(self.safety_checks) or None) if measured else None)
         return call
 
 
@@ -551,12 +580,14 @@ def invalid_input_messages(fields: dict) -> dict[str, str]:
 
 # ---- Edit resident ---------------------------------------------------------------------------
 
-TEXT_FIELDS = ("phone", "emergency_contact", "emergency_phone", "care_notes")
-CHOICE_FIELDS = {"living_situation": (LIVING_LABELS, True), "safety_devices":
-                 (SAFETY_DEVICE_LABELS, True), "care_level": (CARE_LABELS, False),
+TEXT_FIELDS = ("phone", "emergency_contact", "emergency_phone", "ability_assessed_on",
+               "ability_assessor", "care_notes")
+CHOICE_FIELDS = {"care_categories": (CATEGORY_LABELS, True), "safety_devices":
+                 (SAFETY_DEVICE_LABELS, True), "ability_level": (ABILITY_LABELS, False),
                  "status": (STATUS_LABELS, False)}
-EDIT_ORDER = ("phone", "emergency_contact", "emergency_phone", "living_situation", "care_level",
-              "safety_devices", "status", "care_notes")
+EDIT_ORDER = ("phone", "emergency_contact", "emergency_phone", "care_categories",
+              "ability_level", "ability_assessed_on", "ability_assessor", "safety_devices",
+              "status", "care_notes")
 
 
 @dataclass

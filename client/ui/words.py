@@ -13,14 +13,17 @@ class Words(Mapping):
     """``codes`` limits the mapping to what the tablet may send today (the pickers' choices);
     any code of the kind still reads as its word."""
 
-    def __init__(self, kind: str, codes: Iterable[str] | None = None) -> None:
+    def __init__(self, kind: str, codes: Iterable[str] | None = None,
+                 aliases: dict[str, str] | None = None) -> None:
         self.kind = kind
-        self.codes = tuple(codes) if codes is not None else vocabulary.codes(kind)
+        self.aliases = aliases or {}
+        self.codes = (tuple(codes) if codes is not None else vocabulary.codes(kind)) + \
+            tuple(self.aliases)
 
     def __getitem__(self, code: str) -> str:
         if code not in self.codes:
             raise KeyError(code)
-        return vocabulary.label(self.kind, code, language())
+        return self.word(code)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.codes)
@@ -30,4 +33,4 @@ class Words(Mapping):
 
     def word(self, code) -> str:
         """The word for any code of the kind ("其他" for a code from a newer version)."""
-        return vocabulary.label(self.kind, code, language())
+        return vocabulary.label(self.kind, self.aliases.get(code, code), language())

@@ -17,6 +17,7 @@ def init_web(app: Flask) -> None:
     """Registers the supervisor pages, their CSRF protection and their translations."""
     from .sessions import DatabaseSessionInterface
     from .views import bp, csrf
+    from . import alerts  # noqa: F401 - its routes join the blueprint
 
     app.session_interface = DatabaseSessionInterface()
 
@@ -32,6 +33,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     app.jinja_env.globals.update(word=labels.word, choices=labels.choices,
                                  field_value_text=labels.field_value_text,
+                                 shown_categories=labels.shown_categories,
                                  current_locale=i18n.current_locale, HTML_LANG=i18n.HTML_LANG,
                                  protocol=p, field_label=roster.field_label,
                                  stale_check=queries.is_stale,

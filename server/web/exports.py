@@ -14,6 +14,7 @@ import csv
 import io
 from typing import Iterable
 
+from shared import vocabulary
 from shared.district_day import export_text
 
 from .cells import inert
@@ -48,11 +49,15 @@ def resident_table(rows) -> tuple[list[str], list[list]]:
     table = []
     for resident, _grid_name, grid_code in rows:
         sex = resident.sex if english else {"M": "男", "F": "女"}.get(resident.sex, resident.sex)
-        care = resident.care_level if english else CODE_WORDS.get(resident.care_level,
-                                                                   resident.care_level)
+        ability = resident.ability_level or ""
+        categories = ", ".join(resident.care_categories or ())
+        if not english:  # the roster import reads the words back (and the English codes)
+            ability = vocabulary.label("ability_level", ability) if ability else ""
+            categories = vocabulary.join(vocabulary.label("care_category", code)
+                                         for code in resident.care_categories or ())
         table.append([grid_code, resident.name, sex, resident.birth_year, resident.address,
                       resident.phone or "", resident.emergency_contact or "",
-                      resident.emergency_phone or "", _words(resident.living_situation), care,
+                      resident.emergency_phone or "", categories, ability,
                       resident.visit_cadence_days or "", _words(resident.safety_devices),
                       resident.care_notes or "", resident.status, resident.id])
     return headers, table

@@ -4,22 +4,29 @@ themselves never reach a person."""
 from __future__ import annotations
 
 from shared import protocol as p
-from shared import vocabulary
+from shared import district_rules, vocabulary
+from shared.district_rules import AGED_80_PLUS
+
+from .. import district
 
 from .i18n import current_locale
 from .i18n import gettext as _
+from .timeutil import local_today
 
 
 #: The page's kind names → the kinds of the one vocabulary (shared/vocabulary.py).
 VOCABULARY_KINDS = {
-    "outcome": "outcome", "living_situation": "legacy_living_situation",
+    "outcome": "outcome", "care_categories": "care_category", "ability_level": "ability_level",
+    "risk_tier": "risk_tier", "method": "method", "check_item": "check_item",
+    "advice": "advice", "derived_category": "derived_category", "alert_kind": "alert_kind",
+    "living_situation": "legacy_living_situation",
     "care_level": "legacy_care_level", "safety_devices": "device", "status": "status",
     "sex": "sex", "role": "role", "level": "level", "due": "due", "mood": "mood",
     "needs": "need", "services": "service", "check": "check", "correction": "correction",
     "conflict_status": "conflict_status",
 }
 #: Choices offered on a page: only the codes the server accepts today.
-ACCEPTED = {"role": p.ROLES}
+ACCEPTED = {"role": lambda: p.ROLES, "care_categories": lambda: district.rules().categories}
 
 
 def _words() -> dict[str, dict[str, str]]:
@@ -36,12 +43,13 @@ def _words() -> dict[str, dict[str, str]]:
                    "add_person": _("Added person"), "deactivate_person": _("Deactivated person"),
                    "assign": _("Assigned"), "end_assignment": _("Ended assignment"),
                    "revoke_device": _("Revoked tablet"), "push": _("Tablet push"),
-                   "pull": _("Tablet pull")},
+                   "pull": _("Tablet pull"), "close_alert": _("Closed an alert")},
     }
 
 
-FIELD_KINDS = {"living_situation": "living_situation", "safety_devices": "safety_devices",
-               "care_level": "care_level", "status": "status", "sex": "sex"}
+FIELD_KINDS = {"care_categories": "care_categories", "safety_devices": "safety_devices",
+               "ability_level": "ability_level", "risk_tier": "risk_tier", "status": "status",
+               "sex": "sex"}
 
 
 def word(kind: str, code) -> str:
@@ -54,7 +62,7 @@ def word(kind: str, code) -> str:
 
 def choices(kind: str) -> list[tuple[str, str]]:
     if kind in VOCABULARY_KINDS:
-        codes = ACCEPTED.get(kind) or vocabulary.codes(VOCABULARY_KINDS[kind])
+        codes = ACCEPTED[kind]() if kind in ACCEPTED else vocabulary.codes(VOCABULARY_KINDS[kind])
         return [(code, word(kind, code)) for code in codes]
     return list(_words()[kind].items())
 
@@ -71,3 +79,12 @@ def field_value_text(field: str, value) -> str:
 
 def list_separator() -> str:
     return vocabulary.separator(current_locale())
+
+
+def shown_categories(categories, birth_year) -> str:
+    """关爱类别 as a supervisor reads them, 高龄 computed from the birth year (never stored)."""
+    today = local_today()
+    words = [word("derived_category", code) if code == AGED_80_PLUS
+             else word("care_categories", code)
+             for code in district_rules.shown_categories(categories, birth_year, today)]
+    return list_separator().join(words) if words else "—"

@@ -21,12 +21,14 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared import legacy, vocabulary
 from shared import protocol as p
 from shared.schemas import ResidentDataSchema
 
 from ..models import Resident
 from .access import Scope
 from .cells import uninert
+from .i18n import current_locale
 from .i18n import gettext as _
 
 MAX_ROWS = 20_000
@@ -49,8 +51,8 @@ COLUMNS = (
     ("phone", "电话", "phone"),
     ("emergency_contact", "紧急联系人", "emergency_contact"),
     ("emergency_phone", "紧急联系电话", "emergency_phone"),
-    ("living_situation", "居住情况", "living_situation"),
-    ("care_level", "照护等级", "care_level"),
+    ("care_categories", "关爱类别", "care_categories"),
+    ("ability_level", "能力等级", "ability_level"),
     ("visit_cadence_days", "走访周期(天)", "visit_cadence_days"),
     ("safety_devices", "安全设备", "safety_devices"),
     ("care_notes", "照护备注", "care_notes"),
@@ -60,6 +62,10 @@ REQUIRED_COLUMNS = ("name", "sex", "birth_year", "address")
 #: names an existing resident, by this id or by the same name and address, and gives another
 #: grid moves that resident there with their whole history; its other cells change nothing.
 IDENTITY_COLUMN = ("resident_id", "居民编号", "resident_id")
+#: Headers of rosters written before 关爱类别 and the five ability levels: still read, mapped as
+#: the old protocol's fields are (shared/legacy.py).
+LEGACY_COLUMNS = (("living_situation", "居住情况", "living_situation"),
+                  ("care_level", "照护等级", "care_level"))
 
 SEX_WORDS = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
 LIVING_WORDS = {"独居": p.ALONE, "空巢": p.EMPTY_NEST, "高龄": p.AGED_80_PLUS, "失能": p.DISABLED}
@@ -69,6 +75,9 @@ DEVICE_WORDS = {"跌倒报警器": "fall_alarm", "烟感报警器": "smoke_detec
                 "燃气报警器": "gas_alarm", "紧急呼叫按钮": "emergency_button",
                 "紧急呼叫": "emergency_button", "门磁": "door_sensor"}
 #: Chinese words for each code, for writing files people read (the first word is the label).
+CATEGORY_WORDS = {**{zh: code for code, (zh, _en) in vocabulary.WORDS["care_category"].items()},
+                  "失能": p.CareCategory.DISABLED.value, "失智": p.CareCategory.DISABLED.value,
+                  "特困": p.CareCategory.DESTITUTE.value}
 CODE_WORDS = {code: word for words in (LIVING_WORDS, CARE_WORDS, DEVICE_WORDS)
               for word, code in reversed(list(words.items()))}
 _LIST_SPLIT = re.compile(r"[、,，;；/\s]+")
@@ -77,7 +86,7 @@ _LIST_SPLIT = re.compile(r"[、,，;；/\s]+")
 def _header_map(headers: list[str]) -> tuple[dict[str, int], list[str]]:
     """Column index of each known field, and the headers nobody knows."""
     names = {}
-    for field_name, zh, en in COLUMNS + (IDENTITY_COLUMN,):
+    for field_name, zh, en in COLUMNS + (IDENTITY_COLUMN,) + LEGACY_COLUMNS:
         names[zh] = field_name
         names[en] = field_name
         names[zh.replace("(天)", "")] = field_name
@@ -248,11 +257,10 @@ def field_label(field_name: str) -> str:
               "birth_year": _("Birth year"), "address": _("Address"), "phone": _("Phone"),
               "emergency_contact": _("Emergency contact"),
               "emergency_phone": _("Emergency phone"),
-              "living_situation": _("Living situation"), "care_level": _("Care level"),
               "visit_cadence_days": _("Visit every (days)"),
               "safety_devices": _("Safety devices"), "care_notes": _("Care notes"),
               "status": _("Status"), "resident_id": _("Resident ID")}
-    return labels.get(field_name, field_name)
+    return labels.get(field_name) or vocabulary.label("field", field_name, current_locale())
 
 
 def schema_message(message: str) -> str:
@@ -290,12 +298,20 @@ def _row_fields(cells: list[str], columns: dict[str, int], errors: list[str]) ->
         if text:
             # Text that is not a number goes to the schema as is, which names the error once.
             fields[name] = int(text) if re.fullmatch(r"[0-9]+", text) else text
-    if cell("living_situation"):
-        fields["living_situation"] = _split_codes(
+    if cell("care_categories"):
+        fields["care_categories"] = _split_codes(
+            cell("care_categories"), CATEGORY_WORDS, p.CARE_CATEGORIES,
+            field_label("care_categories"), errors)
+    elif cell("living_situation"):
+        fields.update(legacy.map_resident_data({"living_situation": _split_codes(
             cell("living_situation"), LIVING_WORDS, p.LIVING_SITUATIONS,
-            field_label("living_situation"), errors)
-    if cell("care_level"):
-        fields["care_level"] = CARE_WORDS.get(cell("care_level"), cell("care_level").lower())
+            vocabulary.label("field", "care_categories", current_locale()), errors)}))
+    if cell("ability_level"):
+        fields["ability_level"] = vocabulary.code_for("ability_level", cell("ability_level")) \
+            or cell("ability_level")
+    elif cell("care_level"):
+        fields.update(legacy.map_resident_data({"care_level": CARE_WORDS.get(
+            cell("care_level"), cell("care_level").lower())}))
     if cell("safety_devices"):
         fields["safety_devices"] = _split_codes(
             cell("safety_devices"), DEVICE_WORDS, p.SAFETY_DEVICES,

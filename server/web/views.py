@@ -78,7 +78,8 @@ def remember_language(response):
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
 
-EDITABLE_FIELDS = p.RESIDENT_FIELDS
+#: Device details (install dates, alarm receivers) are edited on the tablet, not in this form.
+EDITABLE_FIELDS = tuple(name for name in p.RESIDENT_FIELDS if name != "device_details")
 #: Rows the dashboard's lists show; the full lists are one click away.
 LISTED = 10
 

@@ -25,7 +25,7 @@ def chinese():
 
 def summary(**changes) -> ResidentSummary:
     values = dict(id="r1", name="张利霞", address="长庆路12号院", sex="F", age=84, grid_id=1,
-                  grid_name="网格1", living_situation=[p.ALONE], status="active",
+                  grid_name="网格1", care_categories=[p.ALONE], status="active",
                   due=DueStatus("overdue", date(2024, 3, 1), 5), last_visit_at=None,
                   follow_up_since=None, unsent=0)
     values.update(changes)
@@ -115,18 +115,20 @@ def test_no_answer_suggests_coming_back_tomorrow():
 
 
 def test_edit_form_sends_only_real_changes():
-    record = {"phone": "138", "living_situation": ["alone"], "care_level": "assisted",
+    record = {"phone": "138", "care_categories": ["disabled"], "ability_level": "moderate",
+              "ability_assessed_on": None, "ability_assessor": None,
               "safety_devices": [], "status": "active", "care_notes": None,
               "emergency_contact": None, "emergency_phone": None}
     form = pr.EditForm(record, p.FIELD_EDITABLE_RESIDENT_FIELDS)
-    assert "name" not in form.fields()
+    assert "name" not in form.fields() and "risk_tier" not in form.fields()
     assert form.changes() == {}
     form.values["phone"] = " 13911112222 "
-    form.toggle("living_situation", "aged_80_plus")
-    form.toggle("care_level", "full_care")
+    form.toggle("care_categories", "alone")
+    form.toggle("ability_level", "severe")
+    form.values["ability_assessed_on"] = "2026-11-20"
     assert form.changes() == {"phone": "13911112222",
-                              "living_situation": ["alone", "aged_80_plus"],
-                              "care_level": "full_care"}
+                              "care_categories": ["alone", "disabled"],
+                              "ability_level": "severe", "ability_assessed_on": "2026-11-20"}
 
 
 def test_rejected_change_says_why_and_what_to_do():

@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "web"))
 from web_helpers import CSRF_META, api_login  # noqa: E402
 from web_scenario import build_scenario  # noqa: E402
 
-from server.models import (Assignment, AuditEntry, Conflict, Device, Person,  # noqa: E402
+from server.models import (Alert, Assignment, AuditEntry, Conflict, Device, Person,  # noqa: E402
                            Resident, WebSession)
 from server.web.sessions import _hash  # noqa: E402
 from server.web.timeutil import local_today  # noqa: E402
@@ -116,11 +116,15 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                                      "out": web("hidden", "hidden", "shown")},
     ("web.audit_log", "GET"): {"in": web("shown", "shown", "shown"),
                                "out": web("hidden", "hidden", "shown")},
+    ("web.alert_list", "GET"): {"in": web("shown", "shown", "shown"),
+                                "out": web("absent", "absent", "shown")},
     # ---- web changes (run after the pages, in this order)
     ("web.edit_resident_view", "POST"): {"in": web("done", "done", "done"),
                                          "out": web("hidden", "hidden", "done")},
     ("web.settle", "POST"): {"in": web("done", "done", "done"),
                              "out": web("hidden", "hidden", "done")},
+    ("web.close_alert", "POST"): {"in": web("done", "done", "done"),
+                                  "out": web("hidden", "hidden", "done")},
     ("web.add_person", "POST"): {"in": web("done", "done", "done"),
                                  "out": web("refused", "refused", "done")},
     ("web.import_roster", "POST"): {"in": web("done", "done", "done"),
@@ -161,6 +165,7 @@ class Side:
     assignment: object
     day_resident: str  # a resident visited yesterday (the visits page)
     markers: dict[str, str] = field(default_factory=dict)
+    alert: object = None  # a dangerous reading raised for ``resident``
 
 
 @dataclass
@@ -196,6 +201,13 @@ def build_world(db_session, client) -> World:
                             kept_by=dict(s.conflict.kept_by), lost_by=dict(s.conflict.lost_by),
                             detected_at=utcnow(), status="open")
     db_session.add(conflict_out)
+    alerts = {}
+    for resident in (s.residents["zhang"], zhao):
+        alerts[resident.id] = Alert(kind="reading", resident_id=resident.id,
+                                    grid_id=resident.grid_id, detail={"dangers": [
+                                        {"reading": "systolic", "value": 185, "direction": "high",
+                                         "limit": 180}]}, raised_at=utcnow())
+        db_session.add(alerts[resident.id])
     for resident in (s.residents["zhang"], zhao):
         db_session.add(AuditEntry(action="view_resident", person_id=s.people["admin"].id,
                                   entity=p.RESIDENT, entity_id=resident.id,
@@ -219,6 +231,7 @@ def build_world(db_session, client) -> World:
     # Names and numbers that must never reach someone who may not see that area.
     foreign = {"kunwu": ("张利霞", "王秀英", "昆吾", "孙立新", "13800000001"),
                "pushang": ("赵桂芳", "濮上", "钱志强", "侯胜涛", "13700000009")}
+    kunwu.alert, pushang.alert = alerts[kunwu.resident.id], alerts[zhao.id]
     return World(s, kunwu, pushang, revoked_token, revoked_device_id, foreign, db_session)
 
 
@@ -376,6 +389,7 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
         "web.export_download": (f"/export/download?kind=residents&format=csv"
                                 f"&area={t.community.id}", r.name),
         "web.audit_log": (f"/audit?resident={r.id}", r.name),
+        "web.alert_list": ("/alerts", r.name),
     }
     if endpoint in pages:
         path, marker = pages[endpoint]
@@ -393,6 +407,9 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
     if endpoint == "web.settle":
         return Call("POST", f"/conflicts/{t.conflict.id}/settle", data={"choice": "lost"},
                     effect=lambda db: db.get(Conflict, t.conflict.id).status == "settled")
+    if endpoint == "web.close_alert":
+        return Call("POST", f"/alerts/{t.alert.id}", data={"resolution": "seen"},
+                    effect=lambda db: db.get(Alert, t.alert.id).closed_at is not None)
     if endpoint == "web.add_person":
         username = f"new-{tag}"
         return Call("POST", "/people", data={
