@@ -30,10 +30,12 @@ from werkzeug.security import generate_password_hash
 from shared import protocol as p
 from shared.clock import utcnow
 from shared.district_rules import follows_up
+from shared.grid_code import make_grid_code
 from shared.due import OVERDUE, cadence_days, due_status
 
 from . import district
-from .models import Area, Assignment, Base, Person, Resident
+from .alerts import raise_for_visits
+from .models import Area, Assignment, Base, Pairing, Person, Resident
 from .sync.batch import ChangeBatch, ResidentFacts
 from .sync.edits import create_residents
 
@@ -213,6 +215,7 @@ class PlannedPerson:
     phone: str | None
     areas: list[str]  # keys of PlannedArea
     starts_on: date
+    representative_level: str | None = None  # a 人大代表's congress
 
 
 @dataclass
@@ -248,6 +251,8 @@ class Plan:
     residents: list[PlannedResident] = field(default_factory=list)
     visits: list[PlannedVisit] = field(default_factory=list)
     notes: list[PlannedNote] = field(default_factory=list)
+    #: 结对帮扶: (index of the resident, username of the visitor)
+    pairings: list[tuple[int, str]] = field(default_factory=list)
 
 
 class _Draw:
@@ -314,7 +319,8 @@ def _plan_areas(plan: Plan) -> None:
                                           street_key, roads))
             for g in range(1, grids + 1):
                 plan.areas.append(PlannedArea(f"{community_key}g{g}", p.GRID,
-                                              f"{community}第{g}网格", f"{community_code}-{g:02d}",
+                                              f"{community}第{g}网格",
+                                              make_grid_code(DISTRICT_CODE, s, c, g),
                                               community_key, roads))
 
 
@@ -358,6 +364,9 @@ def _plan_people(plan: Plan, draw: _Draw) -> None:
                     keys.append(sibling.key)
                 person(f"vol-{number:02d}", p.REPRESENTATIVE, draw.worker_name(rng.choice("FMM")),
                        keys)
+                # District and township deputies live among their voters; a few sit higher.
+                plan.people[-1].representative_level = rng.choices(
+                    ("county", "township", "city", "province"), (6, 3, 2, 1))[0]
     assert all(areas[key].level in (p.STREET, p.COMMUNITY, p.GRID)
                for person_ in plan.people for key in person_.areas)
 
@@ -535,6 +544,8 @@ def _plan_history(plan: Plan, draw: _Draw, now: datetime) -> None:
     for index, resident in enumerate(plan.residents):
         fields = resident.fields
         workers = workers_of[resident.grid]
+        if fields["risk_tier"] == "high" and rng.random() < 0.3:
+            plan.pairings.append((index, rng.choice(workers)))  # 结对帮扶
         cadence = cadence_days(fields["care_categories"], fields["birth_year"],
                                fields["visit_cadence_days"], today, fields["risk_tier"])
         alone = follows_up(fields["care_categories"], fields["birth_year"], fields["risk_tier"],
@@ -747,7 +758,8 @@ def seed_demo(session: Session, random_seed: int = DEFAULT_RANDOM_SEED,
     people: dict[str, Person] = {}
     for planned in plan.people:
         person = Person(username=planned.username, display_name=planned.display_name,
-                        role=planned.role, phone=planned.phone, active=True, created_at=now,
+                        role=planned.role, representative_level=planned.representative_level,
+                        phone=planned.phone, active=True, created_at=now,
                         password_hash=generate_password_hash(DEMO_PASSWORD,
                                                              method=DEMO_PASSWORD_HASH))
         people[planned.username] = person
@@ -794,7 +806,12 @@ def seed_demo(session: Session, random_seed: int = DEFAULT_RANDOM_SEED,
                     "text": event.text, "corrects_id": None, "correction": None},
                     author.display_name)
         batch.flush()
+        # What the supervisors would have been alerted to as these visits arrived.
+        raise_for_visits(session, [row for row, _author in batch.visits])
     session.flush()
+    for index, username in plan.pairings:
+        session.add(Pairing(resident_id=residents[index].id, person_id=people[username].id,
+                            starts_on=district.today(now) - timedelta(days=90)))
     # The batches wrote the residents' visit facts directly: read them back.
     session.scalars(select(Resident).execution_options(populate_existing=True)).all()
     summary.visits = len(plan.visits)

@@ -62,6 +62,8 @@ class Person(Base):
     display_name: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))
+    #: For a 人大代表: the congress they sit in (shared.protocol.RepresentativeLevel).
+    representative_level: Mapped[str | None] = mapped_column(String(16))
     phone: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -338,3 +340,16 @@ class Alert(Base):
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     resolution: Mapped[str | None] = mapped_column(String(16))
+
+
+class Pairing(Base):
+    """结对帮扶: a community pairs a resident with a named visitor, shown on both sides. Ended,
+    never deleted."""
+
+    __tablename__ = "pairings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

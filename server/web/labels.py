@@ -19,6 +19,7 @@ VOCABULARY_KINDS = {
     "outcome": "outcome", "care_categories": "care_category", "ability_level": "ability_level",
     "risk_tier": "risk_tier", "method": "method", "check_item": "check_item",
     "advice": "advice", "derived_category": "derived_category", "alert_kind": "alert_kind",
+    "representative_level": "representative_level",
     "living_situation": "legacy_living_situation",
     "care_level": "legacy_care_level", "safety_devices": "device", "status": "status",
     "sex": "sex", "role": "role", "level": "level", "due": "due", "mood": "mood",
@@ -43,7 +44,9 @@ def _words() -> dict[str, dict[str, str]]:
                    "add_person": _("Added person"), "deactivate_person": _("Deactivated person"),
                    "assign": _("Assigned"), "end_assignment": _("Ended assignment"),
                    "revoke_device": _("Revoked tablet"), "push": _("Tablet push"),
-                   "pull": _("Tablet pull"), "close_alert": _("Closed an alert")},
+                   "pull": _("Tablet pull"), "close_alert": _("Closed an alert"),
+                   "pair": _("Paired a resident with a visitor"),
+                   "end_pairing": _("Ended a pairing")},
     }
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from server import alerts
-from server.models import Alert, AuditEntry, Person, Resident, Visit
+from server.models import Alert, AuditEntry, Pairing, Person, Resident, Visit
 from shared import protocol as p
 from shared.clock import isoformat, utcnow
 from tests.ops import update_op, visit_op
@@ -204,3 +204,50 @@ def as_web_user(app, neighbourhood, db_session):
             db_session.commit()
         return WebClient(app.test_client(), username, PASSWORD)
     return sign_in
+
+
+# ---- people: roles, deputies' congress, 结对帮扶 --------------------------------------------
+
+def test_the_new_roles_visit_with_a_tablet():
+    assert {p.COMMUNITY_WORKER, p.COUNCIL_DELEGATE} <= set(p.FIELD_ROLES)
+    assert p.COUNCIL_DELEGATE != p.REPRESENTATIVE  # 居民议事会代表 is not a 人大代表
+
+
+def test_a_deputy_is_added_with_their_congress(neighbourhood, db_session, as_web_user):
+    web = as_web_user()
+    grid = neighbourhood.grid_a
+    bad = web.post("/people", data={"display_name": "孙志刚", "username": "sunzg",
+                                    "password": "long enough", "role": p.VOLUNTEER,
+                                    "representative_level": "national", "area_id": grid.id})
+    assert bad.status_code == 422 and "人大代表级别" in bad.get_data(as_text=True)
+    done = web.post("/people", data={"display_name": "孙志刚", "username": "sunzg",
+                                     "password": "long enough", "role": p.REPRESENTATIVE,
+                                     "representative_level": "township", "area_id": grid.id})
+    assert done.status_code == 302
+    fresh(db_session)
+    deputy = db_session.scalar(select(Person).where(Person.username == "sunzg"))
+    assert deputy.representative_level == "township"
+    assert "乡镇人大代表" in web.get(f"/people/{deputy.id}").get_data(as_text=True)
+
+
+def test_a_resident_is_paired_with_a_visitor_shown_on_both_sides(neighbourhood, db_session,
+                                                                  as_web_user):
+    hood, web = neighbourhood, as_web_user()
+    resident, visitor = hood.resident_a, hood.alice
+    page = web.get(f"/residents/{resident.id}").get_data(as_text=True)
+    assert "结对帮扶" in page and "尚未结对" in page
+    assert web.post(f"/residents/{resident.id}/pairings",
+                    data={"person_id": visitor.id}).status_code == 302
+    assert "王秀英" in web.get(f"/residents/{resident.id}").get_data(as_text=True)
+    assert "张利霞" in web.get(f"/people/{visitor.id}").get_data(as_text=True)
+    fresh(db_session)
+    pairing = db_session.scalars(select(Pairing)).one()
+    assert (pairing.resident_id, pairing.person_id, pairing.ends_on) == (
+        resident.id, visitor.id, None)
+    # carol works grid B: a lead of grid B sees neither the resident nor the pairing
+    other = as_web_user(grid=hood.grid_b)
+    assert other.post(f"/pairings/{pairing.id}/end").status_code == 404
+    assert web.post(f"/pairings/{pairing.id}/end").status_code == 302
+    fresh(db_session)
+    assert db_session.get(Pairing, pairing.id).ends_on is not None
+    assert "尚未结对" in web.get(f"/residents/{resident.id}").get_data(as_text=True)

@@ -215,3 +215,21 @@ def test_the_demo_district_contradicts_itself_nowhere(plan):
             assert "readings" not in visit.details and "safety_checks" not in visit.details
         if visit.outcome == p.EMERGENCY:
             assert visit.details["emergency_action"]
+
+
+def test_the_demo_people_and_places_follow_the_programme(plan):
+    from shared.grid_code import parse_grid_code
+
+    grids = [area for area in plan.areas if area.level == p.GRID]
+    codes = [area.code for area in grids]
+    assert len(set(codes)) == len(codes)
+    assert all(parse_grid_code(code).division == "410902" for code in codes)
+    deputies = [person for person in plan.people if person.role == p.REPRESENTATIVE]
+    assert deputies and all(person.representative_level in p.REPRESENTATIVE_LEVELS
+                            for person in deputies)
+    assert all(person.representative_level is None for person in plan.people
+               if person.role != p.REPRESENTATIVE)
+    field = {person.username: person for person in plan.people if person.role in p.FIELD_ROLES}
+    assert plan.pairings and all(username in field for _index, username in plan.pairings)
+    for index, username in plan.pairings:  # paired with someone who works the resident's grid
+        assert plan.residents[index].grid in field[username].areas

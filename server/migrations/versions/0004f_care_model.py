@@ -66,6 +66,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"))
     op.create_index("ix_alerts_resident_id", "alerts", ["resident_id"])
     op.create_index("ix_alerts_grid_id", "alerts", ["grid_id"])
+    op.add_column("people", sa.Column("representative_level", sa.String(16), nullable=True))
+    op.create_table(
+        "pairings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("resident_id", sa.String(36), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("ends_on", sa.Date(), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["created_by_id"], ["people.id"]),
+        sa.ForeignKeyConstraint(["person_id"], ["people.id"]),
+        sa.ForeignKeyConstraint(["resident_id"], ["residents.id"]),
+        sa.PrimaryKeyConstraint("id"))
+    op.create_index("ix_pairings_resident_id", "pairings", ["resident_id"])
+    op.create_index("ix_pairings_person_id", "pairings", ["person_id"])
 
 
 def _map_residents() -> None:
@@ -152,6 +167,10 @@ def _refresh_follow_ups() -> None:
 def downgrade() -> None:
     from shared.legacy import CARE_LEVEL_TO_ABILITY
 
+    op.drop_index("ix_pairings_person_id", table_name="pairings")
+    op.drop_index("ix_pairings_resident_id", table_name="pairings")
+    op.drop_table("pairings")
+    op.execute("ALTER TABLE people DROP COLUMN representative_level")
     op.drop_index("ix_alerts_grid_id", table_name="alerts")
     op.drop_index("ix_alerts_resident_id", table_name="alerts")
     op.drop_table("alerts")

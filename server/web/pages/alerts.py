@@ -7,15 +7,15 @@ from flask import flash, redirect, render_template, request, url_for
 from shared import protocol as p
 from shared import vocabulary
 
-from .. import alerts
-from ..audit import audit
-from ..db import db
-from ..errors import ApiError
-from ..models import Alert
-from .access import current_person, current_scope, not_found, sign_in_required
-from .i18n import current_locale
-from .i18n import gettext as _
-from .views import bp
+from ... import alerts
+from ...audit import audit
+from ...db import db
+from ...errors import ApiError
+from ...models import Alert
+from ..access import current_person, current_scope, not_found, sign_in_required
+from ..i18n import current_locale
+from ..i18n import gettext as _
+from .blueprint import bp
 
 #: What each kind of alert may be closed with.
 RESOLUTIONS = {alerts.STATUS: (alerts.CONFIRMED, alerts.DISMISSED),

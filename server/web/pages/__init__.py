@@ -1,0 +1,14 @@
+"""The supervisor pages, one module per resource (their reads are in :mod:`server.web.queries`,
+module by module). Each view checks scope, asks the queries, renders a template.
+
+The request owns the transaction (server.db): nothing here commits. Every change to a resident
+or a conflict goes through server.sync.edits so that it reaches the tablets at their next pull.
+"""
+from __future__ import annotations
+
+# Importing the resource modules registers their routes on the blueprint.
+from . import (alerts, areas, audit, conflicts, dashboard, exports, pairings,  # noqa: F401
+               people, residents, roster, session, tablets)
+from .blueprint import bp, csrf
+
+__all__ = ["bp", "csrf"]
