@@ -18,8 +18,9 @@ from marshmallow import ValidationError
 from shared import protocol as p
 from shared.clock import isoformat, parse_instant, utcnow
 from shared.district_day import district_today, zone_or_default
-from shared.district_rules import DistrictRules, shown_categories
-from shared.due import DueStatus, due_status
+from shared.district_rules import DistrictRules, follows_up, shown_categories
+from shared.due import DueStatus, VisitFact, due_status
+from shared.follow_up import ladder_step
 from shared.schemas import DATA_SCHEMAS, flatten_errors
 from shared.search import FUZZY, rank
 
@@ -98,6 +99,9 @@ class ResidentDetail:
     visits: list[dict] = field(default_factory=list)  # newest first; "state" and "voided" added
     notes: list[dict] = field(default_factory=list)  # newest first; "state" added
     conflicts: list[dict] = field(default_factory=list)  # open ones first
+    #: Where an open follow-up stands (shared/follow_up.py): revisit, call_contact (the app
+    #: offers the emergency contact's number), alert_supervisor; None without one.
+    follow_up_step: str | None = None
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -483,8 +487,14 @@ class FieldService:
         for conflict in conflicts:
             conflict["mine"] = me in ((conflict.get("kept_by") or {}).get("person_id"),
                                       (conflict.get("lost_by") or {}).get("person_id"))
-        return ResidentDetail(self._summary(row, grid_names, today, zone), json.loads(row[2]),
-                              visits, notes, conflicts)
+        record = json.loads(row[2])
+        step = ladder_step(
+            follows_up(record.get("care_categories"), record.get("birth_year"),
+                       record.get("risk_tier"), today, self.district_rules),
+            [VisitFact(v["id"], parse_instant(v["visited_at"]), v.get("outcome"),
+                       v.get("corrects"), v.get("correction")) for v in visits])
+        return ResidentDetail(self._summary(row, grid_names, today, zone), record,
+                              visits, notes, conflicts, step)
 
     def my_conflicts(self) -> list[dict]:
         """Open conflicts in which one of the two edits was mine (conflict records name the

@@ -113,3 +113,20 @@ def test_the_districts_rules_arrive_with_the_pull_and_decide_follow_ups(app, gri
     alice.record_visit(together.id, "no_answer")
     assert alice.resident(together.id).summary.follow_up_since is not None
     assert alice.sync().ok and alice.engine.mismatched_grids() == []  # the server agrees
+
+
+def test_the_ladder_offers_the_emergency_contacts_number(grid, tablet_for, db_session):
+    alice = tablet_for("alice")
+    alice.sync()
+    lone = alice.today_list("zlx")[0]  # 张利霞, living alone
+    alice.edit_resident(lone.id, {"emergency_contact": "王建国（儿子）",
+                                  "emergency_phone": "13903931234"})
+    alice.record_visit(lone.id, "no_answer")
+    view = pr.resident_view(alice.resident(lone.id))
+    assert view.facts[0] == ("下一步", "无人应门：请再来一次，或问问邻居。")
+    alice.record_visit(lone.id, "no_answer")
+    view = pr.resident_view(alice.resident(lone.id))
+    assert "13903931234" in view.facts[0][1] and "王建国（儿子）" in view.facts[0][1]
+    assert view.phone == "13903931234"  # the call button rings the contact
+    alice.record_visit(lone.id, "met")
+    assert pr.resident_view(alice.resident(lone.id)).next_step == ""

@@ -251,3 +251,15 @@ def test_a_resident_is_paired_with_a_visitor_shown_on_both_sides(neighbourhood, 
     fresh(db_session)
     assert db_session.get(Pairing, pairing.id).ends_on is not None
     assert "尚未结对" in web.get(f"/residents/{resident.id}").get_data(as_text=True)
+
+
+def test_a_residents_devices_show_when_installed_and_whom_they_alarm(neighbourhood, device_for,
+                                                                      db_session, as_web_user):
+    hood, bob = neighbourhood, device_for("bob")
+    op = update_op(1, hood.grid_a.id, hood.resident_a.id, hood.resident_a.version,
+                   safety_devices=["pull_cord"],
+                   device_details={"pull_cord": {"installed_on": "2026-09-01",
+                                                 "alarm_to": "王建国（儿子）"}})
+    assert push_as(bob, p.PROTOCOL_VERSION, [op])[0]["status"] == "applied"
+    page = as_web_user().get(f"/residents/{hood.resident_a.id}").get_data(as_text=True)
+    assert "拉绳报警器 · 2026-09-01 安装 · 报警通知 王建国（儿子）" in page

@@ -113,6 +113,38 @@ def test_find_by_pinyin_initials(world):
     app.wait_until(lambda: len(app.rows()["rows"]) == 5, what="the whole list again")
 
 
+def test_the_visit_form_warns_of_a_dangerous_reading_and_records_an_emergency(world):
+    """The checklist says 无问题 untouched; 185/110 is said at once with what to do and
+    proposes tomorrow; an emergency needs what was done, and is saved with its method."""
+    app = world["app"]
+    app.type("search", "cyz")
+    tap_resident(app, "陈玉珍")
+    app.tap("记录走访")
+    app.wait_for_screen("visit")
+    app.tap("发现紧急情况并已处置")
+    app.wait_for_text("身体状况")  # the quick checklist, every item "no problem"
+    app.type("systolic", "185")
+    app.type("diastolic", "110")
+    app.wait_for_text("收缩压 185 mmHg，偏高（警戒值 180）。")
+    assert any("拨打120" in text for text in app.texts())
+    app.tap("保存走访")
+    app.wait_for_text("请看上面的红字。")  # nothing saved without what was done
+    app.type("emergency_action", "已拨打120，并通知了女儿")
+    app.tap("保存走访")
+    app.wait_for_screen("today")
+    app.wait_until(lambda: app.state()["unsent"] == 0 and not app.state()["syncing"],
+                   timeout=60, what="the visit to reach the server")
+    with Session(world["engine"]) as session:
+        visit = session.scalars(select(Visit).where(
+            Visit.resident_id == world["ids"]["陈玉珍"])).one()
+    assert visit.outcome == p.EMERGENCY
+    assert visit.details["emergency_action"] == "已拨打120，并通知了女儿"
+    assert visit.details["readings"]["systolic"] == 185
+    assert visit.details["follow_up_on"]  # tomorrow, proposed by the reading
+    assert "checklist" not in visit.details and "method" not in visit.details  # 上门, no problem
+    app.type("search", "")
+
+
 def test_visit_without_signal_syncs_by_itself(world):
     app, server = world["app"], world["server"]
     server.stop()  # into the stairwell: no signal

@@ -9,7 +9,7 @@ from shared.district_rules import DEFAULT_RULES, DistrictRules
 from shared.schemas import ReadingsSchema
 
 from ..i18n import _
-from ..visit_checks import VisitChecks, danger_warnings
+from ..visit_checks import VisitChecks, checklist_rows, danger_warnings  # noqa: F401
 from .common import READING_LABELS, N_
 
 FOLLOW_UP_CHOICES = (("none", N_("No follow-up"), None), ("tomorrow", N_("Tomorrow"), 1),

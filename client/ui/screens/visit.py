@@ -19,14 +19,18 @@ class VisitScreen(AppScreen):
     errors = DictProperty({})
     reading_errors = StringProperty("")
     save_error = StringProperty("")
+    #: What a dangerous reading calls for, said at once (shared/readings.py).
+    danger = StringProperty("")
     form = ObjectProperty(pr.VisitForm(), rebind=True)
 
     def on_kv_post(self, _base) -> None:
         ids = self.ids
         # Strong references: kv ids are weak, and these parts leave the tree while hidden.
         self.away_field = ids.away_reason.__self__
+        self.emergency_field = ids.emergency_action.__self__
         self._optional = {"met": ids.met_box.__self__,
-                          "away": (ids.away_caption.__self__, self.away_field)}
+                          "away": (ids.away_caption.__self__, self.away_field),
+                          "emergency": (ids.emergency_caption.__self__, self.emergency_field)}
         self.outcome_buttons = {}
         for code in p.OUTCOMES:
             button = Factory.OutcomeButton(text=pr.label(pr.OUTCOME_LABELS, code),
@@ -56,6 +60,26 @@ class VisitScreen(AppScreen):
                                       lambda code: self.form.toggle("needs", code))
         self.service_chips = self._chips(ids.services, pr.SERVICE_LABELS, None,
                                          lambda code: self.form.toggle("services", code))
+        self.method_chips = self._chips(ids.methods, pr.METHOD_LABELS, "method",
+                                        lambda code: self.form.checks.choose_method(code))
+        for chip in self.method_chips.values():
+            chip.allow_no_selection = False
+        self.advice_chips = self._chips(ids.advice, pr.ADVICE_LABELS, None,
+                                        lambda code: self.form.checks.toggle_advice(code))
+        self.concern_fields = {}
+        for row in pr.checklist_rows(self.form.checks):
+            line = Factory.Chips()
+            caption = Label(text=row["label"], color=theme.INK, size_hint=(None, None),
+                            font_size=sp(21) * self.app.font_scale, width=dp(230),
+                            height=dp(64), halign="left", valign="middle")
+            caption.text_size = caption.size
+            field = Factory.Field(hint_text=row["state"], size_hint_x=None, width=dp(420))
+            field.bind(text=lambda f, text, item=row["item"]: self.form.checks.note_concern(
+                item, text))
+            line.add_widget(caption)
+            line.add_widget(field)
+            ids.checklist.add_widget(line)
+            self.concern_fields[row["item"]] = field
         self.follow_up_chips = {}
         for code, text, _days in pr.FOLLOW_UP_CHOICES:
             chip = Factory.Chip(text=_(text), group="follow_up", code=code,
@@ -76,6 +100,8 @@ class VisitScreen(AppScreen):
 
     def _typed(self, name: str, text: str) -> None:
         self.form.readings[name] = text
+        self.danger = "\n".join(self.form.warnings(self.app.service.district_rules))
+        self._sync_follow_up()  # a dangerous reading proposes a visit tomorrow
 
     def load(self, resident_id: str = "", **_params) -> None:
         self.resident_id = resident_id
@@ -93,9 +119,15 @@ class VisitScreen(AppScreen):
         self.form = pr.VisitForm(safety_devices=devices)
         self.errors, self.reading_errors, self.save_error = {}, "", ""
         for group in (self.outcome_buttons, self.mood_chips, self.need_chips,
-                      self.service_chips):
+                      self.service_chips, self.advice_chips):
             for chip in group.values():
                 chip.state = "normal"
+        for code, chip in self.method_chips.items():
+            chip.state = "down" if code == p.DOOR else "normal"
+        for field in self.concern_fields.values():
+            field.text = ""
+        self.emergency_field.text = ""
+        self.danger = ""
         for field in self.inputs.values():
             field.text = ""
         self.ids.note.text = ""
@@ -104,6 +136,7 @@ class VisitScreen(AppScreen):
         self._build_checks(devices)
         self._show("met", False)
         self._show("away", False)
+        self._show("emergency", False)
         self.ids.scroll.scroll_y = 1
 
     def _build_checks(self, devices: list[str]) -> None:
@@ -151,6 +184,7 @@ class VisitScreen(AppScreen):
         self.errors = {}
         self._show("met", self.form.met)
         self._show("away", self.form.outcome == p.AWAY)
+        self._show("emergency", self.form.outcome == p.EMERGENCY)
         self._sync_follow_up()
 
     def _sync_follow_up(self) -> None:
