@@ -263,3 +263,20 @@ def test_a_residents_devices_show_when_installed_and_whom_they_alarm(neighbourho
     assert push_as(bob, p.PROTOCOL_VERSION, [op])[0]["status"] == "applied"
     page = as_web_user().get(f"/residents/{hood.resident_a.id}").get_data(as_text=True)
     assert "拉绳报警器 · 2026-09-01 安装 · 报警通知 王建国（儿子）" in page
+
+
+def test_a_bad_rules_file_stops_the_server_naming_the_setting(tmp_path):
+    from server import create_app
+    from shared.district_rules import RulesError
+
+    bad = tmp_path / "rules.json"
+    bad.write_text('{"cadence_days": {"high": 0}}', encoding="utf-8")
+    with pytest.raises(RulesError, match=r"rules\.json: cadence_days\.high"):
+        create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "x", "DISTRICT_RULES": str(bad)})
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(RulesError, match="cannot read rules.json as JSON"):
+        create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "x", "DISTRICT_RULES": str(bad)})
+    good = tmp_path / "good.json"
+    good.write_text('{"cadence_days": {"key": 14}}', encoding="utf-8")
+    app = create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "x", "DISTRICT_RULES": str(good)})
+    assert app.config["DISTRICT_RULES"].cadence_days["key"] == 14
