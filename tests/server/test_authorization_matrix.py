@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "web"))
 from web_helpers import CSRF_META, api_login  # noqa: E402
 from web_scenario import build_scenario  # noqa: E402
 
-from server.models import (Alert, Assignment, AuditEntry, Conflict, Device, Person,  # noqa: E402
+from server.models import (Alert, Assignment, Pairing, AuditEntry, Conflict, Device, Person,  # noqa: E402
                            Resident, WebSession)
 from server.web.sessions import _hash  # noqa: E402
 from server.web.timeutil import local_today  # noqa: E402
@@ -125,6 +125,10 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                              "out": web("hidden", "hidden", "done")},
     ("web.close_alert", "POST"): {"in": web("done", "done", "done"),
                                   "out": web("hidden", "hidden", "done")},
+    ("web.pair_resident", "POST"): {"in": web("done", "done", "done"),
+                                    "out": web("hidden", "hidden", "done")},
+    ("web.end_pairing", "POST"): {"in": web("done", "done", "done"),
+                                  "out": web("hidden", "hidden", "done")},
     ("web.add_person", "POST"): {"in": web("done", "done", "done"),
                                  "out": web("refused", "refused", "done")},
     ("web.import_roster", "POST"): {"in": web("done", "done", "done"),
@@ -166,6 +170,7 @@ class Side:
     day_resident: str  # a resident visited yesterday (the visits page)
     markers: dict[str, str] = field(default_factory=dict)
     alert: object = None  # a dangerous reading raised for ``resident``
+    pairing: object = None  # ``resident``'s pairing, for web.end_pairing
 
 
 @dataclass
@@ -232,6 +237,12 @@ def build_world(db_session, client) -> World:
     foreign = {"kunwu": ("张利霞", "王秀英", "昆吾", "孙立新", "13800000001"),
                "pushang": ("赵桂芳", "濮上", "钱志强", "侯胜涛", "13700000009")}
     kunwu.alert, pushang.alert = alerts[kunwu.resident.id], alerts[zhao.id]
+    for side in (kunwu, pushang):
+        # with another visitor than the one web.pair_resident pairs, so both effects are new
+        side.pairing = Pairing(resident_id=side.resident.id, person_id=s.people["admin"].id,
+                               starts_on=local_today())
+        db_session.add(side.pairing)
+    db_session.commit()
     return World(s, kunwu, pushang, revoked_token, revoked_device_id, foreign, db_session)
 
 
@@ -407,6 +418,15 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
     if endpoint == "web.settle":
         return Call("POST", f"/conflicts/{t.conflict.id}/settle", data={"choice": "lost"},
                     effect=lambda db: db.get(Conflict, t.conflict.id).status == "settled")
+    if endpoint == "web.pair_resident":
+        visitor = t.person  # a volunteer of the side's grid, managed by both supervisors
+        return Call("POST", f"/residents/{r.id}/pairings", data={"person_id": visitor.id},
+                    effect=lambda db: db.scalar(select(Pairing.id).where(
+                        Pairing.resident_id == r.id, Pairing.person_id == visitor.id)) is not None)
+    if endpoint == "web.end_pairing":
+        pairing = t.pairing
+        return Call("POST", f"/pairings/{pairing.id}/end",
+                    effect=lambda db: db.get(Pairing, pairing.id).ends_on is not None)
     if endpoint == "web.close_alert":
         return Call("POST", f"/alerts/{t.alert.id}", data={"resolution": "seen"},
                     effect=lambda db: db.get(Alert, t.alert.id).closed_at is not None)
