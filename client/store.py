@@ -93,6 +93,13 @@ def _visit_fact(row) -> VisitFact:
     return VisitFact(row[0], parse_instant(row[1]), row[2], row[3], row[4])
 
 
+def _params_json(reason: dict) -> str | None:
+    """The parameters of the server's reason for a refusal, as stored (a dict, else none)."""
+    params = reason.get("params")
+    return json.dumps(params, ensure_ascii=False) if isinstance(params, dict) and params \
+        else None
+
+
 def _iso(moment: datetime | None) -> str | None:
     return isoformat(moment) if moment else None
 
@@ -299,9 +306,11 @@ class SqliteStore:
                 if result["status"] == p.REJECTED:
                     reason = result.get("reason") or {}
                     db.execute("UPDATE outbox SET state = ?, status = ?, reason_code = ?, "
-                               "reason = ?, acked_at = ? WHERE op_id = ? AND state = ?",
+                               "reason = ?, reason_params = ?, acked_at = ? WHERE op_id = ? "
+                               "AND state = ?",
                                (REJECTED, result["status"], reason.get("code"),
-                                reason.get("message"), now, result["op_id"], PENDING))
+                                reason.get("message"), _params_json(reason), now,
+                                result["op_id"], PENDING))
                 else:
                     db.execute("UPDATE outbox SET state = ?, status = ?, version = ?, "
                                "acked_at = ? WHERE op_id = ? AND state = ?",
@@ -391,7 +400,7 @@ class SqliteStore:
             op.update(op_id=new_op_id, seq=seq, grid_id=held[0] if held else op["grid_id"])
             db.execute("UPDATE outbox SET seq = ?, op_id = ?, grid_id = ?, op = ?, state = ?, "
                        "status = NULL, version = NULL, reason_code = NULL, reason = NULL, "
-                       "acked_at = NULL WHERE op_id = ?",
+                       "reason_params = NULL, acked_at = NULL WHERE op_id = ?",
                        (seq, new_op_id, op["grid_id"], json.dumps(op, ensure_ascii=False),
                         PENDING, op_id))
             self._set_meta(db, {"next_seq": str(seq + 1)})
@@ -492,6 +501,7 @@ class SqliteStore:
         db.execute("DELETE FROM outbox WHERE grid_id = ? AND state IN (?, ?)",
                    (grid_id, ACKED, HELD))
         db.execute("DELETE FROM quarantine WHERE grid_id = ?", (grid_id,))
+        db.execute("DELETE FROM drafts WHERE grid_id = ?", (grid_id,))  # client/drafts.py
         db.execute("DELETE FROM grids WHERE id = ?", (grid_id,))
 
     def _depart(self, db, resident_id: str, grid_id: int) -> None:
@@ -702,11 +712,12 @@ class SqliteStore:
         with self.reading() as db:
             rows = db.execute(f"SELECT seq, op_id, entity, entity_id, grid_id, resident_id, "
                               f"resident_name, state, status, version, reason_code, reason, "
-                              f"created_at, acked_at, op FROM outbox {where} ORDER BY seq",
-                              (state or HELD,)).fetchall()
+                              f"created_at, acked_at, reason_params, op FROM outbox {where} "
+                              f"ORDER BY seq", (state or HELD,)).fetchall()
         keys = ("seq", "op_id", "entity", "entity_id", "grid_id", "resident_id", "resident_name",
                 "state", "status", "version", "reason_code", "reason", "created_at", "acked_at")
-        return [{**dict(zip(keys, row[:-1])), "op": json.loads(row[-1])} for row in rows]
+        return [{**dict(zip(keys, row[:-2])), "reason_params": json.loads(row[-2] or "{}"),
+                 "op": json.loads(row[-1])} for row in rows]
 
 
 class MemoryStore:
@@ -771,7 +782,8 @@ class MemoryStore:
                 if result["status"] == p.REJECTED:
                     reason = result.get("reason") or {}
                     row.update(state=REJECTED, reason_code=reason.get("code"),
-                               reason=reason.get("message"))
+                               reason=reason.get("message"),
+                               reason_params=json.loads(_params_json(reason) or "{}"))
                 else:
                     row.update(state=ACKED, version=result.get("version"))
                     self._note_seen(state, result.get("version"), result.get("seq"))
@@ -863,7 +875,8 @@ class MemoryStore:
         return [{"seq": seq, "op_id": row["op"]["op_id"], "entity": row["op"]["entity"],
                  "entity_id": row["op"]["entity_id"], "grid_id": row["op"]["grid_id"],
                  "state": row["state"], "version": row["version"],
-                 "reason_code": row["reason_code"], "reason": row["reason"], "op": row["op"]}
+                 "reason_code": row["reason_code"], "reason": row["reason"],
+                 "reason_params": row.get("reason_params") or {}, "op": row["op"]}
                 for seq, row in sorted(self._state["outbox"].items())
                 if row["state"] == state or state is None and row["state"] != HELD]
 

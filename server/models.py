@@ -137,6 +137,9 @@ class Resident(Base):
     device_details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     care_notes: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    #: HMAC of the ID number from a roster import (server.roster.idnumber.keyed_hash): for
+    #: finding the same person twice. Never the number; never sent to a tablet.
+    id_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     #: Log position of the latest change; what an update's base_version refers to.
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     #: Per field: the FieldStamp (shared.merge) of its last writer.

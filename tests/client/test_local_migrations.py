@@ -57,7 +57,7 @@ def test_records_in_the_previous_protocols_shape_are_mapped_like_the_servers(tmp
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.connect() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "c0002_sync_checks")
+        command.downgrade(config, "c0004c_visit_drafts")
         connection.commit()
     engine.dispose()
     old = {"id": "r1", "grid_id": 1, "version": 3, "name": "王秀兰", "address": "建设路51号",

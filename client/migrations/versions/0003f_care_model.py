@@ -1,7 +1,7 @@
 """local store: residents in the programme's model (关爱类别, ability levels)
 
 Revision ID: c0003f_care_model
-Revises: c0002_sync_checks
+Revises: c0004c_visit_drafts
 Create Date: 2026-12-01
 
 The server copies and the effective copies of residents, and conflicts about the old fields, are
@@ -15,7 +15,7 @@ import json
 from alembic import op
 
 revision = "c0003f_care_model"
-down_revision = "c0002_sync_checks"
+down_revision = "c0004c_visit_drafts"
 branch_labels = None
 depends_on = None
 

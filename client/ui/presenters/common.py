@@ -65,11 +65,19 @@ def join_labels(labels: dict, codes) -> str:
     return list_separator().join(label(labels, code) for code in codes or ())
 
 
-def categories_text(codes) -> str:
-    """关爱类别 as shown (with 高龄, computed from the birth year, where it applies)."""
+def categories_text(codes, age: int | None = None) -> str:
+    """关爱类别 as shown: the recorded ones, and 高龄 (computed from the birth year: a stored tag
+    is never read, it disagreed with the age shown beside it)."""
+    codes = [code for code in codes or () if code != p.AGED_80_PLUS or age is None]
+    if age is not None and age >= AGED_FROM:
+        codes.append(p.AGED_80_PLUS)
     return list_separator().join(
         DERIVED_LABELS.word(code) if code in DERIVED_LABELS else CATEGORY_LABELS.word(code)
-        for code in codes or ())
+        for code in codes)
+
+
+#: 高龄: 80 or over this year.
+AGED_FROM = 80
 
 
 # ---- times ----------------------------------------------------------------------------------

@@ -13,6 +13,15 @@ CHOICE_FIELDS = {"care_categories": (CATEGORY_LABELS, True), "safety_devices":
 EDIT_ORDER = ("phone", "emergency_contact", "emergency_phone", "care_categories",
               "ability_level", "ability_assessed_on", "ability_assessor", "safety_devices",
               "status", "care_notes")
+#: Never offered as a choice: computed, never ticked by hand (高龄 is not a care category at
+#: all: shared/district_rules.py computes it from the birth year).
+COMPUTED: dict[str, set[str]] = {}
+
+
+def choices(name: str) -> list[tuple[str, str]]:
+    """(code, untranslated word) of a choice field's chips, the computed ones left out."""
+    labels, _many = CHOICE_FIELDS[name]
+    return [(code, text) for code, text in labels.items() if code not in COMPUTED.get(name, ())]
 
 
 @dataclass
