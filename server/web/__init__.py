@@ -9,7 +9,7 @@ from flask import Flask, request
 
 from shared import protocol as p
 
-from . import audit_text, i18n, labels, roster
+from . import audit_text, i18n, labels, roster, typography
 from .queries.tablets import is_stale
 from .timeutil import local_today, to_local
 
@@ -43,7 +43,9 @@ def init_web(app: Flask) -> None:
                                  audit_source=audit_text.source_word,
                                  audit_fields=audit_text.field_names,
                                  audit_changes=audit_text.field_changes,
-                                 audit_summary=audit_text.summary)
+                                 audit_summary=audit_text.summary,
+                                 colon=typography.colon,
+                                 list_separator=typography.list_separator)
     app.jinja_env.filters["local"] = _format_local
     app.jinja_env.filters["parse_instant"] = _parse_instant
     app.jinja_env.filters["local_date"] = lambda m: to_local(m).strftime("%Y-%m-%d") if m else "—"

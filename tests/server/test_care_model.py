@@ -12,7 +12,7 @@ from server import alerts
 from server.models import Alert, AuditEntry, Pairing, Person, Resident, Visit
 from shared import protocol as p
 from shared.clock import isoformat, utcnow
-from tests.ops import update_op, visit_op
+from testkit.ops import update_op, visit_op
 
 
 def fresh(session) -> None:
@@ -193,8 +193,8 @@ def test_a_lead_outside_the_grid_cannot_close_its_alerts(neighbourhood, device_f
 @pytest.fixture
 def as_web_user(app, neighbourhood, db_session):
     """A community lead of the neighbourhood's community (or of one grid), signed in."""
-    from tests.factories import PASSWORD, make_person
-    from tests.web.web_helpers import WebClient
+    from testkit.factories import PASSWORD, make_person
+    from testkit.web_helpers import WebClient
 
     def sign_in(grid=None):
         area = grid or neighbourhood.tree.communities[0]

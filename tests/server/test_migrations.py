@@ -21,7 +21,7 @@ def test_search_keys_of_the_old_format_are_made_anew_by_the_migration(tmp_path):
     from server.db import make_engine
     from server.migrate import alembic_config, upgrade
     from shared.search import keys_are_current, rank
-    from tests.factories import make_district, make_resident
+    from testkit.factories import make_district, make_resident
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     upgrade(url)
@@ -59,7 +59,7 @@ def test_the_care_model_migration_maps_every_copy_of_the_old_fields(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     upgrade(url)
-    command.downgrade(alembic_config(url), "0004e_resident_id_hash")
+    command.downgrade(alembic_config(url), "0004d_provisioning_codes")
     engine = make_engine(url)
     old = {"id": "r1", "grid_id": 1, "version": 2, "name": "王秀兰", "sex": "F",
            "birth_year": 1940, "address": "建设路51号院2号楼4单元202", "phone": None,

@@ -1,7 +1,7 @@
 """the programme's model: 关爱类别, ability levels, risk tiers, device details
 
 Revision ID: 0004f_care_model
-Revises: 0004e_resident_id_hash
+Revises: 0004d_provisioning_codes
 Create Date: 2026-12-01
 
 ``living_situation`` becomes ``care_categories`` (the 80+ tag dropped: it is computed from the
@@ -20,7 +20,7 @@ from alembic import op
 from server.models import UTCDateTime
 
 revision = "0004f_care_model"
-down_revision = "0004e_resident_id_hash"
+down_revision = "0004d_provisioning_codes"
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 # Importing the resource modules registers their routes on the blueprint.
 from . import (alerts, areas, audit, conflicts, dashboard, exports, pairings,  # noqa: F401
-               people, residents, roster, session, tablets)
+               passwords, people, provisioning, residents, roster, session, tablets)
 from .blueprint import bp, csrf
 
 __all__ = ["bp", "csrf"]
