@@ -17,7 +17,7 @@ from client.encryption import Keyring, cipher_module
 from client.store import SqliteStore
 from server.db import make_engine
 from server.migrate import upgrade
-from server.models import Assignment, Device, Person, Visit
+from server.models import Area, Assignment, Device, Person, Visit
 from shared import protocol as p
 from testkit.factories import PASSWORD, make_district, make_person, make_resident
 from testkit.live_server import LiveServer
@@ -36,8 +36,9 @@ def world(tmp_path_factory, kivy_env):
         district = make_district(session, streets=1, communities=1, grids=2)
         home, other = district.grids
         make_person(session, "xiaohong", areas=[home, other], display_name="李晓红")
-        people = {name: make_resident(session, home, name=name) for name in
-                  ("张利霞", "王秀英", "李桂兰", "陈玉珍")}
+        people = {name: make_resident(session, home, name=name, safety_devices=devices)
+                  for name, devices in (("张利霞", []), ("王秀英", []),
+                                        ("李桂兰", ["gas_alarm"]), ("陈玉珍", []))}
         people["刘德华"] = make_resident(session, other, name="刘德华", phone="13800000000")
         session.commit()
     server = LiveServer(url).start()
@@ -119,38 +120,6 @@ def test_find_by_pinyin_initials(world):
     app.wait_until(lambda: len(app.rows()["rows"]) == 5, what="the whole list again")
 
 
-def test_the_visit_form_warns_of_a_dangerous_reading_and_records_an_emergency(world):
-    """The checklist says 无问题 untouched; 185/110 is said at once with what to do and
-    proposes tomorrow; an emergency needs what was done, and is saved with its method."""
-    app = world["app"]
-    app.type("search", "cyz")
-    tap_resident(app, "陈玉珍")
-    app.tap("记录走访")
-    app.wait_for_screen("visit")
-    app.tap("发现紧急情况并已处置")
-    app.wait_for_text("身体状况")  # the quick checklist, every item "no problem"
-    app.type("systolic", "185")
-    app.type("diastolic", "110")
-    app.wait_for_text("收缩压 185 mmHg，偏高（警戒值 180）。")
-    assert any("拨打120" in text for text in app.texts())
-    app.tap("保存走访")
-    app.wait_for_text("请看上面的红字。")  # nothing saved without what was done
-    app.type("emergency_action", "已拨打120，并通知了女儿")
-    app.tap("保存走访")
-    app.wait_for_screen("today")
-    app.wait_until(lambda: app.state()["unsent"] == 0 and not app.state()["syncing"],
-                   timeout=60, what="the visit to reach the server")
-    with Session(world["engine"]) as session:
-        visit = session.scalars(select(Visit).where(
-            Visit.resident_id == world["ids"]["陈玉珍"])).one()
-    assert visit.outcome == p.EMERGENCY
-    assert visit.details["emergency_action"] == "已拨打120，并通知了女儿"
-    assert visit.details["readings"]["systolic"] == 185
-    assert visit.details["follow_up_on"]  # tomorrow, proposed by the reading
-    assert "checklist" not in visit.details and "method" not in visit.details  # 上门, no problem
-    app.type("search", "")
-
-
 def test_visit_without_signal_syncs_by_itself(world):
     app, server = world["app"], world["server"]
     server.stop()  # into the stairwell: no signal
@@ -205,7 +174,9 @@ def test_refused_change_shows_its_reason(world):
     # (the resident's name is gone with its grid, evicted in the same sync)
     app.wait_for_text("修改资料：电话")
     # In the volunteer's words, with what to do; never the server's English sentence.
-    app.wait_for_text("你已不再负责这个网格，这条修改没有保存。")
+    with Session(world["engine"]) as session:  # the server names the grid; never its id
+        grid_name = session.get(Area, world["other_grid"]).name
+    app.wait_for_text(f"你已不再负责{grid_name}，这条修改没有保存。")
     app.wait_for_text("请联系社区核对你的负责区域")
     assert not any("assigned" in text or "服务器的原话" in text for text in app.texts())
     # The grid left the tablet with its assignment; its resident is gone from the list.
@@ -261,6 +232,7 @@ def test_a_half_filled_visit_asks_on_back_and_survives_the_app_being_killed(worl
     app.tap("见到本人")
     app.type("systolic", "185")
     app.type("diastolic", "100")
+    app.tap("故障")  # her gas alarm (a row made for her devices)
     app.back()  # 返回 (or the tablet's back key) on a half-filled form asks first
     app.wait_for_text("这次走访还没有保存")
     assert app.screen() == "visit"
@@ -292,10 +264,11 @@ def test_a_half_filled_visit_asks_on_back_and_survives_the_app_being_killed(worl
 
     def delivered():
         with Session(world["engine"]) as session:  # one short read each time: no lock held
-            return [visit.details.get("readings") for visit in session.scalars(
-                select(Visit).where(Visit.resident_id == world["ids"]["李桂兰"]))]
+            return [(visit.details.get("readings"), visit.details.get("safety_checks"))
+                    for visit in session.scalars(select(Visit).where(
+                        Visit.resident_id == world["ids"]["李桂兰"]))]
     assert app.wait_until(delivered, timeout=40, what="the visit delivered") == [
-        {"systolic": 185, "diastolic": 100}]
+        ({"systolic": 185, "diastolic": 100}, {"gas_alarm": "faulty"})]
 
 
 def test_an_expired_sign_in_goes_back_to_sign_in_and_keeps_the_visit(world):

@@ -3,15 +3,23 @@ from __future__ import annotations
 
 from kivy.clock import Clock
 from kivy.factory import Factory
-from kivy.metrics import dp, sp
 from kivy.properties import DictProperty, ObjectProperty, StringProperty
-from kivy.uix.label import Label
+from kivy.uix.boxlayout import BoxLayout
 
 from shared import protocol as p
 
-from .. import presenters as pr, theme
+from .. import presenters as pr
 from ..i18n import _
 from .base import FRAME_WAIT, AppScreen, service_errors
+
+
+class CheckRow(BoxLayout):
+    """One of the resident's safety devices and how it was found (its look: visit.kv)."""
+    caption = StringProperty("")
+    device = StringProperty("")
+
+
+Factory.register("CheckRow", cls=CheckRow)
 
 
 class VisitScreen(AppScreen):
@@ -20,8 +28,6 @@ class VisitScreen(AppScreen):
     errors = DictProperty({})
     reading_errors = StringProperty("")
     save_error = StringProperty("")
-    #: What a dangerous reading calls for, said at once (shared/readings.py).
-    danger = StringProperty("")
     draft_notice = StringProperty("")
     form = ObjectProperty(pr.VisitForm(), rebind=True)
     DRAFT_DELAY = 0.5  # seconds of quiet before what was typed is kept as the draft
@@ -35,82 +41,27 @@ class VisitScreen(AppScreen):
                                                 self.DRAFT_DELAY)
         # Strong references: kv ids are weak, and these parts leave the tree while hidden.
         self.away_field = ids.away_reason.__self__
-        self.emergency_field = ids.emergency_action.__self__
         self._optional = {"met": ids.met_box.__self__,
-                          "away": (ids.away_caption.__self__, self.away_field),
-                          "emergency": (ids.emergency_caption.__self__, self.emergency_field)}
-        self.outcome_buttons = {}
-        for code in p.OUTCOMES:
-            button = Factory.OutcomeButton(text=pr.with_icon(pr.OUTCOME_ICONS, code, pr.label(
-                                               pr.OUTCOME_LABELS, code)),
-                                           group="outcome", code=code)
-            button.bind(on_release=lambda b: self.choose_outcome(b.code, b.state == "down"))
-            ids.outcomes.add_widget(button)
-            self.outcome_buttons[code] = button
-        self.inputs = {}
-        for row_id, names in (("bp", ("systolic", "diastolic")), ("pulse", ("pulse",)),
-                              ("blood_sugar", ("blood_sugar",)),
-                              ("temperature", ("temperature",))):
-            box = ids[row_id].ids.inputs
-            for index, name in enumerate(names):
-                if index:
-                    box.add_widget(Factory.ReadingSeparator())
-                field = Factory.NumberField(hint_text=_("upper") if name == "systolic" else
-                                            _("lower") if name == "diastolic" else "")
-                if name in ("systolic", "diastolic", "pulse"):
-                    field.input_filter = "int"
-                field.bind(text=lambda f, text, name=name: self._typed(name, text))
-                box.add_widget(field)
-                self.inputs[name] = field
-        self.mood_chips = self._chips(ids.moods, pr.MOOD_LABELS, "mood",
-                                      lambda code: self.form.choose_mood(code), pr.MOOD_ICONS)
-        self.need_chips = self._chips(ids.needs, pr.NEED_LABELS, None,
-                                      lambda code: self.form.toggle("needs", code))
-        self.service_chips = self._chips(ids.services, pr.SERVICE_LABELS, None,
-                                         lambda code: self.form.toggle("services", code))
-        self.method_chips = self._chips(ids.methods, pr.METHOD_LABELS, "method",
-                                        lambda code: self.form.checks.choose_method(code))
-        for chip in self.method_chips.values():
-            chip.allow_no_selection = False
-        self.advice_chips = self._chips(ids.advice, pr.ADVICE_LABELS, None,
-                                        lambda code: self.form.checks.toggle_advice(code))
-        self.concern_fields = {}
-        for row in pr.checklist_rows(self.form.checks):
-            line = Factory.Chips()
-            caption = Label(text=row["label"], color=theme.INK, size_hint=(None, None),
-                            font_size=sp(21) * self.app.font_scale, width=dp(230),
-                            height=dp(64), halign="left", valign="middle")
-            caption.text_size = caption.size
-            field = Factory.Field(hint_text=row["state"], size_hint_x=None, width=dp(420))
-            field.bind(text=lambda f, text, item=row["item"]: self.form.checks.note_concern(
-                item, text))
-            line.add_widget(caption)
-            line.add_widget(field)
-            ids.checklist.add_widget(line)
-            self.concern_fields[row["item"]] = field
-        self.follow_up_chips = {}
-        for code, text, _days in pr.FOLLOW_UP_CHOICES:
-            chip = Factory.Chip(text=_(text), group="follow_up", code=code,
-                                allow_no_selection=False)
-            chip.bind(on_release=lambda c: (setattr(self.form, "follow_up", c.code),
-                                            self.changed()))
-            ids.follow_up.add_widget(chip)
-            self.follow_up_chips[code] = chip
+                          "away": (ids.away_caption.__self__, self.away_field)}
+        # The form is laid out in visit.kv; these are its parts the screen reads and resets.
+        self.inputs = {name: ids[name].__self__ for name in pr.READING_ORDER}
+        self.outcome_buttons = ids.outcomes.chips
+        self.mood_chips, self.need_chips = ids.moods.chips, ids.needs.chips
+        self.service_chips = ids.services.chips
+        self.follow_up_chips = ids.follow_up.chips
 
-    def _chips(self, container, labels: dict, group: str | None, on_tap, icons=None) -> dict:
-        chips = {}
-        for code, text in labels.items():
-            chip = Factory.Chip(text=pr.with_icon(icons or {}, code, _(text)), code=code,
-                                group=group)
-            chip.bind(on_release=lambda c: (on_tap(c.code), self.changed()))
-            container.add_widget(chip)
-            chips[code] = chip
-        return chips
+    def chose(self, question: str, code: str, _chosen: bool) -> None:
+        """A chip tapped in one of the form's questions (visit.kv)."""
+        if question == "mood":
+            self.form.choose_mood(code)
+        elif question in ("needs", "services"):
+            self.form.toggle(question, code)
+        elif question == "follow_up":
+            self.form.follow_up = code
+        self.changed()
 
-    def _typed(self, name: str, text: str) -> None:
+    def typed(self, name: str, text: str) -> None:
         self.form.readings[name] = text
-        self.danger = "\n".join(self.form.warnings(self.app.service.district_rules))
-        self._sync_follow_up()  # a dangerous reading proposes a visit tomorrow
         self.changed()
 
     # ---- the draft (client/drafts.py): what was typed survives the app being killed ------
@@ -147,7 +98,6 @@ class VisitScreen(AppScreen):
                 button.state = "down" if code == form.outcome else "normal"
             self._show("met", form.met)
             self._show("away", form.outcome == p.AWAY)
-            self._show("emergency", form.outcome == p.EMERGENCY)
             for name, field in self.inputs.items():
                 field.text = form.readings.get(name, "")
             for chips, chosen in ((self.mood_chips, {form.mood}), (self.need_chips, form.needs),
@@ -214,15 +164,9 @@ class VisitScreen(AppScreen):
         for chip in self.check_chips.values():
             chip.state = "normal"
         for group in (self.outcome_buttons, self.mood_chips, self.need_chips,
-                      self.service_chips, self.advice_chips):
+                      self.service_chips):
             for chip in group.values():
                 chip.state = "normal"
-        for code, chip in self.method_chips.items():
-            chip.state = "down" if code == p.DOOR else "normal"
-        for field in self.concern_fields.values():
-            field.text = ""
-        self.emergency_field.text = ""
-        self.danger = ""
         for field in self.inputs.values():
             field.text = ""
         self.ids.note.text = ""
@@ -230,7 +174,6 @@ class VisitScreen(AppScreen):
         self._sync_follow_up()
         self._show("met", False)
         self._show("away", False)
-        self._show("emergency", False)
         self._restoring = False
 
     def _build_checks(self, devices: list[str]) -> None:
@@ -241,17 +184,11 @@ class VisitScreen(AppScreen):
             box.add_widget(Factory.Muted(text=_("No safety devices on record.")))
             return
         for device in devices:
-            row = Factory.Chips()
-            caption = Label(text=pr.label(pr.SAFETY_DEVICE_LABELS, device), color=theme.INK,
-                            font_size=sp(21) * self.app.font_scale, size_hint=(None, None),
-                            width=dp(200), height=dp(64), halign="left", valign="middle")
-            caption.text_size = caption.size
-            row.add_widget(caption)
-            for result, text in pr.CHECK_LABELS.items():
-                chip = Factory.Chip(text=_(text), group=f"check-{device}", code=result)
-                chip.bind(on_release=lambda c, device=device: (self.form.check_device(
-                    device, c.code), self.changed()))
-                row.add_widget(chip)
+            row = Factory.CheckRow(caption=pr.label(pr.SAFETY_DEVICE_LABELS, device),
+                                   device=device)
+            row.ids.chips.bind(on_choice=lambda _w, code, _chosen, device=device: (
+                self.form.check_device(device, code), self.changed()))
+            for result, chip in row.ids.chips.chips.items():
                 self.check_chips[(device, result)] = chip
             box.add_widget(row)
 
@@ -278,7 +215,6 @@ class VisitScreen(AppScreen):
         self.errors = {}
         self._show("met", self.form.met)
         self._show("away", self.form.outcome == p.AWAY)
-        self._show("emergency", self.form.outcome == p.EMERGENCY)
         self._sync_follow_up()
         self.changed()
 
