@@ -34,7 +34,7 @@ from werkzeug.security import check_password_hash
 from testkit.web_helpers import CSRF_META, api_login
 from testkit.web_scenario import build_scenario
 
-from server.models import (Assignment, AuditEntry, Conflict, Device, Person,
+from server.models import (Alert, Assignment, AuditEntry, Conflict, Device, Pairing, Person,
                            ProvisioningCode, Resident, WebSession)
 from server.provisioning import create_code
 from server.web.sessions import _hash
@@ -131,11 +131,19 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                                "out": web("absent", "absent", "shown")},
     ("web.campaign", "GET"): {"in": web("shown", "shown", "shown"),
                               "out": web("hidden", "hidden", "shown")},
+    ("web.alert_list", "GET"): {"in": web("shown", "shown", "shown"),
+                                "out": web("absent", "absent", "shown")},
     # ---- web changes (run after the pages, in this order)
     ("web.edit_resident_view", "POST"): {"in": web("done", "done", "done"),
                                          "out": web("hidden", "hidden", "done")},
     ("web.settle", "POST"): {"in": web("done", "done", "done"),
                              "out": web("hidden", "hidden", "done")},
+    ("web.close_alert", "POST"): {"in": web("done", "done", "done"),
+                                  "out": web("hidden", "hidden", "done")},
+    ("web.pair_resident", "POST"): {"in": web("done", "done", "done"),
+                                    "out": web("hidden", "hidden", "done")},
+    ("web.end_pairing", "POST"): {"in": web("done", "done", "done"),
+                                  "out": web("hidden", "hidden", "done")},
     ("web.add_person", "POST"): {"in": web("done", "done", "done"),
                                  "out": web("refused", "refused", "done")},
     ("web.import_roster", "POST"): {"in": web("done", "done", "done"),
@@ -184,6 +192,8 @@ class Side:
     assignment: object
     day_resident: str  # a resident visited yesterday (the visits page)
     markers: dict[str, str] = field(default_factory=dict)
+    alert: object = None  # a dangerous reading raised for ``resident``
+    pairing: object = None  # ``resident``'s pairing, for web.end_pairing
 
 
 @dataclass
@@ -220,6 +230,13 @@ def build_world(db_session, client) -> World:
                             kept_by=dict(s.conflict.kept_by), lost_by=dict(s.conflict.lost_by),
                             detected_at=utcnow(), status="open")
     db_session.add(conflict_out)
+    alerts = {}
+    for resident in (s.residents["zhang"], zhao):
+        alerts[resident.id] = Alert(kind="reading", resident_id=resident.id,
+                                    grid_id=resident.grid_id, detail={"dangers": [
+                                        {"reading": "systolic", "value": 185, "direction": "high",
+                                         "limit": 180}]}, raised_at=utcnow())
+        db_session.add(alerts[resident.id])
     for resident in (s.residents["zhang"], zhao):
         db_session.add(AuditEntry(action="view_resident", person_id=s.people["admin"].id,
                                   entity=p.RESIDENT, entity_id=resident.id,
@@ -247,6 +264,13 @@ def build_world(db_session, client) -> World:
     # Names and numbers that must never reach someone who may not see that area.
     foreign = {"kunwu": ("张利霞", "王秀英", "昆吾", "孙立新", "13800000001"),
                "pushang": ("赵桂芳", "濮上", "钱志强", "侯胜涛", "13700000009")}
+    kunwu.alert, pushang.alert = alerts[kunwu.resident.id], alerts[zhao.id]
+    for side in (kunwu, pushang):
+        # with another visitor than the one web.pair_resident pairs, so both effects are new
+        side.pairing = Pairing(resident_id=side.resident.id, person_id=s.people["admin"].id,
+                               starts_on=local_today())
+        db_session.add(side.pairing)
+    db_session.commit()
     return World(s, kunwu, pushang, revoked_token, revoked_device_id, foreign, db_session, codes)
 
 
@@ -416,6 +440,7 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
         "web.export_download": (f"/export/download?kind=residents&format=csv"
                                 f"&area={t.community.id}", r.name),
         "web.audit_log": (f"/audit?resident={r.id}", r.name),
+        "web.alert_list": ("/alerts", r.name),
     }
     if endpoint in pages:
         path, marker = pages[endpoint]
@@ -433,6 +458,18 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
     if endpoint == "web.settle":
         return Call("POST", f"/conflicts/{t.conflict.id}/settle", data={"choice": "lost"},
                     effect=lambda db: db.get(Conflict, t.conflict.id).status == "settled")
+    if endpoint == "web.pair_resident":
+        visitor = t.person  # a volunteer of the side's grid, managed by both supervisors
+        return Call("POST", f"/residents/{r.id}/pairings", data={"person_id": visitor.id},
+                    effect=lambda db: db.scalar(select(Pairing.id).where(
+                        Pairing.resident_id == r.id, Pairing.person_id == visitor.id)) is not None)
+    if endpoint == "web.end_pairing":
+        pairing = t.pairing
+        return Call("POST", f"/pairings/{pairing.id}/end",
+                    effect=lambda db: db.get(Pairing, pairing.id).ends_on is not None)
+    if endpoint == "web.close_alert":
+        return Call("POST", f"/alerts/{t.alert.id}", data={"resolution": "seen"},
+                    effect=lambda db: db.get(Alert, t.alert.id).closed_at is not None)
     if endpoint == "web.add_person":
         username = f"new-{tag}"
         return Call("POST", "/people", data={
