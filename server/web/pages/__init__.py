@@ -7,8 +7,8 @@ or a conflict goes through server.sync.edits so that it reaches the tablets at t
 from __future__ import annotations
 
 # Importing the resource modules registers their routes on the blueprint.
-from . import (areas, audit, conflicts, dashboard, exports, passwords, people,  # noqa: F401
-               provisioning, residents, roster, session, tablets)
+from . import (areas, audit, conflicts, dashboard, duty_reports, exports, passwords,  # noqa: F401
+               people, points, provisioning, residents, roster, session, tablets)
 from .blueprint import bp, csrf
 
 __all__ = ["bp", "csrf"]
