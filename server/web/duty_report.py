@@ -164,12 +164,12 @@ def render_pdf(data: DutyFigures) -> bytes:
                      [_("Resolution rate"), _rate(data.rates.resolution)],
                      [_("Satisfaction rate"), _rate(data.rates.satisfaction)],
                      [_("Duty points"), str(data.points)]]
-    story += [Table(figures_table, colWidths=(70 * mm, 40 * mm), style=grid),
+    story += [Table(figures_table, colWidths=(70 * mm, 40 * mm), style=grid, hAlign="LEFT"),
               Paragraph(_("Points by source"), sub)]
     sources = [[_("Rule"), _("Points")]] + [[kind, str(value)] for kind, value in data.sources]
     if len(sources) == 1:
         sources.append([_("No points in this period."), ""])
-    story += [Table(sources, colWidths=(110 * mm, 30 * mm), style=grid),
+    story += [Table(sources, colWidths=(110 * mm, 30 * mm), style=grid, hAlign="LEFT"),
               Paragraph(_("Cases behind the points (the latest %(n)s)", n=CASES_SHOWN), sub)]
     cases = [[_("Day"), _("Resident"), _("Rule"), _("Points"), _("Note")]]
     cases += [[day.isoformat(), name, Paragraph(kind, base), str(points), Paragraph(note, base)]
