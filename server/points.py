@@ -172,3 +172,10 @@ def per_week(entries: Iterable[sp.Entry], first: date, last: date) -> list[tuple
         if week in weeks:
             weeks[week] += entry.points
     return sorted(weeks.items())
+
+
+def grids_worked(session: Session, person_id: int) -> set[int]:
+    """The grids of the residents a person has visited: where their points come from."""
+    return set(session.scalars(select(Resident.grid_id).join(Visit, Visit.resident_id ==
+                                                            Resident.id)
+                               .where(Visit.author_id == person_id).distinct()))

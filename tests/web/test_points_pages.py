@@ -130,7 +130,7 @@ def test_new_rules_apply_from_their_day_and_never_rewrite_the_past(as_user, scen
             "weekly_cap": "10", "gap_minutes": "30", "follow_up_hours": "48",
             "vulnerable_age": "80", "once_a_day": "on"}
     past = web.post("/points/rules", data={**form, "effective": "2026-11-01"})
-    assert past.status_code == 400 and "effective" in past.get_data(as_text=True)
+    assert past.status_code == 400 and "生效日期：须为今天或以后" in past.get_data(as_text=True)
     assert db_session.scalar(
         select(func.count()).select_from(PointsRuleVersion)) == 0
     assert as_user("kunwu_sup").post("/points/rules", data=form).status_code == 403

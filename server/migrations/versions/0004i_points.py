@@ -40,7 +40,7 @@ def upgrade() -> None:
     op.create_table(
         "district_settings",
         sa.Column("name", sa.String(64), primary_key=True),
-        sa.Column("value", sa.JSON, nullable=True))
+        sa.Column("value", sa.JSON, nullable=False))
 
 
 def downgrade() -> None:

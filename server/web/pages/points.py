@@ -160,10 +160,29 @@ def add_points_rules():
             return redirect(url_for("web.points_rules"))
         except sp.RuleError as error:
             problems = error.problems
+    problems = problem_words(problems)
     return render_template("web/points_rules.html", versions=sorted(
         book.versions, key=lambda r: -r.version), latest=book.latest, kinds=kind_words(),
         earnings=EARNINGS, costs=COSTS, today=local_today(),
         show_ranking=points.show_ranking(s), problems=problems), 400
+
+
+def problem_words(problems: dict[str, str]) -> dict[str, str]:
+    """The rule set's problems in the page's words: which field, and what is wrong with it
+    (the shared core names them in code terms)."""
+    labels = {**kind_words(), "effective": _("In force from"),
+              "weekly_cap": _("Weekly cap per resident"), "gap_minutes": _("Minutes apart"),
+              "follow_up_hours": _("Follow-up hours"), "vulnerable_age": _("Bonus age")}
+    out = {}
+    for name, why in problems.items():
+        label = labels.get(name.removeprefix("amounts."), name)
+        if name == "effective":
+            out[label] = _("must be today or later: days already counted keep their rules")
+        elif name.startswith("amounts."):
+            out[label] = _("earnings from 0 to 100, costs from -100 to 0")
+        else:
+            out[label] = why if why == _("must be a whole number") else _("out of range")
+    return out
 
 
 @bp.post("/points/settings")
