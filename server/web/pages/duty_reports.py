@@ -66,7 +66,10 @@ def duty_report(person_id: int):
         raise not_found()
     _report_language()
     _kind, first, last = period_args()
-    entries, facts = points.ledger(s, scope.grid_ids, utcnow(), [target.id])
+    # Only the grids where they worked: a part of the ledger is one resident's, so the
+    # person's entries are the same as in the whole district's, at a fraction of the cost.
+    grid_ids = scope.grid_ids & points.grids_worked(s, target.id)
+    entries, facts = points.ledger(s, grid_ids, utcnow(), [target.id])
     body = person_report(s, scope, target, first, last, entries, facts)
     audit(s, "duty_report", person_id=current_person().id, entity="person",
           entity_id=str(target.id), detail={"from": first.isoformat(), "to": last.isoformat()})

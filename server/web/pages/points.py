@@ -79,7 +79,7 @@ def points_person(person_id: int):
     if target is None:
         raise not_found()
     kind, first, last = period_args()
-    view = points_view(s, scope.grid_ids, first, last)
+    view = points_view(s, scope.grid_ids & points.grids_worked(s, target.id), first, last)
     mine = points.in_period(view.entries, first, last, target.id)
     sources = by_kind(mine, str(target.id), first, last)
     residents = view.facts.residents
