@@ -15,7 +15,21 @@ from zoneinfo import ZoneInfo
 from shared import points as sp
 from shared.district_day import district_today, month_start
 from shared.points.rules import RuleBook, default_rules
+from shared.points import rules as pr
 from shared.points.totals import by_kind
+
+from .common import N_
+
+#: Each rule in words (translated where shown).
+KIND_WORDS = {pr.VISIT_MET: N_("Visit that met the resident"),
+              pr.VISIT_VULNERABLE: N_("Resident living alone or aged 80+"),
+              pr.FOLLOW_UP_CLOSED: N_("No-answer follow-up closed in time"),
+              pr.REQUEST_RAISED: N_("Request raised"),
+              pr.TASK_ON_TIME: N_("Task resolved by its deadline"),
+              pr.VERDICT_SATISFIED: N_("Resident satisfied"),
+              pr.TASK_OVERDUE: N_("Task overdue"),
+              pr.VERDICT_NOT_SATISFIED: N_("Resident not satisfied"),
+              pr.ADJUSTMENT: N_("Adjustment by a supervisor")}
 
 #: The rules the tablet counts with, as the server does before any version is saved.
 TABLET_BOOK = RuleBook((default_rules(date(2000, 1, 1)),))
