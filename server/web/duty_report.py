@@ -87,10 +87,11 @@ def figures(title: str, subtitle: str, person_ids: set[str], entries, visits, re
             first: date, last: date, zone, kinds: dict[str, str], notes: dict[str, str],
             events=()) -> DutyFigures:
     """The report's figures for the people ``person_ids`` (one person, or an area's people):
-    ``entries`` the ledger of the period, ``visits`` every PointsVisit known."""
+    ``entries`` the ledger of the period, ``visits`` the effective visits (corrections applied:
+    shared.due.effective_visits, done once by the caller for a batch)."""
     from shared.district_day import local_date
     mine = [e for e in entries if e.person_id in person_ids and first <= e.day <= last]
-    kept = [v for v in effective_visits(list(visits))
+    kept = [v for v in visits
             if v.author_id in person_ids and first <= local_date(v.visited_at, zone) <= last]
     summed: dict[str, int] = {}
     for entry in mine:

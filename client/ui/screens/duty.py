@@ -43,7 +43,8 @@ class DutyScreen(AppScreen):
             return
         self.month = _("Points this month: {points}").format(points=mine.month)
         self.year = _("Points this year: {points}").format(points=mine.year)
-        self.sources = "\n".join(f"{_(pr.KIND_WORDS.get(kind, kind))}: {points}"
+        self.sources = "\n".join(_("{rule}: {points}").format(
+                                     rule=_(pr.KIND_WORDS.get(kind, kind)), points=points)
                                  for kind, points in sorted(mine.month_sources.items(),
                                                             key=lambda kv: -abs(kv[1]))) \
             or _("No points yet this month.")

@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections import defaultdict
 
 from flask import Response, g, request
 
 from shared import points as sp
 from shared import protocol as p
 from shared.clock import utcnow
+from shared.due import effective_visits
 
 from ... import points
 from ...audit import audit
@@ -34,7 +36,8 @@ def _report_language() -> None:
 
 
 def _visits(facts) -> list[sp.PointsVisit]:
-    return [f for f in facts.items if isinstance(f, sp.PointsVisit)]
+    """The effective visits (a void removes, an amend replaces), for the report's counts."""
+    return effective_visits([f for f in facts.items if isinstance(f, sp.PointsVisit)])
 
 
 def _events(facts) -> list[sp.RequestEvent]:
@@ -50,10 +53,11 @@ def _safe(text: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", text)[:40]
 
 
-def person_report(s, scope, target, first, last, entries, facts) -> bytes:
+def person_report(s, scope, target, first, last, entries, facts, visits=None) -> bytes:
+    """``visits``: the effective visits when the caller has them (a batch), else computed."""
     data = figures(target.display_name, word("role", target.role), {str(target.id)}, entries,
-                   _visits(facts), facts.residents, first, last, district_zone(),
-                   kind_words(), note_words(), _events(facts))
+                   _visits(facts) if visits is None else visits, facts.residents, first, last,
+                   district_zone(), kind_words(), note_words(), _events(facts))
     return render_pdf(data)
 
 
@@ -107,11 +111,19 @@ def duty_reports_zip():
     people = [person for person in people_in_scope(s, scope, include_inactive=False)
               if person.role == p.REPRESENTATIVE]
     entries, facts = points.ledger(s, grid_ids, utcnow(), [person.id for person in people])
+    # Each person's entries and visits, sorted out once: not the whole district per report.
+    entries_of, visits_of = defaultdict(list), defaultdict(list)
+    for entry in points.in_period(entries, first, last):
+        entries_of[entry.person_id].append(entry)
+    for visit in _visits(facts):
+        visits_of[visit.author_id].append(visit)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for person in people:
+            key = str(person.id)
             archive.writestr(f"{_safe(person.display_name)}-{person.id}.pdf",
-                             person_report(s, scope, person, first, last, entries, facts))
+                             person_report(s, scope, person, first, last, entries_of[key],
+                                           facts, visits_of[key]))
     audit(s, "duty_report", person_id=current_person().id, entity="area",
           entity_id=str(area_id) if area_id else None,
           detail={"from": first.isoformat(), "to": last.isoformat(), "reports": len(people)})
