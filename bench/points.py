@@ -18,7 +18,6 @@ import random
 from collections import defaultdict
 import statistics
 import sys
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
 

@@ -13,7 +13,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from shared import protocol as p
-from shared.due import effective_visits
 from shared.points import facts as pf
 from shared.points import rules as pr
 

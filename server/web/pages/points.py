@@ -197,7 +197,7 @@ def points_settings():
 @bp.get("/points/export")
 @sign_in_required
 def points_export():
-    s, scope, person = db.session, current_scope(), current_person()
+    s, person = db.session, current_person()
     kind, fmt = request.args.get("kind"), request.args.get("format")
     if kind not in ("totals", "ledger") or fmt not in ("csv", "xlsx"):
         raise ApiError(400, p.ERR_INVALID_BODY, _("kind or format: Not an allowed value."))
