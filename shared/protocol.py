@@ -178,7 +178,7 @@ class RejectCode(StrEnum):
 
     #: params: ``fields`` (the op's bad fields, dotted paths)
     INVALID = "invalid_op"
-    #: params: ``grid_id``, ``grid_name`` (None when no such grid)
+    #: params: ``grid_id``, ``grid_name`` (None unless the person was once assigned to it)
     OUT_OF_SCOPE = "out_of_scope"
     #: params: ``entity``, ``entity_id``, ``grid_id`` (the op's), ``resident_id``
     UNKNOWN_ENTITY = "unknown_entity"

@@ -29,12 +29,15 @@ from datetime import timedelta
 import pytest
 from flask.json.tag import TaggedJSONSerializer
 from sqlalchemy import select
+from werkzeug.security import check_password_hash
 
 from testkit.web_helpers import CSRF_META, api_login
 from testkit.web_scenario import build_scenario
 
 from server.models import (Assignment, AuditEntry, Conflict, Device, DistrictSetting, Person,
-                           PointsAdjustment, PointsRuleVersion, Resident, WebSession)
+                           PointsAdjustment, PointsRuleVersion, ProvisioningCode, Resident,
+                           WebSession)
+from server.provisioning import create_code
 from server.web.sessions import _hash
 from server.web.timeutil import local_today
 from shared import protocol as p
@@ -69,6 +72,8 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
     ("sync.push", "POST"): {"in": ("done",) * 6 + ("unauth", "wipe"),
                             "out": ("rejected",) * 5 + ("done", "unauth", "wipe")},
     ("auth.renew", "POST"): {"any": ("page",) * 6 + ("unauth", "wipe")},
+    # a sign-in sheet's code: anyone holding it signs in (signed_out holds a wrong one)
+    ("auth.provision", "POST"): {"any": ("done",) * 6 + ("unauth", "wipe")},
     ("sync.state", "POST"): {"any": ("page",) * 6 + ("unauth", "wipe")},
     ("health.healthz", "GET"): {"any": PAGE8},
     ("api-docs.openapi_json", "GET"): {"any": PAGE8},
@@ -141,6 +146,10 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                                     "out": web("hidden", "hidden", "done")},
     ("web.add_points_rules", "POST"): {"any": web("forbidden", "forbidden", "done")},
     ("web.points_settings", "POST"): {"any": web("forbidden", "forbidden", "done")},
+    ("web.reset_person_password", "POST"): {"in": web("done", "done", "done"),
+                                            "out": web("hidden", "hidden", "done")},
+    ("web.sign_in_sheet", "POST"): {"in": web("shown", "shown", "shown"),
+                                    "out": web("hidden", "hidden", "shown")},
     ("web.end_assignment", "GET"): {"in": web("page", "page", "page"),
                                     "out": web("hidden", "hidden", "page")},
     ("web.revoke_tablet", "GET"): {"in": web("page", "page", "page"),
@@ -186,6 +195,7 @@ class World:
     revoked_device_id: str
     foreign: dict[str, tuple[str, ...]]
     db: object = None
+    codes: dict[str, str] = field(default_factory=dict)  # username -> a sign-in sheet's code
 
 
 def build_world(db_session, client) -> World:
@@ -218,6 +228,10 @@ def build_world(db_session, client) -> World:
     revoked_device_id = str(uuid.uuid4())
     revoked_token = api_login(client, "revoked_vol", s.password, revoked_device_id)
     db_session.get(Device, revoked_device_id).revoked_at = utcnow()
+    # One sign-in sheet's code per account, made before any request (auth.provision).
+    codes = {username: create_code(db_session, db_session.scalar(
+        select(Person).where(Person.username == username)), None, utcnow())[0]
+        for username in [*USERNAMES.values(), "vol_a"]}
     db_session.commit()
 
     def assignment_of(person, grid):
@@ -233,7 +247,7 @@ def build_world(db_session, client) -> World:
     # Names and numbers that must never reach someone who may not see that area.
     foreign = {"kunwu": ("张利霞", "王秀英", "昆吾", "孙立新", "13800000001"),
                "pushang": ("赵桂芳", "濮上", "钱志强", "侯胜涛", "13700000009")}
-    return World(s, kunwu, pushang, revoked_token, revoked_device_id, foreign, db_session)
+    return World(s, kunwu, pushang, revoked_token, revoked_device_id, foreign, db_session, codes)
 
 
 # ---- clients for each actor -----------------------------------------------------------------
@@ -340,6 +354,14 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
         return Call("POST", "/api/v1/auth/login", api=True, bearer=False, json={
             "protocol": 2, "username": username, "password": password, "device_id": device,
             "device_name": "矩阵平板"})
+    if endpoint == "auth.provision":
+        code = world.codes[USERNAMES.get(actor.name, "vol_a")]
+        device = world.revoked_device_id if actor.name == "revoked_device" else str(uuid.uuid4())
+        return Call("POST", "/api/v1/auth/provision", api=True, bearer=False, json={
+            "protocol": p.PROTOCOL_VERSION, "device_id": device, "device_name": "矩阵平板",
+            "code": "WRONG-CODE" if actor.name == "signed_out" else code},
+            effect=lambda db: db.scalar(select(ProvisioningCode.used_at).where(
+                ProvisioningCode.device_id == device)) is not None)
     if endpoint == "auth.renew":
         return Call("POST", "/api/v1/auth/renew", api=True, json={"protocol": p.PROTOCOL_VERSION})
     if endpoint == "sync.state":
@@ -430,6 +452,14 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
             effect=lambda db: db.scalar(select(Assignment.id).where(
                 Assignment.person_id == t.person.id,
                 Assignment.role == p.GRID_WORKER)) is not None)
+    if endpoint == "web.reset_person_password":
+        password = f"矩阵新密码-{tag}"
+        return Call("POST", f"/people/{t.person.id}/password", data={"password": password},
+                    effect=lambda db: check_password_hash(db.get(Person, t.person.id)
+                                                          .password_hash, password))
+    if endpoint == "web.sign_in_sheet":
+        return Call("POST", f"/people/{t.person.id}/sign-in-sheet",
+                    marker=t.person.display_name)
     confirm = {"web.end_assignment": f"/assignments/{t.assignment.id}/end",
                "web.revoke_tablet": f"/tablets/{t.device.id}/revoke",
                "web.deactivate_person": f"/people/{t.person.id}/deactivate"}
@@ -500,7 +530,7 @@ def outcome_of(response, call: Call) -> str:
     if call.path == "/api/v1/sync/push":
         [result] = response.get_json()["results"]
         return "done" if result["status"] == p.APPLIED else result["status"]
-    if call.path == "/api/v1/auth/login":
+    if call.path in ("/api/v1/auth/login", "/api/v1/auth/provision"):
         return "done" if response.get_json().get("token") else "page"
     if call.pulled:
         return "shown" if f'"{call.pulled}"' in response.get_data(as_text=True) else "absent"
