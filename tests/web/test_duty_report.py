@@ -45,6 +45,8 @@ def test_a_persons_report_has_the_numbers_in_chinese(as_user, scenario):
     vol_a = scenario.people["vol_a"]
     page = as_user("kunwu_sup").get(f"/points/people/{vol_a.id}").get_data(as_text=True)
     assert f'href="/points/people/{vol_a.id}/report.pdf?period=month' in page  # one click
+    person_page = as_user("kunwu_sup").get(f"/people/{vol_a.id}").get_data(as_text=True)
+    assert f'href="/points/people/{vol_a.id}/report.pdf"' in person_page  # from theirs too
     response = as_user("kunwu_sup").get(f"/points/people/{vol_a.id}/report.pdf?period=month")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = text_of(response.data)
