@@ -119,6 +119,19 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                                      "out": web("hidden", "hidden", "shown")},
     ("web.audit_log", "GET"): {"in": web("shown", "shown", "shown"),
                                "out": web("hidden", "hidden", "shown")},
+    # issue 12 (g): call lists, the monthly report, campaigns
+    ("web.call_list", "GET"): {"in": web("shown", "shown", "shown"),
+                               "out": web("hidden", "hidden", "shown")},
+    ("web.call_sheet_download", "GET"): {"in": web("shown", "shown", "shown"),
+                                         "out": web("hidden", "hidden", "shown")},
+    ("web.monthly_report", "GET"): {"in": web("shown", "shown", "shown"),
+                                    "out": web("hidden", "hidden", "shown")},
+    ("web.monthly_report_download", "GET"): {"in": web("page", "page", "page"),
+                                             "out": web("hidden", "hidden", "page")},
+    ("web.campaigns", "GET"): {"in": web("shown", "shown", "shown"),
+                               "out": web("absent", "absent", "shown")},
+    ("web.campaign", "GET"): {"in": web("shown", "shown", "shown"),
+                              "out": web("hidden", "hidden", "shown")},
     ("web.points_table", "GET"): {"in": web("shown", "shown", "shown"),
                                   "out": web("hidden", "hidden", "shown")},
     ("web.points_person", "GET"): {"in": web("shown", "shown", "shown"),
@@ -164,6 +177,10 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                                         "out": web("hidden", "hidden", "done")},
     ("web.move_resident_view", "POST"): {"in": web("done", "done", "done"),
                                          "out": web("hidden", "hidden", "done")},
+    ("web.start_campaign_view", "POST"): {"in": web("done", "done", "done"),
+                                          "out": web("refused", "refused", "done")},
+    ("web.end_campaign_view", "POST"): {"in": web("done", "done", "done"),
+                                        "out": web("hidden", "hidden", "done")},
     ("web.sign_out", "POST"): {"any": LOGIN8},
 }
 
@@ -394,6 +411,9 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
     if endpoint == "web.sign_out":
         return Call("POST", "/logout")
     r = t.resident
+    issue12 = _issue12_call(endpoint, method, side, t, world, tag)
+    if issue12 is not None:
+        return issue12
     pages = {
         "web.dashboard": ("/", r.name),
         "web.area": (f"/areas/{t.community.id}", t.community.name),
@@ -503,6 +523,54 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
         return Call("POST", f"/people/{t.person.id}/deactivate", data=reason,
                     effect=lambda db: not db.get(Person, t.person.id).active)
     raise AssertionError(f"no request for {endpoint} {method}")
+
+
+def _campaign_in(world: World, t: Side):
+    from server.campaigns import start_campaign
+    world.db.rollback()
+    campaign = start_campaign(world.db, area_id=t.community.id,
+                              grid_ids={t.grid.id, t.other_grid.id}, kind="heatwave", note=None,
+                              categories=[], allowed_categories=p.LIVING_SITUATIONS,
+                              person_id=None, now=utcnow())
+    world.db.commit()
+    return campaign
+
+
+def _issue12_call(endpoint: str, method: str, side: str, t: Side, world: World,
+                  tag: str) -> Call | None:
+    """The pages of issue 12 (helper g): call lists, the monthly report, campaigns."""
+    from server.models import Campaign
+    area = t.community.id
+    if endpoint == "web.call_list":
+        return Call("GET", f"/calls?area={area}", marker=t.community.name,
+                    missing="/calls?area=987654")
+    if endpoint == "web.call_sheet_download":
+        return Call("GET", f"/calls/download?list=overdue&format=csv&area={area}",
+                    marker="联系电话", missing="/calls/download?list=overdue&format=csv"
+                                          "&area=987654")
+    if endpoint == "web.monthly_report":
+        return Call("GET", f"/reports/monthly?area={area}", marker=t.community.name,
+                    missing="/reports/monthly?area=987654")
+    if endpoint == "web.monthly_report_download":
+        return Call("GET", f"/reports/monthly/download?area={area}",
+                    missing="/reports/monthly/download?area=987654")
+    if endpoint == "web.campaigns":
+        _campaign_in(world, t)
+        return Call("GET", "/campaigns", marker=t.community.name)
+    if endpoint == "web.campaign":
+        campaign = _campaign_in(world, t)
+        return Call("GET", f"/campaigns/{campaign.id}", marker=t.community.name,
+                    missing=f"/campaigns/{uuid.uuid4()}")
+    if endpoint == "web.start_campaign_view":
+        note = f"矩阵{tag}"
+        return Call("POST", "/campaigns", data={"area": area, "kind": "storm", "note": note},
+                    effect=lambda db: db.scalar(select(Campaign.id).where(
+                        Campaign.note == note)) is not None)
+    if endpoint == "web.end_campaign_view":
+        campaign = _campaign_in(world, t)
+        return Call("POST", f"/campaigns/{campaign.id}/end",
+                    effect=lambda db: db.get(Campaign, campaign.id).ended_at is not None)
+    return None
 
 
 def send(actor: Actor, call: Call):

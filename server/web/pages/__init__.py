@@ -9,6 +9,7 @@ from __future__ import annotations
 # Importing the resource modules registers their routes on the blueprint.
 from . import (areas, audit, conflicts, dashboard, duty_reports, exports, passwords,  # noqa: F401
                people, points, provisioning, residents, roster, session, tablets)
+from . import calls, campaigns, reports  # noqa: F401  (issue 12)
 from .blueprint import bp, csrf
 
 __all__ = ["bp", "csrf"]

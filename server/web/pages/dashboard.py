@@ -23,6 +23,8 @@ from ..queries.visits import (DIASTOLIC_FLAG, HEALTH_WINDOW_DAYS, SYSTOLIC_FLAG,
                               visits_on_day, visits_per_day)
 from ..timeutil import local_today
 from .blueprint import bp
+from .campaigns import open_campaigns  # issue 12: campaigns and the monthly figures
+from .reports import dashboard_card
 
 #: Rows the dashboard's lists show; the full lists are one click away.
 LISTED = 10
@@ -48,6 +50,7 @@ def dashboard():
     return render_template("web/dashboard.html", coverage=coverage, totals=totals,
                            coverage_percent=percent, band=coverage_band(percent),
                            bands=(COVERAGE_LOW, COVERAGE_GOOD),
+                           monthly=dashboard_card(scope), campaigns=open_campaigns(scope),
                            follow_ups=follow_ups, overdue=overdue, flags=flags,
                            open_conflicts=open_conflicts, stale=stale, chart=chart,
                            health_days=HEALTH_WINDOW_DAYS,

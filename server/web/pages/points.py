@@ -205,29 +205,38 @@ def points_export():
     area_id, grid_ids = area_arg()
     view = points_view(s, grid_ids, first, last)
     if kind == "totals":
-        headers = [_("Rank"), _("Name"), _("Role"), _("Points")]
+        columns = (exports.Column("rank", "排名", "Rank", exports.NUMBER, 6),
+                   exports.Column("name", "姓名", "Name", width=12),
+                   exports.Column("role", "角色", "Role", width=10),
+                   exports.Column("points", "积分", "Points", exports.NUMBER, 8))
         table = [[row.rank, row.person.display_name, word("role", row.person.role), row.points]
                  for row in standings(s, view)]
     else:
         names = {row.person.id: row.person.display_name
                  for row in standings(s, view, field_only=False)}
         kinds, notes, residents = kind_words(), note_words(), view.facts.residents
-        headers = [_("Day"), _("Name"), _("Rule"), _("Points"), _("Resident"), _("Note")]
+        columns = (exports.Column("day", "日期", "Day", exports.DAY, 11),
+                   exports.Column("name", "姓名", "Name", width=12),
+                   exports.Column("rule", "计分规则", "Rule", width=24),
+                   exports.Column("points", "积分", "Points", exports.NUMBER, 8),
+                   exports.Column("resident", "居民", "Resident", width=12),
+                   exports.Column("note", "备注", "Note", width=30))
         table = []
         for e in view.entries:
             resident = residents.get(e.resident_id or "")
-            table.append([e.day.isoformat(), names.get(int(e.person_id), "")
+            table.append([e.day, names.get(int(e.person_id), "")
                           if e.person_id.isdigit() else "", kinds.get(e.kind, e.kind),
                           e.points, resident.name if resident else "",
                           notes.get(e.note, e.note)])
+    sheet = exports.Sheet(columns, table, _("Duty points"))
     audit(s, "export", person_id=person.id,
           detail={"kind": f"points_{kind}", "format": fmt, "area": area_id,
                   "rows": len(table), "from": first.isoformat(), "to": last.isoformat()})
     name = f"knockdoor-points-{kind}-{first.isoformat()}-{last.isoformat()}"
     if fmt == "csv":
-        body, mimetype = exports.to_csv(headers, table), "text/csv; charset=utf-8"
+        body, mimetype = exports.to_csv(sheet), "text/csv; charset=utf-8"
     else:
-        body = exports.to_xlsx(headers, table, kind)
+        body = exports.to_xlsx(sheet)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{name}.{fmt}"',

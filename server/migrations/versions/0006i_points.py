@@ -1,7 +1,7 @@
 """duty points: rule versions, supervisors' adjustments, district settings
 
-Revision ID: 0004i_points
-Revises: 0004d_provisioning_codes
+Revision ID: 0006i_points
+Revises: 0005g_campaigns
 Create Date: 2026-12-01
 
 Issue 15. The points themselves are never stored: the ledger is computed from the visits (and
@@ -14,8 +14,8 @@ from alembic import op
 
 from server.models import UTCDateTime
 
-revision = "0004i_points"
-down_revision = "0004d_provisioning_codes"
+revision = "0006i_points"
+down_revision = "0005g_campaigns"
 branch_labels = None
 depends_on = None
 
