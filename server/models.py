@@ -262,6 +262,8 @@ class AppliedOp(Base):
     conflict_ids: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     reason_code: Mapped[str | None] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
+    #: What a person needs to understand a refused request move (shared.requests.Refusal).
+    reason_params: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     entity: Mapped[str] = mapped_column(String(16))
     entity_id: Mapped[str] = mapped_column(String(36))
     grid_id: Mapped[int | None] = mapped_column(Integer)
@@ -310,3 +312,7 @@ class WebSession(Base):
     data: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+# The three lists' tables (issue 14) live in their own module; imported for the metadata.
+from .threelists import models as _threelists_models  # noqa: E402,F401

@@ -33,9 +33,14 @@ CONFLICT = "conflict"
 #: A resident left a grid (moved to another one): the grid's tablets drop the resident and
 #: their history. Sent by the server only; counts nothing in the grid's digest.
 DEPARTURE = "departure"
-ENTITIES = (RESIDENT, VISIT, NOTE, CONFLICT, DEPARTURE)
+#: A request of the three lists (shared/requests.py), with its timeline: made by the server
+#: from the moves (request events) pushed by tablets and made in the web view.
+REQUEST = "request"
+#: One move on a request (raise, claim, progress, note, done, verdict): pushed, never pulled.
+REQUEST_EVENT = "request_event"
+ENTITIES = (RESIDENT, VISIT, NOTE, CONFLICT, DEPARTURE, REQUEST)
 #: Entities a device may push; conflicts are made by the server.
-PUSHABLE_ENTITIES = (RESIDENT, VISIT, NOTE)
+PUSHABLE_ENTITIES = (RESIDENT, VISIT, NOTE, REQUEST_EVENT)
 
 # actions
 CREATE = "create"

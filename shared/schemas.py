@@ -182,6 +182,10 @@ DATA_SCHEMAS = {
     (p.NOTE, p.CREATE): NoteDataSchema(),
 }
 
+from .request_schemas import RequestEventDataSchema  # noqa: E402 - it builds on the above
+
+DATA_SCHEMAS[(p.REQUEST_EVENT, p.CREATE)] = RequestEventDataSchema()
+
 
 class OpSchema(StrictSchema):
     """One change made on a device. ``data`` is checked against the entity's own schema."""
@@ -309,6 +313,8 @@ class PushRequestSchema(VersionedSchema):
 class OpReasonSchema(Schema):
     code = fields.String()
     message = fields.String()
+    params = fields.Dict(metadata={"description": "A refused move on a request: what a person "
+                                   "needs to understand it (who holds it, since when)."})
 
 
 class OpResultSchema(Schema):

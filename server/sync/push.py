@@ -55,10 +55,11 @@ class OpResult:
 
 
 class Rejection(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, params: dict | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.params = params  # a refused move on a request: what a person needs to know
 
 
 def op_fingerprint(raw: dict) -> str:
@@ -86,6 +87,11 @@ class PushContext:
     moves: dict[tuple[str, int], tuple] = field(default_factory=dict)
     #: Audit rows of the applied ops, written in one bulk insert with the batch.
     audit: list[dict] = field(default_factory=list)
+    #: Requests of the three lists the batch moves (server.threelists.ops): locked, touched,
+    #: and the request of each event applied.
+    requests: dict = field(default_factory=dict)
+    touched_requests: dict = field(default_factory=dict)
+    request_events: dict[str, str] = field(default_factory=dict)
     _former_grids: set[int] | None = None
 
     def filing_grid(self, claimed: int | None) -> int | None:
@@ -136,6 +142,7 @@ class Tracked:
     conflict_ids: list | None = None
     reason_code: str | None = None
     reason: str | None = None
+    reason_params: dict | None = None
 
 
 def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: float,
@@ -151,6 +158,8 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
     known = _known_ops(session, device.id, keys)
     valid_ops = [op for op, _fp, _err in parsed if op is not None]
     _lock_residents(ctx, valid_ops)
+    from ..threelists import ops as request_ops  # here: it builds on this module
+    request_ops.lock_requests(ctx, valid_ops)
     ctx.existing = _existing_records(session, valid_ops)
 
     results: list[OpResult] = []
@@ -175,14 +184,19 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
                          grid_id=grid_id, person_id=person.id, received_at=now,
                          conflict_ids=result.conflict_ids or None,
                          reason_code=result.reason and result.reason["code"],
-                         reason=result.reason and result.reason["message"])
+                         reason=result.reason and result.reason["message"],
+                         reason_params=result.reason and result.reason.get("params"))
         known[op_id] = record
         pending.append((record, result))
 
+    request_ops.before_flush(ctx)
     positions = ctx.batch.flush()
+    request_ops.after_flush(ctx, positions)
     for record, result in pending:
         if result.status in (p.APPLIED, p.CONFLICTED):
             result.version = positions.get((record.entity, record.entity_id))
+            if record.entity == p.REQUEST_EVENT:
+                result.version = request_ops.version_of(ctx, record.entity_id, positions)
             if result.version is None:  # an update that changed nothing: current version
                 result.version = ctx.residents[record.entity_id].version
             record.version = result.version
@@ -192,8 +206,11 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
     return results
 
 
-def _rejected(op_id, seq, code: str, message: str) -> OpResult:
-    return OpResult(op_id, seq, p.REJECTED, reason={"code": code, "message": message})
+def _rejected(op_id, seq, code: str, message: str, params: dict | None = None) -> OpResult:
+    reason = {"code": code, "message": message}
+    if params is not None:
+        reason["params"] = params
+    return OpResult(op_id, seq, p.REJECTED, reason=reason)
 
 
 def _outcome(ctx: PushContext, op: dict | None, error: str | None, raw, op_id, seq,
@@ -212,7 +229,7 @@ def _outcome(ctx: PushContext, op: dict | None, error: str | None, raw, op_id, s
     try:
         result = _apply(ctx, op)
     except Rejection as rejection:
-        result = _rejected(op_id, seq, rejection.code, rejection.message)
+        result = _rejected(op_id, seq, rejection.code, rejection.message, rejection.params)
     return result, (op["entity"], op["entity_id"], op["grid_id"])
 
 
@@ -272,7 +289,8 @@ def _repeat(previous: Tracked, fingerprint: str, seq: int | None) -> OpResult:
                          "This op id was already received with different content; "
                          "the first version stands.")
     if previous.status == p.REJECTED:
-        return _rejected(previous.op_id, previous.seq, previous.reason_code, previous.reason)
+        return _rejected(previous.op_id, previous.seq, previous.reason_code, previous.reason,
+                         previous.reason_params)
     return OpResult(previous.op_id, previous.seq, p.DUPLICATE, previous.version,
                     list(previous.conflict_ids or []))
 
@@ -282,7 +300,7 @@ def _lock_residents(ctx: PushContext, ops: list[dict]) -> None:
     deadlock on them and each sees the other's committed field stamps. Only the columns the
     visit rules need are read; a resident whose fields are edited is loaded whole later."""
     ids = sorted({op["entity_id"] if op["entity"] == p.RESIDENT else op["data"]["resident_id"]
-                  for op in ops})
+                  for op in ops if op["entity"] != p.REQUEST_EVENT})
     columns = [getattr(Resident, name) for name in ResidentFacts.COLUMNS]
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
@@ -340,6 +358,9 @@ def _resident_for(ctx: PushContext, resident_id: str, grid_id: int) -> ResidentF
 
 def _apply(ctx: PushContext, op: dict) -> OpResult:
     _check_scope(ctx, op["grid_id"])
+    if op["entity"] == p.REQUEST_EVENT:
+        from ..threelists.ops import apply_request_event
+        return apply_request_event(ctx, op)
     handler = {(p.VISIT, p.CREATE): _create_visit, (p.NOTE, p.CREATE): _create_note,
                (p.RESIDENT, p.CREATE): _create_resident,
                (p.RESIDENT, p.UPDATE): _update_resident}[(op["entity"], op["action"])]
