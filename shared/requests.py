@@ -160,7 +160,7 @@ RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ASSIGN: (SUPERVISING, (RAISED, CLAIMED, IN_PROGRESS, RETURNED, REOPENED)),
     PROGRESS: (CLAIMING + SUPERVISING, (CLAIMED, IN_PROGRESS, REOPENED)),
     NOTE: (p.ROLES + (DEPARTMENT,), STATES),
-    HAND_OVER: (CLAIMING + SUPERVISING, (CLAIMED, IN_PROGRESS, REOPENED, RETURNED)),
+    HAND_OVER: (CLAIMING + SUPERVISING, (RAISED, CLAIMED, IN_PROGRESS, REOPENED, RETURNED)),
     ACCEPT: ((DEPARTMENT,), (HANDED_OVER,)),
     DEPT_PROGRESS: ((DEPARTMENT,), (ACCEPTED, DEPT_IN_PROGRESS)),
     DEPT_DONE: ((DEPARTMENT,), (ACCEPTED, DEPT_IN_PROGRESS)),
@@ -199,6 +199,10 @@ def check(state: RequestState | None, actor: Actor, move: Move) -> Refusal | Non
         return Refusal(ROLE_NOT_ALLOWED, {"action": move.action, "role": actor.role})
     if state.state not in sources:
         return _state_refusal(state, move)
+    if move.action == HAND_OVER and state.state == RAISED and actor.role not in SUPERVISING:
+        # A supervisor may send a request straight to a department (a broken street light);
+        # a representative claims it first.
+        return Refusal(WRONG_STATE, {"action": move.action, "state": state.state})
     if state.state == RETURNED and actor.role not in SUPERVISING and move.action != NOTE:
         # A department sent it back: it is the supervisor's to decide what happens next.
         return Refusal(ROLE_NOT_ALLOWED, {"action": move.action, "role": actor.role})

@@ -17,6 +17,8 @@ def init_web(app: Flask) -> None:
     """Registers the supervisor pages, their CSRF protection and their translations."""
     from .sessions import DatabaseSessionInterface
     from .views import bp, csrf
+    from . import requests as _requests  # noqa: F401 - the three lists' pages, on bp
+    from .request_words import request_word
 
     app.session_interface = DatabaseSessionInterface()
 
@@ -38,7 +40,8 @@ def init_web(app: Flask) -> None:
                                  audit_source=audit_text.source_word,
                                  audit_fields=audit_text.field_names,
                                  audit_changes=audit_text.field_changes,
-                                 audit_summary=audit_text.summary)
+                                 audit_summary=audit_text.summary,
+                                 request_word=request_word)
     app.jinja_env.filters["local"] = _format_local
     app.jinja_env.filters["parse_instant"] = _parse_instant
     app.jinja_env.filters["local_date"] = lambda m: to_local(m).strftime("%Y-%m-%d") if m else "—"

@@ -7,6 +7,7 @@ from shared import protocol as p
 
 from .i18n import current_locale
 from .i18n import gettext as _
+from .request_words import request_audit_words
 
 
 def _words() -> dict[str, dict[str, str]]:
@@ -26,7 +27,7 @@ def _words() -> dict[str, dict[str, str]]:
         "sex": {"F": _("Female"), "M": _("Male")},
         "role": {p.VOLUNTEER: _("Volunteer"), p.GRID_WORKER: _("Grid worker"),
                  p.REPRESENTATIVE: _("Representative"), p.SUPERVISOR: _("Supervisor"),
-                 p.ADMIN: _("Administrator")},
+                 p.ADMIN: _("Administrator"), "department": _("Department staff")},
         "level": {p.DISTRICT: _("District"), p.STREET: _("Street"),
                   p.COMMUNITY: _("Community"), p.GRID: _("Grid")},
         "due": {due.OVERDUE: _("Overdue"), due.DUE_TODAY: _("Due today"),
@@ -54,7 +55,7 @@ def _words() -> dict[str, dict[str, str]]:
                    "add_person": _("Added person"), "deactivate_person": _("Deactivated person"),
                    "assign": _("Assigned"), "end_assignment": _("Ended assignment"),
                    "revoke_device": _("Revoked tablet"), "push": _("Tablet push"),
-                   "pull": _("Tablet pull")},
+                   "pull": _("Tablet pull"), **request_audit_words()},
     }
 
 

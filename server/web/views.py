@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from shared import protocol as p
 from shared.clock import utcnow
+from shared.requests import DEPARTMENT
 
 from ..audit import FROM_CONFLICT, FROM_IMPORT, FROM_WEB, audit, audit_row, audit_rows, \
     change_detail
@@ -124,13 +125,15 @@ def sign_in():
     if person is None:
         return render_template("web/login.html", next=next_url, username=username,
                                error=_("Wrong username or password.")), 401
-    if person.role not in WEB_ROLES:
+    if person.role not in WEB_ROLES + (DEPARTMENT,):
         return render_template("web/login.html", next=next_url, username=username,
                                error=_("Only supervisors and administrators use the web view; "
                                        "field workers use the tablet app.")), 403
     session.clear()  # a fresh session on every sign-in: no fixation
     session["person_id"] = person.id
     audit(db.session, "web_sign_in", person_id=person.id)
+    if person.role == DEPARTMENT:  # department staff see only their inbox
+        return redirect(url_for("web.inbox"))
     return redirect(_safe_next(next_url))
 
 

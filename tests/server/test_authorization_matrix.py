@@ -43,6 +43,9 @@ from server.web.sessions import _hash  # noqa: E402
 from server.web.timeutil import local_today  # noqa: E402
 from shared import protocol as p  # noqa: E402
 from shared.clock import isoformat, utcnow  # noqa: E402
+from server.threelists.models import RequestEvent, ServiceRequest  # noqa: E402
+from server.threelists.service import Made, raise_request  # noqa: E402
+from shared.requests import Actor as RequestActor  # noqa: E402
 from tests.factories import assign, make_person  # noqa: E402
 from tests.ops import visit_op  # noqa: E402
 
@@ -116,6 +119,14 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                                      "out": web("hidden", "hidden", "shown")},
     ("web.audit_log", "GET"): {"in": web("shown", "shown", "shown"),
                                "out": web("hidden", "hidden", "shown")},
+    ("web.requests_board", "GET"): {"in": web("shown", "shown", "shown"),
+                                    "out": web("hidden", "hidden", "shown")},
+    ("web.request_page", "GET"): {"in": web("shown", "shown", "shown"),
+                                  "out": web("hidden", "hidden", "shown")},
+    ("web.request_rates", "GET"): {"any": web("page", "page", "page")},
+    # department staff only (none of these actors is one: tests/web/test_requests_web.py)
+    ("web.inbox", "GET"): {"any": LOGIN8},
+    ("web.inbox_request", "GET"): {"any": LOGIN8},
     # ---- web changes (run after the pages, in this order)
     ("web.edit_resident_view", "POST"): {"in": web("done", "done", "done"),
                                          "out": web("hidden", "hidden", "done")},
@@ -141,6 +152,11 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                                         "out": web("hidden", "hidden", "done")},
     ("web.move_resident_view", "POST"): {"in": web("done", "done", "done"),
                                          "out": web("hidden", "hidden", "done")},
+    ("web.raise_request_view", "POST"): {"in": web("done", "done", "done"),
+                                         "out": web("refused", "refused", "done")},
+    ("web.request_move", "POST"): {"in": web("done", "done", "done"),
+                                   "out": web("hidden", "hidden", "done")},
+    ("web.inbox_move", "POST"): {"any": LOGIN8},
     ("web.sign_out", "POST"): {"any": LOGIN8},
 }
 
@@ -160,6 +176,7 @@ class Side:
     device: object
     assignment: object
     day_resident: str  # a resident visited yesterday (the visits page)
+    request: object = None  # a request of the three lists raised in this grid
     markers: dict[str, str] = field(default_factory=dict)
 
 
@@ -210,6 +227,15 @@ def build_world(db_session, client) -> World:
         return db_session.scalars(select(Assignment).where(
             Assignment.person_id == person.id, Assignment.area_id == grid.id)).one()
 
+    requests = {}
+    for key, grid, description in (("kunwu", s.grids["kunwu1"], "昆吾矩阵需求：楼道灯坏了"),
+                                   ("pushang", s.grids["pushang1"], "濮上矩阵需求：水管漏水")):
+        requests[key] = raise_request(
+            db_session, str(uuid.uuid4()), str(uuid.uuid4()), grid.id,
+            RequestActor(s.people["admin"].id, p.ADMIN, "区管理员"),
+            {"category": "repairs", "description": description, "channel": "web"},
+            Made(utcnow(), utcnow(), "web"))
+    db_session.commit()
     kunwu = Side(s.communities["kunwu"], s.grids["kunwu1"], s.residents["zhang"],
                  s.grids["kunwu2"], s.conflict, target_in, devices[target_in.id],
                  assignment_of(target_in, s.grids["kunwu1"]), "王秀英")
@@ -219,6 +245,7 @@ def build_world(db_session, client) -> World:
     # Names and numbers that must never reach someone who may not see that area.
     foreign = {"kunwu": ("张利霞", "王秀英", "昆吾", "孙立新", "13800000001"),
                "pushang": ("赵桂芳", "濮上", "钱志强", "侯胜涛", "13700000009")}
+    kunwu.request, pushang.request = requests["kunwu"], requests["pushang"]
     return World(s, kunwu, pushang, revoked_token, revoked_device_id, foreign, db_session)
 
 
@@ -376,11 +403,20 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
         "web.export_download": (f"/export/download?kind=residents&format=csv"
                                 f"&area={t.community.id}", r.name),
         "web.audit_log": (f"/audit?resident={r.id}", r.name),
+        "web.requests_board": ("/requests" if side == "in" else
+                               f"/requests?area={t.community.id}", t.request.description),
+        "web.request_page": (f"/requests/{t.request.id}", t.request.description),
+        "web.request_rates": ("/requests/rates", None),
+        "web.inbox": ("/inbox", None),
+        "web.inbox_request": (f"/inbox/{t.request.id}", None),
     }
     if endpoint in pages:
         path, marker = pages[endpoint]
         missing_id, unknown = ((r.id, str(uuid.uuid4())) if endpoint in (
-            "web.resident", "web.audit_log", "web.move_resident_form") else (t.person.id, "987654")
+            "web.resident", "web.audit_log", "web.move_resident_form") else
+            (t.request.id, str(uuid.uuid4())) if endpoint in ("web.request_page",
+                                                               "web.inbox_request")
+            else (t.person.id, "987654")
             if endpoint == "web.person" else (t.grid.id, "987654") if endpoint == "web.grid"
             else (t.community.id, "987654"))
         return Call("GET", path, marker=marker,
@@ -432,6 +468,19 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
         return Call("POST", f"/residents/{r.id}/move", data={
             "to_grid": to_grid, "from_grid": from_grid, "reason": "按社区名册核对"},
             effect=lambda db: db.get(Resident, r.id).grid_id == to_grid)
+    if endpoint == "web.raise_request_view":
+        return Call("POST", "/requests", data={
+            "grid_id": t.grid.id, "category": "errands", "description": tag},
+            effect=lambda db: db.scalar(select(ServiceRequest.id).where(
+                ServiceRequest.description == tag)) is not None)
+    if endpoint in ("web.request_move", "web.inbox_move"):
+        path = f"/requests/{t.request.id}/move" if endpoint == "web.request_move" \
+            else f"/inbox/{t.request.id}/move"
+        text = f"{tag}-{endpoint}"
+        return Call("POST", path, data={"action": "note", "text": text},
+                    effect=lambda db: any(
+                        (event.data or {}).get("text") == text for event in db.scalars(
+                            select(RequestEvent).where(RequestEvent.request_id == t.request.id))))
     if endpoint == "web.deactivate_person":
         return Call("POST", f"/people/{t.person.id}/deactivate", data=reason,
                     effect=lambda db: not db.get(Person, t.person.id).active)
