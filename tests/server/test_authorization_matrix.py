@@ -83,6 +83,11 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
     ("swagger_ui_asset", "GET"): {"any": PAGE8},
     ("static", "GET"): {"any": ("hidden",) * 8},  # the app serves no files there
     ("web.static", "GET"): {"any": PAGE8},
+    # ---- Open311: public reads without personal data; submitting needs a partner's key
+    ("open311.services", "GET"): {"any": PAGE8},
+    ("open311.list_requests", "GET"): {"any": PAGE8},
+    ("open311.one_request", "GET"): {"any": PAGE8},
+    ("open311.post_request", "POST"): {"any": ("forbidden",) * 8},
     # ---- web pages
     ("web.sign_in", "GET"): {"any": ("page",) * 3 + ("done",) * 3 + ("page", "page")},
     ("web.sign_in", "POST"): {"any": ("forbidden",) * 3 + ("done",) * 3
@@ -375,6 +380,16 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
               "static": "/static/anything.css", "web.static": "/web-static/web.css"}
     if endpoint in simple:
         return Call("GET", simple[endpoint])
+    if endpoint.startswith("open311."):
+        path = {"open311.services": "/open311/v2/services.json",
+                "open311.list_requests": "/open311/v2/requests.json",
+                "open311.one_request": f"/open311/v2/requests/{t.request.id}.json",
+                "open311.post_request": "/open311/v2/requests.json"}[endpoint]
+        if method == "GET":
+            return Call("GET", path, api=True, bearer=False)
+        return Call("POST", path, data={"service_code": "repairs", "description": tag},
+                    effect=lambda db: db.scalar(select(ServiceRequest.id).where(
+                        ServiceRequest.description == tag)) is not None)
     if endpoint == "web.sign_in" and method == "GET":
         return Call("GET", "/login")
     if endpoint == "web.sign_in":
