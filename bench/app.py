@@ -162,7 +162,7 @@ def _child(data_dir: str, started: float, result_path: str) -> None:
     from kivy.clock import Clock
     from kivy.core.window import Window
 
-    from client.ui.app import ResidentRow
+    from client.ui.screens.today import ResidentRow
 
     results: dict = {}
 

@@ -5,7 +5,7 @@ configured list by the server (it is configurable), not here.
 """
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
 from . import requests as r
 from .schemas import _DATE_RANGE, StrictSchema, Text, UUIDText, one_of

@@ -1,4 +1,4 @@
-"""Python halves of the shared widgets whose look is in kv/widgets.kv and kv/sync.kv.
+"""Python halves of the shared widgets whose look is in widgets.kv (beside this module).
 
 They are real classes (not kv dynamic classes) so screens can pass their properties when making
 them. Importing this module registers them with Kivy's Factory.
@@ -37,13 +37,5 @@ class ConflictEntry(Card):
     status = StringProperty("")
 
 
-class RejectedEntry(Card):
-    op_id = StringProperty("")
-    head = StringProperty("")
-    when = StringProperty("")
-    reason = StringProperty("")
-    advice = StringProperty("")
-
-
-for _cls in (Chip, Card, FactRow, TimelineEntry, ConflictEntry, RejectedEntry):
+for _cls in (Chip, Card, FactRow, TimelineEntry, ConflictEntry):
     Factory.register(_cls.__name__, cls=_cls)

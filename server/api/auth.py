@@ -11,9 +11,10 @@ from ..audit import audit
 from ..auth import (authenticate, device_for_request, issue_token, renew_token,
                     tablet_policy)
 from ..db import db
+from ..devices import device_for_sign_in, note_sign_in
 from ..district import zone_name
 from ..errors import ApiError
-from ..models import Device, Person
+from ..models import Person
 from .common import api_blueprint, check_protocol, document_errors
 
 blp = api_blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Device sign-in")
@@ -38,26 +39,10 @@ def login(body):
         raise ApiError(401, p.ERR_BAD_CREDENTIALS, "Wrong username or password.")
     session = db.session
     person = session.get(Person, person_id)
-    device = session.get(Device, body["device_id"], with_for_update=True)
     now = utcnow()
-    if device is not None and device.person_id != person.id:
-        raise ApiError(403, p.ERR_DEVICE_NOT_YOURS,
-                       "This device id belongs to another person's tablet; the app must sign "
-                       "in with a new device id.", {"action": "new_device_id"})
-    if device is not None and device.revoked_at is not None:
-        raise ApiError(401, p.ERR_DEVICE_REVOKED,
-                       "This device has been revoked; its local data must be wiped.",
-                       {"action": "wipe"})
-    if device is None:
-        device = Device(id=body["device_id"], person_id=person.id, name=body["device_name"],
-                        token_hash="", created_at=now)
-        session.add(device)
-    else:
-        device.name = body["device_name"]
+    device = device_for_sign_in(session, person, body["device_id"], body["device_name"], now)
     token = issue_token(device, now)
-    device.last_seen_at = now
-    device.app_version = body.get("app_version")
-    device.protocol_version = body["protocol"]
+    note_sign_in(device, body.get("app_version"), body["protocol"], now)
     audit(session, "sign_in", person_id=person.id, device_id=device.id)
     return {"token": token, "device_id": device.id, "person": person,
             "policy": tablet_policy(), "server_time": isoformat(now), "timezone": zone_name()}

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Response, g, request
 
 from shared import protocol as p
-from shared.clock import isoformat, measure_skew, utcnow
+from shared.clock import isoformat, utcnow
 from shared.schemas import (PullRequestSchema, PullResponseSchema, PushRequestSchema,
                             PushResponseSchema, SyncStateRequestSchema,
                             SyncStateResponseSchema)
@@ -11,6 +11,7 @@ from shared.schemas import (PullRequestSchema, PullResponseSchema, PushRequestSc
 from ..audit import audit
 from ..auth import device_for_request
 from ..db import db
+from ..devices import note_pull, note_push
 from ..district import zone_name
 from ..errors import ApiError
 from ..sync.pull import pull_changes
@@ -47,11 +48,7 @@ def push(body):
         raise ApiError(422, p.ERR_INVALID_BODY, "device_time: Missing data for required field.",
                        {"fields": {"device_time": ["Missing data for required field."]}})
     device, now = g.device, utcnow()
-    skew = measure_skew(body.get("device_time"), now)
-    device.clock_skew_seconds = skew
-    device.last_push_at = now
-    device.app_version = body.get("app_version") or device.app_version
-    device.protocol_version = body["protocol"]
+    skew = note_push(device, body, now)
     results = push_ops(db.session, device, body["ops"], skew, now)
     counts: dict[str, int] = {}
     for result in results:
@@ -75,7 +72,7 @@ def pull(body):
     device, now = g.device, utcnow()
     page = pull_changes(db.session, device, body["cursor"], body["limit"], now,
                         departures=body["protocol"] >= p.DEPARTURES_SINCE_PROTOCOL)
-    device.last_pull_at = now
+    note_pull(device, now)
     if page.rows:
         grids = sorted({row[3] for row in page.rows})
         audit(db.session, "pull", person_id=device.person_id, device_id=device.id,

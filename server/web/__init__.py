@@ -9,15 +9,15 @@ from flask import Flask, request
 
 from shared import protocol as p
 
-from . import audit_text, i18n, labels, queries, roster
+from . import audit_text, i18n, labels, roster
+from .queries.tablets import is_stale
 from .timeutil import local_today, to_local
 
 
 def init_web(app: Flask) -> None:
     """Registers the supervisor pages, their CSRF protection and their translations."""
     from .sessions import DatabaseSessionInterface
-    from .views import bp, csrf
-    from . import requests as _requests  # noqa: F401 - the three lists' pages, on bp
+    from .pages import bp, csrf
     from .request_words import request_word
 
     app.session_interface = DatabaseSessionInterface()
@@ -36,7 +36,7 @@ def init_web(app: Flask) -> None:
                                  field_value_text=labels.field_value_text,
                                  current_locale=i18n.current_locale, HTML_LANG=i18n.HTML_LANG,
                                  protocol=p, field_label=roster.field_label,
-                                 stale_check=queries.is_stale,
+                                 stale_check=is_stale,
                                  audit_source=audit_text.source_word,
                                  audit_fields=audit_text.field_names,
                                  audit_changes=audit_text.field_changes,

@@ -24,7 +24,12 @@ from server.demo import wipe
 from server.models import AppliedOp, ChangeLogEntry, Person
 from server.sync.batch import ChangeBatch
 from server.threelists import service
-from server.threelists.models import Department, DepartmentStaff, RequestEvent, ServiceRequest
+from server.threelists.models import (
+    Department,
+    DepartmentStaff,
+    RequestEvent,
+    ServiceRequest,
+)
 from shared import protocol as p
 from shared import requests as r
 from shared.clock import utcnow

@@ -38,7 +38,7 @@ def _serve(data_dir: str, lang: str) -> None:
     from kivy.uix.scrollview import ScrollView
     from kivy.uix.textinput import TextInput
 
-    from client.ui.app import ResidentRow
+    from client.ui.screens.today import ResidentRow
 
     commands: queue.Queue = queue.Queue()
 

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from web_scenario import add_visit
 
-from server.web import queries
+from server.web.queries.visits import visits_per_day
 from shared import protocol as p
 
 #: Monday 30 November 2026, 10:00 in China.
@@ -66,7 +66,7 @@ def test_a_visit_belongs_to_the_districts_day(two_late_visits, as_user, server_i
 
 def test_the_chart_counts_by_district_day_on_both_databases(two_late_visits, app, db_session):
     with app.app_context():
-        per_day = dict(queries.visits_per_day(db_session, None))
+        per_day = dict(visits_per_day(db_session, None))
     assert per_day[datetime(2026, 11, 30).date()] == 1
     assert per_day[datetime(2026, 11, 29).date()] >= 1
 

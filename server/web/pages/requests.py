@@ -20,22 +20,22 @@ from shared import requests as r
 from shared.clock import utcnow
 from shared.requests import Move
 
-from ..audit import FROM_WEB, audit
-from ..db import db
-from ..errors import ApiError
-from ..models import Person, Resident
-from ..sync.batch import ChangeBatch
-from ..threelists import board as queries
-from ..threelists import rates, service, settings, workdays
-from ..threelists.models import DepartmentStaff, ServiceRequest
-from ..threelists.service import Made, MoveRefused
-from . import exports
-from .access import current_person, current_scope, not_found, sign_in_required
-from .forms import parse_date
-from .i18n import gettext as _
-from .request_words import rate_text, request_word
-from .timeutil import local_midnight_utc, local_today
-from .views import bp
+from ...audit import FROM_WEB, audit
+from ...db import db
+from ...errors import ApiError
+from ...models import Person, Resident
+from ...sync.batch import ChangeBatch
+from ...threelists import board as queries
+from ...threelists import rates, service, settings, workdays
+from ...threelists.models import DepartmentStaff, ServiceRequest
+from ...threelists.service import Made, MoveRefused
+from .. import exports
+from ..access import current_person, current_scope, not_found, sign_in_required
+from ..forms import parse_date
+from ..i18n import gettext as _
+from ..request_words import rate_text, request_word
+from ..timeutil import local_midnight_utc, local_today
+from .blueprint import bp
 
 #: Moves a supervisor makes from a request's page.
 SUPERVISOR_MOVES = (r.ASSIGN, r.HAND_OVER, r.NOTE, r.VERDICT, r.WITHDRAW, r.FINISH)
@@ -219,7 +219,7 @@ def request_rates():
     last = parse_date(request.args.get("to"), today)
     if first is None or last is None or last < first:
         raise _bad(_("Dates: Not a valid date."))
-    from ..district import district_zone
+    from ...district import district_zone
     rows, total = rates.three_rates(db.session, scope.grid_ids, local_midnight_utc(first),
                                     local_midnight_utc(last + timedelta(days=1)), by, today,
                                     district_zone(), settings.response_hours())

@@ -1,0 +1,15 @@
+"""The supervisor pages, one module per resource (their reads are in :mod:`server.web.queries`,
+module by module). Each view checks scope, asks the queries, renders a template.
+
+The request owns the transaction (server.db): nothing here commits. Every change to a resident
+or a conflict goes through server.sync.edits so that it reaches the tablets at their next pull.
+"""
+from __future__ import annotations
+
+# Importing the resource modules registers their routes on the blueprint.
+from . import (areas, audit, conflicts, dashboard, exports, people, residents, roster,  # noqa: F401
+               session, tablets)
+from . import requests  # noqa: F401 - the three lists (issue 14)
+from .blueprint import bp, csrf
+
+__all__ = ["bp", "csrf"]

@@ -1,0 +1,69 @@
+"""Exports: the form, and the download."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response, render_template, request
+
+from shared import protocol as p
+
+from ...audit import audit
+from ...db import db
+from ...errors import ApiError
+from .. import exports, privacy
+from ..access import current_person, current_scope, not_found, sign_in_required
+from ..forms import parse_date
+from ..i18n import gettext as _
+from ..queries.areas import areas_for_choice
+from ..queries.exports import export_residents, export_visits
+from ..queries.filters import grid_filter
+from ..timeutil import local_today
+from .blueprint import bp
+
+
+@bp.get("/export")
+@sign_in_required
+def export_form():
+    today = local_today()
+    return render_template("web/export.html", area_choices=areas_for_choice(current_scope()),
+                           first=today - timedelta(days=29), last=today,
+                           contacts_in_bulk=privacy.sees_contacts_in_bulk(current_scope()))
+
+
+@bp.get("/export/download")
+@sign_in_required
+def export_download():
+    s, scope, person = db.session, current_scope(), current_person()
+    kind = request.args.get("kind")
+    fmt = request.args.get("format")
+    area_id = request.args.get("area", type=int)
+    if kind not in ("visits", "residents") or fmt not in ("csv", "xlsx"):
+        raise ApiError(400, p.ERR_INVALID_BODY, _("kind or format: Not an allowed value."))
+    if area_id is not None and (area_id not in scope.areas or not scope.allows_area(area_id)):
+        raise not_found()
+    today = local_today()
+    first = parse_date(request.args.get("from"), today - timedelta(days=29))
+    last = parse_date(request.args.get("to"), today)
+    if first is None or last is None or last < first:
+        raise ApiError(400, p.ERR_INVALID_BODY, _("Dates: Not a valid date."))
+    grid_ids = grid_filter(scope, area_id)
+    if kind == "residents":
+        headers, table = exports.resident_table(export_residents(s, grid_ids))
+        table = privacy.redact_residents(scope, table)
+    else:
+        headers, table = exports.visit_table(export_visits(s, grid_ids, first, last))
+        table = privacy.redact_visits(scope, table)
+    audit(s, "export", person_id=person.id,
+          detail={"kind": kind, "format": fmt, "area": area_id, "rows": len(table),
+                  "contacts": privacy.sees_contacts_in_bulk(scope),
+                  "from": first.isoformat(), "to": last.isoformat()})
+    name = f"knockdoor-{kind}-{first.isoformat()}-{last.isoformat()}" if kind == "visits" \
+        else f"knockdoor-{kind}-{today.isoformat()}"
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(headers, table), "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(headers, table, kind)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}.{fmt}"',
+        "Cache-Control": "no-store"})
