@@ -254,3 +254,36 @@ class RequestDesk:
 
 
 __all__ = ["RequestDesk", "RequestView", "MoveNotAllowed", "state_from_copy"]
+
+
+def simulate_work(service: FieldService, rng, residents) -> int:
+    """What a simulated tablet does with the three lists in a round (``knockdoor simulate``):
+    sometimes raises a request from a need, then makes one legal move on a few open requests.
+    Returns the moves made."""
+    desk, made = RequestDesk(service), 0
+    if residents and rng.random() < 0.5:
+        resident = rng.choice(residents)
+        offer = desk.prefill_from_need(resident.id, rng.choice(p.NEEDS))
+        desk.raise_request(offer["category"], "走访时发现的需求", resident_id=resident.id,
+                           channel="visit")
+        made += 1
+    for view in desk.requests("open")[:3]:
+        moves = [m for m in view.legal if m != r.RAISE]
+        if not moves:
+            continue
+        move = rng.choice(moves)
+        try:
+            if move == r.CLAIM:
+                desk.claim(view.id, plan="这周内上门处理")
+            elif move == r.PROGRESS:
+                desk.progress(view.id, "已联系，正在办理")
+            elif move == r.FINISH:
+                desk.finish(view.id, "已办好")
+            elif move == r.VERDICT:
+                desk.verdict(view.id, rng.choice([r.SATISFIED] * 4 + [r.PARTLY, r.NOT_SATISFIED]))
+            else:
+                desk.note(view.id, "又去看了一次")
+        except MoveNotAllowed:
+            continue
+        made += 1
+    return made
