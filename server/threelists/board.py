@@ -29,7 +29,7 @@ STATE_GROUPS = {
 
 @dataclass
 class BoardFilters:
-    grid_ids: set[int]
+    grid_ids: set[int] | None  # None: every grid (the admin's whole district)
     states: tuple[str, ...] = r.OPEN_STATES
     category: str | None = None
     department_id: int | None = None
@@ -39,8 +39,9 @@ class BoardFilters:
 
 
 def _filtered(query, f: BoardFilters):
-    query = query.where(ServiceRequest.grid_id.in_(sorted(f.grid_ids)),
-                        ServiceRequest.state.in_(f.states))
+    query = query.where(ServiceRequest.state.in_(f.states))
+    if f.grid_ids is not None:
+        query = query.where(ServiceRequest.grid_id.in_(sorted(f.grid_ids)))
     if f.category:
         query = query.where(ServiceRequest.category == f.category)
     if f.department_id:
@@ -55,7 +56,7 @@ def _filtered(query, f: BoardFilters):
 
 def board(session: Session, f: BoardFilters) -> tuple[list, int]:
     """One page of requests (with the resident's name) and how many match in all."""
-    if not f.grid_ids:
+    if f.grid_ids is not None and not f.grid_ids:
         return [], 0
     total = session.scalar(_filtered(select(func.count()).select_from(ServiceRequest), f))
     rows = session.execute(

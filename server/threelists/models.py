@@ -63,6 +63,8 @@ class ServiceRequest(Base):
     owner_name: Mapped[str | None] = mapped_column(String(64))
     owner_since: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
+    #: Seconds from raised to first claimed or assigned (the response rate counts these).
+    response_seconds: Mapped[int | None] = mapped_column(Integer)
     plan: Mapped[str | None] = mapped_column(Text)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     handed_at: Mapped[datetime | None]
@@ -72,6 +74,8 @@ class ServiceRequest(Base):
     done_at: Mapped[datetime | None]
     #: When it was first done within or after its deadline (for the resolution rate).
     first_done_at: Mapped[datetime | None]
+    #: The district's day of ``first_done_at`` (the resolution rate compares it with due_on).
+    done_on: Mapped[date | None] = mapped_column(Date)
     verdict: Mapped[str | None] = mapped_column(String(16))
     verdict_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]

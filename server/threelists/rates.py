@@ -8,18 +8,19 @@ department and representative.
 * satisfaction rate (满意率): of the verdicts standing on requests raised in the period, the
   share "satisfied".
 
-A rate with nothing to count is None (shown as —), never 0 %.
+A rate with nothing to count is None (shown as —), never 0 %. The counting is done by the
+database (one grouped query over stored facts: seconds to the first claim, the day first done),
+so a year of a district is a few hundred rows to Python, not tens of thousands.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from shared import requests as r
-from shared.district_day import local_date
 
 from ..models import Area
 from .models import Department, ServiceRequest
@@ -52,6 +53,10 @@ class Tally:
     def satisfaction_rate(self):
         return self._rate(self.satisfied, self.verdicts)
 
+    def add(self, other: "Tally") -> None:
+        for name in ("raised", "responded", "due", "resolved", "verdicts", "satisfied"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
 
 @dataclass
 class RateRow:
@@ -60,56 +65,62 @@ class RateRow:
     tally: Tally = field(default_factory=Tally)
 
 
-def _columns():
-    return (ServiceRequest.grid_id, ServiceRequest.owner_id, ServiceRequest.owner_name,
-            ServiceRequest.department_id, ServiceRequest.raised_at, ServiceRequest.claimed_at,
-            ServiceRequest.due_on, ServiceRequest.first_done_at, ServiceRequest.verdict,
-            ServiceRequest.state)
+def _counts(response_hours: int, today: date):
+    s = ServiceRequest
+    due = (s.due_on.is_not(None)) & ((s.done_on.is_not(None)) | (s.due_on < today))
+
+    def count(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    return (func.count(), count(s.response_seconds <= response_hours * 3600), count(due),
+            count(due & (s.done_on <= s.due_on)), count(s.verdict.is_not(None)),
+            count(s.verdict == r.SATISFIED))
+
+
+def _tally(row) -> Tally:
+    return Tally(*(int(value or 0) for value in row))
 
 
 def three_rates(session: Session, grid_ids, start: datetime, end: datetime, by: str,
                 today: date, zone, response_hours: int) -> tuple[list[RateRow], Tally]:
-    """Rows per ``by`` (one of GROUPINGS) and the total, for requests raised in [start, end)."""
+    """Rows per ``by`` (one of GROUPINGS) and the total, for requests raised in [start, end)
+    in ``grid_ids``. (``zone``: kept for callers; the day first done is stored already.)"""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}")
-    areas = {a.id: a for a in session.scalars(select(Area))}
-    names = {d.id: d.name for d in session.scalars(select(Department))} \
-        if by == "department" else {}
-    window = timedelta(hours=response_hours)
+    s = ServiceRequest
+    key = {"department": (s.department_id,), "representative": (s.owner_id, s.owner_name)}.get(
+        by, (s.grid_id,))
+    grids = sorted(grid_ids)
+    if not grids:
+        return [], Tally()
+    where = (s.grid_id.in_(grids), s.raised_at >= start, s.raised_at < end,
+             s.state != r.WITHDRAWN)
+    total = _tally(session.execute(select(*_counts(response_hours, today)).where(*where)).one())
+    grouped = session.execute(select(*key, *_counts(response_hours, today)).where(*where)
+                              .group_by(*key)).all()
     rows: dict[object, RateRow] = {}
-    total = Tally()
-    grid_list = sorted(grid_ids)
-    for start_at in range(0, len(grid_list), 500):
-        chunk = grid_list[start_at:start_at + 500]
-        for row in session.execute(select(*_columns()).where(
-                ServiceRequest.grid_id.in_(chunk), ServiceRequest.raised_at >= start,
-                ServiceRequest.raised_at < end)):
-            if row.state == r.WITHDRAWN:
+    areas = {a.id: a for a in session.scalars(select(Area))} \
+        if by in ("grid", "community", "street") else {}
+    names = dict(session.execute(select(Department.id, Department.name)).all()) \
+        if by == "department" else {}
+    width = len(key)
+    for found in grouped:
+        ident, counts = found[0], found[width:]
+        if ident is None:
+            continue
+        if by in ("community", "street"):
+            area = _up_to(areas, ident, by)
+            if area is None:
                 continue
-            key, name = _group(by, row, areas, names)
-            if key is None:
-                continue
-            tally = rows.setdefault(key, RateRow(key, name)).tally
-            for t in (tally, total):
-                _count(t, row, window, today, zone)
-    ordered = sorted(rows.values(), key=lambda x: x.name)
-    return ordered, total
-
-
-def _count(t: Tally, row, window, today: date, zone) -> None:
-    t.raised += 1
-    if row.claimed_at is not None and row.claimed_at - row.raised_at <= window:
-        t.responded += 1
-    if row.due_on is not None:
-        done_day = local_date(row.first_done_at, zone) if row.first_done_at else None
-        if done_day is not None or row.due_on < today:
-            t.due += 1
-            if done_day is not None and done_day <= row.due_on:
-                t.resolved += 1
-    if row.verdict:
-        t.verdicts += 1
-        if row.verdict == r.SATISFIED:
-            t.satisfied += 1
+            ident, name = area.id, area.name
+        elif by == "grid":
+            name = areas[ident].name if ident in areas else str(ident)
+        elif by == "department":
+            name = names.get(ident, str(ident))
+        else:
+            name = found[1] or str(ident)
+        rows.setdefault(ident, RateRow(ident, name)).tally.add(_tally(counts))
+    return sorted(rows.values(), key=lambda x: x.name), total
 
 
 def _up_to(areas, grid_id: int, level: str):
@@ -117,19 +128,3 @@ def _up_to(areas, grid_id: int, level: str):
     while area is not None and area.level != level:
         area = areas.get(area.parent_id)
     return area
-
-
-def _group(by: str, row, areas, names):
-    if by == "grid":
-        area = areas.get(row.grid_id)
-        return (row.grid_id, area.name if area else str(row.grid_id))
-    if by in ("community", "street"):
-        area = _up_to(areas, row.grid_id, by)
-        return (area.id, area.name) if area else (None, "")
-    if by == "department":
-        if row.department_id is None:
-            return None, ""
-        return row.department_id, names.get(row.department_id, str(row.department_id))
-    if row.owner_id is None:
-        return None, ""
-    return row.owner_id, row.owner_name or str(row.owner_id)

@@ -17,6 +17,7 @@ from shared import protocol as p
 from shared import requests as r
 from shared.requests import Actor, Move, Refusal, RequestState
 
+from .. import district
 from ..models import Person
 from ..sync.batch import ChangeBatch
 from ..sync.changelog import Change
@@ -102,6 +103,10 @@ def make_move(session: Session, request: ServiceRequest, event_id: str, actor: A
         request.plan = move.data["plan"]
     if after.state == r.DONE and request.first_done_at is None:
         request.first_done_at = made.at
+        request.done_on = district.today(made.at)
+    if after.claimed_at is not None and request.response_seconds is None:
+        request.response_seconds = max(0, int((after.claimed_at - request.raised_at)
+                                              .total_seconds()))
     if move.action == r.VERDICT:
         request.verdict_at = made.at
     if move.action == r.HAND_OVER:

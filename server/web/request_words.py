@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from shared import requests as r
 
+from .i18n import current_locale
 from .i18n import gettext as _
+
+#: The tables in each language, made once: a board of 100 rows asks for hundreds of words.
+_BUILT: dict[str, dict[str, dict[str, str]]] = {}
 
 
 def _words() -> dict[str, dict[str, str]]:
+    locale = current_locale()
+    if locale not in _BUILT:
+        _BUILT[locale] = _table()
+    return _BUILT[locale]
+
+
+def _table() -> dict[str, dict[str, str]]:
     return {
         "state": {r.RAISED: _("Awaiting a claim"), r.CLAIMED: _("Claimed"),
                   r.IN_PROGRESS: _("In hand"), r.HANDED_OVER: _("Handed to department"),

@@ -82,6 +82,9 @@ def requests_board():
     if area_id is not None and (area_id not in scope.areas or not scope.allows_area(area_id)):
         raise not_found()
     grid_ids = scope.grids_below(area_id) if area_id else set(scope.grid_ids)
+    raisable = sorted(((scope.areas[g].name, g) for g in grid_ids if g in scope.areas))
+    if area_id is None and scope.is_admin:
+        grid_ids = None  # the whole district: no list of every grid in the query
     group = request.args.get("state", "open")
     if group not in queries.STATE_GROUPS:
         group = "open"
@@ -94,6 +97,7 @@ def requests_board():
         max(request.args.get("page", 1, type=int), 1))
     rows, total = queries.board(db.session, filters)
     return render_template("web/requests.html", rows=rows, total=total, filters=filters,
+                           raisable=raisable,
                            group=group, area_id=area_id, groups=list(queries.STATE_GROUPS),
                            categories=settings.categories(),
                            departments=queries.departments(db.session), today=local_today(),
