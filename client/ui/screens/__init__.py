@@ -12,6 +12,7 @@ from kivy.lang import Builder
 from .edit import EditScreen
 from .note import NoteScreen
 from .pin import PinScreen
+from .requests import RequestsScreen
 from .resident import ResidentScreen
 from .settings import SettingsScreen
 from .signin import SignInScreen
@@ -25,7 +26,8 @@ WIDGETS_KV = HERE.parent / "widgets.kv"
 FIRST_SCREENS = ("start", "signin", "pin", "today")  # the rest are made after the first frame
 SCREENS = {"start": StartScreen, "signin": SignInScreen, "pin": PinScreen, "today": TodayScreen,
            "resident": ResidentScreen, "visit": VisitScreen, "note": NoteScreen,
-           "edit": EditScreen, "sync": SyncScreen, "settings": SettingsScreen}
+           "edit": EditScreen, "sync": SyncScreen, "settings": SettingsScreen,
+           "requests": RequestsScreen}
 
 
 def load_kv() -> None:
