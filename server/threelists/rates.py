@@ -15,7 +15,7 @@ so a year of a district is a few hundred rows to Python, not tens of thousands.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -128,3 +128,47 @@ def _up_to(areas, grid_id: int, level: str):
     while area is not None and area.level != level:
         area = areas.get(area.parent_id)
     return area
+
+
+def monthly_trend(session: Session, grid_ids, today: date, zone, response_hours: int,
+                  months: int = 6) -> list[tuple[date, Tally]]:
+    """The three rates of each of the last ``months`` calendar months (this one so far),
+    oldest first: the dashboard's trend."""
+    from shared.district_day import day_start
+
+    firsts = []
+    first = today.replace(day=1)
+    for _ in range(months):
+        firsts.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    firsts.reverse()
+    trend = []
+    for index, start in enumerate(firsts):
+        end = firsts[index + 1] if index + 1 < len(firsts) else today + timedelta(days=1)
+        _rows, total = three_rates(session, grid_ids, day_start(start, zone),
+                                   day_start(end, zone), "grid", today, zone, response_hours)
+        trend.append((start, total))
+    return trend
+
+
+@dataclass
+class TrendLine:
+    name: str
+    css: str
+    points: str  # SVG polyline points
+
+
+def trend_lines(trend: list[tuple[date, Tally]], width: int = 960,
+                height: int = 200) -> list[TrendLine]:
+    """The three rates as polylines over the months (0–100 %, a gap where a rate is —)."""
+    left, right, top, bottom = 44, 8, 10, 26
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / max(len(trend) - 1, 1)
+    lines = []
+    for name, css in (("response_rate", "rate-response"), ("resolution_rate", "rate-resolution"),
+                      ("satisfaction_rate", "rate-satisfaction")):
+        points = [f"{left + i * step:.1f},{top + plot_h * (1 - value):.1f}"
+                  for i, (_month, tally) in enumerate(trend)
+                  if (value := getattr(tally, name)) is not None]
+        lines.append(TrendLine(name, css, " ".join(points)))
+    return lines

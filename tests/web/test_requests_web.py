@@ -198,6 +198,12 @@ def test_the_three_rates_on_the_page_and_in_the_exports(as_user, scenario, depar
     kunwu.post(f"/requests/{ids[1]}/move", data={"action": "verdict", "verdict": r.PARTLY})
     page = kunwu.get("/requests/rates?by=grid").get_data(as_text=True)
     assert "50.0%" in page and no_english(page) == []
+    # The dashboard shows this month's rates, their trend and the open requests.
+    dashboard = kunwu.get("/").get_data(as_text=True)
+    card = dashboard[dashboard.index('id="request-rates"'):]
+    card = card[:card.index("</section>")]
+    assert "三率统计" in card and "满意率 50.0%" in card and "2 条需求单未办结" in card
+    assert "<polyline" in card
     body = kunwu.get("/requests/rates?by=grid&format=csv").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert rows[0][:5] == ["姓名", "提出需求", "响应率", "办结率", "满意率"]

@@ -22,6 +22,7 @@ from ..queries.visits import (DIASTOLIC_FLAG, HEALTH_WINDOW_DAYS, SYSTOLIC_FLAG,
                               visits_on_day, visits_per_day)
 from ..timeutil import local_today
 from .blueprint import bp
+from .requests import dashboard_card
 
 #: Rows the dashboard's lists show; the full lists are one click away.
 LISTED = 10
@@ -46,7 +47,8 @@ def dashboard():
                            follow_ups=follow_ups, overdue=overdue, flags=flags,
                            open_conflicts=open_conflicts, stale=stale, chart=chart,
                            health_days=HEALTH_WINDOW_DAYS,
-                           stale_days=STALE_DEVICE_DAYS, listed=LISTED)
+                           stale_days=STALE_DEVICE_DAYS, listed=LISTED,
+                           requests_card=dashboard_card(scope))
 
 
 @bp.get("/visits")

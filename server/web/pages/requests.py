@@ -317,3 +317,16 @@ def inbox_move(request_id: str):
     _apply_move(item, service.actor_for(db.session, person), request.form.get("action", ""),
                 DEPARTMENT_MOVES)
     return redirect(url_for("web.inbox_request", request_id=item.id))
+
+
+def dashboard_card(scope) -> dict:
+    """What the dashboard shows of the three lists: this month's rates, their trend over six
+    months, and the open requests (for ``web/_request_rates_card.html``)."""
+    from ...district import district_zone
+    today, zone = local_today(), district_zone()
+    trend = rates.monthly_trend(db.session, scope.grid_ids, today, zone,
+                                settings.response_hours())
+    open_count = queries.board(db.session, queries.BoardFilters(
+        None if scope.is_admin else set(scope.grid_ids)))[1]
+    return {"rates": trend[-1][1], "trend": trend, "lines": rates.trend_lines(trend),
+            "open_requests": open_count, "rate_text": rate_text}
