@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from shared import protocol as p
 from shared import requests as r
@@ -174,6 +174,28 @@ class RequestDesk:
             if view.resident_id:
                 counts[view.resident_id] = counts.get(view.resident_id, 0) + 1
         return counts
+
+    def offers(self, days: int = 7) -> list[dict]:
+        """Needs ticked at visits of the last ``days`` days with no request raised for them
+        yet: the requests tab offers each with one tap, prefilled (:meth:`prefill_from_need`).
+        """
+        since = isoformat(self.service.clock() - timedelta(days=days))
+        raised = {(v.resident_id, v.category) for v in self._views()
+                  if v.state.state in r.OPEN_STATES}
+        with self.service.store.reading() as db:
+            rows = db.execute("SELECT v.id, v.resident_id, v.payload, r.name FROM visits v "
+                              "JOIN residents r ON r.id = v.resident_id WHERE v.visited_at >= ?"
+                              " ORDER BY v.visited_at DESC", (since,)).fetchall()
+        found, seen = [], set()
+        for visit_id, resident_id, payload, name in rows:
+            for need in json.loads(payload).get("needs") or ():
+                offer = self.prefill_from_need(resident_id, need, visit_id)
+                key = (resident_id, offer["category"])
+                if key in raised or key in seen:
+                    continue
+                seen.add(key)
+                found.append({**offer, "resident_name": name})
+        return found
 
     def refused_moves(self) -> list[dict]:
         """Moves the server refused, with the rule's code and parameters, until dismissed

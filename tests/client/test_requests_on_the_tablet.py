@@ -25,11 +25,13 @@ def test_raise_offline_from_a_ticked_need_then_sync(reps, tablet_for):
     desk = RequestDesk(alice)
     resident = reps.residents[0]
     visit_id = alice.record_visit(resident.id, "met", needs=["medicine"])
-    offer = desk.prefill_from_need(resident.id, "medicine", visit_id)
-    assert offer["category"] == "medicine"
+    [offer] = desk.offers()  # the need ticked at the visit, offered as a request
+    assert (offer["category"], offer["resident_id"], offer["visit_id"], offer["need"]) == \
+        ("medicine", resident.id, visit_id, "medicine")
     request_id = desk.raise_request(offer["category"], "降压药快吃完了，需要代买",
                                     resident_id=resident.id, channel="visit",
                                     visit_id=visit_id)
+    assert desk.offers() == []  # raised: no longer offered
     view = desk.request(request_id)  # shown at once, before any sync
     assert view.state.state == r.RAISED and view.unsent == 1
     assert view.resident_name == "张利霞"

@@ -55,6 +55,8 @@ def world(tmp_path_factory, kivy_env):
                                       zhang.id, hours_ago=2),
                "pipe": raise_request(session, grid.id, li, "厨房水管漏水")}
         session.commit()
+    # 李代表 holds the light already: the pipe is the one request waiting to be claimed.
+    _claim_directly({"engine": engine, "zhao": li}, ids["light"])
     server = LiveServer(url).start()
     app = AppDriver(tmp / "tablet", "zh_CN", env=kivy_env, log_path=tmp / "app.log")
     yield {"engine": engine, "server": server, "app": app, "ids": ids, "grid": grid.id,
@@ -90,7 +92,7 @@ def test_claim_offline_then_see_who_was_first(world):
     server.stop()  # no signal
     # Meanwhile 赵代表 claims the leaking pipe from his own tablet.
     zhao_claims = _claim_directly(world, world["ids"]["pipe"])
-    app.tap("认领", exact=True)  # the first card's claim: the pipe (newest first)
+    app.tap("认领", exact=True)  # the pipe's (the only request waiting to be claimed)
     app.wait_for_text("认领人：李代表")
     app.wait_for_text("1 条未发")
 
@@ -106,8 +108,8 @@ def test_claim_offline_then_see_who_was_first(world):
 
 
 def _claim_directly(world, request_id: str) -> str:
-    """赵代表's claim, as his tablet's push would make it; returns its time as the app shows
-    it (today, district time)."""
+    """A representative's claim (赵代表's unless ``world`` names another), as his tablet's push
+    would make it; returns its time as the app shows it (today, district time)."""
     from client.ui.presenters.common import format_moment
     with Session(world["engine"]) as session:
         zhao = world["zhao"]
@@ -123,3 +125,30 @@ def _claim_directly(world, request_id: str) -> str:
         assert session.scalar(select(ServiceRequest.owner_id).where(
             ServiceRequest.id == request_id)) == zhao.id
     return format_moment(now)
+
+
+def test_raise_a_request_from_a_need_ticked_at_a_visit(world):
+    # Builds on the sign-in above.
+    app = world["app"]
+    app.back()
+    app.wait_for_screen("today")
+    app.tap("张利霞")
+    app.wait_for_screen("resident")
+    app.tap("记录走访")
+    app.wait_for_screen("visit")
+    app.tap("见到本人")
+    app.tap("买药取药", exact=True)
+    app.tap("保存走访")
+    app.wait_for_screen("today")
+    app.tap("需求单", exact=True)
+    app.wait_for_screen("requests")
+    app.wait_for_text("张利霞：买药取药（走访时勾选）")
+    app.tap("为此提出需求单")  # one tap, prefilled
+    app.wait_for_text("走访时发现：买药取药")
+    app.wait_until(lambda: not app.shows("张利霞：买药取药（走访时勾选）"), what="the offer taken")
+    app.wait_until(lambda: app.state()["unsent"] == 0 and not app.state()["syncing"],
+                   timeout=60, what="the visit and the request to be sent")
+    with Session(world["engine"]) as session:
+        raised = session.scalars(select(ServiceRequest).where(
+            ServiceRequest.category == "medicine")).all()
+    assert [(item.channel, item.visit_id is not None) for item in raised] == [("visit", True)]

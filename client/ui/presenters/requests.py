@@ -77,6 +77,15 @@ def refusal_text(code: str, params: dict) -> str:
     return _("This could not be saved as it was; ask your community.")
 
 
+def offer_entry(offer: dict) -> dict:
+    """A need ticked at a visit, offered as a request (one tap, prefilled)."""
+    from .common import NEED_LABELS
+    need = label(NEED_LABELS, offer["need"])
+    return {**offer, "title": _("{name}: {need} (ticked at a visit)").format(
+        name=offer["resident_name"], need=need),
+        "description": _("Found at a visit: {need}").format(need=need)}
+
+
 def refused_entry(refused: dict) -> dict:
     return {"op_id": refused["op_id"],
             "title": _("Not saved: {action}").format(

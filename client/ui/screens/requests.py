@@ -21,6 +21,14 @@ class RequestCard(Card):
     flag = StringProperty("")
 
 
+class OfferCard(Card):
+    title = StringProperty("")
+    __events__ = ("on_raise",)
+
+    def on_raise(self, *_args) -> None:
+        pass
+
+
 class RefusedCard(Card):
     op_id = StringProperty("")
     title = StringProperty("")
@@ -32,7 +40,8 @@ def read_requests(service, which: str):
     from client.requests import RequestDesk
     desk = RequestDesk(service)
     return ([pr.request_card(view) for view in desk.requests(which)],
-            [pr.refused_entry(item) for item in desk.refused_moves()])
+            [pr.refused_entry(item) for item in desk.refused_moves()],
+            [pr.offer_entry(item) for item in desk.offers()])
 
 
 class RequestsScreen(AppScreen):
@@ -59,13 +68,16 @@ class RequestsScreen(AppScreen):
         self.app.local.submit(lambda: read_requests(self.app.service, which), self.show)
 
     def show(self, result) -> None:
-        cards, refused = result
+        cards, refused, offers = result
         self.heading = _("{count} requests").format(count=len(cards))
         box = self.ids.cards
         box.clear_widgets()
         for item in refused:
             box.add_widget(Factory.RefusedCard(op_id=item["op_id"], title=item["title"],
                                                reason=item["reason"]))
+        for offer in offers:
+            box.add_widget(Factory.OfferCard(title=offer["title"], on_raise=lambda _w, o=offer:
+                                             self.raise_offer(o)))
         for card in cards:
             widget = Factory.RequestCard(request_id=card["request_id"], title=card["title"],
                                          subtitle=card["subtitle"], facts=card["facts"],
@@ -107,6 +119,15 @@ class RequestsScreen(AppScreen):
         def change(service):
             from client.requests import RequestDesk
             return RequestDesk(service).raise_request("other", text, channel="walk")
+        self.app.write(change, self._saved, self._failed)
+
+    def raise_offer(self, offer: dict) -> None:
+        """One tap: the request for a need ticked at a visit, prefilled."""
+        def change(service):
+            from client.requests import RequestDesk
+            return RequestDesk(service).raise_request(
+                offer["category"], offer["description"], resident_id=offer["resident_id"],
+                channel="visit", visit_id=offer["visit_id"])
         self.app.write(change, self._saved, self._failed)
 
     def dismiss(self, op_id: str) -> None:
