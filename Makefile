@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 # libgl1-mesa-dri: the software OpenGL (llvmpipe) the Kivy window draws with under Xvfb.
-SYSTEM_PACKAGES := xvfb xauth libgl1-mesa-dri fonts-wqy-microhei chromium chromium-driver
+SYSTEM_PACKAGES := xvfb xauth libgl1-mesa-dri fonts-wqy-microhei chromium chromium-driver libzbar0
 PG_HOST := 127.0.0.1
 PG_PORT := 5432
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@$(PG_HOST):$(PG_PORT)/test

@@ -22,37 +22,86 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 
 ANALYSIS = """\
-### Push ingest on PostgreSQL (budget ≥ 8,000 ops/s)
+### Push on PostgreSQL (issue 10: ≥ 16,000 ops/s, ≤ 70 µs server CPU/op, ≤ 30 µs PostgreSQL CPU/op)
 
-Where it stands: 5,700–7,500 ops/s over 100,000 ops in quiet runs on this machine (8
-devices, batches of 500, gunicorn 3 workers × 4 threads; single runs have reached 8,000 and
-dropped to 5,200 with nothing else running: the 2 virtual cores are not steady), up from
-2,250 ops/s before the push path was reworked
-(COPY for the three bulk row sets, one array parameter instead of hundreds of binds, one
-`UPDATE … FROM unnest(…)` for the residents' visit facts, visit facts followed without
-re-reading history, resident rows locked by the few columns visits need). Runs vary by
-±15 % from one to the next on the shared 2 cores.
+What the push figures are:
 
-Why it is short: CPU. One op costs the server **~157 µs of CPU** in-process (one thread,
-no HTTP; the push path timed with `time.process_time` over 3,500 ops), before PostgreSQL's own
-work and the HTTP layer (gunicorn, JSON decode of the body, gzip). On 2 cores shared by the
-server, PostgreSQL and the load generator (both cores were 85–95 % busy during a push) that
-caps steady ingest near 7,000 ops/s. py-spy on a worker during a push (share of the worker's
-samples): waiting for PostgreSQL 25 %, marshmallow `OpSchema.load` 19 %, the COPYs 14 %,
-change-log rows (`visit_payload`, canonical JSON, BLAKE2b) 10 %, visit facts 7 %, request JSON
-decode 4 %, the rest spread thin (Flask, webargs, psycopg adaptation).
+- **push ingest** (8 devices, batches of 500, gunicorn 3 workers × 4 threads): ops applied per
+  second of wall time, beside raw `executemany` of the same rows in the same run and the ratio
+  of the two. Wall time on this shared 2-core machine moves with everything else that runs, so
+  read it with the load average printed in the notes.
+- **server CPU per op**: the user + system time of the gunicorn master and workers (read from
+  `/proc/<pid>/stat`) during the timed push, divided by the ops. It holds everything the server
+  does: HTTP, gzip, JSON, validation, the push rules, psycopg. **PostgreSQL CPU per op**: the same
+  for the backends connected to the benchmark database (`pg_stat_activity`); the WAL writer,
+  checkpointer and autovacuum are not in it. CPU per op is the steady figure on a loaded machine
+  (it does not count time spent waiting for a core), though a busy machine still inflates it by
+  cache and core sharing. The baseline column gives the raw executemany's CPU per row (client +
+  its backend).
+- **one device, 200 batches in a row**: run first, on the freshly created database, with
+  autovacuum switched off for `applied_ops` so that no ANALYZE can come to the rescue: the mean
+  wall time of the last ten batches over the first ten (≤ 1.2). The CPU per batch (server +
+  PostgreSQL) of both tens is in the notes.
+- **re-push**: the last 20 of those batches sent again; every op must come back `duplicate`;
+  the server's CPU per op (and PostgreSQL's, in the baseline column).
+- **morning rush**: unchanged in kind; its per-tablet median and p95 are rows of their own now.
 
-What would close it:
+What issue 10 changed, and why each mattered (py-spy and cProfile on the push path, CPU time):
 
-1. A third core, or PostgreSQL on its own host (the production layout in DESIGN.md §3): the
-   server alone processes ~6,000 ops/s per core, so two worker cores not shared with the
-   database reach the budget.
-2. Validation is a fifth of the worker's time; marshmallow is kept on purpose as the one
-   definition of the wire format. A validator compiled once from the same schemas (not a
-   second hand-written copy) would roughly halve that share.
-3. Canonical JSON and hashing of each change-log row could move to a C JSON encoder; that
-   needs the tablet to produce byte-identical text (the digest depends on it), so it must be
-   a dependency both sides can install, including the Android build.
+1. *History-independent lookup.* The already-applied ops were found with `device_id = … AND
+   (op_id = ANY(…) OR seq BETWEEN …)`; on a table never analysed PostgreSQL read every earlier
+   row of the device and filtered it (90 → 320 ms per batch over 40 batches). Now each op id is
+   a `LIMIT 1` probe of the primary key (a LATERAL over `unnest`, which the planner cannot turn
+   back into a join) and the sequence numbers one range scan of `(device_id, seq)`;
+   `tests/server/test_push_lookup.py` asserts the plan over a 20,000-op history, unanalysed.
+2. *Retries before validation.* Op id and sequence number are read from the raw op, the lookup
+   runs first, and a known op costs only its fingerprint (still compared, so a reused op id is
+   still `op_id_reused`). The lookup returns only what a retry needs, each row once.
+3. *Validation once.* `OpSchema.data` is loaded by its own field with the entity's schema (the
+   schema-level validator that loaded it again is gone; what remains checks only what no field
+   can). `shared/fastload.py` compiles a loader from the same marshmallow schemas (fields,
+   validators, hooks) that only ever accepts, returns exactly what marshmallow returns, and hands
+   anything unusual to marshmallow (tests/shared/test_fastload.py proves both with hypothesis).
+   A push's results are built in wire form and dumped whole (`WireList`), its ops read as one
+   list (`RawList`); instants of change-log records are formatted once per distinct value.
+4. *The garbage collector.* A full collection walked every object of the app (models, mappers,
+   schemas) again and again during a push: about a fifth of the push's CPU. `server/wsgi.py`
+   freezes the start-up objects out of its sight (`gc.freeze()`), in served workers only.
+
+Measured while this was built (development runs on this machine with the other engineers'
+test suites running: load average 8–14 on 2 cores; every figure is inflated against a quiet
+machine, so compare only within a line):
+
+| figure | before (main c3709c7) | after | how |
+| --- | --- | --- | --- |
+| push, server CPU per op, in-process (Flask test client, 6 × 500 visits) | 270 µs | 170 µs | Flask test client in one process, runs of both trees alternated on one database |
+| re-push, server CPU per op, in-process | 175 µs | 45–56 µs | same |
+| push, 8 devices over HTTP: server / PostgreSQL CPU per op | 271 / 90 µs (with change 1 only) | 207 / 98 µs (changes 1–3, before `gc.freeze`) | `python -m bench.push` |
+| one device, 200 batches: last 10 / first 10 | (issue: 3.5× over 40 batches) | 0.90× | `python -m bench.push` |
+| re-push over HTTP: server / PostgreSQL CPU per op | — | 60 / 16 µs | `python -m bench.push` |
+
+Small experiments (`python -m bench.experiments`, load average 12.5–13.9; CPU per op):
+
+| experiment | result | decision |
+| --- | --- | --- |
+| validation of a realistic visit op: `OpSchema().load` vs the compiled loader | 81.3 vs 12.3 µs | compiled loader, marshmallow as the fallback and the one definition |
+| request body of 500 ops: `json.loads` / `parse_json` (depth check + `json.loads`) / orjson | 4.7 / 8.5 / 2.3 µs | not adopted: saves ~2–6 µs of a push's ~150, and orjson refuses lone surrogates and integers over 64 bits for the whole body, where today they reach the per-op check and reject one op (tests/server/test_poisoned_input.py); worth it with a fallback once the bigger costs are gone |
+| applied-op rows of a batch: executemany / one multi-row INSERT / COPY (client + backend) | 23.8 / 62.3 / 14.3 µs | COPY (as before) |
+| a per-device high-water mark instead of one row per op (1 UPDATE per batch) | 1.8 µs | not adopted: a retry must get its own op's answer back (its `version`, `conflict_ids`, or its rejection), and rejected ops are listed for supervisors; the row costs ~14 µs with COPY |
+
+What would move it next:
+
+1. PostgreSQL: each visit writes four rows (visit, change-log, applied-op, audit) with 13 index
+   entries, and updates its resident's visit facts. That update cannot be HOT, since
+   `ix_residents_grid_last_met` indexes `last_met_at`; `ix_residents_grid_id` is a prefix of that
+   index and could be dropped (one index entry less per updated resident). Locking the residents
+   `FOR KEY SHARE` before updating them writes a lock into each row as well.
+2. Server: canonical JSON twice per op (the fingerprint, the change-log payload, ~5 µs each),
+   COPY row formatting for four rows, building the audit and change-log rows. A C JSON encoder
+   with the exact bytes of `json.dumps(sort_keys=True, separators=(",", ":"),
+   ensure_ascii=False)` would halve the first; it must match the tablet's bytes (the digests).
+3. A third core, or PostgreSQL on its own host (DESIGN.md §3): server and database share these
+   2 cores with the load generator.
 
 ### Tablet figures under Xvfb
 

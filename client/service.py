@@ -22,7 +22,7 @@ from shared.due import DueStatus, due_status
 from shared.schemas import DATA_SCHEMAS, flatten_errors
 from shared.search import FUZZY, rank
 
-from . import lock as gate
+from . import drafts, lock as gate
 from .lock import InvalidPin, TabletLock
 from .store import HELD, PENDING, REJECTED, SqliteStore, local_note_record, local_visit_record
 from .sync import (DISTRICT_ZONE_META, DeviceWiped, SignInRequired, SyncEngine, SyncProgress,
@@ -355,6 +355,7 @@ class FieldService:
         return [{"op_id": row["op_id"], "entity": row["entity"], "entity_id": row["entity_id"],
                  "resident_id": row["resident_id"], "resident_name": row["resident_name"],
                  "reason_code": row["reason_code"], "reason": row["reason"],
+                 "reason_params": row.get("reason_params") or {}, "grid_id": row["grid_id"],
                  "made_at": row["created_at"], "data": row["op"]["data"]} for row in rows]
 
     def dismiss_rejected(self, op_id: str) -> bool:
@@ -546,6 +547,17 @@ class FieldService:
             "resident_id": record["resident_id"], "corrects": visit_id, "correction": p.VOID})
         self._add_created(op, local_visit_record)
         return correction_id
+
+    # ---- drafts: a half-filled visit form survives the app being killed (client/drafts.py) ---
+
+    def save_draft(self, resident_id: str, form: dict) -> None:
+        drafts.save_draft(self.store, resident_id, form, isoformat(self.clock()))
+
+    def draft(self, resident_id: str) -> dict | None:
+        return drafts.read_draft(self.store, resident_id)
+
+    def discard_draft(self, resident_id: str) -> None:
+        drafts.discard_draft(self.store, resident_id)
 
     def add_note(self, resident_id: str, text: str) -> str:
         grid_id, _version = self._resident_row(resident_id)

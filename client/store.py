@@ -88,6 +88,13 @@ def _visit_fact(row) -> VisitFact:
     return VisitFact(row[0], parse_instant(row[1]), row[2], row[3], row[4])
 
 
+def _params_json(reason: dict) -> str | None:
+    """The parameters of the server's reason for a refusal, as stored (a dict, else none)."""
+    params = reason.get("params")
+    return json.dumps(params, ensure_ascii=False) if isinstance(params, dict) and params \
+        else None
+
+
 def _iso(moment: datetime | None) -> str | None:
     return isoformat(moment) if moment else None
 
@@ -300,9 +307,8 @@ class SqliteStore:
                                "reason = ?, reason_params = ?, acked_at = ? WHERE op_id = ? "
                                "AND state = ?",
                                (REJECTED, result["status"], reason.get("code"),
-                                reason.get("message"),
-                                json.dumps(params, ensure_ascii=False) if params else None,
-                                now, result["op_id"], PENDING))
+                                reason.get("message"), _params_json(reason), now,
+                                result["op_id"], PENDING))
                 else:
                     db.execute("UPDATE outbox SET state = ?, status = ?, version = ?, "
                                "acked_at = ? WHERE op_id = ? AND state = ?",
@@ -398,7 +404,7 @@ class SqliteStore:
             op.update(op_id=new_op_id, seq=seq, grid_id=held[0] if held else op["grid_id"])
             db.execute("UPDATE outbox SET seq = ?, op_id = ?, grid_id = ?, op = ?, state = ?, "
                        "status = NULL, version = NULL, reason_code = NULL, reason = NULL, "
-                       "acked_at = NULL WHERE op_id = ?",
+                       "reason_params = NULL, acked_at = NULL WHERE op_id = ?",
                        (seq, new_op_id, op["grid_id"], json.dumps(op, ensure_ascii=False),
                         PENDING, op_id))
             self._set_meta(db, {"next_seq": str(seq + 1)})
@@ -499,6 +505,7 @@ class SqliteStore:
         db.execute("DELETE FROM outbox WHERE grid_id = ? AND state IN (?, ?)",
                    (grid_id, ACKED, HELD))
         db.execute("DELETE FROM quarantine WHERE grid_id = ?", (grid_id,))
+        db.execute("DELETE FROM drafts WHERE grid_id = ?", (grid_id,))  # client/drafts.py
         db.execute("DELETE FROM grids WHERE id = ?", (grid_id,))
 
     def _depart(self, db, resident_id: str, grid_id: int) -> None:
@@ -708,12 +715,10 @@ class SqliteStore:
             rows = db.execute(f"SELECT seq, op_id, entity, entity_id, grid_id, resident_id, "
                               f"resident_name, state, status, version, reason_code, reason, "
                               f"created_at, acked_at, reason_params, op FROM outbox {where} "
-                              f"ORDER BY seq",
-                              (state or HELD,)).fetchall()
+                              f"ORDER BY seq", (state or HELD,)).fetchall()
         keys = ("seq", "op_id", "entity", "entity_id", "grid_id", "resident_id", "resident_name",
                 "state", "status", "version", "reason_code", "reason", "created_at", "acked_at")
-        return [{**dict(zip(keys, row[:-2])),
-                 "reason_params": json.loads(row[-2]) if row[-2] else None,
+        return [{**dict(zip(keys, row[:-2])), "reason_params": json.loads(row[-2] or "{}"),
                  "op": json.loads(row[-1])} for row in rows]
 
 
@@ -781,7 +786,7 @@ class MemoryStore:
                     reason = result.get("reason") or {}
                     row.update(state=REJECTED, reason_code=reason.get("code"),
                                reason=reason.get("message"),
-                               reason_params=reason.get("params") or None)
+                               reason_params=json.loads(_params_json(reason) or "{}"))
                 else:
                     row.update(state=ACKED, version=result.get("version"))
                     self._note_seen(state, result.get("version"), result.get("seq"))
@@ -879,7 +884,7 @@ class MemoryStore:
                  "entity_id": row["op"]["entity_id"], "grid_id": row["op"]["grid_id"],
                  "state": row["state"], "version": row["version"],
                  "reason_code": row["reason_code"], "reason": row["reason"],
-                 "reason_params": row.get("reason_params"), "op": row["op"]}
+                 "reason_params": row.get("reason_params") or {}, "op": row["op"]}
                 for seq, row in sorted(self._state["outbox"].items())
                 if row["state"] == state or state is None and row["state"] != HELD]
 

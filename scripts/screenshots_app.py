@@ -1,7 +1,8 @@
 """Screenshots of every screen of the tablet app, in Chinese and English, at 800×1280.
 
 Writes ``docs/screenshots/app-<screen>-<zh|en>.png`` for the screens signin, today, resident,
-visit, note, edit, sync, settings and pin (the unlock code). The tablet is filled through a real (in-process) server
+visit, note, edit, sync, settings and pin (the unlock code), and the same at the largest text
+size as ``app-<screen>-<zh|en>-large.png``. The tablet is filled through a real (in-process) server
 with a visit history, one conflict involving this tablet's edit and one change the server
 refused, so every part of every screen has something to show. Runs its own Xvfb.
 
@@ -23,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from bench.app import (FAR_AWAY_SERVER, UNLOCK_CODE, flask_app, record_history,  # noqa: E402
                        seed_server, signed_in_service)
 from client.ui import i18n  # noqa: E402
+from client.ui.presenters.settings import TEXT_SIZES  # noqa: E402
 from tests.ui.driver import AppDriver, app_env, start_xvfb  # noqa: E402
 
 SHORT = {"zh_CN": "zh", "en": "en"}
@@ -85,10 +87,13 @@ def fill_tablet(workdir: Path) -> tuple[Path, str]:
 
 
 def shoot(out: Path, language: str, data_dir: Path, conflict_name: str, env: dict,
-          workdir: Path) -> None:
+          workdir: Path, large: bool = False) -> None:
+    """Every screen; ``large``: at the largest text size (Settings → 特大), named
+    ``app-<screen>-<zh|en>-large.png``."""
     i18n.set_language(language)
     _ = i18n._
-    short = SHORT[language]
+    short = SHORT[language] + ("-large" if large else "")
+    scale = next(s for code, _t, s in TEXT_SIZES if code == "huge") if large else 1.0
 
     def path(screen: str) -> Path:
         return out / f"app-{screen}-{short}.png"
@@ -98,6 +103,7 @@ def shoot(out: Path, language: str, data_dir: Path, conflict_name: str, env: dic
     app = AppDriver(fresh, language, env=env, log_path=workdir / f"signin-{short}.log")
     try:
         app.wait_ready()
+        app.send(cmd="font_scale", scale=scale)
         app.type("server_url", "http://knockdoor.local:8000")
         app.type("username", "lixiaohong")
         app.type("password", "secret")
@@ -111,6 +117,7 @@ def shoot(out: Path, language: str, data_dir: Path, conflict_name: str, env: dic
     app = AppDriver(data_dir, language, env=env, log_path=workdir / f"app-{short}.log")
     try:
         app.wait_ready()
+        app.send(cmd="font_scale", scale=scale)
         app.wait_for_screen("pin")  # a started app asks for the unlock code
         app.type("pin", UNLOCK_CODE[:2])
         time.sleep(0.3)
@@ -149,7 +156,12 @@ def shoot(out: Path, language: str, data_dir: Path, conflict_name: str, env: dic
         app.wait_until(at_top, what="the top of the visit form", interval=0.1)
         time.sleep(0.4)
         app.screenshot(path("visit"))
-        app.back()
+        app.back()  # a half-filled visit asks first
+        app.wait_for_text(_("This visit is not saved yet"))
+        time.sleep(0.3)
+        app.screenshot(path("visit-back"))
+        app.tap(_("Throw it away and go back"))
+        app.wait_for_screen("resident")
 
         app.tap(_("Add a note"))
         app.wait_for_screen("note")
@@ -190,6 +202,7 @@ def main() -> None:
         env = app_env(display, workdir / "kivy-home")
         for language in ("zh_CN", "en"):
             shoot(out, language, data_dir, conflict_name, env, workdir)
+            shoot(out, language, data_dir, conflict_name, env, workdir, large=True)
     finally:
         xvfb.terminate()
         xvfb.wait()

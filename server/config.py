@@ -32,6 +32,10 @@ class Config:
     #: Signs web sessions. Set it in production; the random default forgets sessions on restart.
     SECRET_KEY: str = field(default_factory=lambda: os.environ.get(
         "KNOCKDOOR_SECRET_KEY") or secrets.token_hex(32))
+    #: Key of the ID-number hashes (docs/security.md). Set it once and never change it: the
+    #: hashes of residents imported before would no longer match. Unset: SECRET_KEY.
+    ID_HASH_KEY: str = field(default_factory=lambda: os.environ.get(
+        "KNOCKDOOR_ID_HASH_KEY", ""))
     #: werkzeug method for password hashes: slow on purpose.
     PASSWORD_HASH_METHOD: str = field(default_factory=lambda: os.environ.get(
         "KNOCKDOOR_PASSWORD_HASH", "scrypt"))

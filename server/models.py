@@ -126,6 +126,9 @@ class Resident(Base):
     safety_devices: Mapped[list[Any]] = mapped_column(default=list)
     care_notes: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    #: HMAC of the ID number from a roster import (server.roster.idnumber.keyed_hash): for
+    #: finding the same person twice. Never the number; never sent to a tablet.
+    id_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     #: Log position of the latest change; what an update's base_version refers to.
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     #: Per field: the FieldStamp (shared.merge) of its last writer.

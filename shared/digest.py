@@ -14,8 +14,14 @@ from . import protocol as p
 _MASK = (1 << 64) - 1
 
 
+#: json.dumps with these options builds a new encoder on every call; the push path calls this
+#: twice per op (the op's fingerprint, the change-log payload). Same class, same options: the
+#: same bytes.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 def record_hash(entity: str, payload_text: str) -> int:

@@ -34,11 +34,12 @@ def configure_kivy(size: str | None = DEFAULT_SIZE) -> None:
     Config.set("input", "mouse", "mouse,disable_multitouch")
 
 
-def build_app(data_dir: str, lang: str | None = None, size: str | None = DEFAULT_SIZE):
+def build_app(data_dir: str, lang: str | None = None, size: str | None = DEFAULT_SIZE,
+              server: str | None = None):
     configure_kivy(size)
     from .app import KnockdoorApp
 
-    return KnockdoorApp(data_dir=data_dir, language=lang)
+    return KnockdoorApp(data_dir=data_dir, language=lang, server=server)
 
 
 def on_android() -> bool:
@@ -54,7 +55,7 @@ def main(args: argparse.Namespace | None = None) -> int:
     data_dir = getattr(args, "data_dir", None) or default_data_dir()
     # On a device the window is the screen: no size is forced there.
     size = getattr(args, "size", None) or (None if on_android() else DEFAULT_SIZE)
-    app = build_app(data_dir, getattr(args, "lang", None), size)
+    app = build_app(data_dir, getattr(args, "lang", None), size, getattr(args, "server", None))
     app.run()
     return 0
 
@@ -67,6 +68,9 @@ def parser() -> argparse.ArgumentParser:
                              "$KNOCKDOOR_APP_DATA or ~/.knockdoor-app)")
     parser.add_argument("--lang", choices=("zh_CN", "en"), default=None,
                         help="language (default: the last one chosen, else zh_CN)")
+    parser.add_argument("--server", default=None,
+                        help="server address (or a knockdoor://provision sign-in code) to fill "
+                             "in at sign-in")
     parser.add_argument("--size", default=None,
                         help=f"window size WxH on a desktop (default {DEFAULT_SIZE})")
     return parser

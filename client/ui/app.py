@@ -59,8 +59,10 @@ class KnockdoorApp(App, SyncListener):
     font_scale = NumericProperty(1.0)
     language = StringProperty(i18n.DEFAULT_LANGUAGE)
 
-    def __init__(self, data_dir: str, language: str | None = None, **kwargs) -> None:
+    def __init__(self, data_dir: str, language: str | None = None, server: str | None = None,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
+        self.offered_server = server  # filled in at sign-in (`knockdoor app --server URL`)
         self.local: Worker | None = None
         self._opening = None  # the open_tablet job
         self.data_dir = Path(data_dir)
@@ -148,14 +150,14 @@ class KnockdoorApp(App, SyncListener):
         return False
 
     def _check_gate(self, _dt=None) -> None:
-        if self.service is None or self.manager.current in ("start", "signin", "pin"):
+        if self.service is None or self.manager.current in ("start", "signin", "pin", "scan"):
             return
         service = self.service
         self.local.submit(lambda: (service.gate(), service.sign_in_reason()), self._gated)
 
     def _gated(self, outcome) -> None:
         gate, reason = outcome
-        if self.manager.current in ("signin", "pin"):
+        if self.manager.current in ("signin", "pin", "scan"):
             return
         if gate in ("sign_in", "wiped"):
             self.signed_out(message_code=reason)
@@ -206,6 +208,8 @@ class KnockdoorApp(App, SyncListener):
     def go_back(self) -> bool:
         if not self.history:
             return False
+        if not self.screen(self.manager.current).may_leave(self.go_back):
+            return True  # the screen asks first, and goes back itself once answered
         name, params = self.history.pop()
         self._params = params
         screen = self.screen(name)

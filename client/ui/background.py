@@ -120,7 +120,8 @@ def read_today(service, query: str) -> tuple[str, list, list[dict]]:
     summaries = service.today_list(query)
     from client.requests import RequestDesk  # the badge of open requests (issue 14)
     counts = RequestDesk(service).open_counts_by_resident()
-    return query, summaries, pr.today_rows(summaries, counts)
+    return query, summaries, pr.today_rows(summaries, grouped=not query.strip(),
+                                           open_requests=counts)
 
 
 def open_tablet(data_dir) -> tuple:

@@ -16,6 +16,7 @@ TONES = {
     "alert": (0.78, 0.13, 0.13, 1),
     "warn": (0.80, 0.42, 0.00, 1),
     "info": (0.15, 0.38, 0.70, 1),
+    "calm": (0.29, 0.36, 0.45, 1),  # waiting, nothing to do (no signal, records to send)
     "ok": (0.10, 0.50, 0.25, 1),
     "muted": (0.42, 0.44, 0.47, 1),
 }

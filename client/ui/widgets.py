@@ -10,8 +10,10 @@ from kivy.uix.togglebutton import ToggleButton
 
 
 class Chip(ToggleButton):
-    """A tappable choice; ``code`` is the protocol value it stands for."""
+    """A tappable choice; ``code`` is the protocol value it stands for. ``multiple`` (no
+    group: any of several may be chosen) draws a tick box, else a radio circle."""
     code = StringProperty("")
+    multiple = BooleanProperty(False)
 
 
 class Card(BoxLayout):

@@ -88,20 +88,26 @@ class ChangeBatch:
         order visits arrive in (tablets sync late and out of turn); shared.due is the rule.
 
         With L the last meeting and F the first "no answer" after it: a late "met" at t moves L
-        and leaves F unless F <= t (then the next "no answer" after t is unknown: recompute);
+        and leaves F unless F <= t (then the next "no answer" after t is unknown: recompute,
+        unless t is the newest visit, when there is none: F closes);
         a "no answer" at t after L opens F, or moves it earlier.
         """
         at, outcome = row["visited_at"], row["outcome"]
         if row["corrects_id"]:
             self._recompute.add(resident.id)
             return
-        if resident.last_visit_at is None or at > resident.last_visit_at:
+        latest = resident.last_visit_at
+        if latest is None or at > latest:
             resident.last_visit_at = at
         met, first_no_answer = resident.last_met_at, resident.follow_up_since
         if outcome == p.MET and (met is None or at > met):
             if first_no_answer is not None and first_no_answer <= at:
-                self._recompute.add(resident.id)
-                return
+                if latest is not None and at < latest:
+                    self._recompute.add(resident.id)
+                    return
+                # The newest visit (a meeting sorts after a "no answer" at the same instant):
+                # no "no answer" can follow it, so the follow-up closes without the history.
+                resident.follow_up_since = None
             resident.last_met_at = at
         elif outcome == p.NO_ANSWER and p.ALONE in (resident.living_situation or ()) \
                 and (met is None or at > met) \

@@ -5,7 +5,10 @@ COPY writes them at several times the speed of executemany.
 """
 from __future__ import annotations
 
-from sqlalchemy import JSON, Table, any_, bindparam, insert, text, update
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, String, Table, Text, any_, bindparam, cast, insert, text,
+                        update)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -30,13 +33,50 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
 
 
 
+def array_literal(values) -> str | None:
+    """``values`` as the text of a PostgreSQL array (``{"a","b",NULL}``), or None if one of them
+    is not a plain string, integer, date or aware instant. psycopg adapts a list parameter item
+    by item in Python: for 500 ids that was ~1 ms of CPU per parameter, a batch's largest single
+    cost after validation; one text parameter cast on the server costs ~0.05 ms."""
+    parts = []
+    for value in values:
+        kind = type(value)
+        if value is None:
+            parts.append("NULL")
+            continue
+        if kind is int:
+            parts.append(str(value))
+            continue
+        if kind is str:
+            item = value
+        elif kind is datetime and value.utcoffset() is not None:
+            item = value.isoformat()
+        elif kind is date:
+            item = value.isoformat()
+        else:
+            return None
+        parts.append('"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "{" + ",".join(parts) + "}"
+
+
+def pg_array(values, item_type):
+    """A PostgreSQL array parameter of ``values``: one text parameter where it can be."""
+    values = list(values)
+    literal = array_literal(values)
+    if literal is None:
+        return bindparam(None, values, type_=ARRAY(item_type))
+    if isinstance(item_type, String):
+        item_type = Text()  # a cast to varchar(n) would cut; compared with varchar all the same
+    return cast(bindparam(None, literal, type_=Text()), ARRAY(item_type))
+
+
 def among(session: Session, column, values):
     """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``: one parameter to send
     and plan instead of hundreds."""
     values = list(values)
     if session.get_bind().dialect.name != "postgresql":
         return column.in_(values)
-    return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column == any_(pg_array(values, column.type))
 
 
 def update_rows(session: Session, table: Table, key: str, rows: list[dict]) -> None:
@@ -53,7 +93,11 @@ def update_rows(session: Session, table: Table, key: str, rows: list[dict]) -> N
             [{"_key": row[key], **{name: row[name] for name in columns}} for row in rows])
         return
     names = [key, *columns]
-    arrays = {name: [row[name] for row in rows] for name in names}
+    arrays = {}
+    for name in names:
+        values = [row[name] for row in rows]
+        literal = array_literal(values)  # one text parameter, cast below (see array_literal)
+        arrays[name] = values if literal is None else literal
     types = {name: table.c[name].type.compile(dialect=connection.dialect) for name in names}
     assignments = ", ".join(f'"{name}" = v."{name}"' for name in columns)
     unnest = ", ".join(f"CAST(:{name} AS {types[name]}[])" for name in names)

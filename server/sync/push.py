@@ -9,15 +9,17 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import date, datetime
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select, true, union_all
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
 from shared.clock import correct_device_time, isoformat
 from shared.digest import canonical_json
+from shared.fastload import SchemaLoader
 from shared.merge import Candidate, Edit, FieldStamp, field_subject, merge_field
 from shared.schemas import (EARLIEST_INSTANT, MAX_ROW_ID, OpSchema, flatten_errors, printable,
                             text_problem)
@@ -30,13 +32,14 @@ from ..models import (AppliedOp, Area, Assignment, CaseNote, Conflict, Device, P
 from ..scope import grids_in_scope, grids_under
 from . import stamps
 from .batch import ChangeBatch, ResidentFacts
-from .bulk import among, insert_rows
+from .bulk import among, insert_rows, pg_array
 from .edits import build_resident
 from .locks import load_for_update
 from .moves import recent_move_from
 from .stamps import PENDING_VERSION
 
-_op_schema = OpSchema()
+#: OpSchema, through the loader compiled from it (shared.fastload): marshmallow's answers.
+_op_loader = SchemaLoader(OpSchema())
 
 
 @dataclass
@@ -152,10 +155,13 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
                       grids_in_scope(session, person, district.today(now),
                                      p.ASSIGNMENT_GRACE_DAYS),
                       ChangeBatch(session))
-    parsed = [_parse(raw) for raw in raw_ops]
-    keys = [(op["op_id"], op["seq"]) if op else (_raw_str(raw, "op_id"), _raw_int(raw, "seq"))
-            for (op, _fp, _err), raw in zip(parsed, raw_ops)]
+    # The keys come from the raw ops (for a valid op they are what the schema would load), so
+    # that a retried op is recognised before it is validated: a re-push costs the lookup and a
+    # fingerprint per op, which still tells a true retry from an op id reused for other content.
+    keys = [(_raw_str(raw, "op_id"), _raw_int(raw, "seq")) for raw in raw_ops]
     known = _known_ops(session, device.id, keys)
+    parsed = [(None, op_fingerprint(raw), None) if op_id in known else _parse(raw)
+              for raw, (op_id, _seq) in zip(raw_ops, keys)]
     valid_ops = [op for op, _fp, _err in parsed if op is not None]
     _lock_residents(ctx, valid_ops)
     from ..threelists import ops as request_ops  # here: it builds on this module
@@ -260,30 +266,68 @@ def _parse(raw) -> tuple[dict | None, str, str | None]:
         return None, "", "An op must be a JSON object."
     fingerprint = op_fingerprint(raw)
     try:
-        return _op_schema.load(raw), fingerprint, None
+        return _op_loader.load(raw), fingerprint, None
     except ValidationError as error:
         return None, fingerprint, printable(flatten_errors(error.messages))
 
 
-def _known_ops(session: Session, device_id: str, keys) -> dict[str, Tracked]:
+def known_ops_query(session: Session, device_id: str, op_ids: list, seqs: list):
+    """The already-received ops among ``op_ids`` and ``seqs`` of one device, found through the
+    keys (device_id, op_id) and (device_id, seq) alone, so that the cost does not grow with the
+    device's history whatever the planner's statistics say. (``op_id = ANY(…)`` under one device
+    id is not enough: on a table never analysed, PostgreSQL read all the device's rows through
+    the (device_id, seq) index and filtered them.) On PostgreSQL each op id is therefore a probe
+    of its own, a LIMIT 1 subquery on the full primary key (a LIMIT keeps the planner from
+    turning the probes back into a join); the sequence numbers are one index range scan."""
+    table = AppliedOp.__table__
+    columns = [table.c[name] for name in Known._fields]
+    parts = []
+    if op_ids and session.get_bind().dialect.name == "postgresql":
+        keys = func.unnest(pg_array(op_ids, table.c.op_id.type)).table_valued("op_id") \
+            .render_derived()
+        probe = select(*columns).where(table.c.device_id == device_id,
+                                       table.c.op_id == keys.c.op_id).limit(1).lateral()
+        parts.append(select(probe).select_from(keys).join(probe, true()))
+    elif op_ids:
+        parts.append(select(*columns).where(table.c.device_id == device_id,
+                                            table.c.op_id.in_(op_ids)))
+    if seqs:
+        # By range when they are dense (they are: a device numbers its ops one by one): one
+        # index range scan, usually empty, as new ops lie beyond all earlier ones.
+        if max(seqs) - min(seqs) < 2 * len(seqs):
+            by_seq = table.c.seq.between(min(seqs), max(seqs))
+        else:
+            by_seq = among(session, table.c.seq, seqs)
+        if op_ids:  # rows found by their op id already need not come twice
+            by_seq = by_seq & ~among(session, table.c.op_id, op_ids)
+        parts.append(select(*columns).where(table.c.device_id == device_id, by_seq))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+class Known(NamedTuple):
+    """What a retry needs of an op received before (its ``applied_ops`` row, in part)."""
+
+    op_id: str
+    seq: int
+    op_hash: str
+    status: str
+    version: int | None
+    conflict_ids: list | None
+    reason_code: str | None
+    reason: str | None
+    reason_params: dict | None  # a refused move on a request: who holds it, since when
+
+
+def _known_ops(session: Session, device_id: str, keys) -> dict[str, Known | Tracked]:
     op_ids = [op_id for op_id, _seq in keys if op_id]
     seqs = [seq for _op_id, seq in keys if seq]
     if not op_ids and not seqs:
         return {}
-    table = AppliedOp.__table__
-    # Sequence numbers by range when they are dense (they are: a device numbers its ops one by
-    # one): a single index range scan, usually empty, as new ops lie beyond all earlier ones.
-    if seqs and max(seqs) - min(seqs) < 2 * len(seqs):
-        by_seq = table.c.seq.between(min(seqs), max(seqs))
-    else:
-        by_seq = among(session, table.c.seq, seqs)
-    rows = session.execute(select(table).where(
-        table.c.device_id == device_id,
-        among(session, table.c.op_id, op_ids) | by_seq)).mappings()
-    return {row["op_id"]: Tracked(**row) for row in rows}
+    rows = session.connection().execute(known_ops_query(session, device_id, op_ids, seqs))
+    return {row[0]: Known._make(row) for row in rows}
 
 
-def _repeat(previous: Tracked, fingerprint: str, seq: int | None) -> OpResult:
+def _repeat(previous: Known | Tracked, fingerprint: str, seq: int | None) -> OpResult:
     if previous.op_hash != fingerprint:
         return _rejected(previous.op_id, seq, p.REJ_OP_ID_REUSED,
                          "This op id was already received with different content; "

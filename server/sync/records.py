@@ -1,14 +1,24 @@
 """The wire form of every record: what the change log stores and a pull sends."""
 from __future__ import annotations
 
+from datetime import datetime
+from functools import lru_cache
+
 from shared import protocol as p
 from shared.clock import isoformat
 
 from ..models import Conflict, Resident
 
 
+@lru_cache(maxsize=1024)
+def _formatted(value: datetime) -> str:
+    return isoformat(value)
+
+
 def _instant(value):
-    return isoformat(value) if value is not None else None
+    # Remembered: every record of a push shares its recorded_at, and a batch's visits many of
+    # their times. (Equal instants format alike, whatever their zone: the text is UTC.)
+    return _formatted(value) if value is not None else None
 
 
 def resident_payload(resident: Resident) -> dict:

@@ -44,7 +44,7 @@ def test_no_kivy_in_presenters():
 
 def test_today_row_shows_overdue_days_and_unsent():
     row = pr.today_row(summary(unsent=2))
-    assert row["title"] == "张利霞  84岁  独居"
+    assert row["title"] == "张利霞  84岁  独居、高龄"  # 高龄 from the age
     assert row["badge"] == "已超期 5 天" and row["tone"] == "alert"
     assert row["unsent_text"] == "2 条未发"
 
@@ -58,14 +58,14 @@ def test_english_labels():
     i18n.set_language("en")
     row = pr.today_row(summary(due=DueStatus("due_today", date(2026, 11, 30), 0)))
     assert row["badge"] == "Due today"
-    assert row["title"] == "张利霞  84 yrs  Lives alone"
+    assert row["title"] == "张利霞  84 yrs  Lives alone, Aged 80+"
 
 
 def test_connection_state_text():
     assert pr.ConnectionState(online=False, unsent=3).text() == "离线 · 3 条未发"
     assert pr.ConnectionState(online=True).text() == "在线 · 全部已发"
     assert pr.ConnectionState(online=True, syncing=True, unsent=1).text() == "正在同步… · 1 条未发"
-    assert pr.ConnectionState(online=False, unsent=3).tone() == "warn"
+    assert pr.ConnectionState(online=False, unsent=3).tone() == "calm"
 
 
 def test_routine_visit_is_just_the_outcome():
@@ -135,8 +135,8 @@ def test_rejected_change_says_why_and_what_to_do():
                                "made_at": "2024-03-05T08:00:00+00:00",
                                "data": {"phone": "139"}})
     assert entry["head"] == "刘德华 · 修改资料：电话"
-    assert entry["reason"] == "服务器的原话：not assigned"  # verbatim, for the supervisor
-    assert "不再负责" in entry["advice"]
+    assert entry["reason"] == "你已不再负责这个网格，这条修改没有保存。"  # never the server's words
+    assert "负责区域" in entry["advice"]
 
 
 def test_sign_in_messages():

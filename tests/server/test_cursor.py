@@ -93,3 +93,23 @@ def test_text_that_is_not_base64_json_is_refused_as_bad_input(text):
 def test_a_malformed_cursor_is_refused_even_when_the_log_is_empty():
     assert refusal(raw_cursor({"v": 1, "g": {"3": -1}}), head=0).status == 400
     assert refusal(cursor.encode({3: 1}), head=0).status == 409
+
+
+@pytest.mark.parametrize("grid", [
+    "1" * 19,        # more digits than any grid id the server numbers
+    "+5", "-1",      # int() would take a sign ...
+    " 7", "1_0",     # ... a space or an underscore ...
+    "\u0661\u0662",  # ... and digits of another script: none is a grid the server writes
+])
+def test_a_grid_key_the_server_never_writes_is_refused_as_bad_input(grid):
+    assert refusal(raw_cursor({"v": 1, "g": {grid: 10}})).status == 400
+
+
+def test_the_longest_grid_key_the_server_writes_is_taken():
+    assert cursor.decode(raw_cursor({"v": 1, "g": {"9" * 18: 10}}), HEAD) == {10**18 - 1: 10}
+
+
+def test_a_position_is_below_two_to_the_62_whatever_the_head():
+    big = 2**62
+    assert cursor.decode(cursor.encode({3: big - 1}), big * 2) == {3: big - 1}
+    assert refusal(cursor.encode({3: big}), head=big * 2).status == 400

@@ -36,3 +36,21 @@ def test_facts_followed_in_any_arrival_order_equal_the_shared_rule(visits, alone
     assert facts.last_met_at == last_met(history)
     assert facts.follow_up_since == open_follow_up(situation, history)
     assert facts.last_visit_at == max(v.visited_at for v in history)
+
+
+@settings(max_examples=200, deadline=None)
+@given(visits=VISITS, alone=st.booleans())
+def test_visits_arriving_in_time_order_never_need_the_history(visits, alone):
+    # The common case (a tablet syncing what it just recorded): a meeting after a "no answer"
+    # closes the follow-up without reading the resident's history, however long it is.
+    situation = ["alone"] if alone else []
+    batch = ChangeBatch(session=None)
+    facts = ResidentFacts("r", 1, situation)
+    seen = []
+    for index, (hours, outcome) in enumerate(sorted(visits)):
+        at = START + timedelta(hours=hours)
+        seen.append(VisitFact(str(index), at, outcome))
+        batch._follow_visit(facts, {"visited_at": at, "outcome": outcome, "corrects_id": None})
+        assert not batch._recompute
+    assert facts.last_met_at == last_met(seen)
+    assert facts.follow_up_since == open_follow_up(situation, seen)

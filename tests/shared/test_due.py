@@ -211,3 +211,16 @@ def test_only_a_meeting_is_a_last_meeting_and_a_void_read_from_storage_removes_a
     # a void may carry the outcome it was typed with: it still counts for nothing
     visits = [VisitFact("a", at(12), "met"), VisitFact("b", at(13), "met", "a", void)]
     assert last_met(visits) is None
+
+
+def test_a_residents_visit_facts_read_through_corrections_and_cannot_be_changed():
+    # One function gives the server and the tablet the same derived facts of a resident.
+    visits = [VisitFact("a", at(10), "met"), VisitFact("b", at(12), "no_answer"),
+              VisitFact("c", at(13), "met"), VisitFact("d", at(14), None, "c", "void")]
+    facts = due.visit_facts(["alone"], visits)
+    assert facts == due.VisitFacts(last_visit_at=at(12), last_met_at=at(10),
+                                   follow_up_since=at(12))
+    assert due.visit_facts([], visits).follow_up_since is None
+    assert due.visit_facts([], []) == due.VisitFacts(None, None, None)
+    with pytest.raises(FrozenInstanceError):
+        facts.last_met_at = at(13)  # type: ignore[misc]

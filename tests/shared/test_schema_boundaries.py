@@ -87,6 +87,11 @@ SUBJECTS = [
             lambda: {"protocol": 2, "app_version": "1.0",
                      "device_time": "2026-11-27T09:00:00+08:00", "ops": []},
             s.PushRequestSchema().load),
+    Subject("sync_state", s.SyncStateRequestSchema(),
+            lambda: {"protocol": 3, "app_version": "1.0",
+                     "epoch": "4f6c2a8e-0b1d-4c3e-9a7f-2d5e8b1c0a93", "seen_position": 812,
+                     "acked_seq": 40},
+            s.SyncStateRequestSchema().load),
 ]
 
 
@@ -215,6 +220,7 @@ DOCUMENTED_RANGES = {
                          datetime(2199, 12, 31, 23, 59, 59, tzinfo=timezone.utc)),
     "visit:follow_up_on": (date(1970, 1, 1), date(2199, 12, 31)),
     "op:base_version": (0, BIG), "pull:limit": (1, p.MAX_PULL_LIMIT),
+    "sync_state:seen_position": (0, BIG), "sync_state:acked_seq": (0, BIG),
 }
 #: (shortest, longest); 0: may be empty.
 DOCUMENTED_LENGTHS = {
@@ -225,14 +231,15 @@ DOCUMENTED_LENGTHS = {
     "visit:note": (0, 2000), "note:text": (0, 4000), "login:app_version": (0, 40),
     "login:username": (1, 64), "login:password": (1, 256), "login:device_name": (1, 80),
     "pull:app_version": (0, 40), "pull:cursor": (0, 20000), "push:app_version": (0, 40),
-    "push:ops": (0, p.MAX_OPS_PER_PUSH),
+    "push:ops": (0, p.MAX_OPS_PER_PUSH), "sync_state:app_version": (0, 40),
+    "sync_state:epoch": (0, 36),
 }
 DOCUMENTED_REQUIRED = {
     "resident:name", "resident:sex", "resident:birth_year", "resident:address",
     "visit:resident_id", "note:resident_id", "op:op_id", "op:seq", "op:entity", "op:action",
     "op:entity_id", "op:grid_id", "op:device_time", "op:data", "login:protocol",
     "login:username", "login:password", "login:device_id", "login:device_name",
-    "pull:protocol", "push:protocol", "push:ops",
+    "pull:protocol", "push:protocol", "push:ops", "sync_state:protocol",
 }
 
 
@@ -242,10 +249,12 @@ DOCUMENTED_NULLABLE = {
     "resident:emergency_phone", "resident:visit_cadence_days", "resident:care_notes",
     "visit:outcome", "visit:away_reason", "visit:mood", "visit:note", "visit:follow_up_on",
     "visit:corrects", "visit:correction", "note:text", "note:corrects", "note:correction",
+    "sync_state:app_version", "sync_state:epoch",
 }
 #: What the server sends as null, so the published OpenAPI document must say so.
 RESPONSES_WITH_NULL = {
     s.OpResultSchema: {"op_id", "seq", "version", "reason"}, s.GridStateSchema: {"digest", "facts_digest"},
+    s.RenewResponseSchema: {"token"},
 }
 
 
@@ -419,6 +428,12 @@ def test_an_unknown_field_is_refused_by_name(subject):
     with pytest.raises(ValidationError) as caught:
         subject.load(document)
     assert "favourite_colour" in caught.value.messages
+
+
+def test_a_first_sync_state_may_leave_out_all_it_has_not_seen():
+    # A tablet that never synced sends only its protocol: no epoch, nothing seen, nothing acked.
+    assert s.SyncStateRequestSchema().load({"protocol": 3}) == {
+        "protocol": 3, "app_version": None, "epoch": None, "seen_position": 0, "acked_seq": 0}
 
 
 # ---- the rules that tie fields together ------------------------------------------------------

@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # ---- child side ------------------------------------------------------------------------------
 
 
-def _serve(data_dir: str, lang: str) -> None:
+def _serve(data_dir: str, lang: str, server: str | None = None) -> None:
     from client.ui import build_app
 
-    app = build_app(data_dir, lang, "800x1280")
+    app = build_app(data_dir, lang, "800x1280", server)
 
     from kivy.clock import Clock
     from kivy.core.window import Window
@@ -151,6 +151,9 @@ def _serve(data_dir: str, lang: str) -> None:
                 field.insert_text(command["text"])  # as the keyboard does, one insert
                 reply({"ok": True})
             touch(field, typed)
+        elif cmd == "field":  # what a text field holds (tests reading a restored form)
+            field = getattr(screen, "inputs", {}).get(command["id"]) or screen.ids[command["id"]]
+            reply({"text": field.text})
         elif cmd == "rows":
             reply({"rows": list(app.screen("today").ids.rows.data),
                    "row_widgets": ResidentRow.created})
@@ -171,6 +174,9 @@ def _serve(data_dir: str, lang: str) -> None:
             reply({"ok": True, "path": str(target)})
         elif cmd == "open":  # for the screenshot script; tests tap like a person
             app.open_screen(command["screen"], **command.get("params", {}))
+            Clock.schedule_once(lambda _dt: reply({"ok": True}), 0.3)
+        elif cmd == "font_scale":  # the text size, for this run only (prefs untouched)
+            app.font_scale = float(command["scale"])
             Clock.schedule_once(lambda _dt: reply({"ok": True}), 0.3)
         elif cmd == "back":
             app.go_back()
@@ -209,10 +215,12 @@ class DriverError(AssertionError):
 
 class AppDriver:
     def __init__(self, data_dir: str | Path, lang: str = "zh_CN", env: dict | None = None,
-                 log_path: str | Path | None = None) -> None:
+                 log_path: str | Path | None = None, server: str | None = None) -> None:
+        """``server``: as ``knockdoor app --server`` (an address or a sign-in code)."""
         self.log = open(log_path, "w") if log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.ui.driver", str(data_dir), lang],
+            [sys.executable, "-m", "tests.ui.driver", str(data_dir), lang] +
+            ([server] if server else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
             cwd=ROOT, env={**os.environ, **(env or {})}, bufsize=1)
         self.answers: queue.Queue = queue.Queue()
@@ -278,6 +286,9 @@ class AppDriver:
     def back(self) -> dict:
         return self.send(cmd="back")
 
+    def field(self, widget_id: str) -> str:
+        return self.send(cmd="field", id=widget_id)["text"]
+
     def rows(self) -> dict:
         return self.send(cmd="rows")
 
@@ -326,4 +337,4 @@ def app_env(display: str, kivy_home: str | Path) -> dict:
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[1], sys.argv[2])
+    _serve(*sys.argv[1:4])

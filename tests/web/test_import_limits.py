@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 
-from server.web import roster
+from server.roster import sheet as roster
 
 SHEET = "xl/worksheets/sheet1.xml"
 HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'

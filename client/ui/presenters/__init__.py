@@ -10,6 +10,7 @@ into one call on ``FieldService``. This package offers every name of its modules
 from .common import *  # noqa: F401,F403
 from .edit import *  # noqa: F401,F403
 from .pin import *  # noqa: F401,F403
+from .rejections import *  # noqa: F401,F403
 from .resident import *  # noqa: F401,F403
 from .settings import *  # noqa: F401,F403
 from .signin import *  # noqa: F401,F403

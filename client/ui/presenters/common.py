@@ -89,6 +89,21 @@ def join_labels(labels: dict, codes) -> str:
     return list_separator().join(label(labels, code) for code in codes or ())
 
 
+#: 高龄: 80 or over this year, computed from the birth year (a stored tag is never read: it
+#: disagreed with the age shown beside it).
+AGED_FROM = 80
+
+
+def categories_text(living_situation, age: int | None) -> str:
+    """A resident's categories as people say them: the recorded ones, and 高龄 from the age."""
+    codes = [code for code in living_situation or () if code != p.AGED_80_PLUS]
+    if age is not None and age >= AGED_FROM:
+        codes.append(p.AGED_80_PLUS)
+    codes.sort(key=lambda code: p.LIVING_SITUATIONS.index(code)
+               if code in p.LIVING_SITUATIONS else len(p.LIVING_SITUATIONS))
+    return join_labels(LIVING_LABELS, codes)
+
+
 # ---- times ----------------------------------------------------------------------------------
 
 

@@ -3,14 +3,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from shared import protocol as p
+
 from .common import CARE_LABELS, LIVING_LABELS, SAFETY_DEVICE_LABELS, STATUS_LABELS
 
 TEXT_FIELDS = ("phone", "emergency_contact", "emergency_phone", "care_notes")
 CHOICE_FIELDS = {"living_situation": (LIVING_LABELS, True), "safety_devices":
                  (SAFETY_DEVICE_LABELS, True), "care_level": (CARE_LABELS, False),
                  "status": (STATUS_LABELS, False)}
+#: Never offered as a choice: computed from the birth year (高龄), so never ticked by hand.
+COMPUTED = {"living_situation": {p.AGED_80_PLUS}}
 EDIT_ORDER = ("phone", "emergency_contact", "emergency_phone", "living_situation", "care_level",
               "safety_devices", "status", "care_notes")
+
+
+def choices(name: str) -> list[tuple[str, str]]:
+    """(code, untranslated word) of a choice field's chips, the computed ones left out."""
+    labels, _many = CHOICE_FIELDS[name]
+    return [(code, text) for code, text in labels.items() if code not in COMPUTED.get(name, ())]
 
 
 @dataclass

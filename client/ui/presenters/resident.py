@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from ..i18n import _
 from .common import (CHECK_LABELS, FIELD_LABELS, MOOD_LABELS, NEED_LABELS, OUTCOME_LABELS,
                      READING_LABELS, READING_UNITS, SAFETY_DEVICE_LABELS, SERVICE_LABELS,
-                     SEX_LABELS, STATUS_LABELS, N_, conflict_entry, day_text, format_moment,
-                     join_labels, label, list_separator, parse_moment, value_text)
+                     SEX_LABELS, STATUS_LABELS, N_, categories_text, conflict_entry, day_text,
+                     format_moment, join_labels, label, list_separator, parse_moment,
+                     value_text)
 from .today import due_badge
 
 
@@ -104,6 +105,9 @@ def resident_heading(summary) -> tuple[str, str, str, str]:
 def resident_view(detail) -> ResidentView:
     summary, record = detail.summary, detail.record
     facts = [(_(FIELD_LABELS[name]), value_text(name, record.get(name))) for name in DOOR_FACTS]
+    categories = categories_text(record.get("living_situation"), summary.age)
+    facts[DOOR_FACTS.index("living_situation")] = (_(FIELD_LABELS["living_situation"]),
+                                                   categories or _("not recorded"))
     if summary.status != "active":
         facts.insert(0, (_(FIELD_LABELS["status"]), label(STATUS_LABELS, summary.status)))
     timeline = [visit_entry(v) for v in detail.visits] + [note_entry(n) for n in detail.notes]

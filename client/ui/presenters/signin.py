@@ -1,6 +1,8 @@
 """The sign-in screen: its messages and the check of its fields."""
 from __future__ import annotations
 
+from shared.provisioning import ProvisioningError, parse_payload
+
 from ..i18n import _
 from .common import N_
 
@@ -62,3 +64,26 @@ def check_sign_in(server_url: str, username: str, password: str,
     if not (device_name or "").strip():
         errors["device_name"] = _("Give this tablet a name.")
     return errors
+
+
+# ---- a sign-in handed over as a QR code (shared/provisioning.py) ----------------------------
+
+PROVISIONING_PROBLEMS = {
+    "not_provisioning": N_("This is not a Knock-door sign-in code. Scan the code your "
+                           "community gave you, or type the address."),
+}
+INCOMPLETE_CODE = N_("This sign-in code is incomplete. Ask the community for a new one.")
+
+
+def read_provisioning(text: str) -> tuple[dict | None, str]:
+    """The sign-in fields a scanned (or pasted) code fills, and what to tell the volunteer;
+    (None, the problem) when it is not a usable code. The one-time code stands in for the
+    password."""
+    try:
+        found = parse_payload(text)
+    except ProvisioningError as problem:
+        return None, _(PROVISIONING_PROBLEMS.get(problem.code, INCOMPLETE_CODE))
+    values = {"server_url": found.server, "password": found.code}
+    if found.username:
+        values["username"] = found.username
+    return values, _("Sign-in code read. Give this tablet a name, then sign in.")

@@ -4,8 +4,38 @@ from __future__ import annotations
 from shared.due import DUE_THIS_WEEK, DUE_TODAY, INACTIVE, NOT_DUE, OVERDUE
 
 from ..i18n import _
-from .common import LIVING_LABELS, STATUS_LABELS, format_day, join_labels, label, \
-    today_in_district
+from .common import STATUS_LABELS, N_, categories_text, format_day, label, today_in_district
+
+#: The Today list's groups, in its order, each under a header with its count (not in a search:
+#: there the best matches come first).
+GROUPS = (("follow_up", N_("To follow up")), ("overdue", N_("Overdue")),
+          ("today", N_("Due today")), ("week", N_("Due this week")), ("later", N_("Later")))
+_GROUP_OF_STATUS = {OVERDUE: "overdue", DUE_TODAY: "today", DUE_THIS_WEEK: "week"}
+
+
+def today_group(summary) -> str:
+    if summary.follow_up_since is not None:
+        return "follow_up"
+    return _GROUP_OF_STATUS.get(summary.due.status, "later")
+
+
+def group_header(group: str, count: int) -> str:
+    return _("{group} · {count}").format(group=_(dict(GROUPS)[group]), count=count)
+
+
+def group_rows(rows: list[dict]) -> list[dict]:
+    """The first row of each group carries its header (the others none); rows whose header
+    did not change are kept as they are."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["group"]] = counts.get(row["group"], 0) + 1
+    grouped, previous = [], None
+    for row in rows:
+        header = group_header(row["group"], counts[row["group"]]) \
+            if row["group"] != previous else ""
+        previous = row["group"]
+        grouped.append(row if row.get("header", "") == header else {**row, "header": header})
+    return grouped
 
 
 def due_badge(summary) -> tuple[str, str]:
@@ -34,8 +64,9 @@ def today_row(summary, open_requests: int = 0) -> dict:
     facts = [summary.name]
     if summary.age:
         facts.append(_("{age} yrs").format(age=summary.age))
-    if summary.living_situation:
-        facts.append(join_labels(LIVING_LABELS, summary.living_situation))
+    categories = categories_text(summary.living_situation, summary.age)
+    if categories:
+        facts.append(categories)
     return {
         "resident_id": summary.id,
         "title": "  ".join(facts),
@@ -44,6 +75,8 @@ def today_row(summary, open_requests: int = 0) -> dict:
             if open_requests else ""])),
         "badge": badge,
         "tone": tone,
+        "group": today_group(summary),
+        "header": "",
         "unsent_text": _("{count} unsent").format(count=summary.unsent) if summary.unsent
         else "",
     }
@@ -57,9 +90,12 @@ def today_sort_key(summary) -> tuple:
     return (summary.match, summary.follow_up_since is None, summary.due.sort_key, summary.name)
 
 
-def today_rows(summaries, open_requests: dict[str, int] | None = None) -> list[dict]:
+def today_rows(summaries, grouped: bool = False,
+               open_requests: dict[str, int] | None = None) -> list[dict]:
+    """``open_requests``: resident id -> their open requests (the three lists' badge)."""
     counts = open_requests or {}
-    return [today_row(summary, counts.get(summary.id, 0)) for summary in summaries]
+    rows = [today_row(summary, counts.get(summary.id, 0)) for summary in summaries]
+    return group_rows(rows) if grouped else rows
 
 
 def today_heading(rows: list[dict], query: str) -> str:

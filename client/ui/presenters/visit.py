@@ -8,7 +8,20 @@ from shared import protocol as p
 from shared.schemas import ReadingsSchema
 
 from ..i18n import _
-from .common import READING_LABELS, N_
+from .common import (CHECK_LABELS, MOOD_LABELS, NEED_LABELS, OUTCOME_LABELS, READING_LABELS,
+                     SERVICE_LABELS, N_)
+
+#: Shapes beside the words on the outcome and mood buttons (older volunteers find them by
+#: shape first); only glyphs every CJK font the app uses has, the bundled one included.
+OUTCOME_ICONS = {p.MET: "✔", p.NO_ANSWER: "○", p.REFUSED: "✕", p.AWAY: "◐",
+                 p.HOSPITALISED: "♥", p.MOVED: "→", p.DECEASED: "●"}
+MOOD_ICONS = {"good": "↑", "ok": "→", "low": "↓"}
+
+
+def with_icon(icons: dict, code: str, text: str) -> str:
+    """A button's words with its shape in front (just the words when it has none)."""
+    return f"{icons[code]}  {text}" if code in icons else text
+
 
 FOLLOW_UP_CHOICES = (("none", N_("No follow-up"), None), ("tomorrow", N_("Tomorrow"), 1),
                      ("3days", N_("In 3 days"), 3), ("week", N_("In a week"), 7))
@@ -100,6 +113,48 @@ class VisitForm:
     def follow_up_date(self, today: date) -> date | None:
         days = next(d for code, _label, d in FOLLOW_UP_CHOICES if code == self.follow_up)
         return today + timedelta(days=days) if days else None
+
+    # ---- the draft: what was typed survives the app being killed (client/drafts.py) -------
+
+    def to_draft(self) -> dict:
+        """Plain JSON values of everything typed or tapped."""
+        return {"outcome": self.outcome, "mood": self.mood,
+                "readings": {name: text for name, text in self.readings.items()
+                             if (text or "").strip()},
+                "needs": sorted(self.needs), "services": sorted(self.services),
+                "safety_checks": dict(self.safety_checks), "note": self.note,
+                "away_reason": self.away_reason, "follow_up": self.follow_up}
+
+    def is_blank(self) -> bool:
+        """Nothing typed or tapped yet (nothing to ask about, nothing to keep)."""
+        return self.to_draft() == VisitForm(safety_devices=self.safety_devices).to_draft()
+
+    @classmethod
+    def from_draft(cls, draft: dict, safety_devices: list[str]) -> "VisitForm":
+        """A form from a stored draft; anything the app no longer knows is left out."""
+        def text(value) -> str:
+            return value if isinstance(value, str) else ""
+
+        def codes(value, known) -> set[str]:
+            return {code for code in value if code in known} if isinstance(value, list) \
+                else set()
+        readings = draft.get("readings") if isinstance(draft.get("readings"), dict) else {}
+        checks = draft.get("safety_checks") if isinstance(draft.get("safety_checks"), dict) \
+            else {}
+        follow_up = draft.get("follow_up")
+        return cls(
+            safety_devices=list(safety_devices),
+            outcome=draft.get("outcome") if draft.get("outcome") in OUTCOME_LABELS else None,
+            readings={name: text(value) for name, value in readings.items()
+                      if name in READING_RANGES and text(value)},
+            mood=draft.get("mood") if draft.get("mood") in MOOD_LABELS else None,
+            needs=codes(draft.get("needs"), NEED_LABELS),
+            services=codes(draft.get("services"), SERVICE_LABELS),
+            safety_checks={device: result for device, result in checks.items()
+                           if device in safety_devices and result in CHECK_LABELS},
+            note=text(draft.get("note")), away_reason=text(draft.get("away_reason")),
+            follow_up=follow_up if follow_up in {code for code, _t, _d in FOLLOW_UP_CHOICES}
+            else "none")
 
     def to_call(self, today: date) -> dict:
         """Keyword arguments for ``FieldService.record_visit`` (call ``errors()`` first)."""

@@ -14,6 +14,7 @@ from .note import NoteScreen
 from .pin import PinScreen
 from .requests import RequestsScreen
 from .resident import ResidentScreen
+from .scan import ScanScreen
 from .settings import SettingsScreen
 from .signin import SignInScreen
 from .start import StartScreen
@@ -27,7 +28,7 @@ FIRST_SCREENS = ("start", "signin", "pin", "today")  # the rest are made after t
 SCREENS = {"start": StartScreen, "signin": SignInScreen, "pin": PinScreen, "today": TodayScreen,
            "resident": ResidentScreen, "visit": VisitScreen, "note": NoteScreen,
            "edit": EditScreen, "sync": SyncScreen, "settings": SettingsScreen,
-           "requests": RequestsScreen}
+           "scan": ScanScreen, "requests": RequestsScreen}
 
 
 def load_kv() -> None:

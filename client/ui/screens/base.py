@@ -46,5 +46,10 @@ class AppScreen(Screen):
     def refresh(self) -> None:
         """Pulled data may have changed what this screen shows."""
 
+    def may_leave(self, proceed) -> bool:
+        """Asked before 返回 takes the volunteer away: False when the screen asks first (it
+        calls ``proceed`` once answered)."""
+        return True
+
     def is_current(self) -> bool:
         return self.manager is not None and self.manager.current == self.name

@@ -44,10 +44,10 @@ class EditScreen(AppScreen):
                 box.add_widget(field)
                 self.inputs[name] = field
             else:
-                labels, many = pr.CHOICE_FIELDS[name]
+                _labels, many = pr.CHOICE_FIELDS[name]
                 chips = Factory.Chips()
                 current = self.form.values[name]
-                for code, text in labels.items():
+                for code, text in pr.choices(name):
                     chosen = code in current if many else code == current
                     chip = Factory.Chip(text=_(text), code=code, state="down" if chosen
                                         else "normal",

@@ -39,7 +39,8 @@ class SyncScreen(AppScreen):
             service = self.app.service
             return pr.sync_view(service.last_success(), service.last_sync(),
                                 service.rejected_ops(), service.my_conflicts(),
-                                service.quarantined_count())
+                                service.quarantined_count(),
+                                {grid["id"]: grid["name"] for grid in service.grids()})
         self.app.local.submit(job, self.show)
 
     def show(self, view: pr.SyncView) -> None:

@@ -6,7 +6,8 @@ import dataclasses
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.properties import StringProperty
+from kivy.metrics import dp
+from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
@@ -26,6 +27,9 @@ class ResidentRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
     badge = StringProperty("")
     tone = StringProperty("muted")
     unsent_text = StringProperty("")
+    header = StringProperty("")  # the group's header, on the group's first row only
+    group = StringProperty("")
+    header_height = NumericProperty(0)  # set by the layout (today.kv)
 
     def __init__(self, **kwargs) -> None:
         type(self).created += 1
@@ -98,8 +102,10 @@ class TodayScreen(AppScreen):
         index = bisect.bisect_right(keys, pr.today_sort_key(summary))
         summaries.insert(index, summary)
         rows.insert(index, pr.today_row(summary))
+        if not self.ids.search.text.strip():
+            rows = pr.group_rows(rows)
         self.summaries = summaries
-        self.ids.rows.data = rows
+        self.ids.rows.data = self._sized(rows)
         self.heading = pr.today_heading(rows, self.ids.search.text)
 
     def show(self, result: tuple[str, list, list[dict]]) -> None:
@@ -107,6 +113,7 @@ class TodayScreen(AppScreen):
         if query != self.ids.search.text:
             return  # the volunteer typed on; the next refresh is already queued
         self.summaries = summaries
+        rows = self._sized(rows)
         if rows != self.ids.rows.data:  # the same list again: keep the rows as drawn
             self.ids.rows.data = rows
         self.heading = pr.today_heading(rows, query)
@@ -117,6 +124,17 @@ class TodayScreen(AppScreen):
         else:
             self.empty_text = _("No residents on this tablet yet. They arrive with the first "
                                 "sync.")
+
+    def _sized(self, rows: list[dict]) -> list[dict]:
+        """A row with a group header is taller by the header (RecycleView reads a row's height
+        from its data; the others take the layout's default)."""
+        scale = self.app.font_scale
+        for row in rows:
+            if row.get("header"):
+                row["height"] = (dp(118) + dp(52)) * scale
+            elif "height" in row:
+                del row["height"]
+        return rows
 
     def visit_saved(self, _events, summary, name: str) -> None:
         """The saved resident moves to its place at once; the exact list is read again after

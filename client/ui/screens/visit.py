@@ -1,6 +1,7 @@
 """Record a visit: what happened at the door, readings, mood, needs, services, checks."""
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.metrics import dp, sp
 from kivy.properties import DictProperty, ObjectProperty, StringProperty
@@ -19,17 +20,25 @@ class VisitScreen(AppScreen):
     errors = DictProperty({})
     reading_errors = StringProperty("")
     save_error = StringProperty("")
+    draft_notice = StringProperty("")
     form = ObjectProperty(pr.VisitForm(), rebind=True)
+    DRAFT_DELAY = 0.5  # seconds of quiet before what was typed is kept as the draft
 
     def on_kv_post(self, _base) -> None:
         ids = self.ids
+        self.check_chips: dict = {}
+        self._restoring = False  # putting a draft back into the widgets: not a change
+        self._leaving = False  # the volunteer answered the question on 返回
+        self._keep_draft = Clock.create_trigger(lambda _dt: self._store_draft(),
+                                                self.DRAFT_DELAY)
         # Strong references: kv ids are weak, and these parts leave the tree while hidden.
         self.away_field = ids.away_reason.__self__
         self._optional = {"met": ids.met_box.__self__,
                           "away": (ids.away_caption.__self__, self.away_field)}
         self.outcome_buttons = {}
         for code in p.OUTCOMES:
-            button = Factory.OutcomeButton(text=pr.label(pr.OUTCOME_LABELS, code),
+            button = Factory.OutcomeButton(text=pr.with_icon(pr.OUTCOME_ICONS, code, pr.label(
+                                               pr.OUTCOME_LABELS, code)),
                                            group="outcome", code=code)
             button.bind(on_release=lambda b: self.choose_outcome(b.code, b.state == "down"))
             ids.outcomes.add_widget(button)
@@ -41,8 +50,7 @@ class VisitScreen(AppScreen):
             box = ids[row_id].ids.inputs
             for index, name in enumerate(names):
                 if index:
-                    box.add_widget(Factory.Txt(text="/", size_hint=(None, 1), width=20,
-                                               halign="center"))
+                    box.add_widget(Factory.ReadingSeparator())
                 field = Factory.NumberField(hint_text=_("upper") if name == "systolic" else
                                             _("lower") if name == "diastolic" else "")
                 if name in ("systolic", "diastolic", "pulse"):
@@ -51,7 +59,7 @@ class VisitScreen(AppScreen):
                 box.add_widget(field)
                 self.inputs[name] = field
         self.mood_chips = self._chips(ids.moods, pr.MOOD_LABELS, "mood",
-                                      lambda code: self.form.choose_mood(code))
+                                      lambda code: self.form.choose_mood(code), pr.MOOD_ICONS)
         self.need_chips = self._chips(ids.needs, pr.NEED_LABELS, None,
                                       lambda code: self.form.toggle("needs", code))
         self.service_chips = self._chips(ids.services, pr.SERVICE_LABELS, None,
@@ -60,25 +68,99 @@ class VisitScreen(AppScreen):
         for code, text, _days in pr.FOLLOW_UP_CHOICES:
             chip = Factory.Chip(text=_(text), group="follow_up", code=code,
                                 allow_no_selection=False)
-            chip.bind(on_release=lambda c: setattr(self.form, "follow_up", c.code))
+            chip.bind(on_release=lambda c: (setattr(self.form, "follow_up", c.code),
+                                            self.changed()))
             ids.follow_up.add_widget(chip)
             self.follow_up_chips[code] = chip
 
-    @staticmethod
-    def _chips(container, labels: dict, group: str | None, on_tap) -> dict:
+    def _chips(self, container, labels: dict, group: str | None, on_tap, icons=None) -> dict:
         chips = {}
         for code, text in labels.items():
-            chip = Factory.Chip(text=_(text), code=code, group=group)
-            chip.bind(on_release=lambda c: on_tap(c.code))
+            chip = Factory.Chip(text=pr.with_icon(icons or {}, code, _(text)), code=code,
+                                group=group)
+            chip.bind(on_release=lambda c: (on_tap(c.code), self.changed()))
             container.add_widget(chip)
             chips[code] = chip
         return chips
 
     def _typed(self, name: str, text: str) -> None:
         self.form.readings[name] = text
+        self.changed()
+
+    # ---- the draft (client/drafts.py): what was typed survives the app being killed ------
+
+    def changed(self) -> None:
+        """Something was typed or tapped: keep it as the draft once the volunteer pauses."""
+        if not self._restoring:
+            self._keep_draft()
+
+    def _store_draft(self) -> None:
+        service, resident_id = self.app.service, self.resident_id
+        if not resident_id or service is None:
+            return
+        if self.form.is_blank():
+            self.app.local.submit(lambda: service.discard_draft(resident_id))
+        else:
+            draft = self.form.to_draft()
+            self.app.local.submit(lambda: service.save_draft(resident_id, draft))
+
+    def _read_draft(self, resident_id: str) -> None:
+        service = self.app.service
+        self.app.local.submit(lambda: (resident_id, service.draft(resident_id)),
+                              self._restore)
+
+    def _restore(self, found) -> None:
+        """Put a kept draft back into the form (after a kill, a lock or 返回)."""
+        resident_id, draft = found
+        if not draft or resident_id != self.resident_id:
+            return
+        self._restoring = True
+        try:
+            form = self.form = pr.VisitForm.from_draft(draft, self.form.safety_devices)
+            for code, button in self.outcome_buttons.items():
+                button.state = "down" if code == form.outcome else "normal"
+            self._show("met", form.met)
+            self._show("away", form.outcome == p.AWAY)
+            for name, field in self.inputs.items():
+                field.text = form.readings.get(name, "")
+            for chips, chosen in ((self.mood_chips, {form.mood}), (self.need_chips, form.needs),
+                                  (self.service_chips, form.services)):
+                for code, chip in chips.items():
+                    chip.state = "down" if code in chosen else "normal"
+            for (device, result), chip in self.check_chips.items():
+                chip.state = "down" if form.safety_checks.get(device) == result else "normal"
+            self.ids.note.text, self.away_field.text = form.note, form.away_reason
+            self._sync_follow_up()
+        finally:
+            self._restoring = False
+        self.draft_notice = _("Restored what you filled in last time; it is not saved yet.")
+
+    def may_leave(self, proceed) -> bool:
+        """返回 on a half-filled form asks first; what was typed is kept as a draft."""
+        if self._leaving or self.form.is_blank():
+            return True
+        self._keep_draft.cancel()
+        self._store_draft()
+
+        def keep():
+            self._leaving = True
+            proceed()
+
+        def discard():
+            self._reset_form()
+            self._store_draft()  # blank: the draft goes
+            keep()
+        self.app.confirm(
+            _("This visit is not saved yet"),
+            _("What you filled in stays on this tablet as a draft and comes back when you "
+              "record a visit to {name} again.").format(name=self.resident_name),
+            [(_("Keep filling in"), "BigButton", None),
+             (_("Keep the draft and go back"), "SecondButton", keep),
+             (_("Throw it away and go back"), "DangerButton", discard)])
+        return False
 
     def load(self, resident_id: str = "", **_params) -> None:
-        self.resident_id = resident_id
+        self.resident_id, self._leaving = resident_id, False
         detail = self.app.current_detail
         if detail is not None and detail.summary.id == resident_id:
             self._reset(detail)
@@ -90,8 +172,20 @@ class VisitScreen(AppScreen):
             return
         self.resident_name = detail.summary.name
         devices = list(detail.record.get("safety_devices") or [])
+        self._build_checks(devices)
+        self._reset_form(devices)
+        self.ids.scroll.scroll_y = 1
+        self._read_draft(detail.summary.id)
+
+    def _reset_form(self, devices: list[str] | None = None) -> None:
+        """An empty form (for the resident's devices)."""
+        self._restoring = True
+        devices = self.form.safety_devices if devices is None else devices
         self.form = pr.VisitForm(safety_devices=devices)
         self.errors, self.reading_errors, self.save_error = {}, "", ""
+        self.draft_notice = ""
+        for chip in self.check_chips.values():
+            chip.state = "normal"
         for group in (self.outcome_buttons, self.mood_chips, self.need_chips,
                       self.service_chips):
             for chip in group.values():
@@ -101,10 +195,9 @@ class VisitScreen(AppScreen):
         self.ids.note.text = ""
         self.away_field.text = ""
         self._sync_follow_up()
-        self._build_checks(devices)
         self._show("met", False)
         self._show("away", False)
-        self.ids.scroll.scroll_y = 1
+        self._restoring = False
 
     def _build_checks(self, devices: list[str]) -> None:
         box = self.ids.checks
@@ -122,8 +215,8 @@ class VisitScreen(AppScreen):
             row.add_widget(caption)
             for result, text in pr.CHECK_LABELS.items():
                 chip = Factory.Chip(text=_(text), group=f"check-{device}", code=result)
-                chip.bind(on_release=lambda c, device=device: self.form.check_device(
-                    device, c.code))
+                chip.bind(on_release=lambda c, device=device: (self.form.check_device(
+                    device, c.code), self.changed()))
                 row.add_widget(chip)
                 self.check_chips[(device, result)] = chip
             box.add_widget(row)
@@ -152,6 +245,7 @@ class VisitScreen(AppScreen):
         self._show("met", self.form.met)
         self._show("away", self.form.outcome == p.AWAY)
         self._sync_follow_up()
+        self.changed()
 
     def _sync_follow_up(self) -> None:
         for code, chip in self.follow_up_chips.items():
@@ -179,9 +273,11 @@ class VisitScreen(AppScreen):
         the fresh summary of that one resident, and reads the exact list again on the worker
         after the frame is drawn."""
         service = self.app.service
+        self._keep_draft.cancel()  # saved: no draft to keep
 
         def job():
             service.record_visit(resident_id, **call)
+            service.discard_draft(resident_id)
             detail = service.resident(resident_id)
             return service.unsent_count(), detail.summary if detail else None
 

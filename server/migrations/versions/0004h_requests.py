@@ -1,7 +1,7 @@
 """the three lists: departments and their staff, requests and their timeline, Open311 partners
 
 Revision ID: 0004h_requests
-Revises: 0003_search_keys
+Revises: 0004e_resident_id_hash
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from server.models import UTCDateTime
 
 revision = "0004h_requests"
-down_revision = "0003_search_keys"
+down_revision = "0004e_resident_id_hash"
 branch_labels = None
 depends_on = None
 

@@ -16,6 +16,10 @@ from babel.messages.pofile import read_po, write_po
 WEB = Path(__file__).parents[1]
 LOCALES = ("zh_CN", "en")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+#: The roster reader (server/roster) speaks to the import page: its messages, and the
+#: Problem("…") messages of its pure parsers, belong to this catalog.
+ROSTER = WEB.parent / "roster"
+ROSTER_KEYWORDS = {**KEYWORDS, "Problem": None}
 
 
 def extract() -> Catalog:
@@ -25,6 +29,9 @@ def extract() -> Catalog:
     for filename, lineno, message, _comments, _context in extract_from_dir(
             str(WEB), method_map, options_map, keywords=KEYWORDS):
         found.add(message, None, [(filename, lineno)])
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(ROSTER), [("**.py", "python")], keywords=ROSTER_KEYWORDS):
+        found.add(message, None, [(f"roster/{filename}", lineno)])
     return found
 
 

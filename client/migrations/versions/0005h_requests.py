@@ -1,13 +1,13 @@
-"""local store: requests of the three lists, and the parameters of a refused move
+"""local store: requests of the three lists
 
-Revision ID: c0003h_requests
-Revises: c0002_sync_checks
+Revision ID: c0005h_requests
+Revises: c0004c_visit_drafts
 Create Date: 2026-12-01
 """
 from alembic import op
 
-revision = "c0003h_requests"
-down_revision = "c0002_sync_checks"
+revision = "c0005h_requests"
+down_revision = "c0004c_visit_drafts"
 branch_labels = None
 depends_on = None
 
@@ -20,10 +20,7 @@ def upgrade() -> None:
         payload TEXT NOT NULL, position INTEGER, row_hash INTEGER)""")
     op.execute("CREATE INDEX ix_requests_grid ON requests (grid_id)")
     op.execute("CREATE INDEX ix_requests_resident ON requests (resident_id)")
-    # A refused move says who holds the request and since when: kept with the refusal.
-    op.execute("ALTER TABLE outbox ADD COLUMN reason_params TEXT")
 
 
 def downgrade() -> None:
-    op.execute("ALTER TABLE outbox DROP COLUMN reason_params")
     op.execute("DROP TABLE requests")

@@ -1,0 +1,253 @@
+"""Push benchmarks of issue 10: CPU per op, one device's long history, re-push.
+
+Wall-clock rates on a shared 2-core machine move with whatever else runs; the CPU each op costs
+does not (much). So beside ops/s these figures read process CPU time from ``/proc``: the server's
+(gunicorn master and workers) and that of the PostgreSQL backends serving the benchmark database.
+
+    python -m bench.push                 # just these figures, on a fresh database
+    python -m bench.push --tiny          # smoke-test sizes
+
+``make bench`` runs them as part of bench.sync (see ``run`` there).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import requests
+
+from bench.common import BenchRow, stopwatch
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process (0 if it is gone or unreadable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime (fields 14, 15)
+
+
+def descendants(root: int) -> list[int]:
+    """``root`` and every process below it (gunicorn's master and its workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, ()))
+    return found
+
+
+class CpuMeter:
+    """CPU seconds used between ``start()`` and ``stop()`` by the server processes and by the
+    PostgreSQL backends connected to the benchmark database (this meter's own connection
+    excluded). On SQLite, or where /proc is missing, the PostgreSQL figure is None."""
+
+    def __init__(self, stage) -> None:
+        self.stage = stage
+        self.conn = None
+        from bench.sync import is_postgres, libpq_url
+        if is_postgres(stage.db_url):
+            import psycopg
+            self.conn = psycopg.connect(libpq_url(stage.db_url), autocommit=True)
+
+    def _backends(self) -> list[int]:
+        if self.conn is None:
+            return []
+        return [row[0] for row in self.conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()")]
+
+    def _sample(self) -> tuple[dict[int, float], dict[int, float]]:
+        server = {pid: process_cpu(pid) for pid in descendants(self.stage.server.process.pid)}
+        return server, {pid: process_cpu(pid) for pid in self._backends()}
+
+    def start(self) -> None:
+        self._before = self._sample()
+
+    def stop(self) -> tuple[float, float | None]:
+        after = self._sample()
+        used = [sum(value - before.get(pid, 0.0) for pid, value in now.items())
+                for before, now in zip(self._before, after)]
+        return used[0], (used[1] if self.conn is not None else None)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+def load_average() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
+@dataclass
+class Device:
+    session: requests.Session
+    token: str
+    grid_id: int
+    residents: list[str]
+
+
+def new_device(stage, d: int = 0) -> Device:
+    from bench.sync import login
+    session = requests.Session()
+    token = login(stage.base_url, stage.seed.push_users[d], session, device_id=str(uuid.uuid4()))
+    grid_id = stage.seed.push_grids[d]
+    return Device(session, token, grid_id, stage.seed.residents[grid_id])
+
+
+def push(stage, device: Device, body: bytes) -> dict[str, int]:
+    from bench.sync import post
+    counts: dict[str, int] = {}
+    for result in post(device.session, stage.base_url, "/api/v1/sync/push", body,
+                       device.token)["results"]:
+        counts[result["status"]] = counts.get(result["status"], 0) + 1
+    return counts
+
+
+def _autovacuum(stage, enabled: bool) -> None:
+    """The long-history figure is taken with autovacuum off for ``applied_ops``: no ANALYZE
+    may come to the rescue of a lookup that depends on statistics."""
+    from bench.sync import is_postgres, libpq_url
+    if is_postgres(stage.db_url):
+        import psycopg
+        with psycopg.connect(libpq_url(stage.db_url), autocommit=True) as conn:
+            conn.execute(f"ALTER TABLE applied_ops SET (autovacuum_enabled = {str(enabled)})")
+
+
+def bench_history(stage, sizes) -> tuple[list[BenchRow], dict]:
+    """One new device pushes ``sizes.history_batches`` batches in a row (run first, on a fresh
+    database never analysed), then pushes its last ``sizes.repush_batches`` batches again."""
+    from bench.sync import gzip_json, push_body, visit_ops
+    rng = random.Random(23)
+    device = new_device(stage)
+    batch, count = sizes.batch, sizes.history_batches
+    ops = visit_ops(rng, device.grid_id, device.residents, count * batch)
+    bodies = [gzip_json(push_body(ops[b * batch:(b + 1) * batch])) for b in range(count)]
+    meter = CpuMeter(stage)
+    walls, server_cpu, pg_cpu = [], [], []
+    _autovacuum(stage, False)
+    try:
+        for body in bodies:
+            meter.start()
+            with stopwatch() as elapsed:
+                counts = push(stage, device, body)
+            server, pg = meter.stop()
+            walls.append(elapsed())
+            server_cpu.append(server)
+            pg_cpu.append(pg or 0.0)
+            if counts.get("applied") != batch:
+                raise AssertionError(f"history: a batch came back {counts}")
+        # re-push: the same bodies again, every op answered duplicate
+        again = bodies[-sizes.repush_batches:]
+        meter.start()
+        with stopwatch() as elapsed:
+            for body in again:
+                counts = push(stage, device, body)
+                if counts.get("duplicate") != batch:
+                    raise AssertionError(f"re-push: a batch came back {counts}")
+        re_server, re_pg = meter.stop()
+        re_wall = elapsed()
+    finally:
+        _autovacuum(stage, True)
+        meter.close()
+    tenth = max(1, min(10, count // 2))
+    first, last = statistics.mean(walls[:tenth]), statistics.mean(walls[-tenth:])
+    first_cpu = statistics.mean(s + p for s, p in zip(server_cpu[:tenth], pg_cpu[:tenth]))
+    last_cpu = statistics.mean(s + p for s, p in zip(server_cpu[-tenth:], pg_cpu[-tenth:]))
+    re_ops = len(again) * batch
+    label = "PostgreSQL" if stage.label == "PostgreSQL" else stage.label
+    rows = [
+        BenchRow(f"one device, {count} batches of {batch} in a row on a fresh database "
+                 f"({label}, never analysed): last {tenth} batches / first {tenth}, wall time",
+                 last / first, "×", 1.2, False,
+                 f"first {tenth}: {first * 1000:.0f} ms/batch; last {tenth}: "
+                 f"{last * 1000:.0f} ms/batch",
+                 f"CPU (server + PostgreSQL) per batch: first {tenth} {first_cpu * 1000:.0f} ms, "
+                 f"last {tenth} {last_cpu * 1000:.0f} ms ({last_cpu / first_cpu:.2f}×); "
+                 f"{count * batch:,} ops of one device"),
+        BenchRow(f"re-push of {len(again)} already-applied batches of {batch}: server CPU per op "
+                 f"({label})", re_server / re_ops * 1e6, "µs/op", 25.0, False,
+                 f"PostgreSQL CPU {re_pg / re_ops * 1e6:.1f} µs/op" if re_pg is not None else "—",
+                 f"{re_ops / re_wall:,.0f} ops/s answered duplicate"),
+    ]
+    return rows, {"ops": count * batch, "walls": walls, "server_cpu": server_cpu,
+                  "pg_cpu": pg_cpu, "repush_ops": re_ops, "repush_server": re_server,
+                  "repush_pg": re_pg}
+
+
+def cpu_rows(stage, counts: dict, devices: int) -> list[BenchRow]:
+    """The CPU-per-op table of the 8-device push (``counts`` from bench.sync.bench_push)."""
+    ops, label = counts["ops"], stage.label
+    server_us = counts["server_cpu"] / ops * 1e6
+    rows = [BenchRow(f"push, {devices} devices: server CPU per op (gunicorn workers, /proc)",
+                     server_us, "µs/op", 70.0 if label == "PostgreSQL" else None, False,
+                     "raw executemany of the same rows: client + PostgreSQL CPU "
+                     f"{counts['baseline']['executemany_cpu_us']:.1f} µs/row"
+                     if "executemany_cpu_us" in counts["baseline"] else "—",
+                     f"{ops:,} ops; load average (1 min) during the run "
+                     f"{counts.get('load', float('nan')):.1f}")]
+    if counts.get("pg_cpu") is not None:
+        rows.append(BenchRow(f"push, {devices} devices: PostgreSQL CPU per op (its backends, "
+                             "/proc)", counts["pg_cpu"] / ops * 1e6, "µs/op", 30.0, False,
+                             "—", f"{ops:,} ops"))
+    return rows
+
+
+def push_with_cpu(stage, sizes) -> tuple[list[BenchRow], dict]:
+    """bench.sync.bench_push and its CPU-per-op rows."""
+    from bench.sync import bench_push
+    rows, counts = bench_push(stage, sizes)
+    return rows + cpu_rows(stage, counts, sizes.push_devices), counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bench import sync
+    from bench.run import format_table
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pg-url", default=sync.DEFAULT_PG_URL,
+                        help="PostgreSQL database to DROP and recreate for the run")
+    parser.add_argument("--tiny", action="store_true", help="smoke-test sizes")
+    parser.add_argument("--skip-history", action="store_true")
+    args = parser.parse_args(argv)
+    sizes = sync.TINY if args.tiny else sync.FULL
+    work = Path(tempfile.mkdtemp(prefix="knockdoor-bench-"))
+    rows: list[BenchRow] = []
+    try:
+        stage = sync.open_stage(args.pg_url, sizes, work, workers=sizes.workers, tablets=False,
+                                rush=False)
+        try:
+            if not args.skip_history:
+                rows += bench_history(stage, sizes)[0]
+            rows += push_with_cpu(stage, sizes)[0]
+        finally:
+            stage.server.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(format_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

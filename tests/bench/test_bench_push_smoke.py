@@ -1,0 +1,44 @@
+"""The push benchmarks of bench/push.py work: at a tiny size, on SQLite (counts, not timings)."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from bench import push, sync
+
+pytestmark = pytest.mark.e2e
+
+S = sync.TINY
+
+
+@pytest.fixture(scope="module")
+def stage(tmp_path_factory):
+    work = tmp_path_factory.mktemp("bench-push")
+    stage = sync.open_stage(f"sqlite:///{work / 'server.db'}", S, work, workers=1,
+                            tablets=False, rush=False)
+    yield stage
+    stage.server.stop()
+
+
+def test_history_and_re_push_check_their_own_work(stage):
+    rows, counts = push.bench_history(stage, S)
+    assert counts["ops"] == S.history_batches * S.batch
+    assert len(counts["walls"]) == len(counts["server_cpu"]) == S.history_batches
+    assert counts["repush_ops"] == S.repush_batches * S.batch
+    assert [row.unit for row in rows] == ["×", "µs/op"]
+    assert all(row.measured >= 0 for row in rows)
+
+
+def test_the_push_figure_comes_with_its_cpu_per_op(stage):
+    rows, counts = push.push_with_cpu(stage, S)
+    assert counts["applied"] == counts["ops"] == S.push_devices * S.push_batches * S.batch
+    assert counts["server_cpu"] > 0  # the server's workers did the work, and /proc shows it
+    assert counts["pg_cpu"] is None  # SQLite: no PostgreSQL backends to read
+    assert any(row.unit == "µs/op" for row in rows)
+
+
+def test_process_cpu_reads_this_process():
+    assert push.process_cpu(os.getpid()) >= 0
+    assert os.getpid() in push.descendants(os.getpid())
+    assert push.process_cpu(2**22 + 12345) == 0.0  # no such process

@@ -1,0 +1,59 @@
+"""Array parameters sent as one text (server.sync.bulk.array_literal) mean exactly the values."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import BigInteger, Date, Text, select
+
+from server.models import AppliedOp, UTCDateTime
+from server.sync.bulk import among, array_literal, insert_rows, pg_array
+
+#: What a stored text may hold: anything but NUL and lone surrogates (shared.schemas).
+TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+               max_size=36)
+TRICKY = ['', ' ', 'NULL', 'null', '"', '\\', '\\"', '{', '}', ',', 'a,b', '{"a"}', "it's",
+          ' lead', 'trail ', '独居', '🙂', 'a\tb', 'a\nb']
+
+
+def _round_trip(db_session, values, item_type):
+    return db_session.scalar(select(pg_array(values, item_type)))
+
+
+def test_tricky_strings_numbers_dates_and_instants_come_back_as_sent(db_session):
+    moments = [datetime(2026, 3, 1, 8, tzinfo=timezone.utc),
+               datetime(2026, 3, 1, 8, tzinfo=timezone(timedelta(hours=8))), None]
+    if db_session.get_bind().dialect.name == "postgresql":
+        assert _round_trip(db_session, TRICKY + [None], Text()) == TRICKY + [None]
+        assert _round_trip(db_session, [1, -2, 2**62, None], BigInteger()) == [1, -2, 2**62, None]
+        assert _round_trip(db_session, [date(2026, 2, 28), None], Date()) == [
+            date(2026, 2, 28), None]
+        got = _round_trip(db_session, moments, UTCDateTime())
+        assert got[:2] == moments[:2] and got[2] is None  # the same instants
+    assert array_literal([True]) is None  # not plain: sent as a list parameter instead
+    assert array_literal([datetime(2026, 3, 1)]) is None  # naive: never guessed
+
+
+def test_among_finds_exactly_the_rows_named_whatever_their_characters(db_session):
+    now = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    insert_rows(db_session, AppliedOp.__table__, [
+        {"device_id": "d", "op_id": op_id, "seq": n, "op_hash": "0" * 32, "status": "rejected",
+         "version": None, "conflict_ids": None, "reason_code": None, "reason": None,
+         "entity": "visit", "entity_id": "e", "grid_id": None, "person_id": None,
+         "received_at": now} for n, op_id in enumerate(TRICKY, 1)])
+    db_session.flush()
+    wanted = TRICKY[::2] + ["absent", 'NULL"']
+    found = db_session.scalars(select(AppliedOp.op_id).where(
+        AppliedOp.device_id == "d", among(db_session, AppliedOp.op_id, wanted))).all()
+    assert sorted(found) == sorted(TRICKY[::2])
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.none(), TEXT), max_size=20))
+def test_any_storable_text_survives(db_session, values):
+    if db_session.get_bind().dialect.name == "postgresql":
+        assert _round_trip(db_session, values, Text()) == values
+    else:
+        assert array_literal(values) is not None  # built; only PostgreSQL reads it

@@ -1,0 +1,68 @@
+"""A retried push is recognised by its op ids before any op is validated (issue 10, point 2),
+and still gets exactly the answers the contract gives a retry (docs/sync-protocol.md)."""
+from __future__ import annotations
+
+import pytest
+
+from server.sync import push as push_module
+from tests.ops import note_op, update_op, visit_op
+
+
+@pytest.fixture
+def validations(monkeypatch):
+    """How many ops the push path validated (the schema load of one op each)."""
+    calls = []
+    real = push_module._parse
+
+    def counting(raw):
+        calls.append(raw.get("op_id") if isinstance(raw, dict) else raw)
+        return real(raw)
+
+    monkeypatch.setattr(push_module, "_parse", counting)
+    return calls
+
+
+def test_a_retried_batch_is_answered_without_validating_any_op(neighbourhood, device_for,
+                                                                validations):
+    hood, bob = neighbourhood, device_for("bob")
+    resident = hood.resident_a
+    ops = [visit_op(1, hood.grid_a.id, resident.id),
+           note_op(2, hood.grid_a.id, resident.id),
+           update_op(3, hood.grid_a.id, resident.id, resident.version, phone="13800000000"),
+           visit_op(4, hood.grid_a.id, resident.id, outcome="asleep")]  # refused: invalid
+    first = bob.push_ok(ops)
+    assert [r["status"] for r in first] == ["applied", "applied", "applied", "rejected"]
+    assert len(validations) == 4
+    validations.clear()
+
+    again = bob.push_ok(ops)
+    assert validations == []
+    assert [r["status"] for r in again] == ["duplicate", "duplicate", "duplicate", "rejected"]
+    assert [r["version"] for r in again[:3]] == [r["version"] for r in first[:3]]
+    assert again[3]["reason"] == first[3]["reason"]
+
+
+def test_only_the_new_ops_of_a_partly_retried_batch_are_validated(neighbourhood, device_for,
+                                                                   validations):
+    hood, alice = neighbourhood, device_for("alice")
+    old = [visit_op(n, hood.grid_a.id, hood.resident_a.id) for n in (1, 2)]
+    alice.push_ok(old)
+    validations.clear()
+    new = visit_op(3, hood.grid_a.id, hood.resident_a.id)
+    results = alice.push_ok([*old, new])
+    assert [r["status"] for r in results] == ["duplicate", "duplicate", "applied"]
+    assert validations == [new["op_id"]]
+
+
+def test_a_retry_with_other_content_is_still_refused_and_an_invalid_one_too(
+        neighbourhood, device_for, validations):
+    hood, alice = neighbourhood, device_for("alice")
+    op = visit_op(1, hood.grid_a.id, hood.resident_a.id, note="原来的")
+    alice.push_ok([op])
+    altered = {**op, "data": {**op["data"], "note": "篡改的"}}
+    broken = {**op, "data": {**op["data"], "outcome": "asleep"}}
+    upper = {**op, "op_id": op["op_id"].upper()}  # the same id, as the schema reads it
+    results = alice.push_ok([altered, broken, upper])
+    assert [r["reason"]["code"] for r in results[:2]] == ["op_id_reused", "op_id_reused"]
+    assert results[2]["reason"]["code"] == "op_id_reused"  # its text differs: not a retry
+    assert all(r["op_id"] == op["op_id"] for r in results)
