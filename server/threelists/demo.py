@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from shared import protocol as p
 from shared import requests as r
@@ -29,7 +28,8 @@ DEPARTMENTS = [("housing", "区住房和城乡建设局", "住建局 周科长")
 #: Which department a category usually goes to.
 HANDLED_BY = {"repairs": "property", "safety_hazard": "housing", "medical": "health",
               "medicine": "health", "paperwork": "civil", "dispute": "street_office",
-              "meals": "civil", "cleaning": "property", "errands": "civil", "other": "street_office"}
+              "meals": "civil", "cleaning": "property", "errands": "civil",
+              "other": "street_office"}
 DESCRIPTIONS = {
     "meals": ["老人腿脚不便，想申请社区助餐送餐上门", "午饭常凑合，希望能订老年餐"],
     "medicine": ["降压药快吃完了，子女不在身边，需要帮忙代买", "需要定期取慢性病药"],

@@ -66,7 +66,8 @@ def test_two_offline_claims_one_owner_the_other_learns_who_and_since_when(client
         request_op(li.next_seq(), grid_a.id, request_id, r.PROGRESS, text="已联系物业")])
     zhao_results = zhao.push_ok([
         request_op(zhao.next_seq(), grid_a.id, request_id, r.CLAIM),
-        request_op(zhao.next_seq(), grid_a.id, request_id, r.NOTE, text="我昨天也去看过，灯罩也碎了")])
+        request_op(zhao.next_seq(), grid_a.id, request_id, r.NOTE,
+                   text="我昨天也去看过，灯罩也碎了")])
     assert [x["status"] for x in li_results] == [p.APPLIED, p.APPLIED]
     claim, note = zhao_results
     assert claim["status"] == p.REJECTED
