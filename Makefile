@@ -10,7 +10,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 # libgl1-mesa-dri: the software OpenGL (llvmpipe) the Kivy window draws with under Xvfb.
-SYSTEM_PACKAGES := xvfb xauth libgl1-mesa-dri fonts-wqy-microhei chromium chromium-driver libzbar0
+SYSTEM_PACKAGES := xvfb xauth libgl1-mesa-dri fonts-wqy-microhei chromium chromium-driver libzbar0 npm
+#: axe-core, the accessibility engine the browser tests run on every page (from the npm registry).
+AXE_JS := .axe/node_modules/axe-core/axe.min.js
 PG_HOST := 127.0.0.1
 PG_PORT := 5432
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@$(PG_HOST):$(PG_PORT)/test
@@ -28,12 +30,12 @@ DEMO_TABLETS ?= 20
 # Run as root, or through sudo when there is one.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help venv system-deps postgres test demo stop bench mutation screenshots clean distclean
+.PHONY: help venv catalogs axe system-deps postgres test demo stop bench mutation screenshots clean distclean
 
 help:
 	@echo "make demo         set up, seed a demo district on SQLite, serve it on $(DEMO_URL),"
 	@echo "                  run $(DEMO_TABLETS) simulated tablets against it; 'make stop' stops it"
-	@echo "make test         set up and run the whole test suite (SQLite and PostgreSQL)"
+	@echo "make test         set up, lint (ruff) and run the whole test suite (SQLite and PostgreSQL)"
 	@echo "make venv         the virtualenv in $(VENV) with the project installed (editable)"
 	@echo "make system-deps  Debian packages for the UI and browser tests (Xvfb, CJK font, Chromium)"
 	@echo "make postgres     start the local PostgreSQL and create the database 'test'"
@@ -60,6 +62,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[server,client,dev]'
 	@touch $@
+
+# The tablet's compiled catalogs (.mo) are built from the .po files, never committed, so that a
+# build leaves the tree as it found it (the Android build packs them: run this first).
+catalogs: venv
+	$(BIN)/python -m client.ui.i18n
 
 system-deps:
 	@missing=""; \
@@ -93,14 +100,18 @@ postgres:
 	  createdb -h $(PG_HOST) -p $(PG_PORT) -U postgres test; \
 	fi
 
+axe: system-deps
+	@[ -f $(AXE_JS) ] || npm install --silent --no-audit --no-fund --prefix .axe 'axe-core@^4.10'
+
 # ---- tests ----------------------------------------------------------------------------------
 
-test: venv system-deps postgres
+test: venv catalogs system-deps axe postgres
+	$(BIN)/ruff check .
 	KNOCKDOOR_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest $(PYTEST_ARGS)
 
 # ---- demo -----------------------------------------------------------------------------------
 
-demo: venv
+demo: venv catalogs
 	@$(MAKE) --no-print-directory stop
 	@if $(BIN)/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' '$(DEMO_URL)/healthz' >/dev/null 2>&1; then \
 	  echo "Something else already answers on $(DEMO_URL); stop it or run 'make demo DEMO_PORT=8001'."; \
@@ -108,10 +119,10 @@ demo: venv
 	fi
 	rm -rf $(DEMO_DIR)
 	mkdir -p $(DEMO_DIR)
-	$(BIN)/knockdoor migrate --database-url '$(DEMO_DB_URL)'
-	$(BIN)/knockdoor seed --demo --database-url '$(DEMO_DB_URL)' | tee $(DEMO_DIR)/logins.txt
+	$(BIN)/python -m knockdoor migrate --database-url '$(DEMO_DB_URL)'
+	$(BIN)/python -m knockdoor seed --demo --database-url '$(DEMO_DB_URL)' | tee $(DEMO_DIR)/logins.txt
 	@echo "== starting the server on $(DEMO_URL) (log: $(DEMO_LOG))"
-	@KNOCKDOOR_DATABASE_URL='$(DEMO_DB_URL)' KNOCKDOOR_SECURE_COOKIES=0 nohup $(BIN)/knockdoor serve --host $(DEMO_HOST) --port $(DEMO_PORT) \
+	@KNOCKDOOR_DATABASE_URL='$(DEMO_DB_URL)' KNOCKDOOR_SECURE_COOKIES=0 nohup $(BIN)/python -m knockdoor serve --host $(DEMO_HOST) --port $(DEMO_PORT) \
 	  >$(DEMO_LOG) 2>&1 </dev/null & echo $$! >$(DEMO_PID)
 	@for i in $$(seq 60); do \
 	  if $(BIN)/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' '$(DEMO_URL)/healthz' >/dev/null 2>&1; then \
@@ -125,7 +136,7 @@ demo: venv
 	echo "The server did not answer $(DEMO_URL)/healthz within 60 s; the end of its log:"; \
 	tail -n 40 $(DEMO_LOG); exit 1
 	@status=0; \
-	$(BIN)/knockdoor simulate --server $(DEMO_URL) --tablets $(DEMO_TABLETS) || status=$$?; \
+	$(BIN)/python -m knockdoor simulate --server $(DEMO_URL) --tablets $(DEMO_TABLETS) || status=$$?; \
 	echo; \
 	echo "================================================================================"; \
 	echo "Knockdoor demo is running (pid $$(cat $(DEMO_PID)), log $(DEMO_LOG); 'make stop' stops it)"; \
@@ -158,7 +169,7 @@ bench: venv postgres
 mutation: venv
 	$(BIN)/python scripts/mutation.py $(MUTATION_MODULES)
 
-screenshots: venv system-deps
+screenshots: venv catalogs system-deps
 	$(BIN)/python scripts/screenshots_app.py && $(BIN)/python scripts/screenshots_web.py
 
 clean: stop
@@ -166,4 +177,4 @@ clean: stop
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) .axe

@@ -45,7 +45,7 @@ def seed_server(url: str, residents: int, *, seed: int = 7, username: str = "vol
     from server.migrate import upgrade
     from server.sync.edits import create_residents
     from shared import protocol as p
-    from tests.factories import make_district, make_person
+    from testkit.factories import make_district, make_person
 
     upgrade(url)
     engine = make_engine(url)
@@ -349,7 +349,7 @@ def _start_xvfb():
     """A private X display if there is none (the bench may run headless)."""
     if os.environ.get("DISPLAY"):
         return None, os.environ["DISPLAY"]
-    from tests.ui.driver import start_xvfb
+    from testkit.app_driver import start_xvfb
 
     return start_xvfb(800, 1280)
 

@@ -36,3 +36,27 @@ def stopwatch():
     end: list[float] = []
     yield lambda: (end[0] if end else time.perf_counter()) - start
     end.append(time.perf_counter())
+
+
+def number_text(value: float) -> str:
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:,.1f}"
+    return f"{value:,.2f}"
+
+
+def format_table(rows: list[BenchRow], markdown: bool = False) -> str:
+    header = ("figure", "measured", "budget", "baseline (same run)", "verdict")
+    body = [(row.figure, f"{number_text(row.measured)} {row.unit}", row.budget_text(),
+             row.baseline or "—", row.verdict) for row in rows]
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in line) + " |"
+                  for line in body]
+        return "\n".join(lines)
+    widths = [min(70, max(len(line[i]) for line in [header, *body])) for i in range(len(header))]
+    out = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(header)),
+           "  ".join("-" * w for w in widths)]
+    out += ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)) for line in body]
+    return "\n".join(out)

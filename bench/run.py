@@ -16,7 +16,7 @@ import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.common import BenchRow
+from bench.common import BenchRow, format_table, number_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -112,30 +112,6 @@ the 50 ms save budget (see docs/app.md); on a quiet machine all three are met.
 """
 
 
-def _number(value: float) -> str:
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:,.1f}"
-    return f"{value:,.2f}"
-
-
-def format_table(rows: list[BenchRow], markdown: bool = False) -> str:
-    header = ("figure", "measured", "budget", "baseline (same run)", "verdict")
-    body = [(row.figure, f"{_number(row.measured)} {row.unit}", row.budget_text(),
-             row.baseline or "—", row.verdict) for row in rows]
-    if markdown:
-        lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in line) + " |"
-                  for line in body]
-        return "\n".join(lines)
-    widths = [min(70, max(len(line[i]) for line in [header, *body])) for i in range(len(header))]
-    out = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(header)),
-           "  ".join("-" * w for w in widths)]
-    out += ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)) for line in body]
-    return "\n".join(out)
-
-
 def machine() -> dict[str, str]:
     info = {"cores": str(os.cpu_count()), "python": platform.python_version(),
             "system": f"{platform.system()} {platform.release()} ({platform.machine()})"}
@@ -212,9 +188,9 @@ def write_doc(rows: list[BenchRow], notes: list[str], pg_url: str, started: date
                 gap = f"{row.measured:,.0f} {row.unit} against ≥ {row.budget:g}: " \
                       f"{(1 - row.measured / row.budget):.0%} short"
             else:
-                gap = f"{_number(row.measured)} {row.unit} against ≤ {row.budget:g}: " \
+                gap = f"{number_text(row.measured)} {row.unit} against ≤ {row.budget:g}: " \
                       f"{(row.measured / row.budget - 1):.0%} over" if row.budget else \
-                      f"{_number(row.measured)} {row.unit} against 0"
+                      f"{number_text(row.measured)} {row.unit} against 0"
             lines.append(f"- **{row.figure}**: {gap}.")
         lines += ["", "The analysis below covers the sync and tablet-core figures (bench.sync); "
                   "rows from bench.app and bench.web are explained by their own notes above.", ""]

@@ -36,8 +36,8 @@ from pathlib import Path
 
 import requests
 
-from bench.common import BenchRow, stopwatch
-from tests.live_server import LiveServer
+from bench.common import BenchRow, format_table, stopwatch
+from testkit.live_server import LiveServer
 
 DEFAULT_PG_URL = os.environ.get("KNOCKDOOR_BENCH_DATABASE_URL",
                                 "postgresql+psycopg://postgres@127.0.0.1:5432/knockdoor_bench")
@@ -1024,7 +1024,6 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     else:
         rows = run(args.pg_url, sizes)
-    from bench.run import format_table
     print(format_table(rows))
     return 0 if all(row.verdict != "MISSED" for row in rows) else 1
 

@@ -174,25 +174,10 @@ def verify(tablets: list[Tablet], report: SimulationReport) -> None:
             report.diverged.append(f"grid {grid_id}: tablets hold {len(digests)} different copies")
 
 
-def demo_usernames(count: int) -> list[str]:
-    from server.demo import field_usernames  # the demo's field workers, one tablet each
-    names = field_usernames()
-    if count > len(names):
-        raise SystemExit(f"The demo has {len(names)} field workers; ask for at most that many "
-                         "tablets.")
-    return names[:count]
-
-
 def main(args: argparse.Namespace) -> int:
-    if getattr(args, "usernames", None):
-        usernames = args.usernames.split(",")
-    else:
-        usernames = demo_usernames(args.tablets)
-    if args.password:
-        password = args.password
-    else:
-        from server.demo import DEMO_PASSWORD
-        password = DEMO_PASSWORD
+    """``knockdoor simulate`` (knockdoor/cli.py): ``args.usernames`` (comma-separated) and
+    ``args.password`` name the accounts; the CLI fills in the demo's when none are given."""
+    usernames, password = args.usernames.split(","), args.password
     print(f"simulating {len(usernames)} tablets against {args.server} "
           f"({args.rounds} rounds)", flush=True)
     try:

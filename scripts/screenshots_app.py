@@ -25,7 +25,7 @@ from bench.app import (FAR_AWAY_SERVER, UNLOCK_CODE, flask_app, record_history, 
                        seed_server, signed_in_service)
 from client.ui import i18n  # noqa: E402
 from client.ui.presenters.settings import TEXT_SIZES  # noqa: E402
-from tests.ui.driver import AppDriver, app_env, start_xvfb  # noqa: E402
+from testkit.app_driver import AppDriver, app_env, start_xvfb  # noqa: E402
 
 SHORT = {"zh_CN": "zh", "en": "en"}
 
@@ -40,7 +40,7 @@ def fill_tablet(workdir: Path) -> tuple[Path, str]:
     from client.transport import FlaskTransport
     from server.db import make_engine
     from server.models import Assignment
-    from tests.factories import make_person
+    from testkit.factories import make_person
 
     url = f"sqlite:///{workdir / 'server.db'}"
     district, person = seed_server(url, 40, grids=3)

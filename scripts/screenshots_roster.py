@@ -16,11 +16,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
 sys.path.insert(0, str(ROOT))
 
-from web_live_server import chromium, running_server, seeded_database  # noqa: E402
-from web_scenario import build_scenario  # noqa: E402
+from testkit.web_live_server import chromium, running_server, seeded_database  # noqa: E402
+from testkit.web_scenario import build_scenario  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixtures" / "rosters"
 

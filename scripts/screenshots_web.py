@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from web_live_server import chromium, running_server, seeded_database  # noqa: E402
-from web_scenario import add_note, add_visit, build_scenario  # noqa: E402
+from testkit.web_live_server import chromium, running_server, seeded_database  # noqa: E402
+from testkit.web_scenario import add_note, add_visit, build_scenario  # noqa: E402
 
 from shared import protocol as p  # noqa: E402
 from shared.clock import utcnow  # noqa: E402
-from tests.clock import today_in_china  # noqa: E402
-from tests.factories import make_resident  # noqa: E402
+from testkit.clock import today_in_china  # noqa: E402
+from testkit.factories import make_resident  # noqa: E402
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ["秀英", "桂兰", "玉兰", "淑珍", "凤英", "建国", "德明", "志强", "桂芳", "玉珍", "秀兰", "金花"]

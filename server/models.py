@@ -265,7 +265,7 @@ class AppliedOp(Base):
     conflict_ids: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     reason_code: Mapped[str | None] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
-    #: What a person needs to understand a refused request move (shared.requests.Refusal).
+    #: What the reason names (ids, grid, fields; shared.protocol.RejectCode), for the app's words.
     reason_params: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     entity: Mapped[str] = mapped_column(String(16))
     entity_id: Mapped[str] = mapped_column(String(36))
@@ -280,6 +280,20 @@ class AppliedOp(Base):
         Index("ix_applied_ops_rejected", "received_at",
               postgresql_where=text("status = 'rejected'"),
               sqlite_where=text("status = 'rejected'")))
+
+
+class ProvisioningCode(Base):
+    """A one-time, short-lived code that signs a tablet in for a person (the QR code of the
+    sign-in sheet, server.provisioning): never the password; stored hashed."""
+
+    __tablename__ = "provisioning_codes"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    device_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class AuditEntry(Base):

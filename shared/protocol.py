@@ -1,4 +1,5 @@
 """Protocol constants shared by server and client. See docs/sync-protocol.md."""
+from enum import StrEnum
 
 PROTOCOL_VERSION = 3
 #: The oldest protocol whose pushes the server still accepts.
@@ -113,24 +114,50 @@ RESIDENT_FIELDS = (
 )
 
 # request-level error codes (the "error" member of every error body)
-ERR_INVALID_BODY = "invalid_body"
-ERR_BODY_TOO_LARGE = "body_too_large"
-ERR_UNSUPPORTED_ENCODING = "unsupported_encoding"
-ERR_UPGRADE_REQUIRED = "upgrade_required"
-ERR_TOKEN_MISSING = "token_missing"
-ERR_TOKEN_UNKNOWN = "token_unknown"
-ERR_DEVICE_REVOKED = "device_revoked"
-#: The token was good once but the tablet has not reached the server for too long.
-ERR_TOKEN_EXPIRED = "token_expired"
-#: The person's account is switched off (it may be switched on again).
-ERR_ACCOUNT_INACTIVE = "account_inactive"
-#: A sign-in named a device id that belongs to another person's tablet.
-ERR_DEVICE_NOT_YOURS = "device_not_yours"
-ERR_BAD_CREDENTIALS = "bad_credentials"
-ERR_THROTTLED = "throttled"
-ERR_FORBIDDEN = "forbidden"
-ERR_NOT_FOUND = "not_found"
-ERR_BAD_CURSOR = "bad_cursor"
+
+
+class ErrorCode(StrEnum):
+    """The ``error`` member of every error body. Members are strings: they compare equal to,
+    and serialise as, their value."""
+
+    INVALID_BODY = "invalid_body"
+    BODY_TOO_LARGE = "body_too_large"
+    UNSUPPORTED_ENCODING = "unsupported_encoding"
+    UPGRADE_REQUIRED = "upgrade_required"
+    TOKEN_MISSING = "token_missing"
+    TOKEN_UNKNOWN = "token_unknown"
+    DEVICE_REVOKED = "device_revoked"
+    #: The token was good once but the tablet has not reached the server for too long.
+    TOKEN_EXPIRED = "token_expired"
+    #: The person's account is switched off (it may be switched on again).
+    ACCOUNT_INACTIVE = "account_inactive"
+    #: A sign-in named a device id that belongs to another person's tablet.
+    DEVICE_NOT_YOURS = "device_not_yours"
+    BAD_CREDENTIALS = "bad_credentials"
+    THROTTLED = "throttled"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    BAD_CURSOR = "bad_cursor"
+    #: A sign-in sheet's code that is wrong, used already or expired: ask for a new sheet.
+    PROVISION_CODE_INVALID = "provision_code_invalid"
+
+
+ERR_INVALID_BODY = ErrorCode.INVALID_BODY
+ERR_BODY_TOO_LARGE = ErrorCode.BODY_TOO_LARGE
+ERR_UNSUPPORTED_ENCODING = ErrorCode.UNSUPPORTED_ENCODING
+ERR_UPGRADE_REQUIRED = ErrorCode.UPGRADE_REQUIRED
+ERR_TOKEN_MISSING = ErrorCode.TOKEN_MISSING
+ERR_TOKEN_UNKNOWN = ErrorCode.TOKEN_UNKNOWN
+ERR_DEVICE_REVOKED = ErrorCode.DEVICE_REVOKED
+ERR_TOKEN_EXPIRED = ErrorCode.TOKEN_EXPIRED
+ERR_ACCOUNT_INACTIVE = ErrorCode.ACCOUNT_INACTIVE
+ERR_DEVICE_NOT_YOURS = ErrorCode.DEVICE_NOT_YOURS
+ERR_BAD_CREDENTIALS = ErrorCode.BAD_CREDENTIALS
+ERR_THROTTLED = ErrorCode.THROTTLED
+ERR_FORBIDDEN = ErrorCode.FORBIDDEN
+ERR_NOT_FOUND = ErrorCode.NOT_FOUND
+ERR_BAD_CURSOR = ErrorCode.BAD_CURSOR
+ERR_PROVISION_CODE_INVALID = ErrorCode.PROVISION_CODE_INVALID
 #: 401 codes after which the app must wipe its local data: only an explicit revocation.
 WIPE_CODES = frozenset({ERR_DEVICE_REVOKED})
 #: 401 codes after which the app goes back to sign-in and keeps everything, unsent ops
@@ -148,15 +175,41 @@ DEFAULT_TABLET_POLICY = {
 }
 
 # per-op rejection reasons
-REJ_INVALID = "invalid_op"
-REJ_OUT_OF_SCOPE = "out_of_scope"
-REJ_UNKNOWN_ENTITY = "unknown_entity"
-REJ_ALREADY_EXISTS = "already_exists"
-REJ_FIELD_NOT_EDITABLE = "field_not_editable"
-REJ_OP_ID_REUSED = "op_id_reused"
-REJ_SEQ_REUSED = "seq_reused"
-#: The resident moved to another grid too long ago for an op made for the old grid.
-REJ_RESIDENT_MOVED = "resident_moved"
-#: Set by the tablet, not the server: the op kept failing (413, or 5xx when sent alone) and was
-#: set aside so the ops behind it could go through. Kept and shown like any rejected op.
-REJ_UNDELIVERABLE = "undeliverable"
+
+
+class RejectCode(StrEnum):
+    """``reason.code`` of a rejected op. ``reason.params`` carries what the message names (ids,
+    grid, fields), so that the app can word the rejection itself (docs/sync-protocol.md)."""
+
+    #: params: ``fields`` (the op's bad fields, dotted paths)
+    INVALID = "invalid_op"
+    #: params: ``grid_id``, ``grid_name`` (None when no such grid)
+    OUT_OF_SCOPE = "out_of_scope"
+    #: params: ``entity``, ``entity_id``, ``grid_id`` (the op's), ``resident_id``
+    UNKNOWN_ENTITY = "unknown_entity"
+    #: params: ``entity``, ``entity_id``
+    ALREADY_EXISTS = "already_exists"
+    #: params: ``fields`` (those the role may not change; empty: it may not add residents),
+    #: ``role``
+    FIELD_NOT_EDITABLE = "field_not_editable"
+    #: params: ``op_id``
+    OP_ID_REUSED = "op_id_reused"
+    #: params: ``seq``
+    SEQ_REUSED = "seq_reused"
+    #: The resident moved to another grid too long ago for an op made for the old grid.
+    #: params: ``resident_id``, ``grid_id`` and ``grid_name`` (where they live now), ``days``
+    RESIDENT_MOVED = "resident_moved"
+    #: Set by the tablet, not the server: the op kept failing (413, or 5xx when sent alone) and
+    #: was set aside so the ops behind it could go through. Kept and shown like any rejected op.
+    UNDELIVERABLE = "undeliverable"
+
+
+REJ_INVALID = RejectCode.INVALID
+REJ_OUT_OF_SCOPE = RejectCode.OUT_OF_SCOPE
+REJ_UNKNOWN_ENTITY = RejectCode.UNKNOWN_ENTITY
+REJ_ALREADY_EXISTS = RejectCode.ALREADY_EXISTS
+REJ_FIELD_NOT_EDITABLE = RejectCode.FIELD_NOT_EDITABLE
+REJ_OP_ID_REUSED = RejectCode.OP_ID_REUSED
+REJ_SEQ_REUSED = RejectCode.SEQ_REUSED
+REJ_RESIDENT_MOVED = RejectCode.RESIDENT_MOVED
+REJ_UNDELIVERABLE = RejectCode.UNDELIVERABLE

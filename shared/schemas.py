@@ -291,6 +291,13 @@ class LoginRequestSchema(VersionedSchema):
     device_name = Text(80, min_len=1, required=True)
 
 
+class ProvisionRequestSchema(VersionedSchema):
+    code = Text(32, min_len=1, required=True, load_only=True,
+                metadata={"description": "The one-time code of a sign-in sheet (its QR code)."})
+    device_id = UUIDText(required=True)
+    device_name = Text(80, min_len=1, required=True)
+
+
 class PersonSchema(Schema):
     id = fields.Integer()
     username = fields.String()
@@ -355,10 +362,12 @@ class PushRequestSchema(VersionedSchema):
 
 
 class OpReasonSchema(Schema):
-    code = fields.String()
-    message = fields.String()
-    params = fields.Dict(metadata={"description": "A refused move on a request: what a person "
-                                   "needs to understand it (who holds it, since when)."})
+    code = fields.String(metadata={"description": "shared.protocol.RejectCode"})
+    message = fields.String(metadata={"description": "For a person, in English; the app words "
+                                                     "the code and params in its language."})
+    params = fields.Dict(keys=fields.String(), metadata={
+        "description": "What the message names: ids, grid id and name, fields (per code, see "
+                       "docs/sync-protocol.md). Older servers send none: never required."})
 
 
 class OpResultSchema(Schema):

@@ -14,7 +14,7 @@ from server.db import make_engine
 from server.demo import wipe
 from server.migrate import upgrade
 from shared.district_day import DEFAULT_ZONE
-from tests.clock import AROUND_MIDNIGHT, frozen_at, subprocess_pythonpath
+from testkit.clock import AROUND_MIDNIGHT, frozen_at, subprocess_pythonpath
 
 PG_URL = os.environ.get("KNOCKDOOR_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])

@@ -3,8 +3,9 @@
 No Kivy import: the presenters and their tests use it too. ``_`` always translates with the
 language chosen *now*, so a screen built after ``set_language`` speaks the new language.
 
-Compiled catalogs (.mo) are committed; ``python -m client.ui.i18n`` recompiles them from the .po
-files with babel (a desktop tool; the Android build only needs the .mo files).
+Compiled catalogs (.mo) are built, never committed (``make catalogs``, i.e.
+``python -m client.ui.i18n``, compiles them from the .po files with babel, a desktop tool; the
+Android build only needs the .mo files), and compiled at start-up when missing or stale.
 """
 from __future__ import annotations
 

@@ -4,8 +4,8 @@ from flask import request
 
 from shared import protocol as p
 from shared.clock import isoformat, utcnow
-from shared.schemas import (LoginRequestSchema, LoginResponseSchema, RenewRequestSchema,
-                            RenewResponseSchema)
+from shared.schemas import (LoginRequestSchema, LoginResponseSchema, ProvisionRequestSchema,
+                            RenewRequestSchema, RenewResponseSchema)
 
 from ..audit import audit
 from ..auth import (authenticate, device_for_request, issue_token, renew_token,
@@ -15,6 +15,7 @@ from ..devices import device_for_sign_in, note_sign_in
 from ..district import zone_name
 from ..errors import ApiError
 from ..models import Person
+from ..provisioning import redeem_code
 from .common import api_blueprint, check_protocol, document_errors
 
 blp = api_blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Device sign-in")
@@ -44,6 +45,30 @@ def login(body):
     token = issue_token(device, now)
     note_sign_in(device, body.get("app_version"), body["protocol"], now)
     audit(session, "sign_in", person_id=person.id, device_id=device.id)
+    return {"token": token, "device_id": device.id, "person": person,
+            "policy": tablet_policy(), "server_time": isoformat(now), "timezone": zone_name()}
+
+
+@blp.route("/provision", methods=["POST"])
+@blp.arguments(ProvisionRequestSchema)
+@blp.response(200, LoginResponseSchema)
+@document_errors(blp, 400, 401, 403, 422, 426)
+def provision(body):
+    """Sign a tablet in with the one-time code of a sign-in sheet (its QR code holds
+    ``knockdoor://provision?server=URL&code=CODE``) instead of a password; answers as a login.
+
+    A code is good once, for a short while (``401 provision_code_invalid`` otherwise: ask for a
+    new sheet). The device rules are those of a login (``403 device_not_yours``,
+    ``401 device_revoked``); a refused sign-in leaves the code unused.
+    """
+    check_protocol(body["protocol"])
+    session, now = db.session, utcnow()
+    person = redeem_code(session, body["code"], body["device_id"], now)
+    device = device_for_sign_in(session, person, body["device_id"], body["device_name"], now)
+    token = issue_token(device, now)
+    note_sign_in(device, body.get("app_version"), body["protocol"], now)
+    audit(session, "sign_in", person_id=person.id, device_id=device.id,
+          detail={"via": "provision"})
     return {"token": token, "device_id": device.id, "person": person,
             "policy": tablet_policy(), "server_time": isoformat(now), "timezone": zone_name()}
 

@@ -4,6 +4,8 @@ When the living situations become care categories (关爱类别), this table is 
 """
 from __future__ import annotations
 
+import re
+
 from shared import protocol as p
 
 from .text import compact
@@ -24,6 +26,7 @@ _LIVING_ENDINGS = ("老人", "家庭", "人员")
 #: What the supervisor may choose for a word the table does not know: a code, or "note" (the
 #: word is added to the resident's notes).
 KEEP_AS_NOTE = "note"
+_BRACKETED = re.compile(r"\(.*?\)")
 
 CARE_WORDS = {"自理": "self_care", "半护理": "assisted", "协助": "assisted",
               "半自理": "assisted", "全护理": "full_care", "全护": "full_care",
@@ -41,7 +44,9 @@ def living_code(word: str, chosen: dict[str, str] | None = None) -> str | None:
         return chosen[key]
     if key.lower() in p.LIVING_SITUATIONS:
         return key.lower()
-    for candidate in (key, *(key[:-len(e)] for e in _LIVING_ENDINGS if key.endswith(e))):
+    # 高龄（80岁以上） as the web and the tablet label it: the word without its bracket too
+    bare = _BRACKETED.sub("", key)
+    for candidate in (key, bare, *(bare[:-len(e)] for e in _LIVING_ENDINGS if bare.endswith(e))):
         if candidate in LIVING_WORDS:
             return LIVING_WORDS[candidate]
     return None

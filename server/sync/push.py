@@ -58,11 +58,14 @@ class OpResult:
 
 
 class Rejection(Exception):
-    def __init__(self, code: str, message: str, params: dict | None = None) -> None:
+    """An op refused: its code, a message for a person, and what the message names
+    (``params``: ids, grid, fields; see shared.protocol.RejectCode) so the app can word it."""
+
+    def __init__(self, code: str, message: str, **params) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
-        self.params = params  # a refused move on a request: what a person needs to know
+        self.params = params
 
 
 def op_fingerprint(raw: dict) -> str:
@@ -191,7 +194,7 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
                          conflict_ids=result.conflict_ids or None,
                          reason_code=result.reason and result.reason["code"],
                          reason=result.reason and result.reason["message"],
-                         reason_params=result.reason and result.reason.get("params"))
+                         reason_params=result.reason and result.reason["params"])
         known[op_id] = record
         pending.append((record, result))
 
@@ -213,10 +216,8 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
 
 
 def _rejected(op_id, seq, code: str, message: str, params: dict | None = None) -> OpResult:
-    reason = {"code": code, "message": message}
-    if params is not None:
-        reason["params"] = params
-    return OpResult(op_id, seq, p.REJECTED, reason=reason)
+    return OpResult(op_id, seq, p.REJECTED,
+                    reason={"code": code, "message": message, "params": params or {}})
 
 
 def _outcome(ctx: PushContext, op: dict | None, error: str | None, raw, op_id, seq,
@@ -228,10 +229,11 @@ def _outcome(ctx: PushContext, op: dict | None, error: str | None, raw, op_id, s
         keyable = op_id and seq and _raw_is_keyable(raw) and not clashes
         subject = (_raw_str(raw, "entity") or "?", _raw_str(raw, "entity_id") or "?",
                    _raw_int(raw, "grid_id")) if keyable else None
-        return _rejected(op_id, seq, p.REJ_INVALID, error), subject
+        return _rejected(op_id, seq, error.code, error.message, error.params), subject
     if clashes:
         return _rejected(op_id, seq, p.REJ_SEQ_REUSED,
-                         f"Sequence number {seq} was already used by another op."), None
+                         f"Sequence number {seq} was already used by another op.",
+                         {"seq": seq}), None
     try:
         result = _apply(ctx, op)
     except Rejection as rejection:
@@ -261,14 +263,27 @@ def _raw_is_keyable(raw) -> bool:
     return True
 
 
-def _parse(raw) -> tuple[dict | None, str, str | None]:
+def _parse(raw) -> tuple[dict | None, str, Rejection | None]:
     if not isinstance(raw, dict):
-        return None, "", "An op must be a JSON object."
+        return None, "", Rejection(p.REJ_INVALID, "An op must be a JSON object.", fields=[])
     fingerprint = op_fingerprint(raw)
     try:
         return _op_loader.load(raw), fingerprint, None
     except ValidationError as error:
-        return None, fingerprint, printable(flatten_errors(error.messages))
+        return None, fingerprint, Rejection(p.REJ_INVALID,
+                                            printable(flatten_errors(error.messages)),
+                                            fields=_field_paths(error.messages))
+
+
+def _field_paths(messages, prefix: str = "") -> list[str]:
+    """The dotted paths of the fields marshmallow found bad (printable, at most 20)."""
+    if not isinstance(messages, dict):
+        return [prefix] if prefix else []
+    paths = []
+    for key, value in messages.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        paths += _field_paths(value, path) if isinstance(value, dict) else [path]
+    return [printable(path)[:100] for path in paths[:20]]
 
 
 def known_ops_query(session: Session, device_id: str, op_ids: list, seqs: list):
@@ -315,7 +330,7 @@ class Known(NamedTuple):
     conflict_ids: list | None
     reason_code: str | None
     reason: str | None
-    reason_params: dict | None  # a refused move on a request: who holds it, since when
+    reason_params: dict | None  # a retried refusal answers with the same params
 
 
 def _known_ops(session: Session, device_id: str, keys) -> dict[str, Known | Tracked]:
@@ -331,7 +346,7 @@ def _repeat(previous: Known | Tracked, fingerprint: str, seq: int | None) -> OpR
     if previous.op_hash != fingerprint:
         return _rejected(previous.op_id, seq, p.REJ_OP_ID_REUSED,
                          "This op id was already received with different content; "
-                         "the first version stands.")
+                         "the first version stands.", {"op_id": previous.op_id})
     if previous.status == p.REJECTED:
         return _rejected(previous.op_id, previous.seq, previous.reason_code, previous.reason,
                          previous.reason_params)
@@ -368,9 +383,12 @@ def _existing_records(session: Session, ops: list[dict]) -> set[tuple[str, str]]
 
 def _check_scope(ctx: PushContext, grid_id: int) -> None:
     if grid_id not in ctx.grids:
+        grid = ctx.session.get(Area, grid_id)  # its name, for the app's words (rare: no cache)
         raise Rejection(p.REJ_OUT_OF_SCOPE,
                         f"You are not assigned to grid {grid_id}; ask your supervisor to check "
-                        "your assignment.")
+                        "your assignment.", grid_id=grid_id,
+                        grid_name=grid.name if grid is not None and grid.level == p.GRID
+                        else None)
 
 
 def _resident_for(ctx: PushContext, resident_id: str, grid_id: int) -> ResidentFacts:
@@ -390,13 +408,17 @@ def _resident_for(ctx: PushContext, resident_id: str, grid_id: int) -> ResidentF
             raise Rejection(p.REJ_RESIDENT_MOVED,
                             f"This resident moved to grid {grid.name if grid else grid_id} "
                             f"more than {p.ASSIGNMENT_GRACE_DAYS} days ago; ask that grid's "
-                            "supervisor to record it.")
+                            "supervisor to record it.", resident_id=resident_id,
+                            grid_id=resident.grid_id, grid_name=grid.name if grid else None,
+                            days=p.ASSIGNMENT_GRACE_DAYS)
     if resident is None:
         # One answer whether the resident lives in another grid or nowhere: a rejection must
         # not tell which grid an id belongs to. (A resident who moved out of this very grid was
         # known to the tablet, and is told apart above.)
         raise Rejection(p.REJ_UNKNOWN_ENTITY,
-                        f"Resident {resident_id} is not on the roster of grid {grid_id}.")
+                        f"Resident {resident_id} is not on the roster of grid {grid_id}.",
+                        entity=p.RESIDENT, entity_id=resident_id, resident_id=resident_id,
+                        grid_id=grid_id)
     return resident
 
 
@@ -430,14 +452,17 @@ def _check_correction(ctx: PushContext, model, data: dict, resident_id: str) -> 
         owner = found.resident_id if found else None
     if owner != resident_id:
         raise Rejection(p.REJ_UNKNOWN_ENTITY,
-                        f"The record to correct ({target}) does not exist for this resident.")
+                        f"The record to correct ({target}) does not exist for this resident.",
+                        entity=p.VISIT if model is Visit else p.NOTE, entity_id=target,
+                        resident_id=resident_id)
 
 
 def _create_visit(ctx: PushContext, op: dict) -> OpResult:
     data = dict(op["data"])
     resident = _resident_for(ctx, data.pop("resident_id"), op["grid_id"])
     if (p.VISIT, op["entity_id"]) in ctx.existing:
-        raise Rejection(p.REJ_ALREADY_EXISTS, f"Visit {op['entity_id']} already exists.")
+        raise Rejection(p.REJ_ALREADY_EXISTS, f"Visit {op['entity_id']} already exists.",
+                        entity=p.VISIT, entity_id=op["entity_id"])
     _check_correction(ctx, Visit, op["data"], resident.id)
     visited_at, device_time = _device_times(ctx, op)
     details = {key: value for key, value in data.items()
@@ -460,7 +485,8 @@ def _create_note(ctx: PushContext, op: dict) -> OpResult:
     data = op["data"]
     resident = _resident_for(ctx, data["resident_id"], op["grid_id"])
     if (p.NOTE, op["entity_id"]) in ctx.existing:
-        raise Rejection(p.REJ_ALREADY_EXISTS, f"Note {op['entity_id']} already exists.")
+        raise Rejection(p.REJ_ALREADY_EXISTS, f"Note {op['entity_id']} already exists.",
+                        entity=p.NOTE, entity_id=op["entity_id"])
     _check_correction(ctx, CaseNote, data, resident.id)
     written_at, device_time = _device_times(ctx, op)
     row = {"id": op["entity_id"], "resident_id": resident.id, "grid_id": resident.grid_id,
@@ -479,7 +505,8 @@ def _check_role_may_edit(ctx: PushContext, fields) -> None:
         if forbidden:
             raise Rejection(p.REJ_FIELD_NOT_EDITABLE,
                             f"Your role may not change: {', '.join(forbidden)}. "
-                            "Ask your supervisor to change it.")
+                            "Ask your supervisor to change it.", fields=forbidden,
+                            role=ctx.person.role)
 
 
 class OpWriter:
@@ -498,9 +525,11 @@ class OpWriter:
 def _create_resident(ctx: PushContext, op: dict) -> OpResult:
     if ctx.person.role == p.VOLUNTEER:
         raise Rejection(p.REJ_FIELD_NOT_EDITABLE,
-                        "Volunteers cannot add residents; ask a grid worker or supervisor.")
+                        "Volunteers cannot add residents; ask a grid worker or supervisor.",
+                        fields=[], role=ctx.person.role)
     if op["entity_id"] in ctx.facts or ctx.session.get(Resident, op["entity_id"]):
-        raise Rejection(p.REJ_ALREADY_EXISTS, f"Resident {op['entity_id']} already exists.")
+        raise Rejection(p.REJ_ALREADY_EXISTS, f"Resident {op['entity_id']} already exists.",
+                        entity=p.RESIDENT, entity_id=op["entity_id"])
     resident = build_resident(op["entity_id"], op["grid_id"], op["data"], OpWriter(ctx, op, 0))
     ctx.session.add(resident)
     ctx.residents[resident.id] = resident

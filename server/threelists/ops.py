@@ -39,7 +39,7 @@ def _jsonable(params: dict) -> dict:
 
 def refused(refusal: r.Refusal) -> Rejection:
     return Rejection(refusal.code, MESSAGES.get(refusal.code, refusal.code),
-                     _jsonable(refusal.params))
+                     **_jsonable(refusal.params))
 
 
 def lock_requests(ctx: PushContext, ops: list[dict]) -> None:

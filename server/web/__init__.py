@@ -9,7 +9,7 @@ from flask import Flask, request
 
 from shared import protocol as p
 
-from . import audit_text, i18n, labels, roster
+from . import audit_text, i18n, labels, roster, typography
 from .queries.tablets import is_stale
 from .timeutil import local_today, to_local
 
@@ -41,6 +41,8 @@ def init_web(app: Flask) -> None:
                                  audit_fields=audit_text.field_names,
                                  audit_changes=audit_text.field_changes,
                                  audit_summary=audit_text.summary,
+                                 colon=typography.colon,
+                                 list_separator=typography.list_separator,
                                  request_word=request_word)
     app.jinja_env.filters["local"] = _format_local
     app.jinja_env.filters["parse_instant"] = _parse_instant

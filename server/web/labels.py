@@ -53,6 +53,8 @@ def _words() -> dict[str, dict[str, str]]:
                    "settle_conflict": _("Settled conflict"),
                    "import_roster": _("Imported roster"), "export": _("Exported"),
                    "add_person": _("Added person"), "deactivate_person": _("Deactivated person"),
+                   "reset_password": _("Reset password"),
+                   "provision_code": _("Made a tablet sign-in sheet"),
                    "assign": _("Assigned"), "end_assignment": _("Ended assignment"),
                    "revoke_device": _("Revoked tablet"), "push": _("Tablet push"),
                    "pull": _("Tablet pull"), **request_audit_words()},

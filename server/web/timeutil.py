@@ -1,6 +1,6 @@
 """Local dates and times for the web view, in the district's zone (``KNOCKDOOR_TIMEZONE``).
 
-Instants are stored in UTC; supervisors think in the district's days (DESIGN.md §4a).
+Instants are stored in UTC; supervisors think in the district's days (docs/design.md §4a).
 """
 from __future__ import annotations
 

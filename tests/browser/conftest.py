@@ -1,15 +1,10 @@
 """One real server process and one Chromium per test module; a fresh browser context per test."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from web_live_server import chromium, running_server, seeded_database  # noqa: E402
-from web_scenario import build_scenario  # noqa: E402
+from testkit.web_live_server import chromium, running_server, seeded_database
+from testkit.web_scenario import build_scenario
 
 
 @pytest.fixture(scope="module")

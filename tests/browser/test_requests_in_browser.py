@@ -11,15 +11,15 @@ from playwright.sync_api import expect
 from server.threelists.models import Department, DepartmentStaff
 from shared import protocol as p
 from shared import requests as r
-from tests.factories import make_person
+from testkit.factories import make_person
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    from web_live_server import running_server, seeded_database
-    from web_scenario import build_scenario
+    from testkit.web_live_server import running_server, seeded_database
+    from testkit.web_scenario import build_scenario
 
     def seed(session):
         scenario = build_scenario(session)

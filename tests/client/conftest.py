@@ -7,7 +7,7 @@ import pytest
 from client.service import FieldService
 from client.transport import FlaskTransport
 from shared import protocol as p
-from tests.factories import make_district, make_person, make_resident
+from testkit.factories import make_district, make_person, make_resident
 
 
 @dataclass
@@ -40,7 +40,7 @@ def tablet_for(app, tmp_path):
     made = []
 
     def make(username: str, transport_factory=None) -> FieldService:
-        from tests.factories import PASSWORD
+        from testkit.factories import PASSWORD
         service = FieldService(tmp_path / username,
                                transport_factory=transport_factory or (lambda _url:
                                                                       FlaskTransport(app)),

@@ -2,7 +2,7 @@
 pull was cut into pages."""
 from client.service import FieldService
 from client.transport import FlaskTransport
-from tests.factories import PASSWORD
+from testkit.factories import PASSWORD
 
 
 def fresh_tablet(app, tmp_path, username: str, page_size: int) -> FieldService:

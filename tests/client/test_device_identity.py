@@ -14,8 +14,8 @@ from sqlalchemy import select
 from client.service import DeviceWiped, SignInError, SignInRequired
 from server.models import Conflict, Device, Person, Visit
 from shared import protocol as p
-from tests.factories import PASSWORD
-from tests.ops import update_op
+from testkit.factories import PASSWORD
+from testkit.ops import update_op
 
 
 def _login(app, username: str, device_id: str):

@@ -16,8 +16,8 @@ from server import create_app
 from shared.clock import utcnow
 from shared.district_day import day_start, zone_named
 from shared.due import DUE_TODAY
-from tests.clock import CHINA, today_in_china
-from tests.factories import PASSWORD
+from testkit.clock import CHINA, today_in_china
+from testkit.factories import PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -80,7 +80,7 @@ def test_the_tablet_learns_the_districts_zone_from_the_server(engine, database_u
 
 # ---- times a volunteer reads ---------------------------------------------------------------
 
-#: (instant, a moment two minutes earlier as shown) around both midnights (tests/clock.py).
+#: (instant, a moment two minutes earlier as shown) around both midnights (testkit/clock.py).
 SHOWN_TWO_MINUTES_BEFORE = {
     "2026-11-29T15:59:00Z": "今天 23:57",  # 23:59 on Sunday in China
     "2026-11-29T16:01:00Z": "昨天 23:59",  # 00:01 on Monday in China

@@ -8,8 +8,8 @@ from client.service import FieldService, InvalidInput, SignInError, UnsentChange
 from client.transport import FlaskTransport
 from server.models import Assignment, Device, Visit
 from shared.clock import utcnow
-from tests.clock import today_in_china
-from tests.factories import PASSWORD
+from testkit.clock import today_in_china
+from testkit.factories import PASSWORD
 
 
 def test_first_sync_brings_my_grids_residents_only(grid, tablet_for):
@@ -129,7 +129,7 @@ def test_a_rejected_change_stays_visible_with_its_reason(grid, tablet_for, db_se
 
 def test_reassignment_evicts_the_old_grid_but_delivers_its_unsent_visit(around_midnight, grid,
                                                                         tablet_for, db_session):
-    from tests.factories import assign
+    from testkit.factories import assign
     alice = tablet_for("alice")
     alice.sync()
     resident = alice.today_list("zlx")[0]

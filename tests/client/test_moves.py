@@ -10,7 +10,7 @@ from server.models import CaseNote, Conflict, Visit
 from server.sync.edits import lock_resident
 from server.sync.moves import move_resident
 from shared import protocol as p
-from tests.factories import make_person
+from testkit.factories import make_person
 
 
 def move(db_session, resident_id: str, grid) -> None:

@@ -21,8 +21,8 @@ from shared import protocol as p
 from shared.clock import isoformat
 from shared.digest import canonical_json, record_hash
 from tests.conftest import FAST_PASSWORD_HASH
-from tests.faults import FaultyTransport
-from tests.factories import PASSWORD, make_person
+from testkit.faults import FaultyTransport
+from testkit.factories import PASSWORD, make_person
 
 
 def chinese_text(length: int, offset: int) -> str:

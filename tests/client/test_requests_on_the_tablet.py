@@ -8,7 +8,7 @@ import pytest
 from client.requests import MoveNotAllowed, RequestDesk
 from shared import protocol as p
 from shared import requests as r
-from tests.factories import make_person
+from testkit.factories import make_person
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from client.ui import presenters as pr
 from server.models import Resident
 from shared import protocol as p
 from shared.search import EXACT, FUZZY, INITIALS, keys_are_current
-from tests.factories import PASSWORD, make_district, make_person, make_resident
+from testkit.factories import PASSWORD, make_district, make_person, make_resident
 
 PEOPLE = [  # name, address, phone
     ("翟秀英", "建设路51号院3号楼2单元401", "13812345678"),

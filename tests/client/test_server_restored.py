@@ -6,7 +6,7 @@ from sqlalchemy import select
 from client.service import SignInRequired
 from client.transport import FlaskTransport
 from server.models import Device, Visit
-from tests.factories import PASSWORD
+from testkit.factories import PASSWORD
 
 
 class Recording:

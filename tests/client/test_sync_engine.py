@@ -6,7 +6,7 @@ import pytest
 from client.store import MemoryStore
 from client.sync import SyncEngine, UpgradeRequired
 from client.transport import FlaskTransport, TransportError
-from tests.factories import PASSWORD
+from testkit.factories import PASSWORD
 
 
 class Scripted:

@@ -19,7 +19,7 @@ from client.transport import FlaskTransport, TransportError
 from server.auth import hash_token
 from server.models import Device, Visit
 from shared import protocol as p
-from tests.factories import PASSWORD
+from testkit.factories import PASSWORD
 
 NAME = "张利霞"
 

@@ -10,8 +10,8 @@ import requests
 
 from server.threelists.open311 import create_partner
 from shared import protocol as p
-from tests.factories import make_district, make_person, make_resident
-from tests.live_server import LiveServer
+from testkit.factories import make_district, make_person, make_resident
+from testkit.live_server import LiveServer
 
 pytestmark = pytest.mark.e2e
 
@@ -94,8 +94,8 @@ def test_a_hotline_forwards_a_request_and_follows_it(server, district, client):
     assert public.get_request(request_id).json()[0]["description"] is None
 
     # The grid's representative claims it and closes the loop from a tablet.
-    from tests.ops import ApiDevice
-    from tests.request_ops import request_op
+    from testkit.ops import ApiDevice
+    from testkit.request_ops import request_op
     rep = ApiDevice(client, "rep", "correct horse")
     results = rep.push_ok([
         request_op(rep.next_seq(), grid.id, request_id, "claim"),

@@ -26,8 +26,8 @@ from server.models import AppliedOp, CaseNote, Conflict, Resident, Visit
 from shared import protocol as p
 from shared.clock import isoformat, utcnow
 from tests.conftest import reset_postgres
-from tests.factories import PASSWORD, make_district, make_person, make_resident
-from tests.live_server import ROOT, LiveServer
+from testkit.factories import PASSWORD, make_district, make_person, make_resident
+from testkit.live_server import ROOT, LiveServer
 
 pytestmark = pytest.mark.e2e
 
@@ -97,7 +97,7 @@ def sync_ok(service: FieldService) -> SyncReport:
 
 
 def operator_runs_restored(database_url: str) -> None:
-    subprocess.run([sys.executable, "-m", "server.cli", "restored", "--database-url",
+    subprocess.run([sys.executable, "-m", "knockdoor.cli", "restored", "--database-url",
                     database_url], check=True, cwd=ROOT, capture_output=True,
                    env={**os.environ, "PYTHONPATH": str(ROOT)})
 

@@ -6,8 +6,8 @@ import pytest
 from client.service import FieldService
 from client.simulation import run_simulation
 from shared import protocol as p
-from tests.factories import PASSWORD, make_district, make_person, make_resident
-from tests.live_server import LiveServer
+from testkit.factories import PASSWORD, make_district, make_person, make_resident
+from testkit.live_server import LiveServer
 
 pytestmark = pytest.mark.e2e
 
@@ -83,7 +83,7 @@ def test_the_server_process_names_the_district_and_lives_at_the_tests_hour(tmp_p
     import requests
 
     from shared.clock import parse_instant, utcnow
-    from tests.clock import CHINA
+    from testkit.clock import CHINA
     answer = requests.post(server.url + "/api/v1/auth/login", json={
         "protocol": p.PROTOCOL_VERSION, "username": "vol-0", "password": PASSWORD,
         "device_id": "6f1c2a9e-3b7d-4c1e-9a55-0d2f7e8b4c11", "device_name": "平板"},

@@ -23,9 +23,9 @@ from server.models import AppliedOp, CaseNote, ChangeLogEntry, Conflict, Residen
 from shared import protocol as p
 from shared.clock import isoformat, utcnow
 from shared.digest import combine
-from tests.factories import PASSWORD, make_district, make_person, make_resident
-from tests.faults import DeviceCrash, FaultyTransport
-from tests.integrity import assert_records_match_log
+from testkit.factories import PASSWORD, make_district, make_person, make_resident
+from testkit.faults import DeviceCrash, FaultyTransport
+from testkit.integrity import assert_records_match_log
 
 FIELDS = {"phone": ["13800000001", "13800000002", "13900000003"],
           "care_notes": ["腿脚不便", "独居, 需每周探访", "女儿每周来"]}

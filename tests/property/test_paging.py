@@ -25,7 +25,7 @@ from client.transport import FlaskTransport
 from server.demo import wipe
 from shared import protocol as p
 from shared.clock import isoformat, utcnow
-from tests.factories import PASSWORD, make_district, make_person, make_resident
+from testkit.factories import PASSWORD, make_district, make_person, make_resident
 
 PAGE_SIZES = (1, 2, 5, p.MAX_PULL_LIMIT)
 

@@ -35,7 +35,7 @@ from shared import requests as r
 from shared.clock import utcnow
 from shared.digest import combine
 from shared.requests import Actor, Move
-from tests.factories import make_district, make_person
+from testkit.factories import make_district, make_person
 from tests.property.test_convergence import Tablet
 
 ROLES = (p.REPRESENTATIVE, p.VOLUNTEER, p.REPRESENTATIVE, p.GRID_WORKER, p.REPRESENTATIVE)

@@ -23,8 +23,8 @@ from server.models import Resident
 from shared import protocol as p
 from shared.clock import isoformat, parse_instant
 from shared.schemas import DATA_SCHEMAS, OpSchema, Plaintext, UUIDText
-from tests.factories import PASSWORD, make_district, make_person, make_resident
-from tests.ops import ApiDevice
+from testkit.factories import PASSWORD, make_district, make_person, make_resident
+from testkit.ops import ApiDevice
 
 #: Any character a person may type (astral ones, combining marks, right-to-left marks…):
 #: everything but what no database stores (NUL) and what is not a character (surrogates).

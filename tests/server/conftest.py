@@ -5,8 +5,8 @@ from dataclasses import dataclass
 import pytest
 
 from shared import protocol as p
-from tests.factories import PASSWORD, District, make_district, make_person, make_resident
-from tests.ops import ApiDevice
+from testkit.factories import PASSWORD, District, make_district, make_person, make_resident
+from testkit.ops import ApiDevice
 
 
 @dataclass

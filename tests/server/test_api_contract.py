@@ -9,8 +9,8 @@ from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from tests.ops import ApiDevice
-from tests.factories import PASSWORD
+from testkit.ops import ApiDevice
+from testkit.factories import PASSWORD
 
 #: Per endpoint. Small on purpose: `make test` must stay quick; the fuzz test in
 #: test_push_fuzz.py goes deeper into the push endpoint.

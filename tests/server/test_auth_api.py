@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from server.models import Device, LoginAttempt
 from shared.clock import utcnow
-from tests.factories import PASSWORD
+from testkit.factories import PASSWORD
 
 
 def login(client, username="alice", password=PASSWORD, device_id=None, protocol=2):

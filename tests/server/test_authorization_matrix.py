@@ -22,32 +22,28 @@ from __future__ import annotations
 import io
 import re
 import secrets
-import sys
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from flask.json.tag import TaggedJSONSerializer
 from sqlalchemy import select
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "web"))
+from testkit.web_helpers import CSRF_META, api_login
+from testkit.web_scenario import build_scenario
 
-from web_helpers import CSRF_META, api_login  # noqa: E402
-from web_scenario import build_scenario  # noqa: E402
-
-from server.models import (Assignment, AuditEntry, Conflict, Device, Person,  # noqa: E402
+from server.models import (Assignment, AuditEntry, Conflict, Device, Person,
                            Resident, WebSession)
-from server.web.sessions import _hash  # noqa: E402
-from server.web.timeutil import local_today  # noqa: E402
-from shared import protocol as p  # noqa: E402
-from shared.clock import isoformat, utcnow  # noqa: E402
-from server.threelists.models import RequestEvent, ServiceRequest  # noqa: E402
-from server.threelists.service import Made, raise_request  # noqa: E402
-from shared.requests import Actor as RequestActor  # noqa: E402
-from tests.factories import assign, make_person  # noqa: E402
-from tests.ops import visit_op  # noqa: E402
+from server.threelists.models import RequestEvent, ServiceRequest
+from server.threelists.service import Made, raise_request
+from server.web.sessions import _hash
+from server.web.timeutil import local_today
+from shared import protocol as p
+from shared.clock import isoformat, utcnow
+from shared.requests import Actor as RequestActor
+from testkit.factories import assign, make_person
+from testkit.ops import visit_op
 
 ACTORS = ("volunteer", "grid_worker", "representative", "community_supervisor",
           "street_supervisor", "admin", "signed_out", "revoked_device")

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from server.models import AppliedOp, ChangeLogEntry, Visit
 from shared.protocol import MAX_BODY_BYTES
-from tests.ops import visit_op
+from testkit.ops import visit_op
 
 
 @pytest.fixture

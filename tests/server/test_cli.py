@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 import time
-import types
+import importlib
 from pathlib import Path
 
 import pytest
@@ -15,14 +15,15 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
-from server import cli
+from knockdoor import cli
 from server.demo import DEMO_PASSWORD
 from server.models import Assignment, Person, Resident
 from shared import protocol as p
-from tests.factories import make_district
+from testkit.factories import make_district
 
 REPO = Path(__file__).resolve().parents[2]
-SUBCOMMANDS = ("migrate", "restored", "serve", "seed", "create-user", "prune", "simulate", "app")
+SUBCOMMANDS = ("migrate", "restored", "serve", "seed", "create-user", "reset-password", "prune",
+               "simulate", "app")
 
 
 def free_port() -> int:
@@ -33,7 +34,7 @@ def free_port() -> int:
 
 def run_cli(*args: str, env: dict | None = None,
             timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "knockdoor.cli", *args], cwd=REPO,
                           env={**os.environ, **(env or {})}, capture_output=True, text=True,
                           timeout=timeout)
 
@@ -135,7 +136,7 @@ def test_create_user_hashes_the_password_and_assigns_areas(database_url, engine,
 def test_serve_runs_gunicorn_on_the_database(database_url, engine, tmp_path):
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "knockdoor.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--workers", "2", "--database-url", database_url],
         cwd=REPO, env={**os.environ, "KNOCKDOOR_SECRET_KEY": "test"},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -184,11 +185,11 @@ def test_serve_uses_threads_in_one_process_on_sqlite():
 
 @pytest.fixture
 def fake_client_module(monkeypatch):
+    """The client module's ``main`` replaced by one that records its arguments."""
     def install(name: str):
         calls = []
-        module = types.ModuleType(name)
-        module.main = lambda args: calls.append(args) or 0
-        monkeypatch.setitem(sys.modules, name, module)
+        module = importlib.import_module(name)
+        monkeypatch.setattr(module, "main", lambda args: calls.append(args) or 0)
         return calls
     return install
 

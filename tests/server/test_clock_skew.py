@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from server.models import Conflict, Device, Resident, Visit
 from shared.clock import utcnow
-from tests.ops import update_op, visit_op
+from testkit.ops import update_op, visit_op
 
 SKEWS = [timedelta(days=1), timedelta(days=-1), timedelta(days=365), timedelta(days=-365)]
 

@@ -18,7 +18,7 @@ from server.sync import changelog
 from server.sync.changelog import Change
 from server.sync.pull import pull_changes
 from shared.clock import utcnow
-from tests.factories import make_district, make_person
+from testkit.factories import make_district, make_person
 
 pytestmark = pytest.mark.skipif(not os.environ.get("KNOCKDOOR_TEST_DATABASE_URL"),
                                 reason="the cursor-gap case needs PostgreSQL "

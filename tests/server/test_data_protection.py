@@ -15,11 +15,11 @@ import requests
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from server import cli
+from knockdoor import cli
 from server.demo import wipe
 from server.models import AuditEntry, LoginAttempt
 from shared.clock import utcnow
-from tests.live_server import free_port
+from testkit.live_server import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -87,7 +87,7 @@ def test_the_access_log_holds_paths_but_no_query_strings(tmp_path):
     name, phone = "张利霞", "13800000001"
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port",
+        [sys.executable, "-m", "knockdoor.cli", "serve", "--host", "127.0.0.1", "--port",
          str(port), "--access-log", "--database-url", f"sqlite:///{tmp_path / 'k.db'}"],
         cwd=REPO, env={**os.environ, "KNOCKDOOR_SECRET_KEY": "test"},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -41,8 +41,8 @@ def short_lived(engine, database_url):
 
 def test_a_token_unused_for_longer_than_the_idle_period_expires(short_lived, neighbourhood,
                                                                 db_session):
-    from tests.ops import ApiDevice
-    from tests.factories import PASSWORD
+    from testkit.ops import ApiDevice
+    from testkit.factories import PASSWORD
     device = ApiDevice(short_lived, "alice", PASSWORD)
     _age(db_session, device.device_id, last_seen_at=timedelta(days=1, hours=23))
     assert _pull(short_lived, device.token).status_code == 200  # still within two days
@@ -57,8 +57,8 @@ def test_a_token_unused_for_longer_than_the_idle_period_expires(short_lived, nei
 
 def test_a_token_rotates_and_the_old_one_stops_once_the_new_one_is_used(
         short_lived, neighbourhood, db_session):
-    from tests.ops import ApiDevice
-    from tests.factories import PASSWORD
+    from testkit.ops import ApiDevice
+    from testkit.factories import PASSWORD
     device = ApiDevice(short_lived, "alice", PASSWORD)
     first = _renew(short_lived, device.token).get_json()
     assert first["token"] is None  # a new token is not due yet
@@ -84,8 +84,8 @@ def test_a_token_rotates_and_the_old_one_stops_once_the_new_one_is_used(
 
 def test_a_replaced_token_stops_after_the_grace_period(short_lived, neighbourhood,
                                                        db_session):
-    from tests.ops import ApiDevice
-    from tests.factories import PASSWORD
+    from testkit.ops import ApiDevice
+    from testkit.factories import PASSWORD
     device = ApiDevice(short_lived, "alice", PASSWORD)
     _age(db_session, device.device_id, token_issued_at=timedelta(days=2))
     new = _renew(short_lived, device.token).get_json()["token"]
@@ -95,8 +95,8 @@ def test_a_replaced_token_stops_after_the_grace_period(short_lived, neighbourhoo
 
 
 def test_signing_in_again_retires_every_earlier_token(short_lived, neighbourhood, db_session):
-    from tests.ops import ApiDevice
-    from tests.factories import PASSWORD
+    from testkit.ops import ApiDevice
+    from testkit.factories import PASSWORD
     device = ApiDevice(short_lived, "alice", PASSWORD)
     _age(db_session, device.device_id, token_issued_at=timedelta(days=2))
     rotated = _renew(short_lived, device.token).get_json()["token"]

@@ -11,7 +11,7 @@ from server.sync.edits import (KEEP_CURRENT, TAKE_OTHER, AlreadySettled, create_
 from shared.search import search_keys
 from shared import protocol as p
 from shared.clock import utcnow
-from tests.factories import make_district, make_person, make_resident
+from testkit.factories import make_district, make_person, make_resident
 
 
 def _open_conflict(session, resident: Resident, conflict_id: str, field="phone") -> Conflict:

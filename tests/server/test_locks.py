@@ -13,7 +13,7 @@ from server.sync.locks import (UnlockedWrite, check_locked, load_all_for_update,
                                load_for_update)
 from shared import protocol as p
 from shared.clock import utcnow
-from tests.factories import make_district, make_person, make_resident
+from testkit.factories import make_district, make_person, make_resident
 
 
 @pytest.fixture

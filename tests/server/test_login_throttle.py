@@ -10,7 +10,7 @@ from sqlalchemy import select
 from server import create_app
 from server.models import AuditEntry, LoginAttempt
 from tests.conftest import FAST_PASSWORD_HASH
-from tests.factories import PASSWORD
+from testkit.factories import PASSWORD
 
 
 @pytest.fixture

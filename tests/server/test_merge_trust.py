@@ -7,8 +7,8 @@ from sqlalchemy import select
 from server.models import Conflict, Resident
 from server.sync.edits import CORRECTED, create_resident, settle_conflict
 from shared import protocol as p
-from tests.factories import make_person
-from tests.ops import update_op
+from testkit.factories import make_person
+from testkit.ops import update_op
 
 GREEDY_OP_ID = "ffffffff-ffff-ffff-ffff-ffffffffffff"
 HONEST_OP_ID = "00000000-0000-4000-8000-000000000000"

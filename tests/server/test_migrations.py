@@ -21,7 +21,7 @@ def test_search_keys_of_the_old_format_are_made_anew_by_the_migration(tmp_path):
     from server.db import make_engine
     from server.migrate import alembic_config, upgrade
     from shared.search import keys_are_current, rank
-    from tests.factories import make_district, make_resident
+    from testkit.factories import make_district, make_resident
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     upgrade(url)

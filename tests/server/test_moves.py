@@ -14,8 +14,8 @@ from server.sync.moves import MoveRefused, move_resident
 from shared import protocol as p
 from shared.clock import utcnow
 from shared.digest import canonical_json, combine, record_hash
-from tests.factories import make_area, make_person, make_resident
-from tests.ops import note_op, update_op, visit_op
+from testkit.factories import make_area, make_person, make_resident
+from testkit.ops import note_op, update_op, visit_op
 
 
 class Replica:
@@ -192,6 +192,9 @@ def test_ops_long_after_the_move_are_refused_naming_the_new_grid(
     assert result["status"] == "rejected"
     assert result["reason"]["code"] == p.REJ_RESIDENT_MOVED
     assert hood.grid_b.name in result["reason"]["message"]
+    assert result["reason"]["params"] == {
+        "resident_id": hood.resident_a.id, "grid_id": hood.grid_b.id,
+        "grid_name": hood.grid_b.name, "days": p.ASSIGNMENT_GRACE_DAYS}
 
 
 def test_a_grid_the_resident_never_lived_in_still_does_not_reach_them(

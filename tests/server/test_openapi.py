@@ -25,7 +25,7 @@ def test_health_reports_the_database_and_protocol(client):
 
 
 def test_the_previous_protocol_versions_pushes_are_still_accepted(neighbourhood, device_for):
-    from tests.ops import visit_op
+    from testkit.ops import visit_op
     hood, alice = neighbourhood, device_for("alice")
     response = alice.client.post("/api/v1/sync/push", headers=alice.headers, json={
         "protocol": 1, "ops": [visit_op(1, hood.grid_a.id, hood.resident_a.id)]})

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from server.models import AppliedOp, CaseNote, Visit
 from shared import protocol as p
 from shared.clock import parse_instant
-from tests.ops import note_op, update_op, visit_op
+from testkit.ops import note_op, update_op, visit_op
 
 
 @pytest.fixture

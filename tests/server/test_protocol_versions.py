@@ -2,8 +2,8 @@
 import pytest
 
 from shared import protocol as p
-from tests.factories import PASSWORD
-from tests.ops import note_op, visit_op
+from testkit.factories import PASSWORD
+from testkit.ops import note_op, visit_op
 
 
 def test_a_newer_app_adding_a_member_hears_the_server_must_be_updated(neighbourhood,

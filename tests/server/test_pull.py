@@ -1,7 +1,7 @@
 """Pulling: ordered, paged, resumable, scoped, with digests the tablet can check."""
 from shared.digest import canonical_json, combine, record_hash
-from tests.factories import make_resident
-from tests.ops import update_op, visit_op
+from testkit.factories import make_resident
+from testkit.ops import update_op, visit_op
 
 
 def digest_of(changes) -> str:

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from server.models import AppliedOp, CaseNote, Conflict, Resident, Visit
 from shared import protocol as p
 from shared.clock import utcnow
-from tests.ops import note_op, update_op, visit_op
+from testkit.ops import note_op, update_op, visit_op
 
 
 def count(db_session, model) -> int:

@@ -11,7 +11,7 @@ import random
 import pytest
 
 from client.store import SqliteStore
-from tests.ops import note_op, update_op, visit_op
+from testkit.ops import note_op, update_op, visit_op
 
 NESTED_OBJECT = {"a": 1}
 for _ in range(20):

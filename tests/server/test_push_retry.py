@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from server.sync import push as push_module
-from tests.ops import note_op, update_op, visit_op
+from testkit.ops import note_op, update_op, visit_op
 
 
 @pytest.fixture

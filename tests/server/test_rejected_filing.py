@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from server.models import AppliedOp, Assignment
 from shared import protocol as p
-from tests.factories import make_area, make_resident
-from tests.ops import visit_op
+from testkit.factories import make_area, make_resident
+from testkit.ops import visit_op
 
 
 def filed_grid(db_session, op_id: str) -> int | None:

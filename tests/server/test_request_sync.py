@@ -11,9 +11,9 @@ from server.threelists.models import RequestEvent, ServiceRequest
 from shared import protocol as p
 from shared import requests as r
 from shared.clock import utcnow
-from tests.factories import PASSWORD, make_district, make_person, make_resident
-from tests.ops import ApiDevice, visit_op
-from tests.request_ops import raise_op, request_op
+from testkit.factories import PASSWORD, make_district, make_person, make_resident
+from testkit.ops import ApiDevice, visit_op
+from testkit.request_ops import raise_op, request_op
 
 
 @pytest.fixture

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import delete, update
 
-from server import cli
+from knockdoor import cli
 from server.models import AppliedOp, LogHead
 from shared import protocol as p
-from tests.ops import visit_op
+from testkit.ops import visit_op
 
 
 def state(device, **claims):

@@ -12,26 +12,22 @@ from __future__ import annotations
 import json
 import os
 import string
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "web"))
+from testkit.web_helpers import api_login
+from testkit.web_scenario import build_scenario
 
-from web_helpers import api_login  # noqa: E402
-from web_scenario import build_scenario  # noqa: E402
-
-from server.models import Device  # noqa: E402
-from server.scope import grids_in_scope  # noqa: E402
-from server.web.timeutil import local_today  # noqa: E402
-from shared import protocol as p  # noqa: E402
-from shared.clock import utcnow  # noqa: E402
-from shared.schemas import (ErrorSchema, LoginResponseSchema, PullResponseSchema,  # noqa: E402
+from server.models import Device
+from server.scope import grids_in_scope
+from server.web.timeutil import local_today
+from shared import protocol as p
+from shared.clock import utcnow
+from shared.schemas import (ErrorSchema, LoginResponseSchema, PullResponseSchema,
                             PushResponseSchema)
 
 ACTORS = ("volunteer", "grid_worker", "representative", "community_supervisor",

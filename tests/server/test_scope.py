@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from server.models import Assignment, Visit
 from shared import protocol as p
-from tests.clock import today_in_china
-from tests.factories import assign
-from tests.ops import update_op, visit_op
+from testkit.clock import today_in_china
+from testkit.factories import assign
+from testkit.ops import update_op, visit_op
 
 
 def end_assignment(db_session, person, days_ago: int) -> None:
@@ -69,7 +69,7 @@ def test_ops_long_after_the_assignment_ended_are_rejected_with_a_reason(neighbou
 
 def test_a_supervisor_device_sees_every_grid_of_the_community(neighbourhood, db_session,
                                                               device_for):
-    from tests.factories import make_person
+    from testkit.factories import make_person
     make_person(db_session, "sup", "supervisor", [neighbourhood.tree.communities[0]])
     db_session.commit()
     grids = {g["id"] for g in device_for("sup").pull_all()["grids"]}

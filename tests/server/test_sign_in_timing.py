@@ -13,7 +13,7 @@ from werkzeug import security
 import server.auth
 from server import create_app
 from shared import protocol as p
-from tests.factories import PASSWORD, make_district, make_person
+from testkit.factories import PASSWORD, make_district, make_person
 
 #: Not the tests' usual fast hash, so that a dummy of another method or cost shows.
 METHOD = "pbkdf2:sha256:2000"

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from tests.ui.driver import app_env, start_xvfb
+from testkit.app_driver import app_env, start_xvfb
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from shared.provisioning import format_payload
-from tests.ui.driver import AppDriver
+from testkit.app_driver import AppDriver
 
 pytestmark = pytest.mark.ui
 

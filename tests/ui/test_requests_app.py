@@ -19,9 +19,9 @@ from server.threelists.models import ServiceRequest
 from shared import protocol as p
 from shared import requests as r
 from shared.clock import utcnow
-from tests.factories import PASSWORD, make_district, make_person, make_resident
-from tests.live_server import LiveServer
-from tests.ui.driver import AppDriver
+from testkit.factories import PASSWORD, make_district, make_person, make_resident
+from testkit.live_server import LiveServer
+from testkit.app_driver import AppDriver
 
 pytestmark = pytest.mark.ui
 

@@ -1,19 +1,10 @@
 """Fixtures for the web view's tests: a seeded district and signed-in test clients."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-# The repository root, for ``tests.factories``; this folder, for ``web_scenario``.
-for folder in (Path(__file__).parents[2], Path(__file__).parent):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
-
-from web_scenario import build_scenario  # noqa: E402
-
-from web_helpers import WebClient  # noqa: E402
+from testkit.web_helpers import WebClient
+from testkit.web_scenario import build_scenario
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from web_helpers import api_login
+from testkit.web_helpers import api_login
 
 from server.models import AuditEntry, Device, Resident
 from shared import protocol as p
 from shared.clock import isoformat, utcnow
-from tests.ops import update_op, visit_op
+from testkit.ops import update_op, visit_op
 
 
 def push(client, token, ops):

@@ -21,7 +21,7 @@ from server.models import AuditEntry, Conflict, Device, Person, Resident
 from server.sync.edits import TAKE_OTHER, edit_resident, lock_resident, settle_conflict
 from server.sync.push import push_ops
 from shared.clock import isoformat, utcnow
-from tests.integrity import assert_records_match_log
+from testkit.integrity import assert_records_match_log
 from test_resident_and_conflicts import form_values
 
 pytestmark = [

@@ -5,13 +5,13 @@ import re
 import uuid
 from datetime import timedelta
 
-from web_scenario import add_visit
+from testkit.web_scenario import add_visit
 
 from server.models import Visit
 from server.sync.batch import ChangeBatch
 from shared import protocol as p
 from shared.clock import utcnow
-from tests.clock import today_in_china
+from testkit.clock import today_in_china
 
 
 def tile(html: str, tile_id: str) -> str:

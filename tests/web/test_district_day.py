@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 import time_machine
-from web_scenario import add_visit
+from testkit.web_scenario import add_visit
 
 from server.web.queries.visits import visits_per_day
 from shared import protocol as p

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from test_dashboard import listed_names
 from test_resident_and_conflicts import form_values
-from web_scenario import add_visit
+from testkit.web_scenario import add_visit
 
 from server.models import Resident
 from shared import protocol as p

@@ -10,7 +10,7 @@ import io
 from datetime import timedelta
 
 from openpyxl import load_workbook
-from web_scenario import add_visit, today_local
+from testkit.web_scenario import add_visit, today_local
 
 from server.roster.columns import find_header
 from server.roster.plan import read_table

@@ -133,7 +133,7 @@ def test_resident_export_csv_by_area(as_user, scenario, db_session):
 
 def test_visit_export_xlsx_by_date_range(as_user, scenario):
     from datetime import timedelta
-    from web_scenario import today_local
+    from testkit.web_scenario import today_local
     web = as_user("admin")
     today = today_local()
     response = web.get(f"/export/download?kind=visits&format=xlsx&lang=en"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 
-from web_helpers import api_login
+from testkit.web_helpers import api_login
 
 from server.models import AuditEntry, Conflict, Resident, ResidentMove, Visit
 from shared import protocol as p

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from web_helpers import api_login
+from testkit.web_helpers import api_login
 
 from server.models import Assignment, AuditEntry, Device, Person
-from tests.clock import today_in_china
+from testkit.clock import today_in_china
 
 
 def test_supervisor_adds_a_volunteer_to_their_grid(as_user, scenario, db_session):

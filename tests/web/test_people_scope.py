@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from tests.factories import assign, make_person
+from testkit.factories import assign, make_person
 from server.models import Assignment, Device, Person
 from server.web.timeutil import local_today
 from shared import protocol as p

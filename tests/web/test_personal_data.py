@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from web_helpers import api_login, api_pull_all
-from web_scenario import today_local
+from testkit.web_helpers import api_login, api_pull_all
+from testkit.web_scenario import today_local
 
 from server.models import AuditEntry
 from server.web.privacy import mask_phone

@@ -11,13 +11,13 @@ from datetime import date, datetime, timezone
 import pytest
 import time_machine
 from sqlalchemy import select
-from web_helpers import WebClient, csrf_token, sign_in  # noqa: E402 - tests/web is on the path
 
 from server.models import Person
 from server.threelists.models import Department, DepartmentStaff, ServiceRequest
 from shared import protocol as p
 from shared import requests as r
-from tests.factories import make_person
+from testkit.factories import make_person
+from testkit.web_helpers import WebClient, csrf_token, sign_in
 
 # A Wednesday morning in the district, before the National Day holiday (1-7 October 2026;
 # Saturday 10 October is worked instead).

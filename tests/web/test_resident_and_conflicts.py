@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from web_helpers import api_login, api_pull_all
+from testkit.web_helpers import api_login, api_pull_all
 
 from server.models import AuditEntry, Conflict, Resident
 from shared.clock import isoformat, utcnow
@@ -180,7 +180,7 @@ def test_keeping_the_current_value_keeps_a_later_informed_edit(as_user, scenario
         card = html[html.index(f'id="conflict-{conflict_id}"'):]
         # The real current value is shown as current; the old kept one is not called current.
         assert '<p class="value" data-side="current">13611112222</p>' in card
-        assert "当前值(已保留)" not in card and "发现不一致时保留的值" in card
+        assert "当前值（已保留）" not in card and "发现不一致时保留的值" in card
     assert settle(web, conflict_id, choice="kept").status_code == 302
     db_session.rollback(); db_session.expire_all()
     conflict = db_session.get(Conflict, conflict_id)
@@ -195,7 +195,7 @@ def test_the_current_value_is_labelled_current_when_it_is_the_kept_one(as_user, 
     zhang = scenario.residents["zhang"]
     html = as_user("kunwu_sup").get(f"/residents/{zhang.id}").get_data(as_text=True)
     card = html[html.index(f'id="conflict-{scenario.conflict.id}"'):]
-    assert "当前值(已保留)" in card and 'data-side="current"' not in card
+    assert "当前值（已保留）" in card and 'data-side="current"' not in card
 
 
 def test_settling_closes_the_other_open_conflicts_of_the_same_field(as_user, scenario,

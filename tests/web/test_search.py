@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.factories import make_resident
+from testkit.factories import make_resident
 
 
 def listed(html: str) -> list[str]:

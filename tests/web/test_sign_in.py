@@ -1,7 +1,7 @@
 """Sign in and out, CSRF, throttling, session cookies."""
 from __future__ import annotations
 
-from web_helpers import FAST_PASSWORD_HASH, csrf_token, sign_in
+from testkit.web_helpers import FAST_PASSWORD_HASH, csrf_token, sign_in
 
 from server.models import AuditEntry, Person
 

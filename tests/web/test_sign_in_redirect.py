@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from web_helpers import csrf_token
+from testkit.web_helpers import csrf_token
 
 HOSTILE = ["/\t/evil.example", "//evil.example", "\\\\evil.example", "/\\evil.example",
            "http://evil.example", "https://evil.example/x", "javascript:alert(1)",

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from web_helpers import WebClient
+from testkit.web_helpers import WebClient
 
 from server.config import Config
 from server.models import WebSession
@@ -68,7 +68,7 @@ def test_activity_keeps_a_session_alive(app, as_user, db_session):
 
 
 def test_sign_in_issues_a_new_token(app, client, scenario):
-    from web_helpers import sign_in
+    from testkit.web_helpers import sign_in
     client.get("/login")
     before = client.get_cookie("session").value
     assert sign_in(client, "kunwu_sup", scenario.password).status_code == 302
@@ -99,7 +99,7 @@ def test_idle_time_is_configurable(monkeypatch):
 
 def test_a_sign_in_page_left_open_past_the_idle_time_says_so_in_chinese(app, client, scenario,
                                                                        db_session):
-    from web_helpers import csrf_token
+    from testkit.web_helpers import csrf_token
     token = csrf_token(client)
     idle = app.config["WEB_SESSION_IDLE_MINUTES"]
     db_session.execute(update(WebSession).values(
@@ -111,7 +111,7 @@ def test_a_sign_in_page_left_open_past_the_idle_time_says_so_in_chinese(app, cli
     html = response.get_data(as_text=True)
     assert "页面打开时间过长" in html and "CSRF" not in html
     # A fresh page signs in as usual.
-    from web_helpers import sign_in
+    from testkit.web_helpers import sign_in
     assert sign_in(client, "kunwu_sup", scenario.password).status_code == 302
 
 

@@ -1,7 +1,7 @@
 """the three lists: departments and their staff, requests and their timeline, Open311 partners
 
 Revision ID: 0004h_requests
-Revises: 0004e_resident_id_hash
+Revises: 0004d_provisioning_codes
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from server.models import UTCDateTime
 
 revision = "0004h_requests"
-down_revision = "0004e_resident_id_hash"
+down_revision = "0004d_provisioning_codes"
 branch_labels = None
 depends_on = None
 
@@ -95,13 +95,9 @@ def upgrade() -> None:
         sa.Column("personal_data", sa.Boolean(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False))
-    with op.batch_alter_table("applied_ops") as batch:
-        batch.add_column(sa.Column("reason_params", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("applied_ops") as batch:
-        batch.drop_column("reason_params")
     op.drop_table("api_partners")
     op.drop_table("request_events")
     op.drop_table("service_requests")

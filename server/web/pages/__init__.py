@@ -7,8 +7,8 @@ or a conflict goes through server.sync.edits so that it reaches the tablets at t
 from __future__ import annotations
 
 # Importing the resource modules registers their routes on the blueprint.
-from . import (areas, audit, conflicts, dashboard, exports, people, residents, roster,  # noqa: F401
-               session, tablets)
+from . import (areas, audit, conflicts, dashboard, exports, passwords, people,  # noqa: F401
+               provisioning, residents, roster, session, tablets)
 from . import requests  # noqa: F401 - the three lists (issue 14)
 from .blueprint import bp, csrf
 

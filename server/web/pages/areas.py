@@ -7,10 +7,11 @@ from shared import protocol as p
 
 from ...db import db
 from ..access import current_scope, not_found, sign_in_required
+from ..charts import bar_chart
 from ..queries.coverage import coverage_table
 from ..queries.people import grid_assignments
 from ..queries.residents import filter_residents, resident_rows, summarise
-from ..queries.visits import health_flags
+from ..queries.visits import health_flags, met_per_week
 from .blueprint import bp
 from .residents import resident_list_args
 
@@ -27,7 +28,10 @@ def area(area_id: int):
     rows = resident_rows(db.session, scope.grids_below(area_id))
     coverage = coverage_table(scope, rows, [area_id], 1)
     return render_template("web/area.html", target=target, coverage=coverage,
-                           path=scope.area_path(area_id))
+                           path=scope.area_path(area_id), active=coverage[0].active,
+                           met_chart=bar_chart(met_per_week(db.session,
+                                                            scope.grids_below(area_id)),
+                                               height=200))
 
 
 @bp.get("/grids/<int:grid_id>")

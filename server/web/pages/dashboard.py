@@ -14,7 +14,8 @@ from ..charts import bar_chart
 from ..forms import parse_date
 from ..i18n import gettext as _
 from ..queries.conflicts import count_open_conflicts
-from ..queries.coverage import coverage_table, dashboard_roots
+from ..queries.coverage import (COVERAGE_GOOD, COVERAGE_LOW, coverage_band, coverage_table,
+                                dashboard_roots)
 from ..queries.filters import grid_filter
 from ..queries.residents import fill_names, filter_residents, resident_rows, summarise
 from ..queries.tablets import STALE_DEVICE_DAYS, stale_devices
@@ -43,7 +44,11 @@ def dashboard():
     open_conflicts = count_open_conflicts(s, scope)
     stale = stale_devices(s, scope)
     chart = bar_chart(visits_per_day(s, grid_ids))
-    return render_template("web/dashboard.html", coverage=coverage, totals=summarise(rows),
+    totals = summarise(rows)
+    percent = round(100 * totals["covered"] / totals["active"]) if totals["active"] else None
+    return render_template("web/dashboard.html", coverage=coverage, totals=totals,
+                           coverage_percent=percent, band=coverage_band(percent),
+                           bands=(COVERAGE_LOW, COVERAGE_GOOD),
                            follow_ups=follow_ups, overdue=overdue, flags=flags,
                            open_conflicts=open_conflicts, stale=stale, chart=chart,
                            health_days=HEALTH_WINDOW_DAYS,

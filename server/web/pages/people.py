@@ -11,6 +11,8 @@ from ...audit import audit
 from ...auth import hash_password
 from ...db import db
 from ...models import Assignment, Person
+from ...passwords import MIN_PASSWORD_CHARS, too_short
+from ...provisioning import CODE_MINUTES
 from .. import confirmations
 from ..access import (SUPERVISOR_GRANTABLE_ROLES, current_person, current_scope, forbidden,
                       not_found, sign_in_required)
@@ -21,6 +23,8 @@ from ..queries.people import assignments_of, people_in_scope, person_in_scope, u
 from ..queries.tablets import devices_in_scope
 from ..sessions import end_sessions_of
 from ..timeutil import local_today
+from ..charts import bar_chart
+from ..queries.visits import visits_per_week
 from .blueprint import bp
 from .confirmation import confirm
 
@@ -43,7 +47,8 @@ def people():
     scope = current_scope()
     return render_template("web/people.html", people=people_in_scope(db.session, scope),
                            roles=_grantable_roles(), area_choices=_assignable_areas(),
-                           today=local_today(), form={}, errors=[])
+                           today=local_today(), form={}, errors=[],
+                           min_password=MIN_PASSWORD_CHARS)
 
 
 @bp.post("/people")
@@ -56,8 +61,8 @@ def add_person():
     password = form.get("password") or ""
     role = form.get("role")
     area_id = form.get("area_id", type=int)
-    if len(password) < 8:
-        errors.append(_("Password: at least 8 characters."))
+    if too_short(password):
+        errors.append(_("Password: at least %(count)s characters.", count=MIN_PASSWORD_CHARS))
     if role not in _grantable_roles():
         errors.append(_("Role: Not an allowed value."))
     allowed_areas = {a.id for a in _assignable_areas()}
@@ -71,7 +76,8 @@ def add_person():
         return render_template("web/people.html",
                                people=people_in_scope(s, current_scope()),
                                roles=_grantable_roles(), area_choices=_assignable_areas(),
-                               today=local_today(), form=form, errors=errors), 422
+                               today=local_today(), form=form, errors=errors,
+                               min_password=MIN_PASSWORD_CHARS), 422
     new = Person(username=username, display_name=display_name, role=role,
                  phone=(form.get("phone") or "").strip() or None,
                  password_hash=hash_password(password), active=True)
@@ -104,9 +110,11 @@ def person(person_id: int):
     target = _person_or_404(person_id)
     assignments = assignments_of(s, target.id)
     return render_template("web/person.html", target=target, assignments=assignments,
+                           visits_chart=bar_chart(visits_per_week(s, target.id), height=200),
                            devices=devices_in_scope(s, scope, target.id),
                            area_choices=_assignable_areas(), may_manage=may_manage(target),
-                           today=local_today(), scope=scope,
+                           today=local_today(), scope=scope, min_password=MIN_PASSWORD_CHARS,
+                           provision_minutes=CODE_MINUTES,
                            visible_areas=scope.visible_area_ids() | set(
                                scope.areas if scope.is_admin else ()))
 

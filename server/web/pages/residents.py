@@ -19,6 +19,7 @@ from ..queries.residents import (RESIDENT_LISTS, filter_residents, resident_conf
                                  resident_history_counts, resident_in_scope, resident_moves,
                                  resident_notes, resident_rows, resident_visits)
 from ..queries.visits import health_flags
+from ..trends import blood_pressure_trend
 from .blueprint import bp
 
 EDITABLE_FIELDS = p.RESIDENT_FIELDS
@@ -63,12 +64,15 @@ def _render_resident(resident, status: int = 200, errors: dict | None = None,
     s, scope = db.session, current_scope()
     rows = resident_rows(s, {resident.grid_id})
     row = next(r for r in rows if r.id == resident.id)
+    visits = resident_visits(s, resident.id)
     values = {name: getattr(resident, name) for name in EDITABLE_FIELDS}
     values.update(form_values or {})
     return render_template(
         "web/resident.html", resident=resident, row=row, values=values, errors=errors or {},
         error_list=error_lines(errors or {}), path=scope.area_path(resident.grid_id),
-        grid=scope.areas[resident.grid_id], visits=resident_visits(s, resident.id),
+        grid=scope.areas[resident.grid_id], visits=visits, bp_chart=blood_pressure_trend(
+            [(item.visit.visited_at, (item.visit.details or {}).get("readings") or {})
+             for item in visits if not item.superseded_by and item.visit.correction != p.VOID]),
         notes=resident_notes(s, resident.id),
         conflicts=resident_conflicts(s, resident.id), fields=EDITABLE_FIELDS,
         moves=resident_moves(s, resident.id),

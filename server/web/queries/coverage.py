@@ -10,6 +10,20 @@ from ...models import Area
 from ..access import Scope
 from .residents import ResidentRow
 
+#: Coverage bands, in percent: at or above GOOD the area is on track (green); below LOW it needs
+#: action (orange, the colour kept for what needs action); between, under way (blue).
+COVERAGE_GOOD = 80
+COVERAGE_LOW = 50
+
+
+def coverage_band(percent: int | None) -> str:
+    """"good", "fair", "low", or "none" (no active residents): a colour and its meaning."""
+    if percent is None:
+        return "none"
+    if percent >= COVERAGE_GOOD:
+        return "good"
+    return "fair" if percent >= COVERAGE_LOW else "low"
+
 
 @dataclass
 class Coverage:
@@ -23,6 +37,10 @@ class Coverage:
     @property
     def percent(self) -> int | None:
         return round(100 * self.covered / self.active) if self.active else None
+
+    @property
+    def band(self) -> str:
+        return coverage_band(self.percent)
 
 
 def coverage_table(scope: Scope, rows: list[ResidentRow], root_ids: list[int],

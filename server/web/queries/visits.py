@@ -12,6 +12,7 @@ from shared.clock import utcnow
 
 from ...models import Person, Resident, Visit
 from ..timeutil import local_midnight_utc, local_today
+from ..trends import weekly_series
 from .filters import in_grids, local_day
 
 #: Readings a supervisor must see at once (hypertensive crisis thresholds).
@@ -104,3 +105,56 @@ def health_flags(session: Session, grid_ids: set[int] | None,
     for flag in flags.values():
         flag.resident_name = names.get(flag.resident_id, "")
     return list(flags.values())
+
+
+# ---- weekly trends ----------------------------------------------------------------------
+
+#: Weeks a weekly trend shows, this week included.
+TREND_WEEKS = 12
+
+
+def last_weeks(count: int = TREND_WEEKS) -> list[date]:
+    """The Mondays of the last ``count`` local weeks, oldest first, this week last."""
+    today = local_today()
+    this_monday = today - timedelta(days=today.weekday())
+    return [this_monday - timedelta(weeks=count - 1 - i) for i in range(count)]
+
+
+def _per_day(session: Session, since: datetime, grid_ids: set[int] | None, *conditions,
+             distinct_residents: bool = False) -> dict[date, object]:
+    voided = voided_visit_ids(session, grid_ids, since)
+    day = local_day(Visit.visited_at, session.get_bind().dialect.name).label("day")
+    what = (Visit.resident_id,) if distinct_residents else (func.count(),)
+    query = select(day, *what).where(Visit.visited_at >= since, Visit.correction.is_(None),
+                                     in_grids(Visit.grid_id, grid_ids), *conditions)
+    if voided:
+        query = query.where(Visit.id.not_in(sorted(voided)))
+    if distinct_residents:
+        found: dict[date, set] = {}
+        for text, resident_id in session.execute(query.distinct()):
+            found.setdefault(date.fromisoformat(text), set()).add(resident_id)
+        return found
+    return {date.fromisoformat(text): n for text, n in session.execute(query.group_by(day))}
+
+
+def visits_per_week(session: Session, author_id: int, weeks: int = TREND_WEEKS):
+    """Knocks a person recorded per local week (corrections not counted again, voided ones
+    not at all): [(Monday, count)], oldest first."""
+    mondays = last_weeks(weeks)
+    per_day = _per_day(session, local_midnight_utc(mondays[0]), None,
+                       Visit.author_id == author_id)
+    return weekly_series(per_day, mondays)
+
+
+def met_per_week(session: Session, grid_ids: set[int] | None, weeks: int = TREND_WEEKS):
+    """How many residents of the grids were met at least once in each local week:
+    [(Monday, residents)], oldest first."""
+    mondays = last_weeks(weeks)
+    per_day = _per_day(session, local_midnight_utc(mondays[0]), grid_ids,
+                       Visit.outcome == p.MET, distinct_residents=True)
+    per_week: dict[date, set] = {monday: set() for monday in mondays}
+    for day, residents in per_day.items():
+        monday = day - timedelta(days=day.weekday())
+        if monday in per_week:
+            per_week[monday] |= residents
+    return [(monday, len(per_week[monday])) for monday in mondays]

@@ -104,7 +104,8 @@ def test_chinese_numbers():
 @pytest.mark.parametrize("word, code", [
     ("独居", "alone"), ("独居老人", "alone"), ("空巢", "empty_nest"), ("空巢老人", "empty_nest"),
     ("高龄", "aged_80_plus"), ("失能", "disabled"), ("半失能", "disabled"),
-    ("alone", "alone"), ("孤寡", None), ("失独", None), ("低保", None), ("残疾", None),
+    ("alone", "alone"), ("高龄（80岁以上）", "aged_80_plus"), ("高龄(80岁以上)", "aged_80_plus"),
+    ("独居老人（子女在外地）", "alone"), ("孤寡", None), ("失独", None), ("低保", None), ("残疾", None),
 ])
 def test_living_words(word, code):
     assert living_code(word) == code

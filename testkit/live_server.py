@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from tests.clock import subprocess_pythonpath
+from testkit.clock import subprocess_pythonpath
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +59,7 @@ class LiveServer:
                "PYTHONPATH": subprocess_pythonpath(ROOT),
                "KNOCKDOOR_SECURE_COOKIES": "0",  # plain http on 127.0.0.1
                **self.extra_env}
-        argv = [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1",
+        argv = [sys.executable, "-m", "knockdoor.cli", "serve", "--host", "127.0.0.1",
                 "--port", str(self.port), "--workers", str(self.workers),
                 "--log-level", "warning"]
         if self.threads:

@@ -1,20 +1,14 @@
 """Start a real server process on 127.0.0.1 over a seeded database, and Chromium to drive it."""
 from __future__ import annotations
 
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-ROOT = Path(__file__).resolve().parents[2]
-for folder in (ROOT, ROOT / "tests" / "web"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
-
-from server.db import make_engine  # noqa: E402
-from server.migrate import upgrade  # noqa: E402
-from tests.live_server import LiveServer  # noqa: E402
+from server.db import make_engine
+from server.migrate import upgrade
+from testkit.live_server import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

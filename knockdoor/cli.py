@@ -2,7 +2,9 @@
 
 Every subcommand that touches the server database takes ``--database-url`` and otherwise reads
 ``KNOCKDOOR_DATABASE_URL`` (default: SQLite under ``KNOCKDOOR_DATA_DIR``, ``var/`` by default).
-``simulate`` and ``app`` live in ``client/`` and are imported only when run.
+It lives outside ``server/`` and ``client/`` because it runs both sides: the server's commands
+and the demo's tablets (``simulate``) and the tablet app (``app``), which are imported only
+when run (a server needs no Kivy).
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from .demo import DEFAULT_RANDOM_SEED, DEMO_PASSWORD
+from server.demo import DEFAULT_RANDOM_SEED, DEMO_PASSWORD
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 MAX_DEFAULT_WORKERS = 4
@@ -28,7 +30,7 @@ DEFAULT_PRUNE_DAYS = 30
 
 
 def _default_database_url() -> str:
-    from .config import Config
+    from server.config import Config
 
     return Config().DATABASE_URL
 
@@ -56,7 +58,7 @@ def prepare_sqlite_dir(url: str) -> None:
 
 
 def migrate_database(url: str) -> None:
-    from .migrate import upgrade
+    from server.migrate import upgrade
 
     prepare_sqlite_dir(url)
     upgrade(url)
@@ -74,8 +76,8 @@ def cmd_restored(args) -> int:
     """After restoring the database from a backup, before the server takes requests again."""
     from sqlalchemy.orm import Session
 
-    from .db import make_engine
-    from .sync import changelog
+    from server.db import make_engine
+    from server.sync import changelog
 
     migrate_database(args.database_url)
     engine = make_engine(args.database_url)
@@ -149,8 +151,8 @@ def cmd_seed(args) -> int:
         return 2
     from sqlalchemy.orm import Session
 
-    from .db import make_engine
-    from .demo import DemoDataExists, seed_demo, wipe
+    from server.db import make_engine
+    from server.demo import DemoDataExists, seed_demo, wipe
 
     migrate_database(args.database_url)
     engine = make_engine(args.database_url)
@@ -183,8 +185,8 @@ def cmd_prune(args) -> int:
 
     from shared.clock import utcnow
 
-    from .db import make_engine
-    from .prune import MIN_DAYS, prune
+    from server.db import make_engine
+    from server.prune import MIN_DAYS, prune
 
     if args.older_than_days < MIN_DAYS:
         print(f"--older-than-days must be at least {MIN_DAYS}.", file=sys.stderr)
@@ -216,10 +218,10 @@ def cmd_create_user(args) -> int:
     from sqlalchemy.orm import Session
     from werkzeug.security import generate_password_hash
 
-    from .config import Config
-    from .db import make_engine
-    from .models import Area, Assignment, Person
-    from . import district
+    from server.config import Config
+    from server.db import make_engine
+    from server.models import Area, Assignment, Person
+    from server import district
 
     password = _read_password(args)
     if not password:
@@ -261,26 +263,65 @@ def cmd_create_user(args) -> int:
     return 0
 
 
-def _run_client(module_name: str, args) -> int:
-    import importlib
+def cmd_reset_password(args) -> int:
+    """An administrator's way to set anyone's password (supervisors use the web view)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
 
+    from server.config import Config
+    from server.db import make_engine
+    from server.models import Person
+    from server.passwords import MIN_PASSWORD_CHARS, reset_password, too_short
+
+    password = _read_password(args)
+    if not password:
+        print("No password: give --password, or type the same one twice at the prompt.",
+              file=sys.stderr)
+        return 2
+    if too_short(password):
+        print(f"The password must have at least {MIN_PASSWORD_CHARS} characters.",
+              file=sys.stderr)
+        return 2
+    migrate_database(args.database_url)
+    engine = make_engine(args.database_url)
     try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name in (module_name, "client"):
-            print(f"{module_name} is not part of this installation.", file=sys.stderr)
-            return 2
-        raise
-    result = module.main(args)
-    return int(result or 0)
+        with Session(engine) as session, session.begin():
+            person = session.scalar(select(Person).where(Person.username == args.username))
+            if person is None:
+                print(f"No user named {args.username!r}.", file=sys.stderr)
+                return 1
+            reset_password(session, person, password, Config().PASSWORD_HASH_METHOD,
+                           by_person_id=None, via="cli")
+            name = person.display_name
+    finally:
+        engine.dispose()
+    print(f"New password set for {args.username!r} ({name}); they are signed out of the web "
+          "view, their tablets keep working.")
+    return 0
+
+
+def demo_usernames(count: int) -> list[str]:
+    """The demo's first ``count`` field workers, one tablet each."""
+    from server.demo import field_usernames
+    names = field_usernames()
+    if count > len(names):
+        raise SystemExit(f"The demo has {len(names)} field workers; ask for at most that many "
+                         "tablets.")
+    return names[:count]
 
 
 def cmd_simulate(args) -> int:
-    return _run_client("client.simulation", args)
+    from client import simulation
+
+    if not args.usernames:
+        args.usernames = ",".join(demo_usernames(args.tablets))
+    return int(simulation.main(args) or 0)
 
 
 def cmd_app(args) -> int:
-    return _run_client("client.ui", args)
+    from client import ui
+
+    return int(ui.main(args) or 0)
 
 
 # ---- the parser -----------------------------------------------------------------------------
@@ -386,6 +427,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--area", action="append", default=[], metavar="CODE_OR_NAME",
                      help="assign to this grid, community or street (repeatable)")
     sub.set_defaults(handler=cmd_create_user)
+
+    sub = commands.add_parser(
+        "reset-password", parents=[database], help="set a new password for a user",
+        description="Sets a new password for USERNAME (read twice at the prompt, or "
+                    "--password), signs them out of the web view and records it in the audit "
+                    "log. Their tablets keep working.")
+    sub.add_argument("username", metavar="USERNAME")
+    sub.add_argument("--password", default=None,
+                     help="the new password (default: asked twice at the prompt)")
+    sub.set_defaults(handler=cmd_reset_password)
 
     sub = commands.add_parser(
         "simulate", help="run simulated tablets against a server and check they converge",

@@ -1,6 +1,6 @@
 """Drive the real app like a person, from another process.
 
-Child side (``python -m tests.ui.driver DATA_DIR LANG``): runs the Kivy app and reads one JSON
+Child side (``python -m testkit.app_driver DATA_DIR LANG``): runs the Kivy app and reads one JSON
 command per line on stdin; each is carried out on the UI thread and answered with one line
 ``@@{json}`` on stdout. Taps are real touch events at the widget's place in the window, so they
 go through the same dispatch as a finger (a disabled or covered button does not react).
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 PREFIX = "@@"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # ---- child side ------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ class AppDriver:
         """``server``: as ``knockdoor app --server`` (an address or a sign-in code)."""
         self.log = open(log_path, "w") if log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.ui.driver", str(data_dir), lang] +
+            [sys.executable, "-m", "testkit.app_driver", str(data_dir), lang] +
             ([server] if server else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
             cwd=ROOT, env={**os.environ, **(env or {})}, bufsize=1)

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from tests.factories import PASSWORD, assign, make_area, make_person, make_resident
+from testkit.factories import PASSWORD, assign, make_area, make_person, make_resident
 from server.models import Area, Conflict, Device, Person, Resident
 from server.sync.batch import ChangeBatch
 from shared import protocol as p
@@ -153,7 +153,7 @@ def build_scenario(session: Session, now: datetime | None = None) -> Scenario:
 
 
 def today_local() -> date:
-    from tests.clock import today_in_china
+    from testkit.clock import today_in_china
     return today_in_china()
 
 

@@ -1,10 +1,10 @@
-"""Clocks for tests: no test may depend on the hour at which it runs (DESIGN.md §4a).
+"""Clocks for tests: no test may depend on the hour at which it runs (docs/design.md §4a).
 
 ``AROUND_MIDNIGHT`` are the instants at which the time-sensitive tests run: either side of the
 district's midnight (16:00 UTC in China) and either side of UTC's. ``KNOCKDOOR_TEST_FROZEN_AT``
 (an ISO instant) makes every test, and every Python process the tests start, begin at that
 instant with the clock ticking on from there (see tests/conftest.py and
-tests/frozen_clock/sitecustomize.py): ``make test`` shows it passes whatever the wall clock says.
+testkit/frozen_clock/sitecustomize.py): ``make test`` shows it passes whatever the wall clock says.
 """
 from __future__ import annotations
 
