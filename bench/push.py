@@ -19,7 +19,7 @@ import statistics
 import sys
 import tempfile
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -206,13 +206,21 @@ def cpu_rows(stage, counts: dict, devices: int) -> list[BenchRow]:
                      "raw executemany of the same rows: client + PostgreSQL CPU "
                      f"{counts['baseline']['executemany_cpu_us']:.1f} µs/row"
                      if "executemany_cpu_us" in counts["baseline"] else "—",
-                     f"{ops:,} ops; load average (1 min) during the run "
-                     f"{counts.get('load', float('nan')):.1f}")]
+                     f"{ops:,} ops; load average (1 min) at the end of the run "
+                     f"{counts.get('load', float('nan')):.1f}{_relative(server_us, counts)}")]
     if counts.get("pg_cpu") is not None:
+        pg_us = counts["pg_cpu"] / ops * 1e6
         rows.append(BenchRow(f"push, {devices} devices: PostgreSQL CPU per op (its backends, "
-                             "/proc)", counts["pg_cpu"] / ops * 1e6, "µs/op", 30.0, False,
-                             "—", f"{ops:,} ops"))
+                             "/proc)", pg_us, "µs/op", 30.0, False,
+                             "—", f"{ops:,} ops{_relative(pg_us, counts)}"))
     return rows
+
+
+def _relative(us: float, counts: dict) -> str:
+    """The figure in units of the raw insert's CPU per row of the same run: comparable across
+    runs on a busy machine, where every CPU figure is inflated alike."""
+    raw = counts["baseline"].get("executemany_cpu_us")
+    return f"; {us / raw:.1f}× the raw executemany's CPU per row" if raw else ""
 
 
 def push_with_cpu(stage, sizes) -> tuple[list[BenchRow], dict]:

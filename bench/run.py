@@ -67,18 +67,32 @@ What issue 10 changed, and why each mattered (py-spy and cProfile on the push pa
 4. *The garbage collector.* A full collection walked every object of the app (models, mappers,
    schemas) again and again during a push: about a fifth of the push's CPU. `server/wsgi.py`
    freezes the start-up objects out of its sight (`gc.freeze()`), in served workers only.
+5. *Array parameters.* psycopg adapts a list parameter item by item in Python: ~1 ms of CPU for
+   500 ids, ~1.8 ms for 500 instants, and a batch sent five such lists (the lookup, the resident
+   locks, the existing-record check, the visit facts' UPDATE). Each is now one text parameter in
+   PostgreSQL's array syntax, cast on the server (`server/sync/bulk.py`, `array_literal`).
+6. *Visit facts without the history.* A meeting after a "no answer" re-read the resident's whole
+   visit history to find the next "no answer"; when the meeting is the resident's newest visit
+   (the usual case) there is none, and the follow-up simply closes.
+7. *Canonical JSON* through one prebuilt encoder (`json.dumps` built one per call: twice per op).
 
-Measured while this was built (development runs on this machine with the other engineers'
-test suites running: load average 8–14 on 2 cores; every figure is inflated against a quiet
-machine, so compare only within a line):
+Measured while this was built (development runs on this machine while the other engineers'
+test suites ran: load average 12–19 on 2 cores; every CPU figure is inflated against a quiet
+machine (the raw executemany alone cost 26–30 µs of CPU per row, against 8.5 on a quiet
+machine), so compare only within a line, or in units of that raw insert):
 
-| figure | before (main c3709c7) | after | how |
+| figure | before (main c3709c7) | after (work-b) | how |
 | --- | --- | --- | --- |
-| push, server CPU per op, in-process (Flask test client, 6 × 500 visits) | 270 µs | 170 µs | Flask test client in one process, runs of both trees alternated on one database |
-| re-push, server CPU per op, in-process | 175 µs | 45–56 µs | same |
-| push, 8 devices over HTTP: server / PostgreSQL CPU per op | 271 / 90 µs (with change 1 only) | 207 / 98 µs (changes 1–3, before `gc.freeze`) | `python -m bench.push` |
-| one device, 200 batches: last 10 / first 10 | (issue: 3.5× over 40 batches) | 0.90× | `python -m bench.push` |
-| re-push over HTTP: server / PostgreSQL CPU per op | — | 60 / 16 µs | `python -m bench.push` |
+| push, server CPU per op, in one process (Flask test client, 6 × 500 visits) | 294–302 µs | 155–163 µs (0.53×) | both trees alternated on one database, 05:25 UTC |
+| re-push, server CPU per op, in one process | 173–183 µs | 52–54 µs (0.30×) | same |
+| push, 8 devices over HTTP: server / PostgreSQL CPU per op | — | 190 / 96.5 µs = 7.4× / 3.7× the raw insert's 25.8 | `python -m bench.push` |
+| one device, 200 batches: last 10 / first 10 (wall) | issue: 90 → 320 ms over 40 batches | 0.59× and 0.98× in two runs | `python -m bench.push` |
+| re-push over HTTP: server / PostgreSQL CPU per op | issue: 101 µs server | 58 / 9.0 µs | `python -m bench.push` |
+
+Scaled by the in-process ratios, the issue's quiet-machine 163 µs per op would be about 87 µs
+and its 101 µs re-push about 30 µs: both still above the budgets (70 and 25), closer to them
+than before by half and by two thirds. The lead's `make bench` on a quiet machine gives the
+figures that count.
 
 Small experiments (`python -m bench.experiments`, load average 12.5–13.9; CPU per op):
 

@@ -137,10 +137,12 @@ class FieldService:
         return json.loads(raw) if raw else None
 
     def sign_in(self, server_url: str, username: str, password: str,
-                device_name: str) -> Account:
+                device_name: str, code: str | None = None) -> Account:
         """Sign in online. The same person again keeps the device (its id, its sequence, its
         unsent work); another person gets a fresh device, and may not sign in while the last
-        person's changes are unsent (they would be sent in the wrong name)."""
+        person's changes are unsent (they would be sent in the wrong name). ``code``: the
+        one-time code of a sign-in sheet instead of a password (``username`` is then what the
+        form remembered, or empty: treated as another person while anything is unsent)."""
         if self.signed_in:
             raise SignInError("already_signed_in", "Already signed in; sign out first.")
         previous = self._previous_account()
@@ -159,9 +161,12 @@ class FieldService:
         attempt, fresh_id_taken = 0, False
         while True:
             try:
-                answer = transport.post("/api/v1/auth/login", {
-                    "protocol": p.PROTOCOL_VERSION, "username": username, "password": password,
-                    "device_id": device_id, "device_name": device_name})
+                credentials = {"code": code} if code else {"username": username,
+                                                            "password": password}
+                answer = transport.post(
+                    "/api/v1/auth/provision" if code else "/api/v1/auth/login",
+                    {"protocol": p.PROTOCOL_VERSION, **credentials, "device_id": device_id,
+                     "device_name": device_name})
                 break
             except TransportError as error:
                 if (error.error == p.ERR_DEVICE_NOT_YOURS and not fresh_id_taken
@@ -212,7 +217,9 @@ class FieldService:
             return SignInError("server_upgrade_required" if upgrade_side(error) == "server"
                                else "upgrade_required", error.message)
         code = {p.ERR_BAD_CREDENTIALS: "bad_credentials", p.ERR_THROTTLED: "throttled",
-                p.ERR_DEVICE_NOT_YOURS: "device_not_yours"}.get(error.error, "server_error")
+                p.ERR_DEVICE_NOT_YOURS: "device_not_yours",
+                p.ERR_PROVISION_CODE_INVALID: "provision_code_invalid"}.get(error.error,
+                                                                          "server_error")
         return SignInError(code, error.message)
 
     def sign_out(self, force: bool = False) -> None:

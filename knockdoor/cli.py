@@ -9,14 +9,15 @@ when run (a server needs no Kivy).
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import secrets
 import sys
 import time
-from pathlib import Path
 
 from server.demo import DEFAULT_RANDOM_SEED, DEMO_PASSWORD
+
+from .accounts import cmd_create_user, cmd_reset_password
+from .database import default_database_url, is_sqlite, migrate_database, safe_url
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 MAX_DEFAULT_WORKERS = 4
@@ -29,46 +30,9 @@ ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 DEFAULT_PRUNE_DAYS = 30
 
 
-def _default_database_url() -> str:
-    from server.config import Config
-
-    return Config().DATABASE_URL
-
-
-def _is_sqlite(url: str) -> bool:
-    return url.startswith("sqlite")
-
-
-def _safe_url(url: str) -> str:
-    """The URL without its password, for printing."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
-def prepare_sqlite_dir(url: str) -> None:
-    """SQLite creates the file but not its folder: make the folder."""
-    if not _is_sqlite(url):
-        return
-    from sqlalchemy.engine import make_url
-
-    database = make_url(url).database
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-
-
-def migrate_database(url: str) -> None:
-    from server.migrate import upgrade
-
-    prepare_sqlite_dir(url)
-    upgrade(url)
-
-
-# ---- subcommands ----------------------------------------------------------------------------
-
 def cmd_migrate(args) -> int:
     migrate_database(args.database_url)
-    print(f"Database is up to date: {_safe_url(args.database_url)}")
+    print(f"Database is up to date: {safe_url(args.database_url)}")
     return 0
 
 
@@ -91,14 +55,14 @@ def cmd_restored(args) -> int:
 
 
 def default_workers(url: str) -> int:
-    if _is_sqlite(url):
+    if is_sqlite(url):
         return 1  # one writer at a time anyway; threads serve the concurrent readers
     return max(1, min(2 * (os.cpu_count() or 1) + 1, MAX_DEFAULT_WORKERS))
 
 
 def gunicorn_argv(args) -> list[str]:
     workers = args.workers or default_workers(args.database_url)
-    threads = args.threads or (SQLITE_THREADS if _is_sqlite(args.database_url)
+    threads = args.threads or (SQLITE_THREADS if is_sqlite(args.database_url)
                                else POSTGRES_THREADS)
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{args.host}:{args.port}",
             "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
@@ -123,7 +87,7 @@ def _gunicorn_has_setting(name: str) -> bool:
 def cmd_serve(args) -> int:
     url = args.database_url
     migrate_database(url)
-    if _is_sqlite(url) and args.workers and args.workers > 1:
+    if is_sqlite(url) and args.workers and args.workers > 1:
         print("note: several worker processes on SQLite take turns writing; "
               "PostgreSQL is the database for that.", file=sys.stderr)
     env = dict(os.environ, KNOCKDOOR_DATABASE_URL=url)
@@ -137,7 +101,7 @@ def cmd_serve(args) -> int:
     workers = argv[argv.index("--workers") + 1]
     threads = argv[argv.index("--threads") + 1]
     print(f"Knockdoor serving on http://{args.host}:{args.port} "
-          f"({workers} worker(s) x {threads} threads, database {_safe_url(url)})", flush=True)
+          f"({workers} worker(s) x {threads} threads, database {safe_url(url)})", flush=True)
     sys.stderr.flush()
     # exec: gunicorn takes over this process (and its pid, for pid files and signals).
     os.execve(sys.executable, argv, env)
@@ -171,7 +135,7 @@ def cmd_seed(args) -> int:
     finally:
         engine.dispose()
     print(f"Seeded the demo district 华龙区 in {elapsed:.1f} s "
-          f"(random seed {args.random_seed}, database {_safe_url(args.database_url)}):")
+          f"(random seed {args.random_seed}, database {safe_url(args.database_url)}):")
     print(f"  {summary.counts_line()}")
     print()
     print(summary.logins_table())
@@ -200,103 +164,6 @@ def cmd_prune(args) -> int:
         engine.dispose()
     summary = ", ".join(f"{count} from {table}" for table, count in deleted.items())
     print(f"Pruned records older than {args.older_than_days} days: {summary}.")
-    return 0
-
-
-def _read_password(args) -> str | None:
-    if args.password:
-        return args.password
-    if not sys.stdin.isatty():
-        return None
-    first = getpass.getpass("Password: ")
-    second = getpass.getpass("Password again: ")
-    return first if first == second else None
-
-
-def cmd_create_user(args) -> int:
-    from sqlalchemy import or_, select
-    from sqlalchemy.orm import Session
-    from werkzeug.security import generate_password_hash
-
-    from server.config import Config
-    from server.db import make_engine
-    from server.models import Area, Assignment, Person
-    from server import district
-
-    password = _read_password(args)
-    if not password:
-        print("No password: give --password, or type the same one twice at the prompt.",
-              file=sys.stderr)
-        return 2
-    if len(password) < 8:
-        print("The password must have at least 8 characters.", file=sys.stderr)
-        return 2
-    migrate_database(args.database_url)
-    engine = make_engine(args.database_url)
-    try:
-        with Session(engine) as session, session.begin():
-            if session.scalar(select(Person).where(Person.username == args.username)):
-                print(f"There is already a user named {args.username!r}.", file=sys.stderr)
-                return 1
-            areas = []
-            for wanted in args.area:
-                area = session.scalar(select(Area).where(or_(Area.code == wanted,
-                                                             Area.name == wanted)))
-                if area is None:
-                    print(f"No area with code or name {wanted!r}.", file=sys.stderr)
-                    return 1
-                areas.append(area)
-            person = Person(username=args.username, display_name=args.name, role=args.role,
-                            phone=args.phone, active=True,
-                            password_hash=generate_password_hash(
-                                password, method=Config().PASSWORD_HASH_METHOD))
-            session.add(person)
-            session.flush()
-            for area in areas:
-                session.add(Assignment(person_id=person.id, area_id=area.id, role=args.role,
-                                       starts_on=district.today(), ends_on=None))
-            area_names = [area.name for area in areas]
-    finally:
-        engine.dispose()
-    where = f", assigned to {', '.join(area_names)}" if area_names else ""
-    print(f"Created {args.role} {args.username!r} ({args.name}){where}.")
-    return 0
-
-
-def cmd_reset_password(args) -> int:
-    """An administrator's way to set anyone's password (supervisors use the web view)."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from server.config import Config
-    from server.db import make_engine
-    from server.models import Person
-    from server.passwords import MIN_PASSWORD_CHARS, reset_password, too_short
-
-    password = _read_password(args)
-    if not password:
-        print("No password: give --password, or type the same one twice at the prompt.",
-              file=sys.stderr)
-        return 2
-    if too_short(password):
-        print(f"The password must have at least {MIN_PASSWORD_CHARS} characters.",
-              file=sys.stderr)
-        return 2
-    migrate_database(args.database_url)
-    engine = make_engine(args.database_url)
-    try:
-        with Session(engine) as session, session.begin():
-            person = session.scalar(select(Person).where(Person.username == args.username))
-            if person is None:
-                print(f"No user named {args.username!r}.", file=sys.stderr)
-                return 1
-            reset_password(session, person, password, Config().PASSWORD_HASH_METHOD,
-                           by_person_id=None, via="cli")
-            name = person.display_name
-    finally:
-        engine.dispose()
-    print(f"New password set for {args.username!r} ({name}); they are signed out of the web "
-          "view, their tablets keep working.")
     return 0
 
 
@@ -474,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if hasattr(args, "database_url") and not args.database_url:
-        args.database_url = _default_database_url()
+        args.database_url = default_database_url()
     try:
         return args.handler(args)
     except KeyboardInterrupt:

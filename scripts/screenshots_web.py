@@ -36,9 +36,9 @@ def seed(session):
     volunteers = [scenario.people["vol_a"], scenario.people["vol_b"]]
     zhang = scenario.residents["zhang"]
     add_note(session, zhang, volunteers[0], now - timedelta(days=9),
-             "女儿在外地工作,每周日晚上打电话。冰箱里常备降压药。")
+             "女儿在外地工作，每周日晚上打电话。冰箱里常备降压药。")
     add_note(session, zhang, volunteers[1], now - timedelta(days=2),
-             "血压偏高,已联系社区卫生服务站医生下周上门复查。")
+             "血压偏高，已联系社区卫生服务站医生下周上门复查。")
     for grid_key in ("kunwu1", "kunwu2", "lvcheng1", "lvcheng2"):
         for number in range(7):
             situation = rng.choice([[p.ALONE], [p.EMPTY_NEST], [p.ALONE, p.AGED_80_PLUS],
@@ -109,6 +109,12 @@ def shoot(base: str, scenario, out: Path) -> list[Path]:
                 path = out / f"web-{name}-{lang}.png"
                 page.screenshot(path=str(path), full_page=True)
                 saved.append(path)
+            page.goto(f"{base}/people/{scenario.people['vol_b'].id}")
+            page.click("form[action$='/sign-in-sheet'] button")
+            page.wait_for_selector("#sign-in-sheet")
+            path = out / f"web-signin-sheet-{lang}.png"
+            page.screenshot(path=str(path), full_page=True)
+            saved.append(path)
             page.goto(f"{base}/import")
             page.set_input_files("input[type=file]", {
                 "name": "roster.csv", "mimeType": "text/csv",

@@ -216,8 +216,8 @@ class OpData(fields.Dict):
             schema = _data_schema(raw)
             if schema is None:
                 return dict(value)
-            load = loaders[id(schema)]
-            if load is None:
+            load = loaders.get(id(schema))
+            if load is None:  # not compiled (or added since): marshmallow loads it
                 raise Fallback()
             return load(value)
         return convert

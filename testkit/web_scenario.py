@@ -120,7 +120,7 @@ def build_scenario(session: Session, now: datetime | None = None) -> Scenario:
                                                                     "diastolic": 90})
     add_visit(session, zhang, vol_a, now - 2 * day, p.MET, readings={
         "systolic": 185, "diastolic": 100, "pulse": 82}, needs=["medicine"],
-        services=["health_check"], note="血压偏高,已提醒按时服药。")
+        services=["health_check"], note="血压偏高，已提醒按时服药。")
     add_visit(session, wang, vol_b, now - 1 * day, p.NO_ANSWER, note="敲门无人应答")
     add_visit(session, sun, vol_a, now - 20 * day, p.MET)
     add_visit(session, zhao, vol_c, now - 1 * day, p.MET, readings={"systolic": 200,

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from datetime import date, datetime
 
 from marshmallow import ValidationError
-from sqlalchemy import func, select, true, union_all
+from sqlalchemy import func, null, select, true, union_all
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
@@ -313,9 +313,12 @@ def known_ops_query(session: Session, device_id: str, op_ids: list, seqs: list):
             by_seq = table.c.seq.between(min(seqs), max(seqs))
         else:
             by_seq = among(session, table.c.seq, seqs)
-        if op_ids:  # rows found by their op id already need not come twice
-            by_seq = by_seq & ~among(session, table.c.op_id, op_ids)
-        parts.append(select(*columns).where(table.c.device_id == device_id, by_seq))
+        # Only the keys: a retried op's row comes whole through its id, and for another op
+        # the number is all that matters (seq_reused). (Leaving out the rows found by id with
+        # a NOT = ANY filter cost PostgreSQL a string comparison per row and id: 90 ms a batch.)
+        parts.append(select(table.c.op_id, table.c.seq,
+                            *[null().label(column.name) for column in columns[2:]])
+                     .where(table.c.device_id == device_id, by_seq))
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
@@ -330,7 +333,7 @@ class Known(NamedTuple):
     conflict_ids: list | None
     reason_code: str | None
     reason: str | None
-    reason_params: dict | None  # a retried refusal answers with the same params
+    reason_params: dict | None
 
 
 def _known_ops(session: Session, device_id: str, keys) -> dict[str, Known | Tracked]:
@@ -338,8 +341,11 @@ def _known_ops(session: Session, device_id: str, keys) -> dict[str, Known | Trac
     seqs = [seq for _op_id, seq in keys if seq]
     if not op_ids and not seqs:
         return {}
-    rows = session.connection().execute(known_ops_query(session, device_id, op_ids, seqs))
-    return {row[0]: Known._make(row) for row in rows}
+    found: dict[str, Known | Tracked] = {}
+    for row in session.connection().execute(known_ops_query(session, device_id, op_ids, seqs)):
+        if row[2] is not None or row[0] not in found:  # a whole row over the keys alone
+            found[row[0]] = Known._make(row)
+    return found
 
 
 def _repeat(previous: Known | Tracked, fingerprint: str, seq: int | None) -> OpResult:

@@ -51,3 +51,13 @@ def tablet_for(app, tmp_path):
     yield make
     for service in made:
         service.close()
+
+
+@pytest.fixture
+def chinese():
+    """The app's words in Chinese for the test, and Chinese again after it."""
+    from client.ui import i18n
+
+    i18n.set_language("zh_CN")
+    yield
+    i18n.set_language("zh_CN")

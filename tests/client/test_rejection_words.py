@@ -17,11 +17,7 @@ from shared import protocol as p
 ENGLISH_WORD = re.compile(r"[A-Za-z]{4,}")
 
 
-@pytest.fixture(autouse=True)
-def chinese():
-    i18n.set_language("zh_CN")
-    yield
-    i18n.set_language("zh_CN")
+pytestmark = pytest.mark.usefixtures("chinese")  # tests/client/conftest.py
 
 
 def refused(code: str, params: dict | None = None, **changes) -> dict:

@@ -32,9 +32,9 @@ def test_a_frame_with_the_web_views_code_fills_the_sign_in():
     payload = format_payload("https://knock.example.org", "7KQ2-M9PD", "lixiaohong")
     [read] = decode_qr(*frame(payload))
     assert read == payload
-    values, said = pr.read_provisioning(read)
-    assert values == {"server_url": "https://knock.example.org", "password": "7KQ2-M9PD",
-                      "username": "lixiaohong"}
+    values, code, _said = pr.read_provisioning(read)
+    assert values == {"server_url": "https://knock.example.org", "username": "lixiaohong"}
+    assert code == "7KQ2-M9PD"
 
 
 def test_a_frame_without_a_code_reads_nothing():

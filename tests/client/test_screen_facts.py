@@ -13,11 +13,7 @@ from shared import protocol as p
 from shared.due import DueStatus
 
 
-@pytest.fixture(autouse=True)
-def chinese():
-    i18n.set_language("zh_CN")
-    yield
-    i18n.set_language("zh_CN")
+pytestmark = pytest.mark.usefixtures("chinese")  # tests/client/conftest.py
 
 
 def summary(**changes) -> ResidentSummary:
@@ -121,3 +117,15 @@ def test_no_space_after_a_chinese_full_stop_between_two_sentences():
     assert "。 " not in view.last_result and view.last_result.endswith("见下方。")
     i18n.set_language("en")
     assert ". 1 refused" in pr.sync_view(None, report, [], []).last_result
+
+
+def test_no_screens_presenter_hides_another_ones_name_in_the_package():
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(pr.__path__):
+        module = importlib.import_module(f"{pr.__name__}.{info.name}")
+        for name, value in vars(module).items():
+            if not name.startswith("_") and getattr(value, "__module__", None) == \
+                    module.__name__:
+                assert getattr(pr, name) is value, f"{info.name}.{name} is shadowed"

@@ -16,7 +16,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError, fields, validate
-from sqlalchemy import select
 
 from client.store import SqliteStore
 from server.models import Resident

@@ -113,3 +113,9 @@ def test_a_position_is_below_two_to_the_62_whatever_the_head():
     big = 2**62
     assert cursor.decode(cursor.encode({3: big - 1}), big * 2) == {3: big - 1}
     assert refusal(cursor.encode({3: big}), head=big * 2).status == 400
+
+
+@pytest.mark.parametrize("position", [10.5, 1e3, True, False, 2**62 + 1, 2**63])
+def test_a_position_the_server_never_writes_is_refused_whatever_the_head(position):
+    # (a float, a boolean, beyond BIGINT's range: each refused even below a huge head)
+    assert refusal(raw_cursor({"v": 1, "g": {"3": position}}), head=2**64).status == 400

@@ -36,3 +36,22 @@ def test_a_residents_creation_time_is_sent():
     resident = Resident(id="r", grid_id=3, version=5, name="王芳", sex="F", birth_year=1940,
                         address="1号楼", created_at=WHEN)
     assert records.resident_payload(resident)["created_at"] == "2026-11-27T01:30:00Z"
+
+
+def stored(text: str) -> str:
+    """The same text as a new string object, as keys read back from a JSON column are."""
+    return "".join(list(text))
+
+
+def test_a_conflict_tells_the_tablets_who_but_never_which_device():
+    kept_by = {stored(key): value for key, value in {
+        "op_id": "op-1", "device_id": "dev-a", "person_id": 7, "person_name": "王芳",
+        "device_time": "2026-11-27T01:29:00Z", "at": "kept"}.items()}
+    conflict = Conflict(id="c", grid_id=3, resident_id="r", field="phone", kept_value="1",
+                        lost_value="2", kept_by=kept_by, lost_by=None, detected_at=WHEN,
+                        status="open")
+    sent = records.conflict_payload(conflict)
+    assert sent["kept_by"] == {"op_id": "op-1", "person_id": 7, "person_name": "王芳",
+                               "device_time": "2026-11-27T01:29:00Z", "at": "kept"}
+    assert sent["lost_by"] is None
+    assert conflict.kept_by["device_id"] == "dev-a"  # the server's own record keeps it

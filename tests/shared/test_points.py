@@ -390,6 +390,7 @@ def test_bad_rules_are_refused_naming_the_setting(change, field):
 
 
 @pytest.mark.parametrize("change", [{"amounts": {"visit_met": 0}}, {"amounts": {"visit_met": 100}},
+                                    {"amounts": {"task_overdue": 0}},
                                     {"amounts": {"task_overdue": -100}}, {"weekly_cap": None},
                                     {"gap_minutes": 0}, {"vulnerable_age": 60}])
 def test_the_edges_of_each_setting_are_allowed(change):
@@ -464,3 +465,11 @@ def test_a_version_number_that_skips_one_is_refused_saying_which_is_next():
     with pytest.raises(RuleError) as refused:
         add_version(BOOK, RuleSet(3, date(2026, 12, 1), {}), date(2026, 11, 1))
     assert refused.value.problems == {"version": "must be 2, the next version"}
+
+
+def test_settings_left_out_take_their_defaults_and_a_rule_left_out_counts_nothing():
+    rules = rules_from_dict({"version": 1, "effective": "2026-01-01", "amounts": {}})
+    assert rules == RuleSet(1, date(2026, 1, 1), {}, weekly_cap=10, once_a_day=True,
+                            gap_minutes=30, follow_up_hours=48, vulnerable_age=80)
+    entries = ledger(OTHER, visit("v1", cn(2)), book=RuleBook((rules,)))
+    assert [(e.kind, e.points, e.note) for e in entries] == [(r.VISIT_MET, 0, "")]

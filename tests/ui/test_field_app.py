@@ -17,7 +17,7 @@ from client.encryption import Keyring, cipher_module
 from client.store import SqliteStore
 from server.db import make_engine
 from server.migrate import upgrade
-from server.models import Assignment, Device, Person, Visit
+from server.models import Area, Assignment, Device, Person, Visit
 from shared import protocol as p
 from testkit.factories import PASSWORD, make_district, make_person, make_resident
 from testkit.live_server import LiveServer
@@ -36,8 +36,9 @@ def world(tmp_path_factory, kivy_env):
         district = make_district(session, streets=1, communities=1, grids=2)
         home, other = district.grids
         make_person(session, "xiaohong", areas=[home, other], display_name="李晓红")
-        people = {name: make_resident(session, home, name=name) for name in
-                  ("张利霞", "王秀英", "李桂兰", "陈玉珍")}
+        people = {name: make_resident(session, home, name=name, safety_devices=devices)
+                  for name, devices in (("张利霞", []), ("王秀英", []),
+                                        ("李桂兰", ["gas_alarm"]), ("陈玉珍", []))}
         people["刘德华"] = make_resident(session, other, name="刘德华", phone="13800000000")
         session.commit()
     server = LiveServer(url).start()
@@ -173,7 +174,9 @@ def test_refused_change_shows_its_reason(world):
     # (the resident's name is gone with its grid, evicted in the same sync)
     app.wait_for_text("修改资料：电话")
     # In the volunteer's words, with what to do; never the server's English sentence.
-    app.wait_for_text("你已不再负责这个网格，这条修改没有保存。")
+    with Session(world["engine"]) as session:  # the server names the grid; never its id
+        grid_name = session.get(Area, world["other_grid"]).name
+    app.wait_for_text(f"你已不再负责{grid_name}，这条修改没有保存。")
     app.wait_for_text("请联系社区核对你的负责区域")
     assert not any("assigned" in text or "服务器的原话" in text for text in app.texts())
     # The grid left the tablet with its assignment; its resident is gone from the list.
@@ -229,6 +232,7 @@ def test_a_half_filled_visit_asks_on_back_and_survives_the_app_being_killed(worl
     app.tap("见到本人")
     app.type("systolic", "185")
     app.type("diastolic", "100")
+    app.tap("故障")  # her gas alarm (a row made for her devices)
     app.back()  # 返回 (or the tablet's back key) on a half-filled form asks first
     app.wait_for_text("这次走访还没有保存")
     assert app.screen() == "visit"
@@ -260,10 +264,11 @@ def test_a_half_filled_visit_asks_on_back_and_survives_the_app_being_killed(worl
 
     def delivered():
         with Session(world["engine"]) as session:  # one short read each time: no lock held
-            return [visit.details.get("readings") for visit in session.scalars(
-                select(Visit).where(Visit.resident_id == world["ids"]["李桂兰"]))]
+            return [(visit.details.get("readings"), visit.details.get("safety_checks"))
+                    for visit in session.scalars(select(Visit).where(
+                        Visit.resident_id == world["ids"]["李桂兰"]))]
     assert app.wait_until(delivered, timeout=40, what="the visit delivered") == [
-        {"systolic": 185, "diastolic": 100}]
+        ({"systolic": 185, "diastolic": 100}, {"gas_alarm": "faulty"})]
 
 
 def test_an_expired_sign_in_goes_back_to_sign_in_and_keeps_the_visit(world):

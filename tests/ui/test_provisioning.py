@@ -34,7 +34,8 @@ def test_a_sign_in_code_fills_the_form_and_a_wrong_one_says_so(tmp_path, kivy_en
     try:
         app.wait_until(lambda: app.field("server_url") == "https://knock.example.org",
                        what="the server from the code")
-        assert app.field("username") == "lixiaohong" and app.field("password") == "7KQ2-M9PD"
+        # the one-time code is kept for the sign-in, not typed as a password
+        assert app.field("username") == "lixiaohong" and app.field("password") == ""
         app.wait_for_text("已读取登录码。给这台平板起个名字，然后登录。")
         # no camera under Xvfb: no scan button, typing is the way in
         assert not app.shows("扫码登录")
@@ -42,7 +43,6 @@ def test_a_sign_in_code_fills_the_form_and_a_wrong_one_says_so(tmp_path, kivy_en
         app.type("server_url", format_payload("http://10.0.0.2:8000", "AB12"))
         app.wait_until(lambda: app.field("server_url") == "http://10.0.0.2:8000",
                        what="the pasted code read")
-        assert app.field("password") == "AB12"
         app.type("server_url", "knockdoor://provision?server=http%3A%2F%2F10.0.0.2")
         app.wait_for_text("这个登录码不完整，请联系社区重新生成。")
     finally:

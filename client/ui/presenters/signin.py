@@ -37,6 +37,8 @@ SIGN_IN_MESSAGES = {
     "unsent_of_another": N_("Someone else's records on this tablet are not sent yet. They must "
                             "sign in and send them first."),
     "device_not_yours": N_("This tablet is registered to someone else. Ask your community."),
+    "provision_code_invalid": N_("This sign-in code is wrong, used already or expired. Ask "
+                                 "the community for a new sign-in sheet."),
 }
 
 
@@ -52,14 +54,15 @@ def normalise_server_url(text: str) -> str:
 
 
 def check_sign_in(server_url: str, username: str, password: str,
-                  device_name: str) -> dict[str, str]:
-    """Which fields are missing, as messages to show beside them."""
+                  device_name: str, code: str | None = None) -> dict[str, str]:
+    """Which fields are missing, as messages to show beside them (with a sign-in ``code``,
+    no username or password is needed)."""
     errors = {}
     if not normalise_server_url(server_url):
         errors["server_url"] = _("Enter the server address.")
-    if not (username or "").strip():
+    if not code and not (username or "").strip():
         errors["username"] = _("Enter your username.")
-    if not password:
+    if not code and not password:
         errors["password"] = _("Enter your password.")
     if not (device_name or "").strip():
         errors["device_name"] = _("Give this tablet a name.")
@@ -75,15 +78,15 @@ PROVISIONING_PROBLEMS = {
 INCOMPLETE_CODE = N_("This sign-in code is incomplete. Ask the community for a new one.")
 
 
-def read_provisioning(text: str) -> tuple[dict | None, str]:
-    """The sign-in fields a scanned (or pasted) code fills, and what to tell the volunteer;
-    (None, the problem) when it is not a usable code. The one-time code stands in for the
-    password."""
+def read_provisioning(text: str) -> tuple[dict | None, str | None, str]:
+    """What a scanned (or pasted) sign-in code fills in (the server, the username when the
+    code names it), its one-time code (sent instead of a password), and what to tell the
+    volunteer; (None, None, the problem) when it is not a usable code."""
     try:
         found = parse_payload(text)
     except ProvisioningError as problem:
-        return None, _(PROVISIONING_PROBLEMS.get(problem.code, INCOMPLETE_CODE))
-    values = {"server_url": found.server, "password": found.code}
+        return None, None, _(PROVISIONING_PROBLEMS.get(problem.code, INCOMPLETE_CODE))
+    values = {"server_url": found.server}
     if found.username:
         values["username"] = found.username
-    return values, _("Sign-in code read. Give this tablet a name, then sign in.")
+    return values, found.code, _("Sign-in code read. Give this tablet a name, then sign in.")

@@ -9,7 +9,7 @@ from shared.schemas import ReadingsSchema
 
 from ..i18n import _
 from .common import (CHECK_LABELS, MOOD_LABELS, NEED_LABELS, OUTCOME_LABELS, READING_LABELS,
-                     SERVICE_LABELS, N_)
+                     SERVICE_LABELS, N_, label)
 
 #: Shapes beside the words on the outcome and mood buttons (older volunteers find them by
 #: shape first); only glyphs every CJK font the app uses has, the bundled one included.
@@ -21,6 +21,16 @@ MOOD_ICONS = {"good": "↑", "ok": "→", "low": "↓"}
 def with_icon(icons: dict, code: str, text: str) -> str:
     """A button's words with its shape in front (just the words when it has none)."""
     return f"{icons[code]}  {text}" if code in icons else text
+
+
+def chip_choices(labels, icons: dict | None = None) -> list[tuple[str, str]]:
+    """(code, words) of the chips of one question, for the form's layout (visit.kv)."""
+    return [(code, with_icon(icons or {}, code, label(labels, code))) for code, _w in
+            labels.items()]
+
+
+def follow_up_choices() -> list[tuple[str, str]]:
+    return [(code, _(text)) for code, text, _days in FOLLOW_UP_CHOICES]
 
 
 FOLLOW_UP_CHOICES = (("none", N_("No follow-up"), None), ("tomorrow", N_("Tomorrow"), 1),

@@ -24,6 +24,7 @@ class SignInScreen(AppScreen):
 
         self.can_scan = camera_available()
         self._scanned = code
+        self.code = None  # a sign-in sheet's one-time code read, sent instead of a password
         self.message = pr.sign_in_message(message_code) if message_code else ""
         self.notice = ""
         self.errors = {}
@@ -46,10 +47,11 @@ class SignInScreen(AppScreen):
             Clock.schedule_once(lambda _dt: self.provision(text), 0)
 
     def provision(self, text: str) -> None:
-        values, said = pr.read_provisioning(text)
+        values, code, said = pr.read_provisioning(text)
         if values is None:
             self.message, self.notice = said, ""
             return
+        self.code = code
         for name, value in values.items():
             self.ids[name].text = value
         self.message, self.notice, self.errors = "", said, {}
@@ -57,7 +59,8 @@ class SignInScreen(AppScreen):
     def sign_in(self) -> None:
         values = {name: self.ids[name].text for name in
                   ("server_url", "username", "password", "device_name")}
-        self.errors = pr.check_sign_in(**values)
+        code = self.code
+        self.errors = pr.check_sign_in(**values, code=code)
         if self.errors:
             return
         self.busy, self.message, self.notice = True, "", ""
@@ -65,11 +68,11 @@ class SignInScreen(AppScreen):
         self.app.network.submit(
             lambda: self.app.service.sign_in(server_url, values["username"].strip(),
                                              values["password"],
-                                             values["device_name"].strip()),
+                                             values["device_name"].strip(), code=code),
             self._signed_in, self._failed)
 
     def _signed_in(self, _account) -> None:
-        self.busy = False
+        self.busy, self.code = False, None
         self.ids.password.text = ""
         self.app.open_screen("pin", remember=False, mode="set")
 

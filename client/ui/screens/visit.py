@@ -3,15 +3,23 @@ from __future__ import annotations
 
 from kivy.clock import Clock
 from kivy.factory import Factory
-from kivy.metrics import dp, sp
 from kivy.properties import DictProperty, ObjectProperty, StringProperty
-from kivy.uix.label import Label
+from kivy.uix.boxlayout import BoxLayout
 
 from shared import protocol as p
 
-from .. import presenters as pr, theme
+from .. import presenters as pr
 from ..i18n import _
 from .base import FRAME_WAIT, AppScreen, service_errors
+
+
+class CheckRow(BoxLayout):
+    """One of the resident's safety devices and how it was found (its look: visit.kv)."""
+    caption = StringProperty("")
+    device = StringProperty("")
+
+
+Factory.register("CheckRow", cls=CheckRow)
 
 
 class VisitScreen(AppScreen):
@@ -35,55 +43,24 @@ class VisitScreen(AppScreen):
         self.away_field = ids.away_reason.__self__
         self._optional = {"met": ids.met_box.__self__,
                           "away": (ids.away_caption.__self__, self.away_field)}
-        self.outcome_buttons = {}
-        for code in p.OUTCOMES:
-            button = Factory.OutcomeButton(text=pr.with_icon(pr.OUTCOME_ICONS, code, pr.label(
-                                               pr.OUTCOME_LABELS, code)),
-                                           group="outcome", code=code)
-            button.bind(on_release=lambda b: self.choose_outcome(b.code, b.state == "down"))
-            ids.outcomes.add_widget(button)
-            self.outcome_buttons[code] = button
-        self.inputs = {}
-        for row_id, names in (("bp", ("systolic", "diastolic")), ("pulse", ("pulse",)),
-                              ("blood_sugar", ("blood_sugar",)),
-                              ("temperature", ("temperature",))):
-            box = ids[row_id].ids.inputs
-            for index, name in enumerate(names):
-                if index:
-                    box.add_widget(Factory.ReadingSeparator())
-                field = Factory.NumberField(hint_text=_("upper") if name == "systolic" else
-                                            _("lower") if name == "diastolic" else "")
-                if name in ("systolic", "diastolic", "pulse"):
-                    field.input_filter = "int"
-                field.bind(text=lambda f, text, name=name: self._typed(name, text))
-                box.add_widget(field)
-                self.inputs[name] = field
-        self.mood_chips = self._chips(ids.moods, pr.MOOD_LABELS, "mood",
-                                      lambda code: self.form.choose_mood(code), pr.MOOD_ICONS)
-        self.need_chips = self._chips(ids.needs, pr.NEED_LABELS, None,
-                                      lambda code: self.form.toggle("needs", code))
-        self.service_chips = self._chips(ids.services, pr.SERVICE_LABELS, None,
-                                         lambda code: self.form.toggle("services", code))
-        self.follow_up_chips = {}
-        for code, text, _days in pr.FOLLOW_UP_CHOICES:
-            chip = Factory.Chip(text=_(text), group="follow_up", code=code,
-                                allow_no_selection=False)
-            chip.bind(on_release=lambda c: (setattr(self.form, "follow_up", c.code),
-                                            self.changed()))
-            ids.follow_up.add_widget(chip)
-            self.follow_up_chips[code] = chip
+        # The form is laid out in visit.kv; these are its parts the screen reads and resets.
+        self.inputs = {name: ids[name].__self__ for name in pr.READING_ORDER}
+        self.outcome_buttons = ids.outcomes.chips
+        self.mood_chips, self.need_chips = ids.moods.chips, ids.needs.chips
+        self.service_chips = ids.services.chips
+        self.follow_up_chips = ids.follow_up.chips
 
-    def _chips(self, container, labels: dict, group: str | None, on_tap, icons=None) -> dict:
-        chips = {}
-        for code, text in labels.items():
-            chip = Factory.Chip(text=pr.with_icon(icons or {}, code, _(text)), code=code,
-                                group=group)
-            chip.bind(on_release=lambda c: (on_tap(c.code), self.changed()))
-            container.add_widget(chip)
-            chips[code] = chip
-        return chips
+    def chose(self, question: str, code: str, _chosen: bool) -> None:
+        """A chip tapped in one of the form's questions (visit.kv)."""
+        if question == "mood":
+            self.form.choose_mood(code)
+        elif question in ("needs", "services"):
+            self.form.toggle(question, code)
+        elif question == "follow_up":
+            self.form.follow_up = code
+        self.changed()
 
-    def _typed(self, name: str, text: str) -> None:
+    def typed(self, name: str, text: str) -> None:
         self.form.readings[name] = text
         self.changed()
 
@@ -207,17 +184,11 @@ class VisitScreen(AppScreen):
             box.add_widget(Factory.Muted(text=_("No safety devices on record.")))
             return
         for device in devices:
-            row = Factory.Chips()
-            caption = Label(text=pr.label(pr.SAFETY_DEVICE_LABELS, device), color=theme.INK,
-                            font_size=sp(21) * self.app.font_scale, size_hint=(None, None),
-                            width=dp(200), height=dp(64), halign="left", valign="middle")
-            caption.text_size = caption.size
-            row.add_widget(caption)
-            for result, text in pr.CHECK_LABELS.items():
-                chip = Factory.Chip(text=_(text), group=f"check-{device}", code=result)
-                chip.bind(on_release=lambda c, device=device: (self.form.check_device(
-                    device, c.code), self.changed()))
-                row.add_widget(chip)
+            row = Factory.CheckRow(caption=pr.label(pr.SAFETY_DEVICE_LABELS, device),
+                                   device=device)
+            row.ids.chips.bind(on_choice=lambda _w, code, _chosen, device=device: (
+                self.form.check_device(device, code), self.changed()))
+            for result, chip in row.ids.chips.chips.items():
                 self.check_chips[(device, result)] = chip
             box.add_widget(row)
 
