@@ -42,6 +42,11 @@ _MEMBERS = {
              "text": (_TEXT, False), "corrects": (_TEXT, False), "correction": (_TEXT, False)},
     #: Not a record: "this resident left this grid" (kept nowhere, counted in no digest).
     p.DEPARTURE: {"resident_id": (_TEXT, True)},
+    #: A notice: visit these residents within 24 hours (kept, counted in no digest).
+    p.CAMPAIGN: {"campaign_id": (_TEXT, True), "kind": (_TEXT, True),
+                 "categories": (_LIST, False), "note": (_TEXT, False),
+                 "started_at": (_INSTANT, True), "due_at": (_INSTANT, True),
+                 "ended_at": (_INSTANT, False)},
     p.REQUEST: {"state": (_TEXT, True), "category": (_TEXT, True), "raised_at": (_INSTANT, True),
                 "resident_id": (_TEXT, False), "owner_name": (_TEXT, False),
                 "owner_since": (_INSTANT, False), "state_since": (_INSTANT, False),
@@ -140,7 +145,8 @@ def quarantine_entry(change, reason: str) -> dict:
     try:
         text = canonical_json(change.get("data"))
         # A departure counts in no digest (its row_hash on the server is 0).
-        row_hash = None if entity == p.DEPARTURE else record_hash(str(entity), text)
+        row_hash = None if entity in (p.DEPARTURE, p.CAMPAIGN) else record_hash(str(entity),
+                                                                                 text)
         received = canonical_json(change)
         received.encode()
     except (ValueError, TypeError, UnicodeError, RecursionError):

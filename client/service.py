@@ -394,6 +394,13 @@ class FieldService:
             return [{"id": row[0], "name": row[1]} for row in
                     db.execute("SELECT id, name FROM grids ORDER BY name")]
 
+    def campaigns_today(self) -> list:
+        """Campaigns of my grids with the residents still to be met, soonest deadline first:
+        the top of Today (client/campaigns.py; issue 12)."""
+        from .campaigns import campaigns_due
+        now = self.clock()
+        return campaigns_due(self.store, now, district_today(now, self.district_zone))
+
     def today_list(self, query: str = "", today: date | None = None) -> list[ResidentSummary]:
         """My grids' residents: open follow-ups first, then overdue (longest first), due today,
         due this week, the rest. ``query`` finds residents by shared.search's rule (name,

@@ -63,6 +63,7 @@ class LocalStore(Protocol):
     def quarantined(self) -> list[dict]: ...
     def local_fact_digests(self) -> dict[int, str]: ...
     def server_fact_digests(self) -> dict[int, str | None]: ...
+    def campaigns(self) -> list[dict]: ...
 
 
 def local_visit_record(op: dict, author_name: str | None, author_id: int | None) -> dict:
@@ -436,6 +437,13 @@ class SqliteStore:
                     if entity == p.DEPARTURE:
                         self._depart(db, data["resident_id"], data["grid_id"])
                         continue
+                    if entity == p.CAMPAIGN:
+                        db.execute("INSERT INTO campaigns (id, grid_id, payload, position) "
+                                   "VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET grid_id"
+                                   " = excluded.grid_id, payload = excluded.payload, position"
+                                   " = excluded.position",
+                                   (data["id"], data["grid_id"], text, change["position"]))
+                        continue
                     sql, columns, texts = _UPSERT[entity]
                     # A statement SQLite refuses is undone alone; the transaction goes on.
                     db.execute(sql, [data[name] for name in columns] + [text] * texts +
@@ -484,6 +492,12 @@ class SqliteStore:
         if table:  # an older copy still shows, but the set-aside one is what the server holds
             db.execute(f"UPDATE {table} SET row_hash = NULL WHERE id = ?", (entry["id"],))
 
+    def campaigns(self) -> list[dict]:
+        """The campaigns pulled for the tablet's grids, as the server sent them."""
+        with self.reading() as db:
+            return [json.loads(text) for (text,) in db.execute(
+                "SELECT payload FROM campaigns ORDER BY position")]
+
     def quarantined(self) -> list[dict]:
         """Pulled records set aside because the tablet cannot apply them, with the reason."""
         with self.reading() as db:
@@ -505,6 +519,7 @@ class SqliteStore:
         db.execute("DELETE FROM outbox WHERE grid_id = ? AND state IN (?, ?)",
                    (grid_id, ACKED, HELD))
         db.execute("DELETE FROM quarantine WHERE grid_id = ?", (grid_id,))
+        db.execute("DELETE FROM campaigns WHERE grid_id = ?", (grid_id,))
         db.execute("DELETE FROM drafts WHERE grid_id = ?", (grid_id,))  # client/drafts.py
         db.execute("DELETE FROM grids WHERE id = ?", (grid_id,))
 
@@ -526,7 +541,8 @@ class SqliteStore:
 
     @staticmethod
     def _reset_replica(db) -> None:
-        for table in ("residents", "conflicts", "grids", "quarantine", "requests"):
+        for table in ("residents", "conflicts", "grids", "quarantine", "campaigns",
+                      "requests"):
             db.execute(f"DELETE FROM {table}")
         # Visits and notes of ops not yet echoed stay, as local records again: the volunteer's
         # work does not vanish while the copy is pulled anew.
@@ -829,6 +845,9 @@ class MemoryStore:
                 state["grids"].pop(grid_id, None)
                 state["quarantine"] = {key: entry for key, entry in state["quarantine"].items()
                                        if entry["grid_id"] != grid_id}
+                state["campaigns"] = {key: data for key, data in
+                                      state.get("campaigns", {}).items()
+                                      if data["grid_id"] != grid_id}
             for change in page["changes"]:
                 try:
                     entity, data, _text, row_hash = check_change(change)
@@ -838,6 +857,9 @@ class MemoryStore:
                     held = state["records"].get((entry["entity"], entry["id"]))
                     if held:
                         held["hash"] = None
+                    continue
+                if entity == p.CAMPAIGN:
+                    state.setdefault("campaigns", {})[data["id"]] = data
                     continue
                 if entity == p.DEPARTURE:
                     state["records"] = {
@@ -901,6 +923,9 @@ class MemoryStore:
     def server_digests(self) -> dict[int, str | None]:
         return {grid_id: grid["digest"] for grid_id, grid in self._state["grids"].items()}
 
+    def campaigns(self) -> list[dict]:
+        return list(self._state.get("campaigns", {}).values())
+
     def quarantined(self) -> list[dict]:
         return sorted(({key: entry[key] for key in ("entity", "id", "grid_id", "position",
                                                      "reason")}
@@ -943,6 +968,7 @@ class MemoryStore:
         state["records"].clear()
         state["grids"].clear()
         state["quarantine"].clear()
+        state.get("campaigns", {}).clear()
         state["meta"].pop("cursor", None)
         state["meta"].pop("seen_position", None)
 

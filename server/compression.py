@@ -31,6 +31,8 @@ class GzipRequestMiddleware:
         except ValueError:
             length = 0
         if length > self.compressed_limit:
+            if not environ.get("PATH_INFO", "").startswith("/api"):
+                return _refuse_page(environ, start_response)
             return _refuse(start_response, 413, "body_too_large",
                            f"The request body is over {self.compressed_limit} bytes.")
         if environ.get("HTTP_CONTENT_ENCODING", "").lower() != "gzip":
@@ -63,6 +65,26 @@ def _refuse(start_response, status: int, error: str, message: str):
     reason = {400: "BAD REQUEST", 413: "REQUEST ENTITY TOO LARGE"}[status]
     start_response(f"{status} {reason}", [("Content-Type", "application/json"),
                                           ("Content-Length", str(len(body)))])
+    return [body]
+
+
+#: A web page's upload refused before Flask sees it: no catalog is loaded yet, so the two
+#: languages' sentences are here (the words of server/errors.py's 413 page).
+_TOO_LARGE = {"zh_CN": ("zh-CN", "文件太大，请拆成几个小文件后再试。"),
+              "en": ("en", "The file is too large. Split it into smaller files and try again.")}
+
+
+def _refuse_page(environ, start_response):
+    cookie = environ.get("HTTP_COOKIE", "")
+    english = "lang=en" in cookie.replace(" ", "").split(";") or (
+        "lang=" not in cookie and environ.get("HTTP_ACCEPT_LANGUAGE", "").lower()
+        .startswith("en"))
+    lang, words = _TOO_LARGE["en" if english else "zh_CN"]
+    body = (f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><title>413</title>'
+            f'<body style="font-family:sans-serif;padding:2em"><h1>413</h1><p>{words}</p>'
+            f'<p><a href="/">↩</a></p></body></html>').encode()
+    start_response("413 REQUEST ENTITY TOO LARGE", [("Content-Type", "text/html; charset=utf-8"),
+                                                   ("Content-Length", str(len(body)))])
     return [body]
 
 

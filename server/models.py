@@ -331,5 +331,24 @@ class WebSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class Campaign(Base):
+    """A supervisor's call to visit everyone of some care categories in an area within
+    ``CAMPAIGN_HOURS`` (after a heatwave, a cold snap, a storm, before a festival). Reaches
+    the area's tablets as one ``campaign`` record per grid (server.campaigns)."""
+
+    __tablename__ = "campaigns"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    #: Care category codes; empty: everyone in the area.
+    categories: Mapped[list[Any]] = mapped_column(default=list)
+    started_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    started_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    ended_at: Mapped[datetime | None]
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
 # The three lists' tables (issue 14) live in their own module; imported for the metadata.
 from .threelists import models as _threelists_models  # noqa: E402,F401

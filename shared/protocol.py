@@ -1,13 +1,16 @@
 """Protocol constants shared by server and client. See docs/sync-protocol.md."""
 from enum import StrEnum
 
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 #: The oldest protocol whose pushes the server still accepts.
 MIN_PROTOCOL_VERSION = 1
 
 #: From this version on, pulls carry departure records (a resident moved to another grid);
 #: older apps never receive one (their digest then differs, and they pull the grid again).
 DEPARTURES_SINCE_PROTOCOL = 3
+#: From this version on, pulls carry campaign records ("visit these residents within 24 hours",
+#: docs/sync-protocol.md, *Campaigns*); older apps never receive one.
+CAMPAIGNS_SINCE_PROTOCOL = 4
 
 MAX_OPS_PER_PUSH = 1000
 DEFAULT_PUSH_BATCH = 500
@@ -34,12 +37,15 @@ CONFLICT = "conflict"
 #: A resident left a grid (moved to another one): the grid's tablets drop the resident and
 #: their history. Sent by the server only; counts nothing in the grid's digest.
 DEPARTURE = "departure"
+#: A supervisor's campaign, as it concerns one grid: everyone of some care categories there is
+#: to be visited within 24 hours. Sent by the server only; counts nothing in the grid's digest.
+CAMPAIGN = "campaign"
 #: A request of the three lists (shared/requests.py), with its timeline: made by the server
 #: from the moves (request events) pushed by tablets and made in the web view.
 REQUEST = "request"
 #: One move on a request (raise, claim, progress, note, done, verdict): pushed, never pulled.
 REQUEST_EVENT = "request_event"
-ENTITIES = (RESIDENT, VISIT, NOTE, CONFLICT, DEPARTURE, REQUEST)
+ENTITIES = (RESIDENT, VISIT, NOTE, CONFLICT, DEPARTURE, CAMPAIGN, REQUEST)
 #: Entities a device may push; conflicts are made by the server.
 PUSHABLE_ENTITIES = (RESIDENT, VISIT, NOTE, REQUEST_EVENT)
 
@@ -96,6 +102,10 @@ SAFETY_CHECK_RESULTS = ("ok", "faulty", "missing")
 NEEDS = ("meals", "medicine", "errands", "cleaning", "repairs", "medical", "company", "paperwork")
 SERVICES = ("chat", "health_check", "errand_run", "meal_delivered", "repair_done", "referral", "device_check")
 RESIDENT_STATUSES = ("active", "hospitalised", "moved", "deceased")
+
+# campaigns: why everyone of some categories must be visited within CAMPAIGN_HOURS
+CAMPAIGN_KINDS = ("heatwave", "cold_snap", "storm", "festival", "other")
+CAMPAIGN_HOURS = 24
 
 # corrections of append-only records
 VOID = "void"
@@ -183,7 +193,7 @@ class RejectCode(StrEnum):
 
     #: params: ``fields`` (the op's bad fields, dotted paths)
     INVALID = "invalid_op"
-    #: params: ``grid_id``, ``grid_name`` (None when no such grid)
+    #: params: ``grid_id``, ``grid_name`` (None unless the person was once assigned to it)
     OUT_OF_SCOPE = "out_of_scope"
     #: params: ``entity``, ``entity_id``, ``grid_id`` (the op's), ``resident_id``
     UNKNOWN_ENTITY = "unknown_entity"

@@ -15,15 +15,12 @@ from pathlib import Path
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.factory import Factory
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.popup import Popup
 from kivy.uix.screenmanager import NoTransition, ScreenManager
-from kivy.utils import platform
 
-from . import i18n, theme, widgets  # noqa: F401 - widgets registers classes
+from . import dialogs, i18n, theme, widgets  # noqa: F401 - widgets registers classes
 from .background import AutoSync, SyncListener, Worker, open_tablet
 from .events import AppEvents
 from .fonts import register_default_font
@@ -369,36 +366,8 @@ class KnockdoorApp(App, SyncListener):
         self._save_prefs()
 
     def call(self, number: str | None) -> None:
-        if not number:
-            return
-        if platform == "android":
-            try:
-                from jnius import autoclass
-                Intent = autoclass("android.content.Intent")
-                Uri = autoclass("android.net.Uri")
-                activity = autoclass("org.kivy.android.PythonActivity").mActivity
-                activity.startActivity(Intent(Intent.ACTION_DIAL, Uri.parse(f"tel:{number}")))
-                return
-            except Exception:  # noqa: BLE001 - fall back to showing the number
-                log.exception("could not open the dialer")
-        self.confirm(_("Call"), _("Phone number: {number}").format(number=number),
-                     [(_("OK"), "BigButton", None)])
+        dialogs.dial(number, self.confirm)
 
     def confirm(self, title: str, message: str, choices) -> Popup:
         """A question with big answer buttons; ``choices``: (text, button class, action)."""
-        body = BoxLayout(orientation="vertical", spacing=12, padding=12)
-        body.add_widget(Factory.Txt(text=message, color=(1, 1, 1, 1)))
-        popup = Popup(title=title, content=body, size_hint=(0.9, None), height=620,
-                      auto_dismiss=False, title_size=30)
-        for text, kind, action in choices:
-            button = getattr(Factory, kind)(text=text)
-
-            def chosen(_button, action=action):
-                popup.dismiss()
-                if action:
-                    action()
-            button.bind(on_release=chosen)
-            body.add_widget(button)
-        body.add_widget(Factory.Widget())
-        popup.open()
-        return popup
+        return dialogs.confirm(title, message, choices)

@@ -9,8 +9,11 @@ Android build only needs the .mo files), and compiled at start-up when missing o
 """
 from __future__ import annotations
 
+import functools
 import gettext
 from pathlib import Path
+
+from shared.punctuation import chinese_marks
 
 DOMAIN = "knockdoor"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -73,7 +76,19 @@ def language() -> str:
 
 
 def _(message: str) -> str:
-    return _translation.gettext(message)
+    return _chinese(_language, message)
+
+
+@functools.lru_cache(maxsize=4096)
+def _chinese_cached(language_: str, message: str, translation_id: int) -> str:
+    return chinese_marks(_translation.gettext(message))
+
+
+def _chinese(language_: str, message: str) -> str:
+    """Chinese takes full-width marks, whatever the catalog was typed with (LANGUAGE.md)."""
+    if language_ == "en":
+        return _translation.gettext(message)
+    return _chinese_cached(language_, message, id(_translation))
 
 
 set_language(DEFAULT_LANGUAGE)

@@ -71,7 +71,8 @@ def pull(body):
     check_protocol(body["protocol"])
     device, now = g.device, utcnow()
     page = pull_changes(db.session, device, body["cursor"], body["limit"], now,
-                        departures=body["protocol"] >= p.DEPARTURES_SINCE_PROTOCOL)
+                        departures=body["protocol"] >= p.DEPARTURES_SINCE_PROTOCOL,
+                        campaigns=body["protocol"] >= p.CAMPAIGNS_SINCE_PROTOCOL)
     note_pull(device, now)
     if page.rows:
         grids = sorted({row[3] for row in page.rows})

@@ -173,7 +173,8 @@ def _schema_message(message: str) -> str:
         return _("Too long or empty.")
     if message.startswith("Must be one of"):
         return _("Not an allowed value.")
-    return message
+    # Any other message of the library is English: never shown as it is (LANGUAGE.md rule 1).
+    return _("Not a valid value; check it and enter it again.")
 
 
 #: The schema field each sheet field is checked as (for naming the column of an error).

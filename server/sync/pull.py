@@ -41,10 +41,10 @@ class PullPage:
 
 
 def pull_changes(session: Session, device: Device, cursor_text: str | None, limit: int,
-                 now: datetime, departures: bool = True) -> PullPage:
+                 now: datetime, departures: bool = True, campaigns: bool = True) -> PullPage:
     """Must run in one snapshot (REPEATABLE READ on PostgreSQL; a single SQLite transaction).
 
-    ``departures`` False leaves out departure records, for apps that predate them."""
+    ``departures`` / ``campaigns`` False leaves out those records, for apps that predate them."""
     head = changelog.head_position(session)
     previous = cursors.decode(cursor_text, head)
     scope = grids_in_scope(session, device.person, district.today(now))
@@ -64,6 +64,8 @@ def pull_changes(session: Session, device: Device, cursor_text: str | None, limi
                    ChangeLogEntry.position <= head)
         if not departures:
             query = query.where(ChangeLogEntry.entity != p.DEPARTURE)
+        if not campaigns:
+            query = query.where(ChangeLogEntry.entity != p.CAMPAIGN)
         page = session.execute(query.order_by(ChangeLogEntry.position).limit(want)).all()
         rows.extend(page)
         reached = head if len(page) < want else page[-1][0]

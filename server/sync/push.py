@@ -389,12 +389,14 @@ def _existing_records(session: Session, ops: list[dict]) -> set[tuple[str, str]]
 
 def _check_scope(ctx: PushContext, grid_id: int) -> None:
     if grid_id not in ctx.grids:
-        grid = ctx.session.get(Area, grid_id)  # its name, for the app's words (rare: no cache)
+        # Its name only if the person was once assigned to it (the tablet held it): the name
+        # of another community's grid is not theirs to learn. Rare: no cache.
+        known = ctx.session.scalar(select(Area.name).join(
+            Assignment, Assignment.area_id == Area.id).where(
+            Assignment.person_id == ctx.person.id, Area.id == grid_id).limit(1))
         raise Rejection(p.REJ_OUT_OF_SCOPE,
                         f"You are not assigned to grid {grid_id}; ask your supervisor to check "
-                        "your assignment.", grid_id=grid_id,
-                        grid_name=grid.name if grid is not None and grid.level == p.GRID
-                        else None)
+                        "your assignment.", grid_id=grid_id, grid_name=known)
 
 
 def _resident_for(ctx: PushContext, resident_id: str, grid_id: int) -> ResidentFacts:

@@ -1,107 +1,302 @@
-"""Writing visits and residents as CSV or .xlsx.
+"""Visits and residents as a spreadsheet a supervisor reads (CSV or .xlsx), in their language.
 
-Resident exports use the roster import's column headers, so a community can edit an export in
-Excel and import it again. CSV files start with a byte-order mark so that Excel opens the
-Chinese text as UTF-8.
+A table is a list of :class:`Column` and rows of plain values: text, numbers, instants (written
+in the district's time, never UTC) and district days. Codes never reach the file: every coded
+value is written as the word the web view shows (:mod:`.labels`), lists joined and labels
+punctuated by :mod:`shared.punctuation`. Headers carry their units (收缩压（mmHg）).
 
-Every cell is written as inert text (:func:`.cells.inert`): text that a spreadsheet would run
-as a formula gets an apostrophe in front, and .xlsx cells are typed as strings. The roster import
-takes the apostrophe off again, so an export still imports back unchanged.
+The resident export uses the roster import's column names (所属网格, 姓名, 性别, 住址, 联系电话 …)
+and writes grids by name, so a community can edit an export in Excel and import it again; the
+import skips the columns that are for reading only (序号, 状态, 上次走访 …).
+
+Every text cell is written as inert text (:func:`.cells.inert`): text that a spreadsheet would
+run as a formula gets an apostrophe in front, and .xlsx text cells are typed as strings. The
+roster import takes the apostrophe off again. Instants and days are real date cells in .xlsx
+(Excel sorts and filters them as dates); CSV writes them as ``2026-11-24 09:30``. A .xlsx has a
+frozen header row, filters on every column and columns wide enough to read.
 """
 from __future__ import annotations
 
 import csv
 import io
-from typing import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import quote
 
-from shared.district_day import export_text
+from shared import punctuation
+from shared.district_day import local_time, month_start
 
+from ..district import district_zone
 from .cells import inert
 from .i18n import current_locale
-from .roster import CODE_WORDS, COLUMNS
-from ..district import district_zone
+from .labels import word
+
+TEXT, NUMBER, INSTANT, DAY, PERCENT = "text", "number", "instant", "day", "percent"
+INSTANT_FORMAT = "yyyy-mm-dd hh:mm"
+DAY_FORMAT = "yyyy-mm-dd"
+PERCENT_FORMAT = "0.0%"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    zh: str
+    en: str
+    kind: str = TEXT
+    width: int = 12  # characters, for .xlsx
+    unit: str | None = None
+
+    def header(self, locale: str) -> str:
+        english = locale == "en"
+        return punctuation.with_unit(self.en if english else self.zh, self.unit, locale)
+
+
+#: Read-only columns of the resident export; the roster import recognises and skips them.
+ROW_NUMBER = Column("row_number", "序号", "No.", NUMBER, 6)
+STATUS = Column("status", "状态", "Status", TEXT, 8)
+LAST_VISIT = Column("last_visit_at", "上次走访", "Last visit", INSTANT, 17)
+LAST_MET = Column("last_met_at", "上次见到本人", "Last met", INSTANT, 17)
+
+RESIDENT_COLUMNS = (
+    ROW_NUMBER,
+    Column("grid", "所属网格", "grid", TEXT, 18),
+    Column("name", "姓名", "name", TEXT, 10),
+    Column("sex", "性别", "sex", TEXT, 6),
+    Column("birth_year", "出生年份", "birth_year", NUMBER, 9),
+    Column("address", "住址", "address", TEXT, 30),
+    Column("phone", "联系电话", "phone", TEXT, 14),
+    Column("emergency_contact", "紧急联系人", "emergency_contact", TEXT, 10),
+    Column("emergency_phone", "紧急联系电话", "emergency_phone", TEXT, 14),
+    Column("living_situation", "关爱类别", "living_situation", TEXT, 16),
+    Column("care_level", "照护等级", "care_level", TEXT, 10),
+    Column("visit_cadence_days", "走访周期（天）", "visit_cadence_days", NUMBER, 10),
+    Column("safety_devices", "安全设备", "safety_devices", TEXT, 20),
+    Column("care_notes", "照护备注", "care_notes", TEXT, 30),
+    STATUS, LAST_VISIT, LAST_MET,
+    Column("resident_id", "居民编号", "resident_id", TEXT, 38),
+)
+#: Headers the import reads past (they describe the resident; they change nothing).
+READ_ONLY_HEADERS = tuple(name for column in (ROW_NUMBER, STATUS, LAST_VISIT, LAST_MET)
+                          for name in (column.zh, column.en))
+
+READINGS = (("systolic", "收缩压", "Systolic", "mmHg"), ("diastolic", "舒张压", "Diastolic", "mmHg"),
+            ("pulse", "脉搏", "Pulse", "次/分"), ("blood_sugar", "血糖", "Blood sugar", "mmol/L"),
+            ("temperature", "体温", "Temperature", "℃"))
 
 VISIT_COLUMNS = (
-    ("visit_id", "走访编号"), ("grid", "网格"), ("resident_id", "居民编号"), ("name", "姓名"),
-    ("visited_at", "走访时间"), ("outcome", "结果"), ("author", "走访人"),
-    ("systolic", "收缩压"), ("diastolic", "舒张压"), ("pulse", "脉搏"),
-    ("blood_sugar", "血糖"), ("temperature", "体温"), ("mood", "情绪"), ("needs", "需求"),
-    ("services", "服务"), ("note", "备注"), ("follow_up_on", "跟进日期"),
-    ("correction", "更正"), ("corrects", "更正对象"), ("recorded_at", "服务器接收时间"),
+    Column("visited_at", "走访时间", "Visited at", INSTANT, 17),
+    Column("grid", "所属网格", "Grid", TEXT, 18),
+    Column("name", "姓名", "Name", TEXT, 10),
+    Column("address", "住址", "Address", TEXT, 30),
+    Column("author", "走访人", "Visited by", TEXT, 10),
+    Column("outcome", "走访结果", "Outcome", TEXT, 10),
+    Column("away_reason", "外出原因", "Away reason", TEXT, 16),
+    *(Column(key, zh, en, NUMBER, 10 if unit != "mmol/L" else 13, unit)
+      for key, zh, en, unit in READINGS),
+    Column("mood", "精神状态", "Mood", TEXT, 9),
+    Column("needs", "需求", "Needs", TEXT, 18),
+    Column("services", "服务", "Services", TEXT, 18),
+    Column("safety_checks", "安全设备检查", "Safety checks", TEXT, 26),
+    Column("note", "情况记录", "Note", TEXT, 36),
+    Column("follow_up_on", "回访日期", "Follow up on", DAY, 11),
+    Column("correction", "更正", "Correction", TEXT, 8),
+    Column("corrects", "更正的走访编号", "Corrects visit", TEXT, 38),
+    Column("recorded_at", "上传时间", "Received at", INSTANT, 17),
+    Column("visit_id", "走访编号", "Visit ID", TEXT, 38),
+    Column("resident_id", "居民编号", "Resident ID", TEXT, 38),
 )
 
 
-def _headers(columns) -> list[str]:
-    english = current_locale() == "en"
-    return [en if english else zh for en, zh in columns]
+@dataclass
+class Sheet:
+    """What one export holds: its columns, rows of plain values and its name for people."""
+
+    columns: tuple[Column, ...]
+    rows: list[list]
+    title: str  # the sheet's name, in the reader's language
+
+    @property
+    def keys(self) -> list[str]:
+        return [column.key for column in self.columns]
+
+    def headers(self, locale: str) -> list[str]:
+        return [column.header(locale) for column in self.columns]
 
 
-def _words(codes: Iterable[str]) -> str:
-    english = current_locale() == "en"
-    return (", " if english else "、").join(code if english else CODE_WORDS.get(code, code) for code in codes or ())
+def _local(moment: datetime | None) -> datetime | None:
+    """The instant as the district's wall-clock time (naive: a spreadsheet knows no zones)."""
+    if moment is None:
+        return None
+    return local_time(moment, district_zone()).replace(tzinfo=None)
 
 
-def resident_table(rows) -> tuple[list[str], list[list]]:
-    headers = _headers([(en, zh) for _field, zh, en in COLUMNS]) + \
-        _headers([("status", "状态"), ("resident_id", "居民编号")])
-    english = current_locale() == "en"
+def _words(kind: str, codes, locale: str) -> str:
+    return punctuation.items((word(kind, code) for code in codes or ()), locale)
+
+
+def _checks(checks: dict | None, locale: str) -> str:
+    return punctuation.items((punctuation.labelled(word("safety_devices", device),
+                                                   word("check", result), locale)
+                              for device, result in (checks or {}).items()), locale)
+
+
+def _day(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def sheet_title(kind: str, locale: str) -> str:
+    english = locale == "en"
+    return {"visits": "Visits" if english else "走访记录",
+            "residents": "Residents" if english else "居民名册"}[kind]
+
+
+def resident_sheet(rows) -> Sheet:
+    """``rows``: (Resident, grid name) pairs, in the order to write them."""
+    locale = current_locale()
     table = []
-    for resident, _grid_name, grid_code in rows:
-        sex = resident.sex if english else {"M": "男", "F": "女"}.get(resident.sex, resident.sex)
-        care = resident.care_level if english else CODE_WORDS.get(resident.care_level,
-                                                                   resident.care_level)
-        table.append([grid_code, resident.name, sex, resident.birth_year, resident.address,
-                      resident.phone or "", resident.emergency_contact or "",
-                      resident.emergency_phone or "", _words(resident.living_situation), care,
-                      resident.visit_cadence_days or "", _words(resident.safety_devices),
-                      resident.care_notes or "", resident.status, resident.id])
-    return headers, table
+    for number, (resident, grid_name) in enumerate(rows, start=1):
+        table.append([
+            number, grid_name, resident.name, word("sex", resident.sex), resident.birth_year,
+            resident.address, resident.phone or "", resident.emergency_contact or "",
+            resident.emergency_phone or "", _words("living_situation", resident.living_situation,
+                                                   locale),
+            word("care_level", resident.care_level) if resident.care_level else "",
+            resident.visit_cadence_days, _words("safety_devices", resident.safety_devices, locale),
+            resident.care_notes or "", word("status", resident.status),
+            _local(resident.last_visit_at), _local(resident.last_met_at), resident.id])
+    return Sheet(RESIDENT_COLUMNS, table, sheet_title("residents", locale))
 
 
-def visit_table(rows) -> tuple[list[str], list[list]]:
+def visit_sheet(rows) -> Sheet:
+    """``rows``: (Visit, resident name, address, grid name, author name) tuples."""
+    locale = current_locale()
     table = []
-    zone = district_zone()  # every time in an export is the district's, never UTC
-    for visit, resident_name, grid_code, author in rows:
+    for visit, resident_name, address, grid_name, author in rows:
         details = visit.details or {}
         readings = details.get("readings") or {}
         table.append([
-            visit.id, grid_code, visit.resident_id, resident_name,
-            export_text(visit.visited_at, zone), visit.outcome or "",
-            author or "", readings.get("systolic", ""), readings.get("diastolic", ""),
-            readings.get("pulse", ""), readings.get("blood_sugar", ""),
-            readings.get("temperature", ""), details.get("mood") or "",
-            ",".join(details.get("needs") or ()), ",".join(details.get("services") or ()),
-            details.get("note") or "", details.get("follow_up_on") or "",
-            visit.correction or "", visit.corrects_id or "", export_text(visit.recorded_at, zone)])
-    return _headers(VISIT_COLUMNS), table
+            _local(visit.visited_at), grid_name, resident_name, address, author or "",
+            word("outcome", visit.outcome) if visit.outcome else "",
+            details.get("away_reason") or "",
+            *(readings.get(key) for key, *_rest in READINGS),
+            word("mood", details["mood"]) if details.get("mood") else "",
+            _words("needs", details.get("needs"), locale),
+            _words("services", details.get("services"), locale),
+            _checks(details.get("safety_checks"), locale),
+            details.get("note") or "", _day(details.get("follow_up_on")),
+            word("correction", visit.correction) if visit.correction else "",
+            visit.corrects_id or "", _local(visit.recorded_at), visit.id, visit.resident_id])
+    return Sheet(VISIT_COLUMNS, table, sheet_title("visits", locale))
 
 
-def to_csv(headers: list[str], table: list[list]) -> bytes:
+LAST_MONTH, THIS_MONTH = "last_month", "this_month"
+PERIODS = (LAST_MONTH, THIS_MONTH)
+
+
+def period_days(period: str, today: date) -> tuple[date, date]:
+    """The district days a preset covers: last month is the whole calendar month before today's."""
+    this_month = month_start(today)
+    if period == LAST_MONTH:
+        return month_start(this_month - timedelta(days=1)), this_month - timedelta(days=1)
+    return this_month, today
+
+
+def file_name(kind: str, first: date, last: date, today: date, fmt: str) -> str:
+    """``走访记录_2026-11-01至2026-11-30.xlsx``: the file's name in the reader's language."""
+    locale = current_locale()
+    title = sheet_title(kind, locale)
+    span = punctuation.range_of(first.isoformat(), last.isoformat(), locale) \
+        if kind == "visits" else today.isoformat()
+    return f"{title}_{span.replace(' ', '_')}.{fmt}"
+
+
+def content_disposition(name: str, fallback: str) -> str:
+    """An attachment header with the name in UTF-8 (RFC 6266) and an ASCII name for old clients."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+
+
+# ---- writing ----------------------------------------------------------------------------------
+
+def _csv_value(value, column: Column):
+    if value is None:
+        return ""
+    if column.kind == INSTANT and isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if column.kind == DAY and isinstance(value, date):
+        return value.isoformat()
+    if column.kind == PERCENT and isinstance(value, (int, float)):
+        return f"{100 * value:.1f}%"
+    return inert(value)
+
+
+def to_csv(sheet: Sheet) -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel opens the Chinese text as UTF-8."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([inert(value) for value in headers])
-    writer.writerows([inert(value) for value in row] for row in table)
+    writer.writerow([inert(header) for header in sheet.headers(current_locale())])
+    for row in sheet.rows:
+        writer.writerow([_csv_value(value, column) for value, column in zip(row, sheet.columns)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(headers: list[str], table: list[list], sheet_name: str) -> bytes:
+def to_xlsx(*sheets: Sheet) -> bytes:
+    """One workbook, a worksheet per sheet (each with a frozen header row and filters)."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    def cell(value):
-        if not isinstance(value, str):
-            return value
-        # openpyxl refuses control characters in a cell; they carry nothing a reader needs.
-        written = WriteOnlyCell(sheet, inert(ILLEGAL_CHARACTERS_RE.sub("", value)))
-        written.data_type = "s"  # text, whatever it looks like: never a formula
-        return written
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name)
-    sheet.append([cell(value) for value in headers])
-    for row in table:
-        sheet.append([cell(value) for value in row])
+    for sheet in sheets:
+        _write_sheet(workbook, sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _write_sheet(workbook, sheet: Sheet) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book_sheet = workbook.create_sheet(sheet.title[:31])  # Excel's limit for a sheet's name
+    book_sheet.freeze_panes = "A2"  # the header row stays in view
+    for index, column in enumerate(sheet.columns, start=1):
+        book_sheet.column_dimensions[get_column_letter(index)].width = column.width + 2
+    last_column = get_column_letter(len(sheet.columns))
+    book_sheet.auto_filter.ref = f"A1:{last_column}{len(sheet.rows) + 1}"
+    bold = Font(bold=True)
+
+    def text_cell(value: str, font=None):
+        # openpyxl refuses control characters in a cell; they carry nothing a reader needs.
+        written = WriteOnlyCell(book_sheet, inert(ILLEGAL_CHARACTERS_RE.sub("", value)))
+        written.data_type = "s"  # text, whatever it looks like: never a formula
+        if font is not None:
+            written.font = font
+        return written
+
+    def cell(value, column: Column):
+        if value is None or value == "":
+            return None
+        if isinstance(value, datetime):
+            written = WriteOnlyCell(book_sheet, value)
+            written.number_format = INSTANT_FORMAT
+            return written
+        if isinstance(value, date):
+            written = WriteOnlyCell(book_sheet, value)
+            written.number_format = DAY_FORMAT
+            return written
+        if isinstance(value, str):
+            return text_cell(value)
+        if column.kind == PERCENT:
+            written = WriteOnlyCell(book_sheet, value)
+            written.number_format = PERCENT_FORMAT
+            return written
+        return value
+
+    book_sheet.append([text_cell(header, bold) for header in sheet.headers(current_locale())])
+    for row in sheet.rows:
+        book_sheet.append([cell(value, column) for value, column in zip(row, sheet.columns)])

@@ -6,8 +6,10 @@ from datetime import date
 from marshmallow import ValidationError
 
 from shared import protocol as p
+from shared import punctuation
 from shared.schemas import ResidentDataSchema
 
+from .i18n import current_locale
 from .i18n import gettext as _
 from .roster import field_label, schema_message
 
@@ -59,7 +61,9 @@ def changed_fields(resident, clean: dict) -> dict:
 
 
 def error_lines(errors: dict[str, str]) -> list[str]:
-    return [f"{field_label(name)}: {message}" for name, message in sorted(errors.items())]
+    locale = current_locale()
+    return [punctuation.labelled(field_label(name), message, locale)
+            for name, message in sorted(errors.items())]
 
 
 def parse_date(text: str | None, default: date | None = None) -> date | None:

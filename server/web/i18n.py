@@ -5,6 +5,7 @@ Babel when the app starts, so there is no build step to forget and no stale ``.m
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -13,6 +14,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 from flask import g, request
+
+from shared.punctuation import chinese_marks
 
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 DEFAULT_LOCALE = "zh_CN"
@@ -65,13 +68,36 @@ def current_locale() -> str:
     return g.locale
 
 
+@contextmanager
+def in_locale(locale: str):
+    """Words in ``locale`` for a moment (e.g. to know what either language calls a code)."""
+    saved = g.get("locale")
+    g.locale = locale
+    try:
+        yield
+    finally:
+        if saved is None:
+            g.pop("locale", None)
+        else:
+            g.locale = saved
+
+
+@lru_cache(maxsize=4096)
+def _translated(locale: str, message: str) -> str:
+    text = catalog(locale).ugettext(message)
+    # Chinese takes full-width marks, whatever the catalog was typed with (LANGUAGE.md rule 2).
+    return text if locale == "en" else chinese_marks(text)
+
+
 def gettext(message: str, **variables) -> str:
-    text = catalog(current_locale()).ugettext(message)
+    text = _translated(current_locale(), message)
     return text % variables if variables else text
 
 
 def ngettext(singular: str, plural: str, n: int, **variables) -> str:
     text = catalog(current_locale()).ungettext(singular, plural, n)
+    if current_locale() != "en":
+        text = chinese_marks(text)
     variables.setdefault("num", n)
     return text % variables
 

@@ -57,6 +57,8 @@ def _words() -> dict[str, dict[str, str]]:
                    "provision_code": _("Made a tablet sign-in sheet"),
                    "assign": _("Assigned"), "end_assignment": _("Ended assignment"),
                    "revoke_device": _("Revoked tablet"), "push": _("Tablet push"),
+                   "start_campaign": _("Started a campaign"),
+                   "end_campaign": _("Ended a campaign"),
                    "pull": _("Tablet pull"), **request_audit_words()},
     }
 

@@ -5,15 +5,15 @@ goes only to the people who call and visit those residents. Field people have th
 records on their tablets; a community supervisor (assigned to a community or its grids) exports
 them in full. A street supervisor and an administrator oversee many communities: they open any
 single resident in their scope (each opening is in the audit log), but their exports carry
-masked phone numbers (138****1234) and no readings. Web lists never show phone numbers.
+masked phone numbers (138****1234) and no readings. Web lists never show phone numbers, except
+the call lists (:mod:`.call_lists`), which follow the export rule.
 """
 from __future__ import annotations
 
 from shared import protocol as p
 
 from .access import Scope
-from .exports import VISIT_COLUMNS
-from .roster import COLUMNS as RESIDENT_COLUMNS
+from .exports import Sheet
 
 PHONE_FIELDS = ("phone", "emergency_phone")
 READING_FIELDS = ("systolic", "diastolic", "pulse", "blood_sugar", "temperature")
@@ -38,21 +38,15 @@ def mask_phone(number) -> str:
     return text[:keep_head] + "*" * (len(text) - keep_head - 4) + text[-4:]
 
 
-def redact_residents(scope: Scope, table: list[list]) -> list[list]:
+def redact(scope: Scope, sheet: Sheet) -> Sheet:
+    """Phone numbers masked and readings left out, unless ``scope`` sees them in bulk."""
     if sees_contacts_in_bulk(scope):
-        return table
-    columns = [i for i, (name, *_rest) in enumerate(RESIDENT_COLUMNS) if name in PHONE_FIELDS]
-    for row in table:
-        for i in columns:
+        return sheet
+    masked = [i for i, key in enumerate(sheet.keys) if key in PHONE_FIELDS]
+    dropped = [i for i, key in enumerate(sheet.keys) if key in READING_FIELDS]
+    for row in sheet.rows:
+        for i in masked:
             row[i] = mask_phone(row[i])
-    return table
-
-
-def redact_visits(scope: Scope, table: list[list]) -> list[list]:
-    if sees_contacts_in_bulk(scope):
-        return table
-    columns = [i for i, (name, _zh) in enumerate(VISIT_COLUMNS) if name in READING_FIELDS]
-    for row in table:
-        for i in columns:
-            row[i] = ""
-    return table
+        for i in dropped:
+            row[i] = None
+    return sheet

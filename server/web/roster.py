@@ -60,7 +60,8 @@ def schema_message(message: str) -> str:
         return _("Too long or empty.")
     if message.startswith("Must be one of"):
         return _("Not an allowed value.")
-    return message
+    # Any other message of the library is English: never shown as it is (LANGUAGE.md rule 1).
+    return _("Not a valid value; check it and enter it again.")
 
 
 # ---- carrying the file from the preview to the import ---------------------------------------

@@ -184,12 +184,14 @@ def test_export_opens_with_the_right_rows(page, live):
     with page.expect_download() as download_info:
         page.click("button:has-text('下载')")
     download = download_info.value
+    assert download.suggested_filename.startswith("居民名册_")
     assert download.suggested_filename.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(open(download.path(), "rb").read())).active
+    assert sheet.title == "居民名册"
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][1] == "姓名"
-    assert sorted(row[1] for row in rows[1:]) == sorted(["张利霞", "王秀英", "李桂兰", "陈玉珍"])
-    assert {row[0] for row in rows[1:]} == {scenario.grids["kunwu1"].code}
+    assert rows[0][1:3] == ("所属网格", "姓名")
+    assert sorted(row[2] for row in rows[1:]) == sorted(["张利霞", "王秀英", "李桂兰", "陈玉珍"])
+    assert {row[1] for row in rows[1:]} == {scenario.grids["kunwu1"].name}
 
 
 def test_pages_fit_a_tablet_width(browser, live):

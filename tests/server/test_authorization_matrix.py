@@ -29,12 +29,14 @@ from datetime import timedelta
 import pytest
 from flask.json.tag import TaggedJSONSerializer
 from sqlalchemy import select
+from werkzeug.security import check_password_hash
 
 from testkit.web_helpers import CSRF_META, api_login
 from testkit.web_scenario import build_scenario
 
 from server.models import (Assignment, AuditEntry, Conflict, Device, Person,
-                           Resident, WebSession)
+                           ProvisioningCode, Resident, WebSession)
+from server.provisioning import create_code
 from server.threelists.models import RequestEvent, ServiceRequest
 from server.threelists.service import Made, raise_request
 from server.web.sessions import _hash
@@ -72,6 +74,8 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
     ("sync.push", "POST"): {"in": ("done",) * 6 + ("unauth", "wipe"),
                             "out": ("rejected",) * 5 + ("done", "unauth", "wipe")},
     ("auth.renew", "POST"): {"any": ("page",) * 6 + ("unauth", "wipe")},
+    # a sign-in sheet's code: anyone holding it signs in (signed_out holds a wrong one)
+    ("auth.provision", "POST"): {"any": ("done",) * 6 + ("unauth", "wipe")},
     ("sync.state", "POST"): {"any": ("page",) * 6 + ("unauth", "wipe")},
     ("health.healthz", "GET"): {"any": PAGE8},
     ("api-docs.openapi_json", "GET"): {"any": PAGE8},
@@ -122,6 +126,19 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                                      "out": web("hidden", "hidden", "shown")},
     ("web.audit_log", "GET"): {"in": web("shown", "shown", "shown"),
                                "out": web("hidden", "hidden", "shown")},
+    # issue 12 (g): call lists, the monthly report, campaigns
+    ("web.call_list", "GET"): {"in": web("shown", "shown", "shown"),
+                               "out": web("hidden", "hidden", "shown")},
+    ("web.call_sheet_download", "GET"): {"in": web("shown", "shown", "shown"),
+                                         "out": web("hidden", "hidden", "shown")},
+    ("web.monthly_report", "GET"): {"in": web("shown", "shown", "shown"),
+                                    "out": web("hidden", "hidden", "shown")},
+    ("web.monthly_report_download", "GET"): {"in": web("page", "page", "page"),
+                                             "out": web("hidden", "hidden", "page")},
+    ("web.campaigns", "GET"): {"in": web("shown", "shown", "shown"),
+                               "out": web("absent", "absent", "shown")},
+    ("web.campaign", "GET"): {"in": web("shown", "shown", "shown"),
+                              "out": web("hidden", "hidden", "shown")},
     ("web.requests_board", "GET"): {"in": web("shown", "shown", "shown"),
                                     "out": web("hidden", "hidden", "shown")},
     ("web.request_page", "GET"): {"in": web("shown", "shown", "shown"),
@@ -141,6 +158,10 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                                     "out": web("refused", "refused", "done")},
     ("web.add_assignment", "POST"): {"in": web("done", "done", "done"),
                                      "out": web("hidden", "hidden", "done")},
+    ("web.reset_person_password", "POST"): {"in": web("done", "done", "done"),
+                                            "out": web("hidden", "hidden", "done")},
+    ("web.sign_in_sheet", "POST"): {"in": web("shown", "shown", "shown"),
+                                    "out": web("hidden", "hidden", "shown")},
     ("web.end_assignment", "GET"): {"in": web("page", "page", "page"),
                                     "out": web("hidden", "hidden", "page")},
     ("web.revoke_tablet", "GET"): {"in": web("page", "page", "page"),
@@ -155,6 +176,10 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                                         "out": web("hidden", "hidden", "done")},
     ("web.move_resident_view", "POST"): {"in": web("done", "done", "done"),
                                          "out": web("hidden", "hidden", "done")},
+    ("web.start_campaign_view", "POST"): {"in": web("done", "done", "done"),
+                                          "out": web("refused", "refused", "done")},
+    ("web.end_campaign_view", "POST"): {"in": web("done", "done", "done"),
+                                        "out": web("hidden", "hidden", "done")},
     ("web.raise_request_view", "POST"): {"in": web("done", "done", "done"),
                                          "out": web("refused", "refused", "done")},
     ("web.request_move", "POST"): {"in": web("done", "done", "done"),
@@ -192,6 +217,7 @@ class World:
     revoked_device_id: str
     foreign: dict[str, tuple[str, ...]]
     db: object = None
+    codes: dict[str, str] = field(default_factory=dict)  # username -> a sign-in sheet's code
 
 
 def build_world(db_session, client) -> World:
@@ -224,6 +250,10 @@ def build_world(db_session, client) -> World:
     revoked_device_id = str(uuid.uuid4())
     revoked_token = api_login(client, "revoked_vol", s.password, revoked_device_id)
     db_session.get(Device, revoked_device_id).revoked_at = utcnow()
+    # One sign-in sheet's code per account, made before any request (auth.provision).
+    codes = {username: create_code(db_session, db_session.scalar(
+        select(Person).where(Person.username == username)), None, utcnow())[0]
+        for username in [*USERNAMES.values(), "vol_a"]}
     db_session.commit()
 
     def assignment_of(person, grid):
@@ -248,6 +278,7 @@ def build_world(db_session, client) -> World:
     # Names and numbers that must never reach someone who may not see that area.
     foreign = {"kunwu": ("张利霞", "王秀英", "昆吾", "孙立新", "13800000001"),
                "pushang": ("赵桂芳", "濮上", "钱志强", "侯胜涛", "13700000009")}
+    return World(s, kunwu, pushang, revoked_token, revoked_device_id, foreign, db_session, codes)
     kunwu.request, pushang.request = requests["kunwu"], requests["pushang"]
     return World(s, kunwu, pushang, revoked_token, revoked_device_id, foreign, db_session)
 
@@ -356,6 +387,14 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
         return Call("POST", "/api/v1/auth/login", api=True, bearer=False, json={
             "protocol": 2, "username": username, "password": password, "device_id": device,
             "device_name": "矩阵平板"})
+    if endpoint == "auth.provision":
+        code = world.codes[USERNAMES.get(actor.name, "vol_a")]
+        device = world.revoked_device_id if actor.name == "revoked_device" else str(uuid.uuid4())
+        return Call("POST", "/api/v1/auth/provision", api=True, bearer=False, json={
+            "protocol": p.PROTOCOL_VERSION, "device_id": device, "device_name": "矩阵平板",
+            "code": "WRONG-CODE" if actor.name == "signed_out" else code},
+            effect=lambda db: db.scalar(select(ProvisioningCode.used_at).where(
+                ProvisioningCode.device_id == device)) is not None)
     if endpoint == "auth.renew":
         return Call("POST", "/api/v1/auth/renew", api=True, json={"protocol": p.PROTOCOL_VERSION})
     if endpoint == "sync.state":
@@ -398,6 +437,9 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
     if endpoint == "web.sign_out":
         return Call("POST", "/logout")
     r = t.resident
+    issue12 = _issue12_call(endpoint, method, side, t, world, tag)
+    if issue12 is not None:
+        return issue12
     pages = {
         "web.dashboard": ("/", r.name),
         "web.area": (f"/areas/{t.community.id}", t.community.name),
@@ -463,6 +505,14 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
             effect=lambda db: db.scalar(select(Assignment.id).where(
                 Assignment.person_id == t.person.id,
                 Assignment.role == p.GRID_WORKER)) is not None)
+    if endpoint == "web.reset_person_password":
+        password = f"矩阵新密码-{tag}"
+        return Call("POST", f"/people/{t.person.id}/password", data={"password": password},
+                    effect=lambda db: check_password_hash(db.get(Person, t.person.id)
+                                                          .password_hash, password))
+    if endpoint == "web.sign_in_sheet":
+        return Call("POST", f"/people/{t.person.id}/sign-in-sheet",
+                    marker=t.person.display_name)
     confirm = {"web.end_assignment": f"/assignments/{t.assignment.id}/end",
                "web.revoke_tablet": f"/tablets/{t.device.id}/revoke",
                "web.deactivate_person": f"/people/{t.person.id}/deactivate"}
@@ -501,6 +551,54 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
     raise AssertionError(f"no request for {endpoint} {method}")
 
 
+def _campaign_in(world: World, t: Side):
+    from server.campaigns import start_campaign
+    world.db.rollback()
+    campaign = start_campaign(world.db, area_id=t.community.id,
+                              grid_ids={t.grid.id, t.other_grid.id}, kind="heatwave", note=None,
+                              categories=[], allowed_categories=p.LIVING_SITUATIONS,
+                              person_id=None, now=utcnow())
+    world.db.commit()
+    return campaign
+
+
+def _issue12_call(endpoint: str, method: str, side: str, t: Side, world: World,
+                  tag: str) -> Call | None:
+    """The pages of issue 12 (helper g): call lists, the monthly report, campaigns."""
+    from server.models import Campaign
+    area = t.community.id
+    if endpoint == "web.call_list":
+        return Call("GET", f"/calls?area={area}", marker=t.community.name,
+                    missing="/calls?area=987654")
+    if endpoint == "web.call_sheet_download":
+        return Call("GET", f"/calls/download?list=overdue&format=csv&area={area}",
+                    marker="联系电话", missing="/calls/download?list=overdue&format=csv"
+                                          "&area=987654")
+    if endpoint == "web.monthly_report":
+        return Call("GET", f"/reports/monthly?area={area}", marker=t.community.name,
+                    missing="/reports/monthly?area=987654")
+    if endpoint == "web.monthly_report_download":
+        return Call("GET", f"/reports/monthly/download?area={area}",
+                    missing="/reports/monthly/download?area=987654")
+    if endpoint == "web.campaigns":
+        _campaign_in(world, t)
+        return Call("GET", "/campaigns", marker=t.community.name)
+    if endpoint == "web.campaign":
+        campaign = _campaign_in(world, t)
+        return Call("GET", f"/campaigns/{campaign.id}", marker=t.community.name,
+                    missing=f"/campaigns/{uuid.uuid4()}")
+    if endpoint == "web.start_campaign_view":
+        note = f"矩阵{tag}"
+        return Call("POST", "/campaigns", data={"area": area, "kind": "storm", "note": note},
+                    effect=lambda db: db.scalar(select(Campaign.id).where(
+                        Campaign.note == note)) is not None)
+    if endpoint == "web.end_campaign_view":
+        campaign = _campaign_in(world, t)
+        return Call("POST", f"/campaigns/{campaign.id}/end",
+                    effect=lambda db: db.get(Campaign, campaign.id).ended_at is not None)
+    return None
+
+
 def send(actor: Actor, call: Call):
     if call.api:
         headers = actor.headers if call.bearer else {}
@@ -526,7 +624,7 @@ def outcome_of(response, call: Call) -> str:
     if call.path == "/api/v1/sync/push":
         [result] = response.get_json()["results"]
         return "done" if result["status"] == p.APPLIED else result["status"]
-    if call.path == "/api/v1/auth/login":
+    if call.path in ("/api/v1/auth/login", "/api/v1/auth/provision"):
         return "done" if response.get_json().get("token") else "page"
     if call.pulled:
         return "shown" if f'"{call.pulled}"' in response.get_data(as_text=True) else "absent"

@@ -1,8 +1,11 @@
 """A rejection carries a code and the parameters its message names (ids, grid, fields), so the
 tablet can word it for the volunteer in their language; a retry gets the same parameters."""
 import uuid
+from datetime import date
 
-from server.models import AppliedOp
+from sqlalchemy import select
+
+from server.models import AppliedOp, Assignment
 from shared import protocol as p
 from testkit.ops import note_op, update_op, visit_op
 
@@ -12,11 +15,24 @@ def test_an_op_for_a_grid_out_of_scope_names_the_grid(neighbourhood, device_for,
     op = visit_op(1, hood.grid_b.id, hood.resident_b.id)
     (result,) = alice.push_ok([op])
     assert result["reason"]["code"] == p.RejectCode.OUT_OF_SCOPE
-    params = {"grid_id": hood.grid_b.id, "grid_name": hood.grid_b.name}
+    # never one of alice's grids: its name is not hers to learn
+    params = {"grid_id": hood.grid_b.id, "grid_name": None}
     assert result["reason"]["params"] == params
     # kept with the op, and the same answer for a retry
     assert db_session.get(AppliedOp, (alice.device_id, op["op_id"])).reason_params == params
     assert alice.push_ok([op])[0]["reason"] == result["reason"]
+
+
+def test_a_grid_once_ones_own_is_named(neighbourhood, device_for, db_session):
+    hood, alice = neighbourhood, device_for("alice")
+    for assignment in db_session.scalars(select(Assignment).where(
+            Assignment.person_id == hood.alice.id)):
+        # ended long ago: the grid is out of scope, but the tablet once held it
+        assignment.starts_on, assignment.ends_on = date(2020, 1, 1), date(2020, 1, 2)
+    db_session.commit()
+    (result,) = alice.push_ok([visit_op(1, hood.grid_a.id, hood.resident_a.id)])
+    assert result["reason"]["params"] == {"grid_id": hood.grid_a.id,
+                                          "grid_name": hood.grid_a.name}
 
 
 def test_a_grid_that_does_not_exist_has_no_name(neighbourhood, device_for):

@@ -2,7 +2,7 @@
 rule versions that never rewrite a day already counted."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -368,6 +368,7 @@ def test_rules_round_trip_through_their_plain_form():
     ({"amounts": {"task_overdue": 1}}, "amounts.task_overdue"),
     ({"amounts": {"visit_met": 101}}, "amounts.visit_met"),
     ({"amounts": {"visit_met": True}}, "amounts.visit_met"),
+    ({"amounts": {"task_overdue": -101}}, "amounts.task_overdue"),
     ({"amounts": {"likes": 1}}, "amounts.likes"),
     ({"amounts": []}, "amounts"),
     ({"effective": "2026-13-01"}, "effective"),
@@ -469,7 +470,38 @@ def test_a_version_number_that_skips_one_is_refused_saying_which_is_next():
 
 def test_settings_left_out_take_their_defaults_and_a_rule_left_out_counts_nothing():
     rules = rules_from_dict({"version": 1, "effective": "2026-01-01", "amounts": {}})
-    assert rules == RuleSet(1, date(2026, 1, 1), {}, weekly_cap=10, once_a_day=True,
-                            gap_minutes=30, follow_up_hours=48, vulnerable_age=80)
+    assert rules == RuleSet(1, date(2026, 1, 1), {})
+    assert (rules.weekly_cap, rules.once_a_day, rules.gap_minutes, rules.follow_up_hours,
+            rules.vulnerable_age) == (10, True, 30, 48, 80)
     entries = ledger(OTHER, visit("v1", cn(2)), book=RuleBook((rules,)))
     assert [(e.kind, e.points, e.note) for e in entries] == [(r.VISIT_MET, 0, "")]
+
+
+def test_every_problem_of_a_rule_set_is_named_at_once():
+    plain = {**rules_to_dict(default_rules(date(2026, 1, 1))),
+             "amounts": {"likes": 1, "visit_met": -1}, "gap_minutes": -1}
+    with pytest.raises(RuleError) as refused:
+        rules_from_dict(plain)
+    assert set(refused.value.problems) == {"amounts.likes", "amounts.visit_met", "gap_minutes"}
+
+
+def test_rules_and_rule_books_cannot_be_changed_in_place():
+    from dataclasses import FrozenInstanceError
+    with pytest.raises(FrozenInstanceError):
+        BOOK.versions[0].weekly_cap = 99  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        BOOK.versions = ()  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        BOOK.versions[0].amounts[r.VISIT_MET] = 99  # type: ignore[index]
+
+
+def test_version_numbers_count_on_past_small_numbers():
+    book = RuleBook((RuleSet(299, date(2026, 1, 1), {}),))
+    assert add_version(book, RuleSet(300, date(2026, 12, 1), {}), date(2026, 11, 1)).latest.version \
+        == 300
+
+
+def test_a_long_rule_book_is_still_one_version_each():
+    book = RuleBook(tuple(RuleSet(n, date(2026, 1, 1) + timedelta(days=n), {})
+                          for n in range(1, 301)))
+    assert book.in_force(date(2026, 1, 1) + timedelta(days=300)).version == 300

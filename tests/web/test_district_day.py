@@ -79,7 +79,7 @@ def test_exports_write_the_districts_times_never_utc(two_late_visits, as_user):
     header, body = rows[0], rows[1:]
     assert [row[header.index("姓名")] for row in body] == ["李桂兰"]
     assert body[0][header.index("走访时间")] == "2026-11-30 00:30"
-    assert body[0][header.index("服务器接收时间")] == "2026-11-30 00:30"
+    assert body[0][header.index("上传时间")] == "2026-11-30 00:30"
 
 
 @pytest.mark.parametrize("bad", ["Mars/Olympus", "../etc", "UTC+8"])

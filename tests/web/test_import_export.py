@@ -123,10 +123,10 @@ def test_resident_export_csv_by_area(as_user, scenario, db_session):
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment;")
     table = rows_of_csv(response.data)
-    assert table[0][:4] == ["网格", "姓名", "性别", "出生年份"]
-    assert sorted(row[1] for row in table[1:]) == sorted(["张利霞", "王秀英", "李桂兰", "陈玉珍"])
+    assert table[0][:5] == ["序号", "所属网格", "姓名", "性别", "出生年份"]
+    assert sorted(row[2] for row in table[1:]) == sorted(["张利霞", "王秀英", "李桂兰", "陈玉珍"])
     everything = rows_of_csv(web.get("/export/download?kind=residents&format=csv").data)
-    assert "赵桂芳" not in {row[1] for row in everything}
+    assert "赵桂芳" not in {row[2] for row in everything}
     assert len(everything) - 1 == 6  # 昆吾社区 has six residents, one of them moved away
     assert db_session.query(AuditEntry).filter_by(action="export").count() == 2
 
@@ -141,13 +141,14 @@ def test_visit_export_xlsx_by_date_range(as_user, scenario):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("visit_id", "grid", "resident_id", "name")
+    assert rows[0][:4] == ("Visited at", "Grid", "Name", "Address")
     # Within five days: 刘德华 (3 d), 张利霞 (2 d), 王秀英 and 赵桂芳 (1 d).
-    assert sorted(row[3] for row in rows[1:]) == sorted(["刘德华", "张利霞", "王秀英", "赵桂芳"])
-    high = next(row for row in rows[1:] if row[3] == "张利霞")
+    assert sorted(row[2] for row in rows[1:]) == sorted(["刘德华", "张利霞", "王秀英", "赵桂芳"])
+    high = next(row for row in rows[1:] if row[2] == "张利霞")
     # The district's administrator gets no readings in bulk (docs/security.md); the community
     # supervisor does (tests/web/test_personal_data.py).
-    assert high[7] is None and high[8] is None
+    systolic = rows[0].index("Systolic (mmHg)")
+    assert high[systolic] is None and high[systolic + 1] is None
 
 
 def test_bad_export_requests(as_user, scenario):

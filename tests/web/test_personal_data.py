@@ -24,7 +24,7 @@ def csv_rows(data: bytes) -> list[list[str]]:
 
 def resident_export(web) -> dict[str, list[str]]:
     rows = csv_rows(web.get("/export/download?kind=residents&format=csv").data)
-    return {row[1]: dict(zip(rows[0], row)) for row in rows[1:]}
+    return {row[2]: dict(zip(rows[0], row)) for row in rows[1:]}
 
 
 def visit_export(web) -> list[dict]:
@@ -42,9 +42,9 @@ def test_phone_masking():
 
 def test_community_supervisor_exports_phones_and_readings_in_full(as_user, scenario):
     web = as_user("kunwu_sup")
-    assert resident_export(web)["张利霞"]["电话"] == ZHANG_PHONE
+    assert resident_export(web)["张利霞"]["联系电话"] == ZHANG_PHONE
     zhang_visit = next(row for row in visit_export(web) if row["姓名"] == "张利霞")
-    assert zhang_visit["收缩压"] == "185" and zhang_visit["舒张压"] == "100"
+    assert zhang_visit["收缩压（mmHg）"] == "185" and zhang_visit["舒张压（mmHg）"] == "100"
     assert "data-redacted" not in web.get("/export").get_data(as_text=True)
 
 
@@ -55,7 +55,7 @@ def test_wider_supervisors_export_masked_phones_and_no_readings(as_user, scenari
     export = web.get("/export/download?kind=residents&format=csv").data.decode("utf-8-sig")
     assert ZHANG_PHONE not in export and "138****0001" in export
     for row in visit_export(web):
-        assert row["收缩压"] == row["舒张压"] == row["脉搏"] == ""
+        assert row["收缩压（mmHg）"] == row["舒张压（mmHg）"] == row["脉搏（次/分）"] == ""
     assert "data-redacted" in web.get("/export").get_data(as_text=True)
     # ... while one resident's own page shows the number, and the opening is recorded.
     zhang = scenario.residents["zhang"]

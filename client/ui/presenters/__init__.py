@@ -11,6 +11,7 @@ from .common import *  # noqa: F401,F403
 from .edit import *  # noqa: F401,F403
 from .pin import *  # noqa: F401,F403
 from .rejections import *  # noqa: F401,F403
+from .requests import *  # noqa: F401,F403
 from .resident import *  # noqa: F401,F403
 from .settings import *  # noqa: F401,F403
 from .signin import *  # noqa: F401,F403

@@ -15,6 +15,7 @@ from kivy.uix.recycleview.views import RecycleDataViewBehavior
 from ..background import read_today
 from ..i18n import _
 from ..presenters import today as pr
+from ..presenters.campaigns import campaign_text
 from .base import AppScreen
 
 
@@ -45,6 +46,8 @@ class TodayScreen(AppScreen):
     heading = StringProperty("")
     empty_text = StringProperty("")
     notice = StringProperty("")
+    #: Open campaigns (issue 12): who is to be visited within 24 hours, above the list.
+    campaign = StringProperty("")
 
     NOTICE_SECONDS = 6
 
@@ -65,6 +68,7 @@ class TodayScreen(AppScreen):
             self.refresh()
         else:
             self.show(rows)
+            self.refresh_campaigns()
 
     def open_resident(self, resident_id: str) -> None:
         """A tap on a row: the row's summary gives the Resident screen its heading at once."""
@@ -77,6 +81,13 @@ class TodayScreen(AppScreen):
     def refresh(self) -> None:
         query = self.ids.search.text
         self.app.local.submit(lambda: self.rows_for(query), self.show)
+        self.refresh_campaigns()
+
+    def refresh_campaigns(self) -> None:
+        """Read the open campaigns off the UI thread, then show them above the list."""
+        service = self.app.service
+        self.app.local.submit(lambda: campaign_text(service.campaigns_today()),
+                              lambda text: setattr(self, "campaign", text))
 
     def rows_for(self, query: str) -> tuple[str, list, list[dict]]:
         return read_today(self.app.service, query)

@@ -9,6 +9,7 @@ from __future__ import annotations
 # Importing the resource modules registers their routes on the blueprint.
 from . import (areas, audit, conflicts, dashboard, exports, passwords, people,  # noqa: F401
                provisioning, residents, roster, session, tablets)
+from . import calls, campaigns, reports  # noqa: F401  (issue 12)
 from . import requests  # noqa: F401 - the three lists (issue 14)
 from .blueprint import bp, csrf
 

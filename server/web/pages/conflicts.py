@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from shared import protocol as p
+from shared import punctuation
 
 from ...audit import FROM_CONFLICT, audit, change_detail
 from ...db import db
@@ -12,6 +13,7 @@ from ...models import Person
 from ...sync.edits import SETTLE_CHOICES, AlreadySettled, lock_resident, settle_conflict
 from ..access import current_person, current_scope, not_found, sign_in_required
 from ..forms import error_lines, raw_field_value, validate_resident_fields
+from ..i18n import current_locale
 from ..i18n import gettext as _
 from ..labels import field_value_text
 from ..queries.conflicts import conflict_in_scope, rejected_ops
@@ -49,7 +51,7 @@ def settle(conflict_id: str):
         clean, errors = validate_resident_fields(
             {conflict.field: raw_field_value(request.form, conflict.field, "value_")})
         if errors:
-            flash("; ".join(error_lines(errors)), "error")
+            flash(punctuation.alternatives(error_lines(errors), current_locale()), "error")
             return redirect(safe_next(back)), 303
         corrected = clean[conflict.field]
     # The value before, read under the resident's lock (taken first, as settle_conflict does).

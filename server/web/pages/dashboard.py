@@ -23,7 +23,9 @@ from ..queries.visits import (DIASTOLIC_FLAG, HEALTH_WINDOW_DAYS, SYSTOLIC_FLAG,
                               visits_on_day, visits_per_day)
 from ..timeutil import local_today
 from .blueprint import bp
-from .requests import dashboard_card
+from .campaigns import open_campaigns  # issue 12: campaigns and the monthly figures
+from .reports import dashboard_card
+from .requests import dashboard_card as request_dashboard_card
 
 #: Rows the dashboard's lists show; the full lists are one click away.
 LISTED = 10
@@ -49,11 +51,12 @@ def dashboard():
     return render_template("web/dashboard.html", coverage=coverage, totals=totals,
                            coverage_percent=percent, band=coverage_band(percent),
                            bands=(COVERAGE_LOW, COVERAGE_GOOD),
+                           monthly=dashboard_card(scope), campaigns=open_campaigns(scope),
                            follow_ups=follow_ups, overdue=overdue, flags=flags,
                            open_conflicts=open_conflicts, stale=stale, chart=chart,
                            health_days=HEALTH_WINDOW_DAYS,
                            stale_days=STALE_DEVICE_DAYS, listed=LISTED,
-                           requests_card=dashboard_card(scope))
+                           requests_card=request_dashboard_card(scope))
 
 
 @bp.get("/visits")

@@ -27,6 +27,7 @@ def export_form():
     today = local_today()
     return render_template("web/export.html", area_choices=areas_for_choice(current_scope()),
                            first=today - timedelta(days=29), last=today,
+                           last_month=exports.period_days(exports.LAST_MONTH, today),
                            contacts_in_bulk=privacy.sees_contacts_in_bulk(current_scope()))
 
 
@@ -44,26 +45,30 @@ def export_download():
     today = local_today()
     first = parse_date(request.args.get("from"), today - timedelta(days=29))
     last = parse_date(request.args.get("to"), today)
+    if request.args.get("period") not in (None, "", *exports.PERIODS):
+        raise ApiError(400, p.ERR_INVALID_BODY, _("Period: Not an allowed value."))
+    if request.args.get("period") in exports.PERIODS:
+        first, last = exports.period_days(request.args["period"], today)
     if first is None or last is None or last < first:
         raise ApiError(400, p.ERR_INVALID_BODY, _("Dates: Not a valid date."))
     grid_ids = grid_filter(scope, area_id)
     if kind == "residents":
-        headers, table = exports.resident_table(export_residents(s, grid_ids))
-        table = privacy.redact_residents(scope, table)
+        sheet = exports.resident_sheet(export_residents(s, grid_ids))
     else:
-        headers, table = exports.visit_table(export_visits(s, grid_ids, first, last))
-        table = privacy.redact_visits(scope, table)
+        sheet = exports.visit_sheet(export_visits(s, grid_ids, first, last))
+    sheet = privacy.redact(scope, sheet)
     audit(s, "export", person_id=person.id,
-          detail={"kind": kind, "format": fmt, "area": area_id, "rows": len(table),
+          detail={"kind": kind, "format": fmt, "area": area_id, "rows": len(sheet.rows),
                   "contacts": privacy.sees_contacts_in_bulk(scope),
                   "from": first.isoformat(), "to": last.isoformat()})
-    name = f"knockdoor-{kind}-{first.isoformat()}-{last.isoformat()}" if kind == "visits" \
-        else f"knockdoor-{kind}-{today.isoformat()}"
+    fallback = f"knockdoor-{kind}-{first.isoformat()}-{last.isoformat()}.{fmt}" \
+        if kind == "visits" else f"knockdoor-{kind}-{today.isoformat()}.{fmt}"
     if fmt == "csv":
-        body, mimetype = exports.to_csv(headers, table), "text/csv; charset=utf-8"
+        body, mimetype = exports.to_csv(sheet), "text/csv; charset=utf-8"
     else:
-        body = exports.to_xlsx(headers, table, kind)
+        body = exports.to_xlsx(sheet)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = exports.file_name(kind, first, last, today, fmt)
     return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{name}.{fmt}"',
+        "Content-Disposition": exports.content_disposition(name, fallback),
         "Cache-Control": "no-store"})

@@ -1,4 +1,5 @@
-"""The rows of the exports."""
+"""What the exports read: residents and visits of a set of grids, with the names people read
+(the grid's name, the resident's address, who visited)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -12,15 +13,17 @@ from .filters import in_grids
 
 
 def export_residents(session: Session, grid_ids: set[int] | None):
-    return session.execute(select(Resident, Area.name, Area.code)
+    """(Resident, grid name), grid by grid, by name within a grid."""
+    return session.execute(select(Resident, Area.name)
                            .join(Area, Area.id == Resident.grid_id)
                            .where(in_grids(Resident.grid_id, grid_ids))
-                           .order_by(Area.code, Resident.name))
+                           .order_by(Area.code, Resident.name, Resident.id))
 
 
 def export_visits(session: Session, grid_ids: set[int] | None, first: date, last: date):
+    """(Visit, resident name, address, grid name, author) for the district's days first..last."""
     return session.execute(
-        select(Visit, Resident.name, Area.code, Person.display_name)
+        select(Visit, Resident.name, Resident.address, Area.name, Person.display_name)
         .join(Resident, Resident.id == Visit.resident_id)
         .join(Area, Area.id == Visit.grid_id)
         .outerjoin(Person, Person.id == Visit.author_id)

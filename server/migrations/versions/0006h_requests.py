@@ -1,7 +1,7 @@
 """the three lists: departments and their staff, requests and their timeline, Open311 partners
 
-Revision ID: 0004h_requests
-Revises: 0004d_provisioning_codes
+Revision ID: 0006h_requests
+Revises: 0005g_campaigns
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from server.models import UTCDateTime
 
-revision = "0004h_requests"
-down_revision = "0004d_provisioning_codes"
+revision = "0006h_requests"
+down_revision = "0005g_campaigns"
 branch_labels = None
 depends_on = None
 

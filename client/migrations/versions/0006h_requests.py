@@ -1,13 +1,13 @@
 """local store: requests of the three lists
 
-Revision ID: c0005h_requests
-Revises: c0004c_visit_drafts
+Revision ID: c0006h_requests
+Revises: c0005g_campaigns
 Create Date: 2026-12-01
 """
 from alembic import op
 
-revision = "c0005h_requests"
-down_revision = "c0004c_visit_drafts"
+revision = "c0006h_requests"
+down_revision = "c0005g_campaigns"
 branch_labels = None
 depends_on = None
 

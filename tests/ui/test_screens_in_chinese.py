@@ -1,0 +1,126 @@
+"""Issue 12 on the real app (Xvfb, a real server process): a campaign started by a supervisor
+appears at the top of Today after a sync, with who is left to visit; and every screen, walked
+in Chinese, shows no English word and no code (LANGUAGE.md rule 1; units and names allowed).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy.orm import Session
+
+from server.campaigns import start_campaign
+from server.db import make_engine
+from server.migrate import upgrade
+from shared import protocol as p
+from shared.clock import utcnow
+from testkit.factories import PASSWORD, make_district, make_person, make_resident
+from testkit.live_server import LiveServer
+from testkit.app_driver import AppDriver
+
+pytestmark = pytest.mark.ui
+
+LATIN = re.compile(r"[A-Za-z]{4,}")
+#: Units and names LANGUAGE.md allows on a Chinese screen.
+ALLOWED = {"mmHg", "mmol", "English"}
+WALKED: set[str] = set()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, kivy_env):
+    tmp = tmp_path_factory.mktemp("chinese-app")
+    url = f"sqlite:///{tmp / 'server.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine, expire_on_commit=False) as session:
+        district = make_district(session, streets=1, communities=1, grids=1)
+        [home] = district.grids
+        make_person(session, "xiaoli", areas=[home], display_name="王晓丽")
+        people = {name: make_resident(session, home, name=name, living_situation=situation,
+                                      phone="13800000011")
+                  for name, situation in (("张利霞", [p.ALONE]), ("王秀英", [p.EMPTY_NEST]))}
+        session.commit()
+    server = LiveServer(url).start()
+    app = AppDriver(tmp / "tablet", "zh_CN", env=kivy_env, log_path=tmp / "app.log")
+    yield {"engine": engine, "server": server, "app": app, "grid": home.id,
+           "ids": {name: r.id for name, r in people.items()}}
+    app.close()
+    server.stop()
+    engine.dispose()
+
+
+#: The switch to the other language names it in that language, so that its readers find it.
+LANGUAGE_SWITCH = "Language: English"
+
+
+def english_on_screen(app: AppDriver) -> list[str]:
+    WALKED.add(app.screen())
+    # the server's address (settings: the account) is an identifier, not a word
+    words = {word for text in app.texts() if text != LANGUAGE_SWITCH
+             for word in LATIN.findall(re.sub(r"https?://\S+", "", text))}
+    return sorted(words - ALLOWED)
+
+
+def test_sign_in_screen_is_chinese(world):
+    app = world["app"]
+    app.wait_ready()
+    assert app.screen() == "signin"
+    assert english_on_screen(app) == []
+    app.type("server_url", world["server"].url)
+    app.type("username", "xiaoli")
+    app.type("password", PASSWORD)
+    app.type("device_name", "一号网格平板")
+    app.tap("登录", exact=True)
+    app.wait_for_screen("pin")
+    assert english_on_screen(app) == []
+    app.type("pin", "4821")
+    app.type("pin_again", "4821")
+    app.tap("保存解锁密码")
+    app.wait_for_screen("today")
+    app.wait_until(lambda: len(app.rows()["rows"]) == 2, what="two residents")
+    assert english_on_screen(app) == []
+
+
+def test_a_campaign_shows_at_the_top_of_today(world):
+    app = world["app"]
+    with Session(world["engine"]) as session:
+        start_campaign(session, area_id=world["grid"], grid_ids={world["grid"]},
+                       kind="heatwave", note="午后高温，请逐户查看", categories=[p.ALONE],
+                       allowed_categories=p.LIVING_SITUATIONS, person_id=None, now=utcnow())
+        session.commit()
+    app.tap("全部已发")  # the status bar opens the Sync screen
+    app.wait_for_screen("sync")
+    assert english_on_screen(app) == []
+    app.tap("马上同步")
+    app.wait_until(lambda: not app.state()["syncing"], what="the sync to finish")
+    app.back()
+    app.wait_for_screen("today")
+    app.wait_for_text("高温天气：请在 24 小时内走访")
+    banner = next(text for text in app.texts() if "高温天气" in text)
+    assert "还有 1 位居民要走访" in banner and "张利霞" in banner and "王秀英" not in banner
+    assert english_on_screen(app) == []
+
+
+def test_every_other_screen_is_chinese(world):
+    app = world["app"]
+    app.type("search", "zlx")
+    app.wait_until(lambda: len(app.rows()["rows"]) == 1, what="only 张利霞")
+    app.tap("张利霞")
+    app.wait_for_screen("resident")
+    assert english_on_screen(app) == []
+    for button, screen in (("记录走访", "visit"), ("写记录", "note"), ("修改资料", "edit")):
+        if not app.shows(button):
+            continue
+        app.tap(button)
+        app.wait_for_screen(screen)
+        assert english_on_screen(app) == [], screen
+        app.back()
+        app.wait_for_screen("resident")
+    app.back()
+    app.wait_for_screen("today")
+    app.tap("设置", exact=True)
+    app.wait_for_screen("settings")
+    assert english_on_screen(app) == []
+    app.back()
+    print(f"\napp screens walked in Chinese: {len(WALKED)} ({', '.join(sorted(WALKED))})")
+    assert len(WALKED) >= 7
