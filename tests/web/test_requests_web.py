@@ -206,7 +206,7 @@ def test_the_three_rates_on_the_page_and_in_the_exports(as_user, scenario, depar
     assert "<polyline" in card
     body = kunwu.get("/requests/rates?by=grid&format=csv").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
-    assert rows[0][:5] == ["姓名", "提出需求", "响应率", "办结率", "满意率"]
+    assert rows[0][:5] == ["名称", "提出需求", "响应率", "办结率", "满意率"]
     assert [grid.name, "4", "50.0%", "—", "50.0%", "2"] in rows
     xlsx = kunwu.get("/requests/rates?by=street&format=xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"

@@ -235,9 +235,18 @@ def request_rates():
                            rate_text=rate_text, hours=settings.response_hours())
 
 
+#: The three rates' export: its columns in both languages (server.web.exports).
+RATE_COLUMNS = (
+    exports.Column("name", "名称", "Name", exports.TEXT, 20),
+    exports.Column("raised", "提出需求", "Raised", exports.NUMBER, 10),
+    exports.Column("response_rate", "响应率", "Response rate", exports.TEXT, 10),
+    exports.Column("resolution_rate", "办结率", "Resolution rate", exports.TEXT, 10),
+    exports.Column("satisfaction_rate", "满意率", "Satisfaction rate", exports.TEXT, 10),
+    exports.Column("verdicts", "评价数", "Verdicts", exports.NUMBER, 10),
+)
+
+
 def _rates_export(rows, total, by, first, last, fmt):
-    headers = [_("Name"), _("Raised"), _("Response rate"), _("Resolution rate"),
-               _("Satisfaction rate"), _("Verdicts")]
     table = [[row.name, row.tally.raised, rate_text(row.tally.response_rate),
               rate_text(row.tally.resolution_rate), rate_text(row.tally.satisfaction_rate),
               row.tally.verdicts] for row in rows]
@@ -247,11 +256,12 @@ def _rates_export(rows, total, by, first, last, fmt):
     audit(db.session, "export", person_id=current_person().id,
           detail={"kind": "request_rates", "format": fmt, "by": by, "rows": len(table),
                   "from": first.isoformat(), "to": last.isoformat()})
+    sheet = exports.Sheet(RATE_COLUMNS, table, _("The three rates"))
     name = f"knockdoor-rates-{by}-{first.isoformat()}-{last.isoformat()}.{fmt}"
     if fmt == "csv":
-        body, mimetype = exports.to_csv(headers, table), "text/csv; charset=utf-8"
+        body, mimetype = exports.to_csv(sheet), "text/csv; charset=utf-8"
     else:
-        body = exports.to_xlsx(headers, table, "rates")
+        body = exports.to_xlsx(sheet)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
