@@ -7,6 +7,7 @@ put the resulting strings into their widgets; forms collect taps and typing here
 into one call on ``FieldService``. This package offers every name of its modules, so
 ``from client.ui import presenters as pr`` reaches them all.
 """
+from .campaigns import *  # noqa: F401,F403
 from .common import *  # noqa: F401,F403
 from .edit import *  # noqa: F401,F403
 from .pin import *  # noqa: F401,F403
