@@ -233,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
                                                  threads=args.threads))
     notes.append("bench.sync: ran")
     for name, call in (("app", lambda m: m.run()), ("web", lambda m: m.run(args.pg_url)),
-                       ("points", lambda m: m.run(args.pg_url))):
+                       ("points", lambda m: m.run(args.pg_url)),
+                       ("threelists", lambda m: m.run(args.pg_url))):
         try:
             module = optional_module(name)
         except Exception:

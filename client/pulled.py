@@ -22,6 +22,7 @@ class UnreadableRecord(ValueError):
 
 _TEXT, _NUMBER, _LIST, _MAPPING, _INSTANT, _DAY = "text", "number", "list", "mapping", \
     "instant", "day"
+_RECORDS = "records"  # a list of mappings (a request's timeline)
 
 #: entity -> member -> (kind, required). What the store and the screens read of each record.
 _MEMBERS = {
@@ -50,6 +51,10 @@ _MEMBERS = {
                  "categories": (_LIST, False), "note": (_TEXT, False),
                  "started_at": (_INSTANT, True), "due_at": (_INSTANT, True),
                  "ended_at": (_INSTANT, False)},
+    p.REQUEST: {"state": (_TEXT, True), "category": (_TEXT, True), "raised_at": (_INSTANT, True),
+                "resident_id": (_TEXT, False), "owner_name": (_TEXT, False),
+                "owner_since": (_INSTANT, False), "state_since": (_INSTANT, False),
+                "due_on": (_DAY, False), "timeline": (_RECORDS, True)},
     p.CONFLICT: {"resident_id": (_TEXT, True), "status": (_TEXT, True), "field": (_TEXT, False),
                  "detected_at": (_INSTANT, False), "settled_at": (_INSTANT, False),
                  "kept_by": (_MAPPING, False), "lost_by": (_MAPPING, False)},
@@ -69,6 +74,8 @@ def _check_member(name: str, value, kind: str) -> None:
         ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
     elif kind == _MAPPING:
         ok = isinstance(value, dict)
+    elif kind == _RECORDS:
+        ok = isinstance(value, list) and all(isinstance(item, dict) for item in value)
     elif kind == _INSTANT:
         try:
             ok = isinstance(value, str) and parse_instant(value).utcoffset() is not None

@@ -31,6 +31,7 @@ class SimulationReport:
     visits: int = 0
     notes: int = 0
     edits: int = 0
+    request_moves: int = 0  # raised, claimed, progressed, done, verdicts (the three lists)
     syncs: int = 0
     failed_syncs: int = 0
     conflicts: int = 0
@@ -49,6 +50,7 @@ class SimulationReport:
                f"visits recorded  {self.visits}",
                f"notes added      {self.notes}",
                f"resident edits   {self.edits}",
+               f"request moves    {self.request_moves}",
                f"syncs            {self.syncs} ({self.failed_syncs} cut short and retried)",
                f"conflicts        {self.conflicts}",
                f"rejected ops     {self.rejected}",
@@ -100,6 +102,8 @@ class Tablet:
         self.service.edit_resident(self.rng.choice(residents).id,
                                    {"care_notes": f"{self.name} 记录: 独自在家, 需每周探访"})
         report.edits += 2
+        from .requests import simulate_work  # the three lists (issue 14)
+        report.request_moves += simulate_work(self.service, self.rng, residents)
 
     def sync(self, report: SimulationReport) -> bool:
         """One sync; True when something moved (pushed or pulled)."""

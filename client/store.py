@@ -137,11 +137,17 @@ _UPSERT = {
                  "position = excluded.position, "
                  "row_hash = excluded.row_hash",
                  ("id", "resident_id", "grid_id", "status"), 1),
+    p.REQUEST: ("INSERT INTO requests (id, grid_id, resident_id, state, payload, position, "
+                "row_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET grid_id = "
+                "excluded.grid_id, resident_id = excluded.resident_id, state = excluded.state, "
+                "payload = excluded.payload, position = excluded.position, "
+                "row_hash = excluded.row_hash",
+                ("id", "grid_id", "resident_id", "state"), 1),
 }
 
 
 _TABLES = {p.RESIDENT: "residents", p.VISIT: "visits", p.NOTE: "notes",
-           p.CONFLICT: "conflicts"}
+           p.CONFLICT: "conflicts", p.REQUEST: "requests"}
 
 
 class SqliteStore:
@@ -259,7 +265,7 @@ class SqliteStore:
             seq = int(self._get(db, "next_seq") or 1)
             op = {**op, "seq": seq}
             resident_id = op["entity_id"] if op["entity"] == p.RESIDENT else \
-                op["data"]["resident_id"]
+                op["data"].get("resident_id") or ""  # a request may concern no resident
             # The name travels with the op: a rejected op must stay readable even after its
             # grid has left the tablet.
             db.execute("INSERT INTO outbox (seq, op_id, entity, entity_id, grid_id, resident_id,"
@@ -346,8 +352,14 @@ class SqliteStore:
                        f"SELECT 1 FROM {table} t WHERE t.id = outbox.entity_id AND "
                        f"t.position IS NOT NULL AND t.position >= outbox.version)",
                        (HELD, ACKED, entity))
-        gone = db.execute("UPDATE outbox SET state = ? WHERE state = ? AND resident_id NOT IN ("
-                          "SELECT id FROM residents)", (HELD, ACKED)).rowcount
+        # A move on a request is echoed by the request's copy at or past its position.
+        db.execute("UPDATE outbox SET state = ? WHERE state = ? AND entity = ? AND EXISTS ("
+                   "SELECT 1 FROM requests t WHERE t.id = json_extract(outbox.op, "
+                   "'$.data.request_id') AND t.position >= outbox.version)",
+                   (HELD, ACKED, p.REQUEST_EVENT))
+        gone = db.execute("UPDATE outbox SET state = ? WHERE state = ? AND entity != ? AND "
+                          "resident_id NOT IN (SELECT id FROM residents)",
+                          (HELD, ACKED, p.REQUEST_EVENT)).rowcount
         if gone:
             for table in ("visits", "notes"):  # local copies of work the server now holds
                 db.execute(f"DELETE FROM {table} WHERE position IS NULL AND id NOT IN ("
@@ -504,7 +516,7 @@ class SqliteStore:
 
     def _evict(self, db, grid_id: int) -> None:
         """Drop a grid that left the device's scope. Its unsent ops stay, to be delivered."""
-        for table in ("residents", "visits", "notes", "conflicts"):
+        for table in ("residents", "visits", "notes", "conflicts", "requests"):
             if table == "visits" or table == "notes":
                 # keep rows still waiting in the outbox: the volunteer's own unsent work
                 db.execute(f"DELETE FROM {table} WHERE grid_id = ? AND id NOT IN ("
@@ -537,7 +549,8 @@ class SqliteStore:
 
     @staticmethod
     def _reset_replica(db) -> None:
-        for table in ("residents", "conflicts", "grids", "quarantine", "campaigns"):
+        for table in ("residents", "conflicts", "grids", "quarantine", "campaigns",
+                      "requests"):
             db.execute(f"DELETE FROM {table}")
         # Visits and notes of ops not yet echoed stay, as local records again: the volunteer's
         # work does not vanish while the copy is pulled anew.
@@ -657,7 +670,7 @@ class SqliteStore:
             hashes: dict[int, list[int]] = {row[0]: [] for row in
                                             db.execute("SELECT id FROM grids")}
             # Set-aside records count as held: the tablet has them, it just cannot show them.
-            for table in ("residents", "visits", "notes", "conflicts", "quarantine"):
+            for table in ("residents", "visits", "notes", "conflicts", "quarantine", "requests"):
                 for grid_id, row_hash in db.execute(
                         f"SELECT grid_id, row_hash FROM {table} WHERE position IS NOT NULL "
                         f"AND row_hash IS NOT NULL"):
@@ -710,8 +723,7 @@ class SqliteStore:
 
     def record(self, entity: str, record_id: str) -> dict | None:
         """The effective copy of one record, as the volunteer sees it."""
-        table = {p.RESIDENT: "residents", p.VISIT: "visits", p.NOTE: "notes",
-                 p.CONFLICT: "conflicts"}[entity]
+        table = _TABLES[entity]
         with self.reading() as db:
             row = db.execute(f"SELECT payload FROM {table} WHERE id = ?", (record_id,)).fetchone()
         return json.loads(row[0]) if row else None
@@ -772,7 +784,8 @@ class MemoryStore:
             seq = int(state["meta"].get("next_seq") or 1)
             op = {**op, "seq": seq}
             state["outbox"][seq] = {"op": op, "state": PENDING, "version": None,
-                                    "reason_code": None, "reason": None}
+                                    "reason_code": None, "reason": None,
+                                    "reason_params": None}
             state["meta"]["next_seq"] = str(seq + 1)
             if local_record is not None:
                 # The same shape the SQLite store's columns demand.
@@ -815,6 +828,11 @@ class MemoryStore:
     def _drop_echoed(state: dict) -> None:
         for row in state["outbox"].values():
             op = row["op"]
+            if op["entity"] == p.REQUEST_EVENT:
+                held = state["records"].get((p.REQUEST, op["data"]["request_id"]))
+                if row["state"] == ACKED and held and held["position"] >= (row["version"] or 0):
+                    row["state"] = HELD
+                continue
             held = state["records"].get((op["entity"], op["entity_id"]))
             resident_id = op["entity_id"] if op["entity"] == p.RESIDENT else \
                 op["data"]["resident_id"]

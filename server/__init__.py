@@ -40,4 +40,6 @@ def create_app(config: Config | dict | None = None) -> Flask:
     init_compression(app)
     from .web import init_web
     init_web(app)
+    from .threelists.open311 import init_open311
+    init_open311(app)
     return app

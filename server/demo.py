@@ -817,6 +817,12 @@ def seed_demo(session: Session, random_seed: int = DEFAULT_RANDOM_SEED,
     summary.visits = len(plan.visits)
     summary.notes = len(plan.notes)
 
+    # The three lists: departments, their accounts and five weeks of requests (issue 14).
+    from .threelists.demo import seed_requests
+    summary.logins += [Login(*login) for login in seed_requests(
+        session, random.Random(random_seed + 14), now,
+        generate_password_hash(DEMO_PASSWORD, method=DEMO_PASSWORD_HASH))]
+
     today = district.today(now)
     summary.open_follow_ups = sum(r.follow_up_since is not None for r in residents)
     summary.overdue = sum(_is_overdue(r, today) for r in residents)

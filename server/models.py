@@ -424,3 +424,7 @@ class DistrictSetting(Base):
     __tablename__ = "district_settings"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+# The three lists' tables (issue 14) live in their own module; imported for the metadata.
+from .threelists import models as _threelists_models  # noqa: E402,F401

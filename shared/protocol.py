@@ -45,9 +45,14 @@ DEPARTURE = "departure"
 #: A supervisor's campaign, as it concerns one grid: everyone of some care categories there is
 #: to be visited within 24 hours. Sent by the server only; counts nothing in the grid's digest.
 CAMPAIGN = "campaign"
-ENTITIES = (RESIDENT, VISIT, NOTE, CONFLICT, DEPARTURE, CAMPAIGN)
+#: A request of the three lists (shared/requests.py), with its timeline: made by the server
+#: from the moves (request events) pushed by tablets and made in the web view.
+REQUEST = "request"
+#: One move on a request (raise, claim, progress, note, done, verdict): pushed, never pulled.
+REQUEST_EVENT = "request_event"
+ENTITIES = (RESIDENT, VISIT, NOTE, CONFLICT, DEPARTURE, CAMPAIGN, REQUEST)
 #: Entities a device may push; conflicts are made by the server.
-PUSHABLE_ENTITIES = (RESIDENT, VISIT, NOTE)
+PUSHABLE_ENTITIES = (RESIDENT, VISIT, NOTE, REQUEST_EVENT)
 
 # actions
 CREATE = "create"

@@ -224,6 +224,10 @@ DATA_SCHEMAS = {
     (p.NOTE, p.CREATE): NoteDataSchema(),
 }
 
+from .request_schemas import RequestEventDataSchema  # noqa: E402 - it builds on the above
+
+DATA_SCHEMAS[(p.REQUEST_EVENT, p.CREATE)] = RequestEventDataSchema()
+
 
 def _data_schema(op) -> Schema | None:
     """The schema of an op's ``data``, by its entity and action (None if they name none)."""

@@ -118,7 +118,10 @@ def read_today(service, query: str) -> tuple[str, list, list[dict]]:
     (start, sign-in, after each sync) picks up the district's zone the server last named."""
     pr.use_district_zone(service.district_zone)
     summaries = service.today_list(query)
-    return query, summaries, pr.today_rows(summaries, grouped=not query.strip())
+    from client.requests import RequestDesk  # the badge of open requests (issue 14)
+    counts = RequestDesk(service).open_counts_by_resident()
+    return query, summaries, pr.today_rows(summaries, grouped=not query.strip(),
+                                           open_requests=counts)
 
 
 def open_tablet(data_dir) -> tuple:

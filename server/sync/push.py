@@ -95,6 +95,11 @@ class PushContext:
     moves: dict[tuple[str, int], tuple] = field(default_factory=dict)
     #: Audit rows of the applied ops, written in one bulk insert with the batch.
     audit: list[dict] = field(default_factory=list)
+    #: Requests of the three lists the batch moves (server.threelists.ops): locked, touched,
+    #: and the request of each event applied.
+    requests: dict = field(default_factory=dict)
+    touched_requests: dict = field(default_factory=dict)
+    request_events: dict[str, str] = field(default_factory=dict)
     _former_grids: set[int] | None = None
 
     def filing_grid(self, claimed: int | None) -> int | None:
@@ -164,6 +169,8 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
               for raw, (op_id, _seq) in zip(raw_ops, keys)]
     valid_ops = [op for op, _fp, _err in parsed if op is not None]
     _lock_residents(ctx, valid_ops)
+    from ..threelists import ops as request_ops  # here: it builds on this module
+    request_ops.lock_requests(ctx, valid_ops)
     ctx.existing = _existing_records(session, valid_ops)
 
     results: list[OpResult] = []
@@ -193,11 +200,15 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
         known[op_id] = record
         pending.append((record, result))
 
+    request_ops.before_flush(ctx)
     positions = ctx.batch.flush()
     raise_for_visits(session, [row for row, _author in ctx.batch.visits])
+    request_ops.after_flush(ctx, positions)
     for record, result in pending:
         if result.status in (p.APPLIED, p.CONFLICTED):
             result.version = positions.get((record.entity, record.entity_id))
+            if record.entity == p.REQUEST_EVENT:
+                result.version = request_ops.version_of(ctx, record.entity_id, positions)
             if result.version is None:  # an update that changed nothing: current version
                 result.version = ctx.residents[record.entity_id].version
             record.version = result.version
@@ -358,7 +369,7 @@ def _lock_residents(ctx: PushContext, ops: list[dict]) -> None:
     deadlock on them and each sees the other's committed field stamps. Only the columns the
     visit rules need are read; a resident whose fields are edited is loaded whole later."""
     ids = sorted({op["entity_id"] if op["entity"] == p.RESIDENT else op["data"]["resident_id"]
-                  for op in ops})
+                  for op in ops if op["entity"] != p.REQUEST_EVENT})
     columns = [getattr(Resident, name) for name in ResidentFacts.COLUMNS]
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
@@ -425,6 +436,9 @@ def _resident_for(ctx: PushContext, resident_id: str, grid_id: int) -> ResidentF
 
 def _apply(ctx: PushContext, op: dict) -> OpResult:
     _check_scope(ctx, op["grid_id"])
+    if op["entity"] == p.REQUEST_EVENT:
+        from ..threelists.ops import apply_request_event
+        return apply_request_event(ctx, op)
     handler = {(p.VISIT, p.CREATE): _create_visit, (p.NOTE, p.CREATE): _create_note,
                (p.RESIDENT, p.CREATE): _create_resident,
                (p.RESIDENT, p.UPDATE): _update_resident}[(op["entity"], op["action"])]

@@ -18,6 +18,7 @@ def init_web(app: Flask) -> None:
     """Registers the supervisor pages, their CSRF protection and their translations."""
     from .sessions import DatabaseSessionInterface
     from .pages import bp, csrf, pairings
+    from .request_words import request_word
 
     app.session_interface = DatabaseSessionInterface()
 
@@ -46,7 +47,8 @@ def init_web(app: Flask) -> None:
                                  audit_changes=audit_text.field_changes,
                                  audit_summary=audit_text.summary,
                                  colon=typography.colon,
-                                 list_separator=typography.list_separator)
+                                 list_separator=typography.list_separator,
+                                 request_word=request_word)
     app.jinja_env.filters["local"] = _format_local
     app.jinja_env.filters["parse_instant"] = _parse_instant
     app.jinja_env.filters["local_date"] = lambda m: to_local(m).strftime("%Y-%m-%d") if m else "—"

@@ -6,11 +6,13 @@ from __future__ import annotations
 from shared import protocol as p
 from shared import district_rules, vocabulary
 from shared.district_rules import AGED_80_PLUS
+from shared.requests import DEPARTMENT
 
 from .. import district
 
 from .i18n import current_locale
 from .i18n import gettext as _
+from .request_words import request_audit_words
 from .timeutil import local_today
 
 
@@ -50,7 +52,8 @@ def _words() -> dict[str, dict[str, str]]:
                    "end_campaign": _("Ended a campaign"),
                    "pull": _("Tablet pull"), "close_alert": _("Closed an alert"),
                    "pair": _("Paired a resident with a visitor"),
-                   "end_pairing": _("Ended a pairing")},
+                   "end_pairing": _("Ended a pairing"),
+                   **request_audit_words()},
     }
 
 
@@ -62,6 +65,8 @@ FIELD_KINDS = {"care_categories": "care_categories", "safety_devices": "safety_d
 def word(kind: str, code) -> str:
     if code is None or code == "":
         return "—"
+    if kind == "role" and code == DEPARTMENT:  # the three lists' accounts, not a field role
+        return _("Department staff")
     if kind in VOCABULARY_KINDS:
         return vocabulary.label(VOCABULARY_KINDS[kind], code, current_locale())
     return _words().get(kind, {}).get(code, str(code))

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("chinese")  # tests/client/conftest.py
 
 def summary(**changes) -> ResidentSummary:
     values = dict(id="r1", name="王秀英", address="建设路51号院2号楼4单元202", sex="F", age=71,
-                  grid_id=1, grid_name="网格1", living_situation=[p.ALONE], status="active",
+                  grid_id=1, grid_name="网格1", care_categories=[p.ALONE], status="active",
                   due=DueStatus("not_due", date(2026, 12, 20), 0), last_visit_at=None,
                   follow_up_since=None, unsent=0)
     values.update(changes)
@@ -26,41 +26,41 @@ def summary(**changes) -> ResidentSummary:
 
 
 def detail(resident: ResidentSummary) -> ResidentDetail:
-    return ResidentDetail(summary=resident, record={"living_situation":
-                                                    list(resident.living_situation)})
+    return ResidentDetail(summary=resident, record={"care_categories":
+                                                    list(resident.care_categories)})
 
 
 def living_fact(view) -> str:
-    return dict(view.facts)[i18n._(pr.FIELD_LABELS["living_situation"])]
+    return dict(view.facts)[i18n._(pr.FIELD_LABELS["care_categories"])]
 
 
 def test_a_71_year_old_tagged_80_plus_is_not_called_aged():
-    young = summary(age=71, living_situation=[p.ALONE, p.AGED_80_PLUS])
+    young = summary(age=71, care_categories=[p.ALONE, p.AGED_80_PLUS])
     assert pr.today_row(young)["title"] == "王秀英  71岁  独居"
     assert living_fact(pr.resident_view(detail(young))) == "独居"
 
 
 def test_an_87_year_old_without_the_tag_is_aged_everywhere():
-    old = summary(age=87, living_situation=[p.ALONE])
+    old = summary(age=87, care_categories=[p.ALONE])
     assert pr.today_row(old)["title"] == "王秀英  87岁  独居、高龄"
     assert living_fact(pr.resident_view(detail(old))) == "独居、高龄"
 
 
 def test_aged_from_80_this_year_and_alone_when_nothing_else_is_recorded():
-    assert pr.today_row(summary(age=80, living_situation=[]))["title"] == "王秀英  80岁  高龄"
-    assert pr.today_row(summary(age=79, living_situation=[]))["title"] == "王秀英  79岁"
-    assert living_fact(pr.resident_view(detail(summary(age=79, living_situation=[])))) == \
+    assert pr.today_row(summary(age=80, care_categories=[]))["title"] == "王秀英  80岁  高龄"
+    assert pr.today_row(summary(age=79, care_categories=[]))["title"] == "王秀英  79岁"
+    assert living_fact(pr.resident_view(detail(summary(age=79, care_categories=[])))) == \
         "未登记"
 
 
 def test_aged_is_never_offered_as_a_choice_to_tick():
-    offered = [code for code, _text in pr.choices("living_situation")]
+    offered = [code for code, _text in pr.choices("care_categories")]
     assert p.AGED_80_PLUS not in offered and p.ALONE in offered
 
 
 def test_an_edit_keeps_a_stored_tag_it_no_longer_offers_and_sends_nothing():
-    form = pr.EditForm({"living_situation": [p.ALONE, p.AGED_80_PLUS]},
-                       frozenset({"living_situation"}))
+    form = pr.EditForm({"care_categories": [p.ALONE, p.AGED_80_PLUS]},
+                       frozenset({"care_categories"}))
     assert form.changes() == {}
 
 

@@ -71,6 +71,7 @@ def test_a_simulated_morning_converges(tmp_path, server):
                             say=lambda _line: None)
     assert report.converged, report.diverged
     assert report.visits == 24 and report.conflicts >= 1
+    assert report.request_moves > 0  # requests raised and moved, converged like the rest
     assert report.lines()[-1].startswith("converged")
 
 

@@ -38,10 +38,13 @@ from server.models import (Alert, Assignment, AuditEntry, Conflict, Device, Dist
                            Pairing, Person, PointsAdjustment, PointsRuleVersion, ProvisioningCode,
                            Resident, WebSession)
 from server.provisioning import create_code
+from server.threelists.models import RequestEvent, ServiceRequest
+from server.threelists.service import Made, raise_request
 from server.web.sessions import _hash
 from server.web.timeutil import local_today
 from shared import protocol as p
 from shared.clock import isoformat, utcnow
+from shared.requests import Actor as RequestActor
 from testkit.factories import assign, make_person
 from testkit.ops import visit_op
 
@@ -81,6 +84,11 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
     ("swagger_ui_asset", "GET"): {"any": PAGE8},
     ("static", "GET"): {"any": ("hidden",) * 8},  # the app serves no files there
     ("web.static", "GET"): {"any": PAGE8},
+    # ---- Open311: public reads without personal data; submitting needs a partner's key
+    ("open311.services", "GET"): {"any": PAGE8},
+    ("open311.list_requests", "GET"): {"any": PAGE8},
+    ("open311.one_request", "GET"): {"any": PAGE8},
+    ("open311.post_request", "POST"): {"any": ("forbidden",) * 8},
     # ---- web pages
     ("web.sign_in", "GET"): {"any": ("page",) * 3 + ("done",) * 3 + ("page", "page")},
     ("web.sign_in", "POST"): {"any": ("forbidden",) * 3 + ("done",) * 3
@@ -146,6 +154,14 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                                       "out": web("hidden", "hidden", "page")},
     ("web.duty_reports_zip", "GET"): {"any": web("page", "page", "page")},
     ("web.points_rules", "GET"): {"any": web("forbidden", "forbidden", "page")},
+    ("web.requests_board", "GET"): {"in": web("shown", "shown", "shown"),
+                                    "out": web("hidden", "hidden", "shown")},
+    ("web.request_page", "GET"): {"in": web("shown", "shown", "shown"),
+                                  "out": web("hidden", "hidden", "shown")},
+    ("web.request_rates", "GET"): {"any": web("page", "page", "page")},
+    # department staff only (none of these actors is one: tests/web/test_requests_web.py)
+    ("web.inbox", "GET"): {"any": LOGIN8},
+    ("web.inbox_request", "GET"): {"any": LOGIN8},
     # ---- web changes (run after the pages, in this order)
     ("web.edit_resident_view", "POST"): {"in": web("done", "done", "done"),
                                          "out": web("hidden", "hidden", "done")},
@@ -189,6 +205,11 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                                           "out": web("refused", "refused", "done")},
     ("web.end_campaign_view", "POST"): {"in": web("done", "done", "done"),
                                         "out": web("hidden", "hidden", "done")},
+    ("web.raise_request_view", "POST"): {"in": web("done", "done", "done"),
+                                         "out": web("refused", "refused", "done")},
+    ("web.request_move", "POST"): {"in": web("done", "done", "done"),
+                                   "out": web("hidden", "hidden", "done")},
+    ("web.inbox_move", "POST"): {"any": LOGIN8},
     ("web.sign_out", "POST"): {"any": LOGIN8},
 }
 
@@ -208,6 +229,7 @@ class Side:
     device: object
     assignment: object
     day_resident: str  # a resident visited yesterday (the visits page)
+    request: object = None  # a request of the three lists raised in this grid
     markers: dict[str, str] = field(default_factory=dict)
     alert: object = None  # a dangerous reading raised for ``resident``
     pairing: object = None  # ``resident``'s pairing, for web.end_pairing
@@ -272,6 +294,15 @@ def build_world(db_session, client) -> World:
         return db_session.scalars(select(Assignment).where(
             Assignment.person_id == person.id, Assignment.area_id == grid.id)).one()
 
+    requests = {}
+    for key, grid, description in (("kunwu", s.grids["kunwu1"], "昆吾矩阵需求：楼道灯坏了"),
+                                   ("pushang", s.grids["pushang1"], "濮上矩阵需求：水管漏水")):
+        requests[key] = raise_request(
+            db_session, str(uuid.uuid4()), str(uuid.uuid4()), grid.id,
+            RequestActor(s.people["admin"].id, p.ADMIN, "区管理员"),
+            {"category": "repairs", "description": description, "channel": "web"},
+            Made(utcnow(), utcnow(), "web"))
+    db_session.commit()
     kunwu = Side(s.communities["kunwu"], s.grids["kunwu1"], s.residents["zhang"],
                  s.grids["kunwu2"], s.conflict, target_in, devices[target_in.id],
                  assignment_of(target_in, s.grids["kunwu1"]), "王秀英")
@@ -288,6 +319,7 @@ def build_world(db_session, client) -> World:
                                starts_on=local_today())
         db_session.add(side.pairing)
     db_session.commit()
+    kunwu.request, pushang.request = requests["kunwu"], requests["pushang"]
     return World(s, kunwu, pushang, revoked_token, revoked_device_id, foreign, db_session, codes)
 
 
@@ -426,6 +458,16 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
               "web.import_template": "/import/template"}
     if endpoint in simple:
         return Call("GET", simple[endpoint])
+    if endpoint.startswith("open311."):
+        path = {"open311.services": "/open311/v2/services.json",
+                "open311.list_requests": "/open311/v2/requests.json",
+                "open311.one_request": f"/open311/v2/requests/{t.request.id}.json",
+                "open311.post_request": "/open311/v2/requests.json"}[endpoint]
+        if method == "GET":
+            return Call("GET", path, api=True, bearer=False)
+        return Call("POST", path, data={"service_code": "repairs", "description": tag},
+                    effect=lambda db: db.scalar(select(ServiceRequest.id).where(
+                        ServiceRequest.description == tag)) is not None)
     if endpoint == "web.sign_in" and method == "GET":
         return Call("GET", "/login")
     if endpoint == "web.sign_in":
@@ -460,11 +502,20 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
         "web.alert_list": ("/alerts", r.name),
         "web.points_table": (f"/points?area={t.community.id}", t.community.name),
         "web.points_person": (f"/points/people/{t.person.id}", t.person.display_name),
+        "web.requests_board": ("/requests" if side == "in" else
+                               f"/requests?area={t.community.id}", t.request.description),
+        "web.request_page": (f"/requests/{t.request.id}", t.request.description),
+        "web.request_rates": ("/requests/rates", None),
+        "web.inbox": ("/inbox", None),
+        "web.inbox_request": (f"/inbox/{t.request.id}", None),
     }
     if endpoint in pages:
         path, marker = pages[endpoint]
         missing_id, unknown = ((r.id, str(uuid.uuid4())) if endpoint in (
-            "web.resident", "web.audit_log", "web.move_resident_form") else (t.person.id, "987654")
+            "web.resident", "web.audit_log", "web.move_resident_form") else
+            (t.request.id, str(uuid.uuid4())) if endpoint in ("web.request_page",
+                                                               "web.inbox_request")
+            else (t.person.id, "987654")
             if endpoint in ("web.person", "web.points_person") else (t.grid.id, "987654") if endpoint == "web.grid"
             else (t.community.id, "987654"))
         return Call("GET", path, marker=marker,
@@ -556,6 +607,19 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
         return Call("POST", f"/residents/{r.id}/move", data={
             "to_grid": to_grid, "from_grid": from_grid, "reason": "按社区名册核对"},
             effect=lambda db: db.get(Resident, r.id).grid_id == to_grid)
+    if endpoint == "web.raise_request_view":
+        return Call("POST", "/requests", data={
+            "grid_id": t.grid.id, "category": "errands", "description": tag},
+            effect=lambda db: db.scalar(select(ServiceRequest.id).where(
+                ServiceRequest.description == tag)) is not None)
+    if endpoint in ("web.request_move", "web.inbox_move"):
+        path = f"/requests/{t.request.id}/move" if endpoint == "web.request_move" \
+            else f"/inbox/{t.request.id}/move"
+        text = f"{tag}-{endpoint}"
+        return Call("POST", path, data={"action": "note", "text": text},
+                    effect=lambda db: any(
+                        (event.data or {}).get("text") == text for event in db.scalars(
+                            select(RequestEvent).where(RequestEvent.request_id == t.request.id))))
     if endpoint == "web.deactivate_person":
         return Call("POST", f"/people/{t.person.id}/deactivate", data=reason,
                     effect=lambda db: not db.get(Person, t.person.id).active)

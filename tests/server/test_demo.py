@@ -15,7 +15,9 @@ from server.demo import (DEMO_PASSWORD, STREETS, SURNAMES, DemoDataExists, build
                          field_usernames, seed_demo)
 from server.models import (Area, Assignment, CaseNote, ChangeLogEntry, LogHead, Person,
                            Resident, Visit)
+from server.threelists.models import Department, DepartmentStaff, ServiceRequest
 from shared import protocol as p
+from shared import requests as rq
 from shared.district_day import district_today, zone_named
 from shared.district_rules import follows_up, moderate_or_worse
 from shared.due import OVERDUE, due_status
@@ -159,14 +161,21 @@ def test_seed_demo_builds_the_district(engine):
         # High risk weekly, key groups monthly, the rest quarterly: six weeks of history
         assert visits == summary.visits > 1.5 * len(residents)
         assert notes == summary.notes > 0
+        requests = session.scalar(select(func.count()).select_from(ServiceRequest))
         logged = session.scalar(select(func.count()).select_from(ChangeLogEntry))
-        assert logged == len(residents) + visits + notes
+        assert logged == len(residents) + visits + notes + requests
         assert session.get(LogHead, 1).position == logged
 
+        # The three lists: requests in every state, each timeline a legal walk of the rule,
+        # and a department account per department.
+        assert set(session.scalars(select(ServiceRequest.state))) == set(rq.STATES)
+        staff = session.scalar(select(func.count()).select_from(DepartmentStaff))
+        assert staff == session.scalar(select(func.count()).select_from(Department)) >= 5
+
     table = summary.logins_table()
-    for username in ("admin", "sup-1", "street-1", "vol-01", DEMO_PASSWORD):
+    for username in ("admin", "sup-1", "street-1", "vol-01", "dept-housing", DEMO_PASSWORD):
         assert username in table
-    assert len(summary.logins) == summary.people
+    assert len(summary.logins) == summary.people + staff
 
 
 def test_seed_demo_refuses_a_database_with_data(engine):

@@ -7,10 +7,13 @@ put the resulting strings into their widgets; forms collect taps and typing here
 into one call on ``FieldService``. This package offers every name of its modules, so
 ``from client.ui import presenters as pr`` reaches them all.
 """
+from .campaigns import *  # noqa: F401,F403
 from .common import *  # noqa: F401,F403
+from .duty import *  # noqa: F401,F403
 from .edit import *  # noqa: F401,F403
 from .pin import *  # noqa: F401,F403
 from .rejections import *  # noqa: F401,F403
+from .requests import *  # noqa: F401,F403
 from .resident import *  # noqa: F401,F403
 from .settings import *  # noqa: F401,F403
 from .signin import *  # noqa: F401,F403

@@ -57,8 +57,9 @@ def due_badge(summary) -> tuple[str, str]:
     return "", "muted"
 
 
-def today_row(summary) -> dict:
-    """One RecycleView row: plain values only, so rows are recycled, never rebuilt."""
+def today_row(summary, open_requests: int = 0) -> dict:
+    """One RecycleView row: plain values only, so rows are recycled, never rebuilt.
+    ``open_requests``: the resident's open requests (the three lists), shown as a badge."""
     badge, tone = due_badge(summary)
     facts = [summary.name]
     if summary.age:
@@ -69,7 +70,9 @@ def today_row(summary) -> dict:
     return {
         "resident_id": summary.id,
         "title": "  ".join(facts),
-        "subtitle": summary.address or "",
+        "subtitle": "  ".join(filter(None, [
+            summary.address or "", _("{count} open requests").format(count=open_requests)
+            if open_requests else ""])),
         "badge": badge,
         "tone": tone,
         "group": today_group(summary),
@@ -87,8 +90,11 @@ def today_sort_key(summary) -> tuple:
     return (summary.match, summary.follow_up_since is None, summary.due.sort_key, summary.name)
 
 
-def today_rows(summaries, grouped: bool = False) -> list[dict]:
-    rows = [today_row(summary) for summary in summaries]
+def today_rows(summaries, grouped: bool = False,
+               open_requests: dict[str, int] | None = None) -> list[dict]:
+    """``open_requests``: resident id -> their open requests (the three lists' badge)."""
+    counts = open_requests or {}
+    rows = [today_row(summary, counts.get(summary.id, 0)) for summary in summaries]
     return group_rows(rows) if grouped else rows
 
 

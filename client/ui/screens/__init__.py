@@ -13,6 +13,7 @@ from .duty import DutyScreen
 from .edit import EditScreen
 from .note import NoteScreen
 from .pin import PinScreen
+from .requests import RequestsScreen
 from .resident import ResidentScreen
 from .scan import ScanScreen
 from .settings import SettingsScreen
@@ -28,7 +29,8 @@ FIRST_SCREENS = ("start", "signin", "pin", "today")  # the rest are made after t
 SCREENS = {"start": StartScreen, "signin": SignInScreen, "pin": PinScreen, "today": TodayScreen,
            "resident": ResidentScreen, "visit": VisitScreen, "note": NoteScreen,
            "edit": EditScreen, "sync": SyncScreen, "settings": SettingsScreen,
-           "scan": ScanScreen, "duty": DutyScreen}
+           "scan": ScanScreen, "duty": DutyScreen,
+           "requests": RequestsScreen}
 
 
 def load_kv() -> None:

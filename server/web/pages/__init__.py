@@ -11,6 +11,7 @@ from . import (alerts, areas, audit, conflicts, dashboard, duty_reports, exports
                pairings, passwords, people, points, provisioning, residents, roster, session,
                tablets)
 from . import calls, campaigns, reports  # noqa: F401  (issue 12)
+from . import requests  # noqa: F401 - the three lists (issue 14)
 from .blueprint import bp, csrf
 
 __all__ = ["bp", "csrf"]

@@ -25,6 +25,7 @@ from ..timeutil import local_today
 from .blueprint import bp
 from .campaigns import open_campaigns  # issue 12: campaigns and the monthly figures
 from .reports import dashboard_card
+from .requests import dashboard_card as request_dashboard_card
 
 #: Rows the dashboard's lists show; the full lists are one click away.
 LISTED = 10
@@ -54,7 +55,8 @@ def dashboard():
                            follow_ups=follow_ups, overdue=overdue, flags=flags,
                            open_conflicts=open_conflicts, stale=stale, chart=chart,
                            health_days=HEALTH_WINDOW_DAYS,
-                           stale_days=STALE_DEVICE_DAYS, listed=LISTED)
+                           stale_days=STALE_DEVICE_DAYS, listed=LISTED,
+                           requests_card=request_dashboard_card(scope))
 
 
 @bp.get("/visits")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, session, url_for
 
+from shared.requests import DEPARTMENT
+
 from ...audit import audit
 from ...auth import authenticate
 from ...db import db
@@ -35,13 +37,15 @@ def sign_in():
     if person is None:
         return render_template("web/login.html", next=next_url, username=username,
                                error=_("Wrong username or password.")), 401
-    if person.role not in WEB_ROLES:
+    if person.role not in WEB_ROLES + (DEPARTMENT,):
         return render_template("web/login.html", next=next_url, username=username,
                                error=_("Only supervisors and administrators use the web view; "
                                        "field workers use the tablet app.")), 403
     session.clear()  # a fresh session on every sign-in: no fixation
     session["person_id"] = person.id
     audit(db.session, "web_sign_in", person_id=person.id)
+    if person.role == DEPARTMENT:  # department staff see only their inbox
+        return redirect(url_for("web.inbox"))
     return redirect(safe_next(next_url))
 
 

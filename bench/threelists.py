@@ -1,0 +1,186 @@
+"""Budgets of the three lists (issue 14) on PostgreSQL, with a district's year of requests.
+
+    .venv/bin/python -m bench.threelists [postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+
+A database of its own (``knockdoor_bench_requests``) gets 696 grids and 50,000 requests raised
+over the last year in every state (built in bulk, rebuilt when its version changes). Pages are
+rendered by the real app through Flask's test client, signed in as the district's admin, who
+sees every grid: the largest board and the largest rates table there are.
+"""
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import uuid
+from datetime import date, timedelta
+
+import psycopg
+from sqlalchemy import insert, text
+from sqlalchemy.engine import make_url
+
+from bench.common import BenchRow, stopwatch
+
+BENCH_DATABASE = "knockdoor_bench_requests"
+GRIDS, REQUESTS = 696, 50_000
+DATASET_VERSION = "knockdoor bench requests v2"
+PASSWORD = "bench password"
+FAST_HASH = "pbkdf2:sha256:1000"
+
+
+def _urls(pg_url: str) -> tuple[str, str]:
+    url = make_url(pg_url)
+    bench = url.set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False)
+    return bench, admin
+
+
+def _ensure(admin_dsn: str) -> bool:
+    """Make the database if needed; True when a data set of this version is there."""
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                           "WHERE datname = %s", (BENCH_DATABASE,)).fetchone()
+        if row is None:
+            conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+            return False
+        return row[0] == DATASET_VERSION
+
+
+def _build(bench_url: str, admin_dsn: str) -> float:
+    from werkzeug.security import generate_password_hash
+
+    from server.db import make_engine
+    from server.migrate import upgrade
+    from server.models import Area, Person
+    from server.threelists.models import Department, ServiceRequest
+    from shared import requests as r
+
+    with stopwatch() as elapsed:
+        engine = make_engine(bench_url)
+        with engine.begin() as db:
+            db.execute(text("DROP SCHEMA public CASCADE"))
+            db.execute(text("CREATE SCHEMA public"))
+        upgrade(bench_url)
+        rng = random.Random(14)
+        now = _now()
+        with engine.begin() as db:
+            db.execute(insert(Area), [{"id": 1, "level": "district", "name": "区", "code": "D"}])
+            db.execute(insert(Area), [{"id": 2, "level": "street", "name": "街道", "code": "S",
+                                       "parent_id": 1}])
+            db.execute(insert(Area), [{"id": 3, "level": "community", "name": "社区",
+                                       "code": "C", "parent_id": 2}])
+            db.execute(insert(Area), [{"id": 10 + g, "level": "grid", "name": f"第{g}网格",
+                                       "code": f"G{g:04d}", "parent_id": 3}
+                                      for g in range(GRIDS)])
+            db.execute(insert(Person), [{"username": "bench_admin", "display_name": "管理员",
+                                         "role": "admin", "active": True, "created_at": now,
+                                         "password_hash": generate_password_hash(
+                                             PASSWORD, method=FAST_HASH)}])
+            db.execute(insert(Department), [{"id": d, "code": f"d{d}", "name": f"部门{d}",
+                                             "active": True} for d in range(1, 6)])
+            rows = []
+            for _ in range(REQUESTS):
+                raised = now - timedelta(days=rng.uniform(0, 365))
+                state = rng.choice(r.STATES)
+                owned = state not in (r.RAISED, r.WITHDRAWN)
+                claimed = raised + timedelta(hours=rng.uniform(1, 72)) if owned else None
+                handed = state in r.WITH_DEPARTMENT + (r.DONE, r.RETURNED, r.CLOSED)
+                done = claimed + timedelta(days=rng.uniform(1, 12)) \
+                    if state in (r.DONE, r.CLOSED, r.REOPENED) else None
+                rows.append({
+                    "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "grid_id": 10 + rng.randrange(GRIDS), "category": rng.choice(
+                        r.DEFAULT_CATEGORIES), "description": "楼道灯坏了，需要维修",
+                    "urgency": "normal", "channel": "visit", "raised_at": raised,
+                    "state": state, "state_since": claimed or raised,
+                    "owner_id": None, "owner_name": "代表" if owned else None,
+                    "owner_since": claimed, "claimed_at": claimed,
+                    "department_id": rng.randint(1, 5) if handed else None,
+                    "handed_at": claimed if handed else None,
+                    "due_on": (claimed + timedelta(days=7)).date() if handed else None,
+                    "done_at": done, "first_done_at": done,
+                    "done_on": (done + timedelta(hours=8)).date() if done else None,
+                    "response_seconds": int((claimed - raised).total_seconds())
+                    if claimed else None,
+                    "verdict": rng.choice(r.VERDICTS) if state in (r.CLOSED, r.REOPENED)
+                    else None, "version": 0, "events_count": 1})
+            for start in range(0, len(rows), 5000):
+                db.execute(insert(ServiceRequest), rows[start:start + 5000])
+            db.execute(text("ANALYZE"))
+        engine.dispose()
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f"COMMENT ON DATABASE \"{BENCH_DATABASE}\" IS '{DATASET_VERSION}'")
+    return elapsed()
+
+
+def _now():
+    from shared.clock import utcnow
+    return utcnow().replace(microsecond=0)
+
+
+def _signed_in(app):
+    import re
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"username": "bench_admin", "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def _median_ms(client, path: str, repeat: int = 5) -> float:
+    client.get(path)  # warm the pool and the template cache
+    samples = []
+    for _ in range(repeat):
+        with stopwatch() as elapsed:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        samples.append(elapsed())
+    return round(statistics.median(samples) * 1000, 1)
+
+
+def run(pg_url: str) -> list[BenchRow]:
+    from server import create_app
+
+    bench_url, admin_dsn = _urls(pg_url)
+    note = "data set reused"
+    if not _ensure(admin_dsn):
+        note = f"data set built in {_build(bench_url, admin_dsn):.0f} s"
+    app = create_app({"DATABASE_URL": bench_url, "SECRET_KEY": "bench",
+                      "PASSWORD_HASH_METHOD": FAST_HASH, "LOGIN_MAX_FAILURES": 1000})
+    client = _signed_in(app)
+    today = date.today()
+    year = f"from={(today - timedelta(days=365)).isoformat()}&to={today.isoformat()}"
+    with psycopg.connect(make_url(bench_url).set(drivername="postgresql").render_as_string(
+            hide_password=False)) as conn:
+        with stopwatch() as raw:
+            conn.execute("SELECT * FROM service_requests WHERE state = ANY(%s) ORDER BY "
+                         "raised_at DESC LIMIT 100", (list(_open_states()),)).fetchall()
+        with stopwatch() as raw_year:
+            conn.execute("SELECT grid_id, raised_at, claimed_at, due_on, first_done_at, "
+                         "verdict, state FROM service_requests WHERE raised_at >= now() - "
+                         "interval '365 days'").fetchall()
+    board = _median_ms(client, "/requests")
+    rates = _median_ms(client, f"/requests/rates?by=grid&{year}")
+    return [
+        BenchRow(f"requests board, whole district as admin (PostgreSQL, {REQUESTS:,} requests,"
+                 f" {GRIDS} grids)", board, "ms", 300, False,
+                 baseline=f"raw SQL of its page {raw() * 1000:.0f} ms; {note}"),
+        BenchRow("the three rates for a year, per grid, whole district (PostgreSQL)", rates,
+                 "ms", 500, False,
+                 baseline=f"raw SQL reading the year's rows {raw_year() * 1000:.0f} ms"),
+    ]
+
+
+def _open_states():
+    from shared.requests import OPEN_STATES
+    return OPEN_STATES
+
+
+if __name__ == "__main__":
+    for row in run(sys.argv[1] if len(sys.argv) > 1 else
+                   "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"):
+        print(f"{row.figure}: {row.measured} {row.unit} (budget {row.budget_text()}, "
+              f"{row.verdict}); {row.baseline}")

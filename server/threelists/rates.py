@@ -1,0 +1,174 @@
+"""The three rates (三率) the programme is judged by, for a period, per grid, community, street,
+department and representative.
+
+* response rate (响应率): of the requests raised in the period (not withdrawn), the share
+  claimed or assigned within ``KNOCKDOOR_REQUEST_RESPONSE_HOURS`` of being raised;
+* resolution rate (办结率): of the requests raised in the period that were handed over with a
+  deadline, and are done or past it, the share first done by the end of the deadline day;
+* satisfaction rate (满意率): of the verdicts standing on requests raised in the period, the
+  share "satisfied".
+
+A rate with nothing to count is None (shown as —), never 0 %. The counting is done by the
+database (one grouped query over stored facts: seconds to the first claim, the day first done),
+so a year of a district is a few hundred rows to Python, not tens of thousands.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from shared import requests as r
+
+from ..models import Area
+from .models import Department, ServiceRequest
+
+GROUPINGS = ("grid", "community", "street", "department", "representative")
+
+
+@dataclass
+class Tally:
+    raised: int = 0
+    responded: int = 0
+    due: int = 0
+    resolved: int = 0
+    verdicts: int = 0
+    satisfied: int = 0
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    @property
+    def response_rate(self):
+        return self._rate(self.responded, self.raised)
+
+    @property
+    def resolution_rate(self):
+        return self._rate(self.resolved, self.due)
+
+    @property
+    def satisfaction_rate(self):
+        return self._rate(self.satisfied, self.verdicts)
+
+    def add(self, other: "Tally") -> None:
+        for name in ("raised", "responded", "due", "resolved", "verdicts", "satisfied"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class RateRow:
+    key: object
+    name: str
+    tally: Tally = field(default_factory=Tally)
+
+
+def _counts(response_hours: int, today: date):
+    s = ServiceRequest
+    due = (s.due_on.is_not(None)) & ((s.done_on.is_not(None)) | (s.due_on < today))
+
+    def count(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    return (func.count(), count(s.response_seconds <= response_hours * 3600), count(due),
+            count(due & (s.done_on <= s.due_on)), count(s.verdict.is_not(None)),
+            count(s.verdict == r.SATISFIED))
+
+
+def _tally(row) -> Tally:
+    return Tally(*(int(value or 0) for value in row))
+
+
+def three_rates(session: Session, grid_ids, start: datetime, end: datetime, by: str,
+                today: date, zone, response_hours: int) -> tuple[list[RateRow], Tally]:
+    """Rows per ``by`` (one of GROUPINGS) and the total, for requests raised in [start, end)
+    in ``grid_ids``. (``zone``: kept for callers; the day first done is stored already.)"""
+    if by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}")
+    s = ServiceRequest
+    key = {"department": (s.department_id,), "representative": (s.owner_id, s.owner_name)}.get(
+        by, (s.grid_id,))
+    grids = sorted(grid_ids)
+    if not grids:
+        return [], Tally()
+    where = (s.grid_id.in_(grids), s.raised_at >= start, s.raised_at < end,
+             s.state != r.WITHDRAWN)
+    total = _tally(session.execute(select(*_counts(response_hours, today)).where(*where)).one())
+    grouped = session.execute(select(*key, *_counts(response_hours, today)).where(*where)
+                              .group_by(*key)).all()
+    rows: dict[object, RateRow] = {}
+    areas = {a.id: a for a in session.scalars(select(Area))} \
+        if by in ("grid", "community", "street") else {}
+    names = dict(session.execute(select(Department.id, Department.name)).all()) \
+        if by == "department" else {}
+    width = len(key)
+    for found in grouped:
+        ident, counts = found[0], found[width:]
+        if ident is None:
+            continue
+        if by in ("community", "street"):
+            area = _up_to(areas, ident, by)
+            if area is None:
+                continue
+            ident, name = area.id, area.name
+        elif by == "grid":
+            name = areas[ident].name if ident in areas else str(ident)
+        elif by == "department":
+            name = names.get(ident, str(ident))
+        else:
+            name = found[1] or str(ident)
+        rows.setdefault(ident, RateRow(ident, name)).tally.add(_tally(counts))
+    return sorted(rows.values(), key=lambda x: x.name), total
+
+
+def _up_to(areas, grid_id: int, level: str):
+    area = areas.get(grid_id)
+    while area is not None and area.level != level:
+        area = areas.get(area.parent_id)
+    return area
+
+
+def monthly_trend(session: Session, grid_ids, today: date, zone, response_hours: int,
+                  months: int = 6) -> list[tuple[date, Tally]]:
+    """The three rates of each of the last ``months`` calendar months (this one so far),
+    oldest first: the dashboard's trend."""
+    from shared.district_day import day_start
+
+    firsts = []
+    first = today.replace(day=1)
+    for _ in range(months):
+        firsts.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    firsts.reverse()
+    trend = []
+    for index, start in enumerate(firsts):
+        end = firsts[index + 1] if index + 1 < len(firsts) else today + timedelta(days=1)
+        _rows, total = three_rates(session, grid_ids, day_start(start, zone),
+                                   day_start(end, zone), "grid", today, zone, response_hours)
+        trend.append((start, total))
+    return trend
+
+
+@dataclass
+class TrendLine:
+    name: str
+    css: str
+    points: str  # SVG polyline points
+
+
+def trend_lines(trend: list[tuple[date, Tally]], width: int = 960,
+                height: int = 200) -> list[TrendLine]:
+    """The three rates as polylines over the months (0–100 %, a gap where a rate is —)."""
+    left, right, top, bottom = 44, 8, 10, 26
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / max(len(trend) - 1, 1)
+    lines = []
+    for name, css in (("response_rate", "rate-response"), ("resolution_rate", "rate-resolution"),
+                      ("satisfaction_rate", "rate-satisfaction")):
+        points = [f"{left + i * step:.1f},{top + plot_h * (1 - value):.1f}"
+                  for i, (_month, tally) in enumerate(trend)
+                  if (value := getattr(tally, name)) is not None]
+        lines.append(TrendLine(name, css, " ".join(points)))
+    return lines
