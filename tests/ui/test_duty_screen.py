@@ -33,7 +33,7 @@ def test_my_duty_shows_this_months_points_offline(tmp_path, kivy_env, lang):
                              display_name="李晓红")
         for name, situation in (("张利霞", [p.ALONE]), ("王秀英", [])):
             resident = make_resident(session, district.grids[0], name=name,
-                                     living_situation=situation, birth_year=1950)
+                                     care_categories=situation, birth_year=1950)
             session.flush()
             add_visit(session, resident, person, at)  # through the change log, as a push
         session.commit()
