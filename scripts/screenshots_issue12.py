@@ -14,7 +14,8 @@ from server.models import Resident
 from shared import protocol as p
 from shared.clock import utcnow
 from testkit.clock import today_in_china
-from testkit.web_screenshots import pages_in_each_language, shoot_seeded, sign_in, snap
+from testkit.web_live_server import sign_in
+from testkit.web_screenshots import pages_in_each_language, shoot_seeded, snap
 
 
 def seed_with_campaign(session):
@@ -39,7 +40,7 @@ def shoot(base: str, scenario, out: Path) -> list[Path]:
              ("campaign", f"/campaigns/{scenario.campaign.id}"), ("calls", "/calls"),
              ("dashboard-campaign-and-month", "/")]
     for lang, page in pages_in_each_language(base):
-        sign_in(page, "kunwu_sup", scenario.password)
+        sign_in(page, None, "kunwu_sup", scenario.password)
         for name, path_ in pages:
             page.goto(base + path_)
             saved.append(snap(page, out, f"web-{name}-{lang}.png"))

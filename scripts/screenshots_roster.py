@@ -16,7 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from testkit.web_screenshots import pages_in_each_language, shoot_seeded, sign_in, snap  # noqa: E402
+from testkit.web_live_server import sign_in  # noqa: E402
+from testkit.web_screenshots import pages_in_each_language, shoot_seeded, snap  # noqa: E402
 from testkit.web_scenario import build_scenario  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixtures" / "rosters"
@@ -25,7 +26,7 @@ CORPUS = ROOT / "tests" / "fixtures" / "rosters"
 def shoot(base: str, scenario, out: Path) -> list[Path]:
     saved = []
     for lang, page in pages_in_each_language(base):
-        sign_in(page, "kunwu_sup", scenario.password)
+        sign_in(page, None, "kunwu_sup", scenario.password)
 
         page.goto(f"{base}/import")
         page.set_input_files("input[type=file]", str(CORPUS / "07_id_numbers.xlsx"))

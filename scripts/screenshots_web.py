@@ -12,7 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 
-from testkit.web_screenshots import pages_in_each_language, shoot_seeded, sign_in, snap  # noqa: E402
+from testkit.web_live_server import sign_in  # noqa: E402
+from testkit.web_screenshots import pages_in_each_language, shoot_seeded, snap  # noqa: E402
 from testkit.web_scenario import add_note, add_visit, build_scenario  # noqa: E402
 
 from shared import protocol as p  # noqa: E402
@@ -87,7 +88,7 @@ def shoot(base: str, scenario, out: Path) -> list[Path]:
     saved = []
     for lang, page in pages_in_each_language(base):
         saved.append(snap(page, out, f"web-login-{lang}.png"))
-        sign_in(page, "street_sup", scenario.password)
+        sign_in(page, None, "street_sup", scenario.password)
         if lang == "zh":  # something in the audit log to show
             page.goto(f"{base}/residents/{scenario.residents['wang'].id}")
         for name, path_ in pages(scenario):

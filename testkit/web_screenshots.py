@@ -26,13 +26,6 @@ def pages_in_each_language(base: str) -> Iterator[tuple[str, object]]:
             context.close()
 
 
-def sign_in(page, username: str, password: str) -> None:
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_selector(".who")
-
-
 def snap(page, out: Path, name: str) -> Path:
     """The whole page as ``out/<name>``."""
     path = out / name
