@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 # libgl1-mesa-dri: the software OpenGL (llvmpipe) the Kivy window draws with under Xvfb.
-SYSTEM_PACKAGES := xvfb xauth libgl1-mesa-dri fonts-wqy-microhei chromium chromium-driver libzbar0 npm
+SYSTEM_PACKAGES := xvfb xauth libgl1-mesa-dri fonts-wqy-microhei chromium chromium-driver libzbar0 npm poppler-utils
 #: axe-core, the accessibility engine the browser tests run on every page (from the npm registry).
 AXE_JS := .axe/node_modules/axe-core/axe.min.js
 PG_HOST := 127.0.0.1

@@ -39,8 +39,8 @@ def seed_server(url: str, residents: int, *, seed: int = 7, username: str = "vol
         rows = []
         for index in range(residents):
             grid = district.grids[index % len(district.grids)]
-            situation = rng.choice([[p.ALONE], [p.ALONE, p.AGED_80_PLUS], [p.EMPTY_NEST],
-                                    [p.AGED_80_PLUS], [p.EMPTY_NEST, p.DISABLED]])
+            situation = rng.choice([[p.ALONE], [p.ALONE, p.DISABLED], [p.EMPTY_NEST],
+                                    [], [p.EMPTY_NEST, p.DISABLED]])
             devices = rng.sample(list(p.SAFETY_DEVICES), rng.choice([0, 1, 2, 2, 3]))
             devices.sort(key=list(p.SAFETY_DEVICES).index)
             rows.append((grid.id, {
@@ -52,8 +52,8 @@ def seed_server(url: str, residents: int, *, seed: int = 7, username: str = "vol
                 "emergency_contact": rng.choice(["女儿", "儿子", "侄子", "邻居"]) +
                 rng.choice(SURNAMES) + "女士",
                 "emergency_phone": f"15{rng.randint(100000000, 999999999)}",
-                "living_situation": situation, "safety_devices": devices,
-                "care_level": rng.choice(list(p.CARE_LEVELS)),
+                "care_categories": situation, "safety_devices": devices,
+                "ability_level": rng.choice(list(p.ABILITY_LEVELS)),
                 "care_notes": rng.choice(["", "高血压，每天早上服药。", "耳背，敲门要用力。",
                                           "糖尿病，注意饮食。", "腿脚不便，行动慢，多等一会儿。"]),
             }))

@@ -232,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     rows += sync.run(args.pg_url, replace(stage.FULL, workers=args.workers,
                                           threads=args.threads))
     notes.append("bench.sync: ran")
-    for name, call in (("app", lambda m: m.run()), ("web", lambda m: m.run(args.pg_url))):
+    for name, call in (("app", lambda m: m.run()), ("web", lambda m: m.run(args.pg_url)),
+                       ("points", lambda m: m.run(args.pg_url))):
         try:
             module = optional_module(name)
         except Exception:

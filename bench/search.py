@@ -41,7 +41,7 @@ def search_store(data_dir: Path, residents: int, *, seed: int = 5) -> int:
                 "sex": rng.choice("FM"), "birth_year": rng.randint(1925, 1955),
                 "address": f"建设路{rng.randint(1, 99)}号院{building}号楼{unit}单元{room}",
                 "phone": f"13{rng.randint(0, 999_999_999):09d}", "status": "active",
-                "living_situation": [rng.choice(["alone", "empty_nest", "aged_80_plus"])],
+                "care_categories": [rng.choice(["alone", "empty_nest", "disabled"])],
                 "created_at": "2026-01-05T02:00:00Z"}})
         store.apply_page({"changes": changes, "cursor": str(residents),
                           "grids": [{"id": 1, "name": "第1网格"}, {"id": 2, "name": "第2网格"}]})

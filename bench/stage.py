@@ -158,8 +158,8 @@ def seed(url: str, sizes: Sizes, *, push: bool = True, tablets: bool = True,
                     "birth_year": rng.randint(1930, 1958),
                     "address": f"长庆路{rng.randint(1, 99)}号院{rng.randint(1, 9)}号楼"
                                f"{rng.randint(1, 6)}单元{rng.randint(1, 6)}0{rng.randint(1, 4)}",
-                    "living_situation": rng.choice([["alone"], ["empty_nest"], [],
-                                                    ["alone", "aged_80_plus"]])}))
+                    "care_categories": rng.choice([["alone"], ["empty_nest"], [],
+                                                   ["alone", "disabled"]])}))
 
         if push:
             for d in range(push_devices or sizes.push_devices):

@@ -78,6 +78,7 @@ def _build(bench_url: str, raw_dsn: str) -> float:
     from werkzeug.security import generate_password_hash
 
     from server.migrate import upgrade
+    from shared.district_rules import follows_up
     from shared.due import open_follow_up, VisitFact
     from shared.search import search_keys
 
@@ -149,15 +150,16 @@ def _build(bench_url: str, raw_dsn: str) -> float:
         extra = VISITS - visits_per_resident * RESIDENTS
         resident_copy = cur.copy(
             "COPY residents (id, grid_id, name, search_keys, sex, birth_year, address, phone, "
-            "living_situation, care_level, visit_cadence_days, safety_devices, status, version, "
-            "field_stamps, created_at, last_visit_at, last_met_at, follow_up_since) FROM STDIN")
+            "care_categories, ability_level, visit_cadence_days, safety_devices, device_details, "
+            "status, version, field_stamps, created_at, last_visit_at, last_met_at, "
+            "follow_up_since) FROM STDIN")
         visit_rows: list[tuple] = []
         with resident_copy as copy:
             for index in range(RESIDENTS):
                 grid = grids[index % len(grids)]
                 name = rng.choice(SURNAMES) + rng.choice(GIVEN)
                 keys = keys_cache.get(name) or keys_cache.setdefault(name, search_keys(name))
-                situation = rng.choice([["alone"], ["empty_nest"], ["alone", "aged_80_plus"],
+                situation = rng.choice([["alone"], ["empty_nest"], ["alone", "disabled"],
                                         ["disabled"], []])
                 resident_id = str(uuid.uuid4())
                 count = visits_per_resident + (1 if index < extra else 0)
@@ -178,13 +180,14 @@ def _build(bench_url: str, raw_dsn: str) -> float:
                     visit_rows.append((visit_id, resident_id, grid, None, when, when, when,
                                        outcome, json.dumps(details, ensure_ascii=False)))
                 met = [f.visited_at for f in facts if f.outcome == "met"]
+                sex, birth_year = rng.choice("FM"), rng.randint(1928, 1955)
                 copy.write_row((
-                    resident_id, grid, name, keys, rng.choice("FM"), rng.randint(1928, 1955),
+                    resident_id, grid, name, keys, sex, birth_year,
                     f"幸福路{rng.randint(1, 300)}号{rng.randint(1, 12)}号楼{rng.randint(1, 30)}0{rng.randint(1, 4)}",
-                    f"13{rng.randint(100000000, 999999999)}", json.dumps(situation), "self_care",
-                    None, json.dumps([]), "active", 0, "{}", now - timedelta(days=400),
+                    f"13{rng.randint(100000000, 999999999)}", json.dumps(situation), "intact",
+                    None, json.dumps([]), "{}", "active", 0, "{}", now - timedelta(days=400),
                     times[-1] if times else None, max(met) if met else None,
-                    open_follow_up(situation, facts)))
+                    open_follow_up(follows_up(situation, birth_year, None, now.date()), facts)))
         # Loaded in time order, as a live server receives them: recent visits share pages.
         visit_rows.sort(key=lambda row: row[4])
         with cur.copy("COPY visits (id, resident_id, grid_id, author_id, visited_at, "
@@ -259,7 +262,7 @@ def run(pg_url: str) -> list[BenchRow]:
                 samples.append(elapsed())
             return statistics.median(samples)
         raw_residents = raw("SELECT id, name, grid_id, sex, birth_year, address, phone, "
-                            "living_situation, status, last_visit_at, last_met_at, "
+                            "care_categories, status, last_visit_at, last_met_at, "
                             "follow_up_since, visit_cadence_days, created_at, search_keys "
                             "FROM residents")
         raw_chart = raw("SELECT to_char(timezone('UTC', visited_at) + interval '8 hours', "
@@ -306,9 +309,9 @@ def run(pg_url: str) -> list[BenchRow]:
             with conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO residents (id, grid_id, name, search_keys, sex, birth_year, "
-                    "address, living_situation, care_level, safety_devices, status, version, "
-                    "field_stamps, created_at) VALUES (%s, %s, 'x', '', 'F', 1940, 'x', '[]', "
-                    "'self_care', '[]', 'active', 0, '{}', now())",
+                    "address, care_categories, ability_level, safety_devices, device_details, "
+                    "status, version, field_stamps, created_at) VALUES (%s, %s, 'x', '', 'F', "
+                    "1940, 'x', '[]', 'intact', '[]', '{}', 'active', 0, '{}', now())",
                     [(str(uuid.uuid4()), grid_ids[0]) for _ in range(ROSTER_ROWS)])
         conn.rollback()
         # Leave the data set as it was, for the next run.

@@ -7,7 +7,7 @@ from pathlib import Path
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest local revision. Checked first so an up-to-date tablet starts without importing
 #: Alembic (half a second on a phone); tests/client/test_local_migrations.py keeps it true.
-LOCAL_HEAD = "c0005g_campaigns"
+LOCAL_HEAD = "c0003f_care_model"
 #: Alembic's migration context is global to the process: one upgrade at a time.
 _upgrading = threading.Lock()
 

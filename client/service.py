@@ -18,11 +18,14 @@ from marshmallow import ValidationError
 from shared import protocol as p
 from shared.clock import isoformat, parse_instant, utcnow
 from shared.district_day import district_today, zone_or_default
-from shared.due import DueStatus, due_status
+from shared.district_rules import DistrictRules, follows_up, shown_categories
+from shared.due import DueStatus, VisitFact, due_status
+from shared.follow_up import ladder_step
 from shared.schemas import DATA_SCHEMAS, flatten_errors
 from shared.search import FUZZY, rank
 
 from . import drafts, lock as gate
+from .care import RULES_META, rules_from_text
 from .lock import InvalidPin, TabletLock
 from .store import HELD, PENDING, REJECTED, SqliteStore, local_note_record, local_visit_record
 from .sync import (DISTRICT_ZONE_META, DeviceWiped, SignInRequired, SyncEngine, SyncProgress,
@@ -79,7 +82,8 @@ class ResidentSummary:
     age: int | None
     grid_id: int
     grid_name: str
-    living_situation: list[str]
+    #: 关爱类别 as shown: the stored ones, then 高龄 when the birth year says so.
+    care_categories: list[str]
     status: str
     due: DueStatus
     last_visit_at: datetime | None
@@ -95,6 +99,9 @@ class ResidentDetail:
     visits: list[dict] = field(default_factory=list)  # newest first; "state" and "voided" added
     notes: list[dict] = field(default_factory=list)  # newest first; "state" added
     conflicts: list[dict] = field(default_factory=list)  # open ones first
+    #: Where an open follow-up stands (shared/follow_up.py): revisit, call_contact (the app
+    #: offers the emergency contact's number), alert_supervisor; None without one.
+    follow_up_step: str | None = None
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -291,6 +298,11 @@ class FieldService:
     # ---- the district's day ----------------------------------------------------------------
 
     @property
+    def district_rules(self) -> DistrictRules:
+        """The district's visiting rules as the server last sent them (defaults until then)."""
+        return rules_from_text(self.store.get_meta(RULES_META))
+
+    @property
     def district_zone(self) -> ZoneInfo:
         """The zone the server named (Asia/Shanghai until it names one): the tablet's days and
         every time it shows are the district's, whatever zone the tablet itself is set to."""
@@ -427,30 +439,33 @@ class FieldService:
             else:
                 found = None
                 rows = db.execute(columns).fetchall()
+        rules = self.district_rules
         summaries = [self._summary(row, grid_names, today, zone,
-                                   found[row[0]] if found is not None else FUZZY)
+                                   found[row[0]] if found is not None else FUZZY, rules)
                      for row in rows]
         summaries.sort(key=lambda s: (s.match, s.follow_up_since is None, s.due.sort_key,
                                       s.name))
         return summaries
 
     def _summary(self, row, grid_names, today: date, zone: ZoneInfo,
-                 match: int = FUZZY) -> ResidentSummary:
+                 match: int = FUZZY, rules: DistrictRules | None = None) -> ResidentSummary:
         (resident_id, grid_id, payload, name, _keys, address, last_met_at, last_visit_at,
          follow_up_since, unsent) = row
         record = json.loads(payload)
         due = due_status(status=record.get("status", "active"),
-                         living_situation=record.get("living_situation") or [],
+                         care_categories=record.get("care_categories") or [],
                          birth_year=record.get("birth_year"),
                          visit_cadence_days=record.get("visit_cadence_days"),
                          last_met=_moment(last_met_at),
-                         since=_moment(record.get("created_at")), today=today, zone=zone)
+                         since=_moment(record.get("created_at")), today=today, zone=zone,
+                         risk_tier=record.get("risk_tier"),
+                         rules=rules or self.district_rules)
         birth_year = record.get("birth_year")
         return ResidentSummary(
             id=resident_id, name=name, address=address, sex=record.get("sex", ""),
             age=today.year - birth_year if birth_year else None, grid_id=grid_id,
             grid_name=grid_names.get(grid_id, ""),
-            living_situation=record.get("living_situation") or [],
+            care_categories=shown_categories(record.get("care_categories"), birth_year, today),
             status=record.get("status", "active"), due=due,
             last_visit_at=_moment(last_visit_at), follow_up_since=_moment(follow_up_since),
             unsent=unsent, match=match)
@@ -487,8 +502,14 @@ class FieldService:
         for conflict in conflicts:
             conflict["mine"] = me in ((conflict.get("kept_by") or {}).get("person_id"),
                                       (conflict.get("lost_by") or {}).get("person_id"))
-        return ResidentDetail(self._summary(row, grid_names, today, zone), json.loads(row[2]),
-                              visits, notes, conflicts)
+        record = json.loads(row[2])
+        step = ladder_step(
+            follows_up(record.get("care_categories"), record.get("birth_year"),
+                       record.get("risk_tier"), today, self.district_rules),
+            [VisitFact(v["id"], parse_instant(v["visited_at"]), v.get("outcome"),
+                       v.get("corrects"), v.get("correction")) for v in visits])
+        return ResidentDetail(self._summary(row, grid_names, today, zone), record,
+                              visits, notes, conflicts, step)
 
     def my_conflicts(self) -> list[dict]:
         """Open conflicts in which one of the two edits was mine (conflict records name the
@@ -535,15 +556,24 @@ class FieldService:
                      mood: str | None = None, needs=(), services=(),
                      safety_checks: dict | None = None, note: str | None = None,
                      follow_up_on: date | None = None, away_reason: str | None = None,
-                     corrects: str | None = None, correction: str | None = None) -> str:
-        """Save a visit on the tablet at once (and queue it). Returns the visit id."""
+                     corrects: str | None = None, correction: str | None = None,
+                     method: str | None = None, checklist: dict | None = None, advice=(),
+                     emergency_action: str | None = None) -> str:
+        """Save a visit on the tablet at once (and queue it). Returns the visit id.
+
+        ``method``: 上门 when None; ``checklist``: only the items with something to note."""
         grid_id, _version = self._resident_row(resident_id)
         data = {"resident_id": resident_id, "outcome": outcome}
         optional = {"readings": {k: v for k, v in (readings or {}).items() if v is not None},
                     "mood": mood, "needs": list(needs), "services": list(services),
                     "safety_checks": safety_checks, "note": (note or "").strip() or None,
                     "follow_up_on": follow_up_on.isoformat() if follow_up_on else None,
-                    "away_reason": away_reason, "corrects": corrects, "correction": correction}
+                    "away_reason": away_reason, "corrects": corrects, "correction": correction,
+                    "method": method if method != p.DOOR else None,
+                    "checklist": {item: text.strip() for item, text in (checklist or {}).items()
+                                  if text and text.strip()},
+                    "advice": list(advice),
+                    "emergency_action": (emergency_action or "").strip() or None}
         data.update({key: value for key, value in optional.items() if value not in (None, [], {})})
         visit_id = str(uuid.uuid4())
         op = self._op(p.VISIT, p.CREATE, visit_id, grid_id, data)

@@ -26,12 +26,17 @@ from shared import protocol as p
 from shared.clock import isoformat, parse_instant
 from shared.digest import combine, facts_hash
 from shared.due import VisitFact, visit_facts
+from shared.legacy import map_resident_data
 from shared.search import KEYS_PREFIX, keys_are_current, search_keys
 
+from .care import RULES_META, rule_from_meta
 from .encryption import SECRET_SUFFIX, Keyring, cipher_module, default_seal, is_plain_sqlite
 from .pulled import UnreadableRecord, check_change, quarantine_entry
 
 log = logging.getLogger(__name__)
+
+#: Resident fields that decide whether a no-answer opens a follow-up.
+FOLLOW_UP_FIELDS = ("care_categories", "birth_year", "risk_tier")
 
 #: An op's life in the outbox: pending -> acked (the server applied it) -> held (its echo came
 #: back) -> deleted after HELD_DAYS; or rejected (kept, shown, until dismissed). A held op has
@@ -228,7 +233,11 @@ class SqliteStore:
 
     def set_meta(self, values: dict[str, str | None]) -> None:
         with self.transaction() as db:
+            changed_rules = RULES_META in values and values[RULES_META] != self._get(db, RULES_META)
             self._set_meta(db, values)
+            if changed_rules:  # who is followed up may have changed: the facts follow
+                self._refresh_visit_facts(db, [row[0] for row in
+                                               db.execute("SELECT id FROM residents")])
 
     @staticmethod
     def _set_meta(db, values: dict[str, str | None]) -> None:
@@ -575,12 +584,13 @@ class SqliteStore:
                                   f"resident_id FROM visits WHERE resident_id IN ({marks})",
                                   chunk):
                 visits[row[5]].append(_visit_fact(row))
-            situations = {row[0]: json.loads(row[1]).get("living_situation") or [] for row in
-                          db.execute(f"SELECT id, payload FROM residents WHERE id IN ({marks})",
-                                     chunk)}
+            follows = rule_from_meta(lambda key: self._get(db, key))
+            profiles = {row[0]: json.loads(row[1]) for row in
+                        db.execute(f"SELECT id, payload FROM residents WHERE id IN ({marks})",
+                                   chunk)}
             updates = []
             for resident_id, facts in visits.items():
-                derived = visit_facts(situations.get(resident_id, []), facts)
+                derived = visit_facts(follows(profiles.get(resident_id) or {}), facts)
                 updates.append((_iso(derived.last_met_at), _iso(derived.last_visit_at),
                                 _iso(derived.follow_up_since), resident_id))
             db.executemany("UPDATE residents SET last_met_at = ?, last_visit_at = ?, "
@@ -606,14 +616,14 @@ class SqliteStore:
                     f"SELECT id, server_payload, payload, search_keys FROM residents "
                     f"WHERE id IN ({marks})", chunk):
                 payload = json.loads(server_payload) if server_payload else {}
-                living_before = payload.get("living_situation")
+                profile_before = [payload.get(name) for name in FOLLOW_UP_FIELDS]
                 for change in edits.get(resident_id, ()):
-                    payload.update(change)
+                    payload.update(map_resident_data(change))  # an edit made before the update
                 keys = self._current_keys(keys, payload, json.loads(shown) if shown else {})
                 updates.append((json.dumps(payload, ensure_ascii=False), payload["name"],
                                 keys, payload["address"], unsent.get(resident_id, 0),
                                 resident_id))
-                if payload.get("living_situation") != living_before:
+                if [payload.get(name) for name in FOLLOW_UP_FIELDS] != profile_before:
                     self._refresh_visit_facts(db, [resident_id])
             db.executemany("UPDATE residents SET payload = ?, name = ?, search_keys = ?, "
                            "address = ?, unsent = ? WHERE id = ?", updates)
@@ -670,6 +680,7 @@ class SqliteStore:
         server's; for those the facts of the server copies alone are counted, as for records.
         """
         with self.reading() as db:
+            follows = rule_from_meta(lambda key: self._get(db, key))
             own_work = {row[0] for row in db.execute(
                 "SELECT resident_id FROM visits WHERE position IS NULL UNION "
                 "SELECT resident_id FROM outbox WHERE entity = ? AND state IN (?, ?)",
@@ -684,8 +695,7 @@ class SqliteStore:
                     visits = [_visit_fact(row) for row in db.execute(
                         "SELECT id, visited_at, outcome, corrects, correction FROM visits "
                         "WHERE resident_id = ? AND position IS NOT NULL", (resident_id,))]
-                    derived = visit_facts(
-                        json.loads(server_payload).get("living_situation") or [], visits)
+                    derived = visit_facts(follows(json.loads(server_payload)), visits)
                     last_visit, last_met_at, follow_up = (
                         _iso(derived.last_visit_at), _iso(derived.last_met_at),
                         _iso(derived.follow_up_since))
@@ -919,6 +929,7 @@ class MemoryStore:
 
     def local_fact_digests(self) -> dict[int, str]:
         """Derived facts of the server copies held (this store keeps no derived columns)."""
+        follows = rule_from_meta(self.get_meta)
         visits: dict[str, list[VisitFact]] = {}
         for (entity, _id), held in self._state["records"].items():
             if entity == p.VISIT:
@@ -929,8 +940,7 @@ class MemoryStore:
         hashes: dict[int, list[int]] = {grid_id: [] for grid_id in self._state["grids"]}
         for (entity, resident_id), held in self._state["records"].items():
             if entity == p.RESIDENT:
-                derived = visit_facts(held["data"].get("living_situation") or [],
-                                      visits.get(resident_id, ()))
+                derived = visit_facts(follows(held["data"]), visits.get(resident_id, ()))
                 hashes.setdefault(held["grid_id"], []).append(facts_hash(
                     resident_id, _iso(derived.last_visit_at), _iso(derived.last_met_at),
                     _iso(derived.follow_up_since)))

@@ -15,7 +15,9 @@ from typing import Callable
 
 from shared import protocol as p
 from shared.clock import isoformat, utcnow
+from shared.digest import canonical_json
 
+from .care import RULES_META
 from .pulled import page_problem
 from .store import PENDING, LocalStore
 from .transport import Transport, TransportError
@@ -295,6 +297,11 @@ class SyncEngine:
             if isinstance(page.get("timezone"), str) and page["timezone"] != \
                     self.store.get_meta(DISTRICT_ZONE_META):
                 self.store.set_meta({DISTRICT_ZONE_META: page["timezone"]})
+            rules = page.get("rules")
+            if isinstance(rules, dict):
+                text = canonical_json(rules)
+                if text != self.store.get_meta(RULES_META):
+                    self.store.set_meta({RULES_META: text})
             report.pulled += len(page["changes"])
             report.evicted_grids.extend(page.get("evict_grids", ()))
             if progress:

@@ -167,6 +167,24 @@ def cmd_prune(args) -> int:
     return 0
 
 
+def cmd_refresh_follow_ups(args) -> int:
+    from server.care import refresh_follow_ups
+    from server.config import Config
+    from server.db import make_engine
+    from server.district import load_rules
+
+    rules = load_rules(Config().DISTRICT_RULES)  # a bad file is named before anything runs
+    migrate_database(args.database_url)
+    engine = make_engine(args.database_url)
+    try:
+        with engine.begin() as connection:
+            changed = refresh_follow_ups(connection, rules)
+    finally:
+        engine.dispose()
+    print(f"Open follow-ups worked out again under the district's rules: {changed} changed.")
+    return 0
+
+
 def demo_usernames(count: int) -> list[str]:
     """The demo's first ``count`` field workers, one tablet each."""
     from server.demo import field_usernames
@@ -282,6 +300,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--older-than-days", type=int, default=DEFAULT_PRUNE_DAYS, metavar="N",
                      help="keep the last N days (default %(default)s, at least 1)")
     sub.set_defaults(handler=cmd_prune)
+
+    sub = commands.add_parser(
+        "refresh-follow-ups", parents=[database],
+        help="after changing KNOCKDOOR_DISTRICT_RULES: work out open follow-ups again",
+        description="Which no-answers open a follow-up depends on the district's rules "
+                    "(KNOCKDOOR_DISTRICT_RULES). After changing them, run this once: every "
+                    "resident's open follow-up is worked out again from their visits. The "
+                    "tablets do the same when the new rules reach them.")
+    sub.set_defaults(handler=cmd_refresh_follow_ups)
 
     sub = commands.add_parser("create-user", parents=[database],
                               help="add a person who can sign in")

@@ -185,6 +185,11 @@ def shoot(out: Path, language: str, data_dir: Path, conflict_name: str, env: dic
         app.send(cmd="open", screen="settings")
         time.sleep(0.5)
         app.screenshot(path("settings"))
+
+        app.send(cmd="open", screen="duty")  # 我的履职 (issue 15)
+        app.wait_for_text(_("What earned them"))
+        time.sleep(0.5)
+        app.screenshot(path("duty"))
     finally:
         app.close()
 

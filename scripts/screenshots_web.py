@@ -39,7 +39,7 @@ def seed(session):
              "血压偏高，已联系社区卫生服务站医生下周上门复查。")
     for grid_key in ("kunwu1", "kunwu2", "lvcheng1", "lvcheng2"):
         for number in range(7):
-            situation = rng.choice([[p.ALONE], [p.EMPTY_NEST], [p.ALONE, p.AGED_80_PLUS],
+            situation = rng.choice([[p.ALONE], [p.EMPTY_NEST], [p.ALONE, p.CareCategory.SUBSISTENCE.value],
                                     [p.DISABLED]])
             resident = make_resident(
                 session, scenario.grids[grid_key],
@@ -47,7 +47,7 @@ def seed(session):
                 birth_year=rng.randint(1932, 1952),
                 address=f"{rng.choice(STREETS)}{rng.randint(1, 60)}号院{rng.randint(1, 9)}号楼"
                         f"{rng.randint(1, 4)}单元{rng.randint(1, 6)}0{rng.randint(1, 4)}",
-                living_situation=situation)
+                care_categories=situation)
             session.flush()
             for days_ago in sorted(rng.sample(range(1, 30), rng.randint(0, 4)), reverse=True):
                 when = now - timedelta(days=days_ago, hours=rng.randint(0, 6))

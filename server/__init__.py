@@ -19,6 +19,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     # A misspelt zone stops the server at start-up rather than shifting every day it reckons.
     zone_named(app.config["TIMEZONE"])
+    # Likewise a bad district rule: named at start-up, never half applied.
+    from .district import load_rules
+    app.config["DISTRICT_RULES"] = load_rules(app.config.get("DISTRICT_RULES"))
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
         # The client's own address (throttling, audit log) and scheme, as the proxies saw them.

@@ -105,10 +105,7 @@ def progress(session: Session, campaign: Campaign, grid_ids, today: date) -> Pro
     for resident in session.scalars(select(Resident).where(
             Resident.grid_id.in_(sorted(grid_ids)), Resident.status == "active")
             .order_by(Resident.grid_id, Resident.name)):
-        categories = getattr(resident, "care_categories", None)
-        if categories is None:
-            categories = resident.living_situation
-        if rule.concerns(campaign.categories, categories, resident.birth_year, today):
+        if rule.concerns(campaign.categories, resident.care_categories or (), resident.birth_year, today):
             found.residents.append((resident, rule.reached(resident.last_met_at,
                                                            campaign.started_at)))
     # Not yet reached first, so the page and the tablets list who is left.

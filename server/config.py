@@ -87,6 +87,10 @@ class Config:
     #: The district's time zone (IANA name): every calendar day and every time a person reads.
     TIMEZONE: str = field(default_factory=lambda: os.environ.get(
         "KNOCKDOOR_TIMEZONE") or DEFAULT_ZONE)
+    #: The district's visiting rules (care categories, cadence per risk tier, follow-ups, which
+    #: methods count, reading thresholds): a JSON file, see docs/operations.md. Unset: defaults.
+    DISTRICT_RULES: str | None = field(default_factory=lambda: os.environ.get(
+        "KNOCKDOOR_DISTRICT_RULES") or None)
     TESTING: bool = False
 
     # flask-smorest / OpenAPI

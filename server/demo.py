@@ -29,10 +29,13 @@ from werkzeug.security import generate_password_hash
 
 from shared import protocol as p
 from shared.clock import utcnow
+from shared.district_rules import follows_up
+from shared.grid_code import make_grid_code
 from shared.due import OVERDUE, cadence_days, due_status
 
 from . import district
-from .models import Area, Assignment, Base, Person, Resident
+from .alerts import raise_for_visits
+from .models import Area, Assignment, Base, Pairing, Person, Resident
 from .sync.batch import ChangeBatch, ResidentFacts
 from .sync.edits import create_residents
 
@@ -212,6 +215,7 @@ class PlannedPerson:
     phone: str | None
     areas: list[str]  # keys of PlannedArea
     starts_on: date
+    representative_level: str | None = None  # a 人大代表's congress
 
 
 @dataclass
@@ -247,6 +251,8 @@ class Plan:
     residents: list[PlannedResident] = field(default_factory=list)
     visits: list[PlannedVisit] = field(default_factory=list)
     notes: list[PlannedNote] = field(default_factory=list)
+    #: 结对帮扶: (index of the resident, username of the visitor)
+    pairings: list[tuple[int, str]] = field(default_factory=list)
 
 
 class _Draw:
@@ -313,7 +319,8 @@ def _plan_areas(plan: Plan) -> None:
                                           street_key, roads))
             for g in range(1, grids + 1):
                 plan.areas.append(PlannedArea(f"{community_key}g{g}", p.GRID,
-                                              f"{community}第{g}网格", f"{community_code}-{g:02d}",
+                                              f"{community}第{g}网格",
+                                              make_grid_code(DISTRICT_CODE, s, c, g),
                                               community_key, roads))
 
 
@@ -357,6 +364,9 @@ def _plan_people(plan: Plan, draw: _Draw) -> None:
                     keys.append(sibling.key)
                 person(f"vol-{number:02d}", p.REPRESENTATIVE, draw.worker_name(rng.choice("FMM")),
                        keys)
+                # District and township deputies live among their voters; a few sit higher.
+                plan.people[-1].representative_level = rng.choices(
+                    ("county", "township", "city", "province"), (6, 3, 2, 1))[0]
     assert all(areas[key].level in (p.STREET, p.COMMUNITY, p.GRID)
                for person_ in plan.people for key in person_.areas)
 
@@ -400,29 +410,17 @@ def _resident_fields(draw: _Draw, address: str, today: date) -> dict:
     birth_year = 1960 - int(rng.triangular(0, 31, 5))
     age = today.year - birth_year
 
-    situation = []
-    if draw.chance(0.36):
-        situation.append(p.ALONE)
-    elif draw.chance(0.45):
-        situation.append(p.EMPTY_NEST)
-    if age >= 80:
-        situation.append(p.AGED_80_PLUS)
-    disabled = draw.chance(0.05 + max(0, age - 75) * 0.01)
-    if disabled:
-        situation.append(p.DISABLED)
-
-    if disabled:
-        care_level = "full_care" if draw.chance(0.55) else "assisted"
-    elif age >= 85:
-        care_level = "assisted" if draw.chance(0.5) else "self_care"
-    else:
-        care_level = "assisted" if draw.chance(0.12) else "self_care"
-
-    alone = p.ALONE in situation
+    categories, ability, tier, reason = _care_profile(draw, age)
+    alone = p.ALONE in categories
     devices = [device for device, chance in (
         ("fall_alarm", 0.6 if alone else 0.15), ("smoke_detector", 0.8 if alone else 0.4),
         ("gas_alarm", 0.5 if alone else 0.25), ("emergency_button", 0.4 if alone else 0.08),
-        ("door_sensor", 0.15 if alone and age >= 80 else 0.0)) if draw.chance(chance)]
+        ("door_sensor", 0.15 if alone and age >= 80 else 0.0),
+        ("infrared_sensor", 0.2 if alone and age >= 80 else 0.0),
+        ("smart_water_meter", 0.12 if alone else 0.0),
+        ("wearable", 0.5 if p.DISABLED in categories else 0.0),
+        ("water_leak", 0.05), ("pull_cord", 0.3 if ability in ("severe", "complete") else 0.0))
+        if draw.chance(chance)]
 
     # Children: a son carries the family name; a woman's children carry their father's.
     child_sex = "M" if draw.chance(0.5) else "F"
@@ -441,8 +439,15 @@ def _resident_fields(draw: _Draw, address: str, today: date) -> dict:
     elif draw.chance(0.6):
         phone = draw.landline()
 
+    # Who receives a device's alarms: the child for most, the grid worker when nobody is near.
+    receiver = f"{child}（{relation}）" if has_contact and draw.chance(0.7) else "社区网格员"
+    device_details = {device: {"installed_on": (today - timedelta(
+        days=rng.randint(30, 900))).isoformat(), "alarm_to": receiver} for device in devices}
+    assessed_on = (today - timedelta(days=rng.randint(20, 700))).isoformat()
+    assessor = rng.choice(ASSESSORS)
+
     cadence = None
-    if care_level == "full_care" and alone:
+    if ability == "complete" and alone:
         cadence = 3
     elif draw.chance(0.03):
         cadence = 10
@@ -457,10 +462,66 @@ def _resident_fields(draw: _Draw, address: str, today: date) -> dict:
         "phone": phone,
         "emergency_contact": f"{child}({relation})" if has_contact else None,
         "emergency_phone": draw.mobile() if has_contact else None,
-        "living_situation": situation, "care_level": care_level,
-        "visit_cadence_days": cadence, "safety_devices": devices, "care_notes": notes,
-        "status": "active",
+        "care_categories": categories, "ability_level": ability,
+        "ability_assessed_on": assessed_on, "ability_assessor": assessor,
+        "risk_tier": tier, "risk_reason": reason,
+        "visit_cadence_days": cadence, "safety_devices": devices,
+        "device_details": device_details, "care_notes": notes, "status": "active",
     }
+
+
+#: Who assesses ability levels (GB/T 42195-2022) in the demo: the street's assessment agency.
+ASSESSORS = ("濮阳市华龙区老年人能力评估中心", "社区卫生服务中心 王医生", "社区卫生服务中心 李医生")
+
+
+def _care_profile(draw: _Draw, age: int) -> tuple[list[str], str, str, str]:
+    """关爱类别, ability level, risk tier and its reason, drawn so that they agree with each
+    other and with the age (80+ itself is never stored: the birth year says it)."""
+    rng = draw.rng
+    categories = []
+    if draw.chance(0.36):
+        categories.append(p.ALONE)
+    elif draw.chance(0.45):
+        categories.append(p.EMPTY_NEST)
+    elif draw.chance(0.08):
+        categories.append(p.CareCategory.LEFT_BEHIND.value)
+    disabled = draw.chance(0.05 + max(0, age - 75) * 0.01)
+    if disabled:
+        categories.append(p.DISABLED)
+    if draw.chance(0.04):
+        categories.append(p.CareCategory.SEVERE_DISABILITY.value)
+    if draw.chance(0.03):
+        categories.append(p.CareCategory.BEREAVED_ONE_CHILD.value)
+    if draw.chance(0.05):
+        categories.append(p.CareCategory.SUBSISTENCE.value)
+    elif draw.chance(0.015):
+        categories.append(p.CareCategory.DESTITUTE.value)
+    if draw.chance(0.04):
+        categories.append(p.CareCategory.SERIOUS_ILLNESS.value)
+    categories = [code for code in p.CARE_CATEGORIES if code in categories]
+
+    impaired = disabled or p.CareCategory.SEVERE_DISABILITY.value in categories
+    if impaired:
+        ability = rng.choices(("moderate", "severe", "complete"), (5, 4, 2))[0]
+    elif age >= 85:
+        ability = rng.choices(("intact", "mild"), (5, 5))[0]
+    else:
+        ability = rng.choices(("intact", "mild"), (88, 12))[0]
+
+    alone, old = p.ALONE in categories, age >= 80
+    if alone and (old or impaired) or ability in ("severe", "complete"):
+        tier = "high"
+        reason = ("独居且失能" if alone and impaired else "独居高龄" if alone and old
+                  else "重度失能，需每周上门")
+    elif alone or impaired or old or set(categories) & {
+            p.CareCategory.SUBSISTENCE.value, p.CareCategory.DESTITUTE.value,
+            p.CareCategory.SERIOUS_ILLNESS.value, p.CareCategory.BEREAVED_ONE_CHILD.value}:
+        tier = "key"
+        reason = ("独居" if alone else "失能" if impaired else "高龄" if old
+                  else "困难家庭，每月走访")
+    else:
+        tier, reason = "routine", "身体和居住情况稳定"
+    return categories, ability, tier, reason
 
 
 def _office_hours(draw: _Draw, day: date, now: datetime) -> datetime:
@@ -483,9 +544,12 @@ def _plan_history(plan: Plan, draw: _Draw, now: datetime) -> None:
     for index, resident in enumerate(plan.residents):
         fields = resident.fields
         workers = workers_of[resident.grid]
-        cadence = cadence_days(fields["living_situation"], fields["birth_year"],
-                               fields["visit_cadence_days"], today)
-        alone = p.ALONE in fields["living_situation"]
+        if fields["risk_tier"] == "high" and rng.random() < 0.3:
+            plan.pairings.append((index, rng.choice(workers)))  # 结对帮扶
+        cadence = cadence_days(fields["care_categories"], fields["birth_year"],
+                               fields["visit_cadence_days"], today, fields["risk_tier"])
+        alone = follows_up(fields["care_categories"], fields["birth_year"], fields["risk_tier"],
+                           today)
         roll = rng.random()
         # The state the history leads up to today.
         if roll < 0.07:
@@ -496,10 +560,10 @@ def _plan_history(plan: Plan, draw: _Draw, now: datetime) -> None:
             last_met_days = rng.randint(max(2, cadence - 3), cadence + 4)
         elif roll < 0.22:
             kind = "hospitalised" if rng.random() < 0.15 else "normal"
-            last_met_days = rng.randint(0, cadence)
+            last_met_days = rng.randint(0, min(cadence, HISTORY_DAYS))
         else:
             kind = "normal"
-            last_met_days = rng.randint(0, cadence)
+            last_met_days = rng.randint(0, min(cadence, HISTORY_DAYS))
 
         days = []  # (days ago, outcome)
         if kind == "hospitalised":
@@ -521,6 +585,8 @@ def _plan_history(plan: Plan, draw: _Draw, now: datetime) -> None:
                 ago += 2
             elif roll < 0.12:
                 days.append((ago, p.AWAY))
+            elif roll < 0.123:
+                days.append((ago, p.EMERGENCY))  # found unwell and dealt with at once
             else:
                 days.append((ago, p.MET))
         if kind == "hospitalised":
@@ -561,6 +627,26 @@ def _visit_details(draw: _Draw, fields: dict, outcome: str, baseline: int) -> di
                                           "敲门没人开,已给子女打电话。",
                                           "家里没人,邻居说可能去买菜了。"])
         return details
+    if outcome == p.EMERGENCY:
+        details["emergency_action"] = rng.choice(EMERGENCY_ACTIONS)
+        details["checklist"] = {"health": "老人说头晕胸闷，站不稳。"}
+        details["services"] = ["referral"]
+        return details
+    # High-risk residents are seen at the door; others are sometimes called instead.
+    method = p.DOOR if fields["risk_tier"] == "high" else rng.choices(
+        (p.DOOR, "phone", "video"), (80, 16, 4))[0]
+    if method != p.DOOR:
+        details["method"] = method
+        details["mood"] = rng.choices(p.MOODS, [6, 3, 1])[0]
+        details["services"] = ["chat"]
+        if draw.chance(0.3):
+            details["advice"] = [rng.choice(p.ADVICE)]
+        return details
+    if draw.chance(0.35):
+        details["advice"] = rng.sample(p.ADVICE, rng.randint(1, 2))
+    if draw.chance(0.08):
+        item, text = rng.choice(CHECKLIST_NOTES)
+        details["checklist"] = {item: text}
     services = ["chat"]
     if draw.chance(0.8):
         systolic = max(95, min(200, int(rng.gauss(baseline, 9))))
@@ -593,6 +679,22 @@ def _visit_details(draw: _Draw, fields: dict, outcome: str, baseline: int) -> di
     elif draw.chance(0.3):
         details["note"] = rng.choice(VISIT_NOTES)
     return details
+
+
+EMERGENCY_ACTIONS = (
+    "老人在家摔倒起不来，已拨打120送市人民医院，并通知了子女。",
+    "老人血压很高、头晕，已让其服药平躺，联系家属陪同去社区卫生服务中心。",
+    "闻到燃气味，已关闭阀门、开窗通风，并报燃气公司上门检修。",
+)
+#: Quick-checklist exceptions a worker notes (item, what it is).
+CHECKLIST_NOTES = (
+    ("health", "最近腿脚不灵便，走路要扶墙。"),
+    ("living", "高龄津贴这个月还没到账，已帮忙问民政所。"),
+    ("family", "儿子在外地打工，半年没回来了。"),
+    ("home_safety", "电线老化，插座发烫，已报社区维修。"),
+    ("home_safety", "冬天取暖用煤炉，已提醒开窗通风、装一氧化碳报警器。"),
+    ("service_needs", "想申请助餐，已登记。"),
+)
 
 
 # ---- writing it -----------------------------------------------------------------------------
@@ -656,7 +758,8 @@ def seed_demo(session: Session, random_seed: int = DEFAULT_RANDOM_SEED,
     people: dict[str, Person] = {}
     for planned in plan.people:
         person = Person(username=planned.username, display_name=planned.display_name,
-                        role=planned.role, phone=planned.phone, active=True, created_at=now,
+                        role=planned.role, representative_level=planned.representative_level,
+                        phone=planned.phone, active=True, created_at=now,
                         password_hash=generate_password_hash(DEMO_PASSWORD,
                                                              method=DEMO_PASSWORD_HASH))
         people[planned.username] = person
@@ -703,7 +806,12 @@ def seed_demo(session: Session, random_seed: int = DEFAULT_RANDOM_SEED,
                     "text": event.text, "corrects_id": None, "correction": None},
                     author.display_name)
         batch.flush()
+        # What the supervisors would have been alerted to as these visits arrived.
+        raise_for_visits(session, [row for row, _author in batch.visits])
     session.flush()
+    for index, username in plan.pairings:
+        session.add(Pairing(resident_id=residents[index].id, person_id=people[username].id,
+                            starts_on=district.today(now) - timedelta(days=90)))
     # The batches wrote the residents' visit facts directly: read them back.
     session.scalars(select(Resident).execution_options(populate_existing=True)).all()
     summary.visits = len(plan.visits)
@@ -716,11 +824,12 @@ def seed_demo(session: Session, random_seed: int = DEFAULT_RANDOM_SEED,
 
 
 def _is_overdue(resident: Resident, today: date) -> bool:
-    return due_status(status=resident.status, living_situation=resident.living_situation,
+    return due_status(status=resident.status, care_categories=resident.care_categories,
                       birth_year=resident.birth_year,
                       visit_cadence_days=resident.visit_cadence_days,
                       last_met=resident.last_met_at, since=resident.created_at, today=today,
-                      zone=district.district_zone()).status == OVERDUE
+                      zone=district.district_zone(), risk_tier=resident.risk_tier,
+                      rules=district.rules()).status == OVERDUE
 
 
 def _scope_label(person: PlannedPerson, areas: dict[str, PlannedArea]) -> str:

@@ -62,6 +62,8 @@ class Person(Base):
     display_name: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))
+    #: For a 人大代表: the congress they sit in (shared.protocol.RepresentativeLevel).
+    representative_level: Mapped[str | None] = mapped_column(String(16))
     phone: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -120,10 +122,19 @@ class Resident(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     emergency_contact: Mapped[str | None] = mapped_column(String(40))
     emergency_phone: Mapped[str | None] = mapped_column(String(20))
-    living_situation: Mapped[list[Any]] = mapped_column(default=list)
-    care_level: Mapped[str] = mapped_column(String(16), default="self_care")
+    #: 关爱类别 (shared.protocol.CareCategory); 高龄 is computed from ``birth_year``.
+    care_categories: Mapped[list[Any]] = mapped_column(default=list)
+    #: GB/T 42195-2022 level, the day it was assessed (ISO text) and who assessed it.
+    ability_level: Mapped[str | None] = mapped_column(String(16))
+    ability_assessed_on: Mapped[str | None] = mapped_column(String(10))
+    ability_assessor: Mapped[str | None] = mapped_column(String(40))
+    #: Set by the community with a reason; the district sets each tier's cadence.
+    risk_tier: Mapped[str | None] = mapped_column(String(16))
+    risk_reason: Mapped[str | None] = mapped_column(String(200))
     visit_cadence_days: Mapped[int | None] = mapped_column(Integer)
     safety_devices: Mapped[list[Any]] = mapped_column(default=list)
+    #: Per installed device: ``installed_on`` and ``alarm_to`` (who receives its alarms).
+    device_details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     care_notes: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="active")
     #: HMAC of the ID number from a roster import (server.roster.idnumber.keyed_hash): for
@@ -348,3 +359,68 @@ class Campaign(Base):
     started_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     ended_at: Mapped[datetime | None]
     ended_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class Alert(Base):
+    """What a community lead must see or decide, raised when a tablet's visit arrives: a
+    dangerous reading, a follow-up at the end of its ladder, or an outcome (moved away, passed
+    away) proposing a change of the resident's status, which only takes effect when a lead
+    confirms it. Closed, never deleted."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # server.alerts: READING, LADDER, STATUS
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id"), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    visit_id: Mapped[str | None] = mapped_column(String(36))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    resolution: Mapped[str | None] = mapped_column(String(16))
+
+
+class Pairing(Base):
+    """结对帮扶: a community pairs a resident with a named visitor, shown on both sides. Ended,
+    never deleted."""
+
+    __tablename__ = "pairings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class PointsRuleVersion(Base):
+    """One version of the duty-points rules (shared.points.rules, issue 15), in force from its
+    effective district day: versions are only added, never changed, so past months keep the
+    rules they were counted with."""
+
+    __tablename__ = "points_rule_versions"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    effective: Mapped[date] = mapped_column(Date)
+    rules: Mapped[dict[str, Any]] = mapped_column(default=dict)  # rules_to_dict's plain form
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class PointsAdjustment(Base):
+    """A supervisor's manual adjustment of a person's duty points, never without a reason."""
+
+    __tablename__ = "points_adjustments"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    points: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+
+
+class DistrictSetting(Base):
+    """A district-wide setting by name (e.g. whether people see the points ranking)."""
+
+    __tablename__ = "district_settings"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -70,6 +70,23 @@ class UUIDText(Plaintext):
         return text
 
 
+class DateText(Plaintext):
+    """A calendar day kept as its ISO text (``2026-11-24``), as stored and sent."""
+
+    default_error_messages = {"invalid_day": "Must be a date written as YYYY-MM-DD."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            day = date.fromisoformat(text) if len(text) == 10 else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise self.make_error("invalid_day")
+        _DATE_RANGE(day)
+        return text
+
+
 class NotAfterThisYear(validate.Range):
     """A year from ``min`` to the current year, reckoned when the value is checked (not when the
     module was imported: a server runs across New Year). "This year" anywhere on Earth: a zone
@@ -112,15 +129,28 @@ class ResidentDataSchema(StrictSchema):
     phone = Plaintext(allow_none=True, validate=validate.Regexp(PHONE_RE))
     emergency_contact = Text(40, allow_none=True)
     emergency_phone = Plaintext(allow_none=True, validate=validate.Regexp(PHONE_RE))
-    living_situation = fields.List(fields.String(validate=one_of(p.LIVING_SITUATIONS)),
-                                   validate=validate.Length(max=len(p.LIVING_SITUATIONS)))
-    care_level = fields.String(validate=one_of(p.CARE_LEVELS))
+    care_categories = fields.List(fields.String(validate=one_of(p.CARE_CATEGORIES)),
+                                  validate=validate.Length(max=len(p.CARE_CATEGORIES)))
+    ability_level = fields.String(allow_none=True, validate=one_of(p.ABILITY_LEVELS))
+    ability_assessed_on = DateText(allow_none=True)
+    ability_assessor = Text(40, allow_none=True)
+    risk_tier = fields.String(allow_none=True, validate=one_of(p.RISK_TIERS))
+    risk_reason = Text(200, allow_none=True)
     visit_cadence_days = fields.Integer(allow_none=True, strict=True,
                                         validate=validate.Range(1, 90))
     safety_devices = fields.List(fields.String(validate=one_of(p.SAFETY_DEVICES)),
                                  validate=validate.Length(max=len(p.SAFETY_DEVICES)))
+    device_details = fields.Dict(keys=fields.String(validate=one_of(p.SAFETY_DEVICES)),
+                                 values=fields.Nested(lambda: DeviceDetailSchema()))
     care_notes = Text(2000, allow_none=True)
     status = fields.String(validate=one_of(p.RESIDENT_STATUSES))
+
+
+class DeviceDetailSchema(StrictSchema):
+    """A safety device as installed: when, and who receives its alarms."""
+
+    installed_on = DateText(allow_none=True)
+    alarm_to = Text(80, allow_none=True)
 
 
 class ReadingsSchema(StrictSchema):
@@ -139,7 +169,17 @@ class ReadingsSchema(StrictSchema):
 class VisitDataSchema(StrictSchema):
     resident_id = UUIDText(required=True)
     outcome = fields.String(allow_none=True, validate=one_of(p.OUTCOMES))
+    #: 上门 / 电话 / 视频; absent: at the door (what every visit before protocol 4 was).
+    method = fields.String(allow_none=True, validate=one_of(p.VISIT_METHODS))
     away_reason = Text(200, allow_none=True)
+    #: What was done about the emergency found (required with that outcome).
+    emergency_action = Text(500, allow_none=True)
+    #: The quick checklist: only the items with something to note, each with what it is;
+    #: an item not named had no problem.
+    checklist = fields.Dict(keys=fields.String(validate=one_of(p.CHECK_ITEMS)),
+                            values=Text(300, min_len=1))
+    advice = fields.List(fields.String(validate=one_of(p.ADVICE)),
+                         validate=validate.Length(max=len(p.ADVICE)))
     readings = fields.Nested(ReadingsSchema)
     mood = fields.String(allow_none=True, validate=one_of(p.MOODS))
     needs = fields.List(fields.String(validate=one_of(p.NEEDS)), validate=validate.Length(max=20))
@@ -159,6 +199,8 @@ class VisitDataSchema(StrictSchema):
             raise ValidationError("corrects and correction go together.", "correction")
         if correction != p.VOID and not data.get("outcome"):
             raise ValidationError("Missing data for required field.", "outcome")
+        if data.get("outcome") == p.EMERGENCY and not (data.get("emergency_action") or "").strip():
+            raise ValidationError("Say what was done about the emergency.", "emergency_action")
 
 
 class NoteDataSchema(StrictSchema):
@@ -451,6 +493,10 @@ class GridStateSchema(Schema):
 
 class PullResponseSchema(Schema):
     changes = fields.List(fields.Nested(ChangeSchema))
+    rules = fields.Dict(metadata={
+        "description": "The district's visiting rules (care categories, cadence per risk tier, "
+                       "follow-ups, counted methods, reading thresholds; see "
+                       "shared/district_rules.py). Absent from older servers: use the defaults."})
     cursor = fields.String()
     epoch = fields.String(metadata={"description": "The server epoch the cursor belongs to."})
     has_more = fields.Boolean()

@@ -74,6 +74,6 @@ _names = itertools.cycle(["张利霞", "王秀英", "李桂兰", "刘德华", "�
 
 def make_resident(session: Session, grid: Area, **fields) -> Resident:
     values = {"name": next(_names), "sex": "F", "birth_year": 1942,
-              "address": "长庆路12号院3号楼2单元401", "living_situation": [p.ALONE]}
+              "address": "长庆路12号院3号楼2单元401", "care_categories": [p.ALONE]}
     values.update(fields)
     return create_resident(session, None, grid.id, values)

@@ -94,22 +94,22 @@ def build_scenario(session: Session, now: datetime | None = None) -> Scenario:
         return s.residents[key]
 
     zhang = resident("zhang", "kunwu1", name="张利霞", birth_year=1941, phone="13800000001",
-                     address="长庆路12号院3号楼2单元401", living_situation=[p.ALONE])
+                     address="长庆路12号院3号楼2单元401", care_categories=[p.ALONE])
     wang = resident("wang", "kunwu1", name="王秀英", birth_year=1944,
-                    address="长庆路12号院5号楼1单元102", living_situation=[p.ALONE])
+                    address="长庆路12号院5号楼1单元102", care_categories=[p.ALONE])
     li = resident("li", "kunwu1", name="李桂兰", birth_year=1950, sex="F",
-                  address="昆吾路8号2单元301", living_situation=[p.EMPTY_NEST])
+                  address="昆吾路8号2单元301", care_categories=[p.EMPTY_NEST])
     resident("chen", "kunwu1", name="陈玉珍", birth_year=1946, address="昆吾路8号1单元202",
-             living_situation=[p.ALONE])  # never visited, joined today: due today
+             care_categories=[p.ALONE])  # never visited, joined today: due today
     liu = resident("liu", "kunwu2", name="刘德华", sex="M", birth_year=1939,
-                   address="绿城路3号院1号楼101", living_situation=[p.AGED_80_PLUS])
+                   address="绿城路3号院1号楼101", care_categories=[])
     moved = resident("moved", "kunwu2", name="杨淑芬", birth_year=1940, address="绿城路3号院2号楼",
-                     living_situation=[p.ALONE])
+                     care_categories=[p.ALONE])
     moved.status = "moved"  # not active: counted nowhere
     sun = resident("sun", "lvcheng1", name="孙玉兰", birth_year=1943, address="绿城路9号",
-                   living_situation=[p.ALONE])
+                   care_categories=[p.ALONE])
     zhao = resident("zhao", "pushang1", name="赵桂芳", birth_year=1945, address="濮上路1号",
-                    living_situation=[p.ALONE], phone="13700000009")
+                    care_categories=[p.ALONE], phone="13700000009")
     session.flush()
 
     vol_a, vol_b, vol_c = s.people["vol_a"], s.people["vol_b"], s.people["vol_c"]

@@ -12,6 +12,7 @@ from ..audit import audit
 from ..auth import device_for_request
 from ..db import db
 from ..devices import note_pull, note_push
+from ..district import rules as district_rules
 from ..district import zone_name
 from ..errors import ApiError
 from ..sync.pull import pull_changes
@@ -78,7 +79,8 @@ def pull(body):
         grids = sorted({row[3] for row in page.rows})
         audit(db.session, "pull", person_id=device.person_id, device_id=device.id,
               detail={"records": len(page.rows), "grids": grids})
-    return Response(page.to_json_text(now, zone_name()), mimetype="application/json")
+    return Response(page.to_json_text(now, zone_name(), district_rules().to_dict()),
+                    mimetype="application/json")
 
 
 @blp.route("/state", methods=["POST"])

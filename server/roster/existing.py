@@ -14,7 +14,7 @@ from .text import compact
 
 #: Fields compared with a resident already on the roster (what "update" would write).
 COMPARED = ("sex", "birth_year", "address", "phone", "emergency_contact", "emergency_phone",
-            "living_situation", "care_level", "visit_cadence_days", "safety_devices",
+            "care_categories", "ability_level", "visit_cadence_days", "safety_devices",
             "care_notes")
 
 

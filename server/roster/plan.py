@@ -13,6 +13,7 @@ from functools import partial
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
+from shared import legacy
 from shared.schemas import ResidentDataSchema
 
 from ..web.access import Scope
@@ -286,7 +287,8 @@ def _check_row(line, cells, header, hasher, choices, grids, scope, result, seen)
         row.errors.append(_("%(column)s: empty; write the grid, or choose a grid for rows "
                             "without one.", column=_label(header, grid_column, "grid")))
     try:
-        row.fields = _schema.load(reading.fields)
+        # Read in the old fields' shape, checked in today's (关爱类别, ability levels).
+        row.fields = _schema.load(legacy.map_resident_data(reading.fields))
     except ValidationError as error:
         for name, messages in sorted(error.messages.items()):
             sources = _SCHEMA_SOURCES.get(name, (name,))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from shared import protocol as p
+from shared import vocabulary
 
 from .columns import Header
 from .dates import Birth, parse_birth
@@ -13,6 +14,7 @@ from .idnumber import parse_id
 from .phones import parse_phone, split_phones
 from .problems import Problem
 from .text import clean, compact
+
 from .words import CARE_WORDS, DEVICE_WORDS, KEEP_AS_NOTE, living_code, sex_code
 
 _LIST_SPLIT = re.compile(r"[、,，;；/\s]+")
@@ -163,7 +165,7 @@ def read_row(cells: list[str], header: Header, hasher: Callable[[str], str],
     if clean(text):
         devices = []
         for word in filter(None, _LIST_SPLIT.split(clean(text))):
-            code = DEVICE_WORDS.get(word, word.lower())
+            code = DEVICE_WORDS.get(word) or vocabulary.code_for("device", word) or word.lower()
             if code not in p.SAFETY_DEVICES:
                 reading.problems.append((column, Problem(
                     "“%(value)s” is not a safety device Knockdoor knows.", value=word)))

@@ -9,8 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
-from shared.due import VisitFact, visit_facts
+from shared.district_rules import follows_up
+from shared.due import MET_OUTCOMES, VisitFact, visit_facts
 
+from .. import district
 from ..models import CaseNote, Conflict, Resident, Visit
 from . import changelog
 from .bulk import insert_rows, update_rows
@@ -24,11 +26,17 @@ from .stamps import fix_pending
 class ResidentFacts:
     """The few columns of a resident that its visits change (lighter than the whole record)."""
 
-    COLUMNS: ClassVar[tuple[str, ...]] = ("id", "grid_id", "living_situation", "last_visit_at",
-                                          "last_met_at", "follow_up_since")
+    COLUMNS: ClassVar[tuple[str, ...]] = ("id", "grid_id", "care_categories", "birth_year",
+                                          "risk_tier", "last_visit_at", "last_met_at",
+                                          "follow_up_since")
+    #: The resident fields that decide whether a no-answer opens a follow-up.
+    FOLLOW_UP_FIELDS: ClassVar[frozenset[str]] = frozenset({"care_categories", "birth_year",
+                                                            "risk_tier"})
     id: str
     grid_id: int
-    living_situation: list[Any] = field(default_factory=list)
+    care_categories: list[Any] = field(default_factory=list)
+    birth_year: int | None = None
+    risk_tier: str | None = None
     last_visit_at: datetime | None = None
     last_met_at: datetime | None = None
     follow_up_since: datetime | None = None
@@ -36,6 +44,16 @@ class ResidentFacts:
     @classmethod
     def of(cls, resident: Resident) -> "ResidentFacts":
         return cls(*(getattr(resident, name) for name in cls.COLUMNS))
+
+    def follows_up(self) -> bool:
+        return district_follows_up(self)
+
+
+def district_follows_up(resident) -> bool:
+    """Whether the district follows up a no-answer at this resident's door (``resident``: a
+    Resident or its ResidentFacts)."""
+    return follows_up(resident.care_categories, resident.birth_year, resident.risk_tier,
+                      district.today(), district.rules())
 
 
 class ChangeBatch:
@@ -100,7 +118,7 @@ class ChangeBatch:
         if latest is None or at > latest:
             resident.last_visit_at = at
         met, first_no_answer = resident.last_met_at, resident.follow_up_since
-        if outcome == p.MET and (met is None or at > met):
+        if outcome in MET_OUTCOMES and (met is None or at > met):
             if first_no_answer is not None and first_no_answer <= at:
                 if latest is not None and at < latest:
                     self._recompute.add(resident.id)
@@ -109,7 +127,7 @@ class ChangeBatch:
                 # no "no answer" can follow it, so the follow-up closes without the history.
                 resident.follow_up_since = None
             resident.last_met_at = at
-        elif outcome == p.NO_ANSWER and p.ALONE in (resident.living_situation or ()) \
+        elif outcome == p.NO_ANSWER and district_follows_up(resident) \
                 and (met is None or at > met) \
                 and (first_no_answer is None or at < first_no_answer):
             resident.follow_up_since = at
@@ -179,14 +197,16 @@ class ChangeBatch:
                     Visit.resident_id.in_(list(self._recompute)))):
                 history[row.resident_id].append(VisitFact(row.id, row.visited_at, row.outcome,
                                                           row.corrects_id, row.correction))
-            situations = dict(self.session.execute(select(
-                Resident.id, Resident.living_situation).where(
-                Resident.id.in_(list(self._recompute)))).all())
+            profiles = {row.id: row for row in self.session.execute(select(
+                Resident.id, Resident.care_categories, Resident.birth_year,
+                Resident.risk_tier).where(Resident.id.in_(list(self._recompute))))}
             for resident_id, visits in history.items():
-                facts = self._facts.setdefault(
-                    resident_id, ResidentFacts(resident_id, 0, situations.get(resident_id)))
-                facts.living_situation = situations.get(resident_id) or []
-                derived = visit_facts(facts.living_situation, visits)
+                facts = self._facts.setdefault(resident_id, ResidentFacts(resident_id, 0))
+                profile = profiles.get(resident_id)
+                if profile is not None:
+                    facts.care_categories = profile.care_categories or []
+                    facts.birth_year, facts.risk_tier = profile.birth_year, profile.risk_tier
+                derived = visit_facts(district_follows_up(facts), visits)
                 facts.last_visit_at = derived.last_visit_at
                 facts.last_met_at = derived.last_met_at
                 facts.follow_up_since = derived.follow_up_since

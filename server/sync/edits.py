@@ -19,7 +19,7 @@ from shared.search import SEARCHED_FIELDS, search_keys
 
 from ..models import Conflict, Person, Resident
 from . import changelog, stamps
-from .batch import ChangeBatch
+from .batch import ChangeBatch, ResidentFacts
 from .locks import load_all_for_update, load_for_update
 from .stamps import PENDING_VERSION
 
@@ -38,7 +38,7 @@ class ServerWriter:
         return stamps.dump([Candidate(self.stamp, value, self.meta)])
 
 
-RESIDENT_DEFAULTS = {"living_situation": [], "safety_devices": [], "care_level": "self_care",
+RESIDENT_DEFAULTS = {"care_categories": [], "safety_devices": [], "device_details": {},
                      "status": "active"}
 
 
@@ -88,7 +88,8 @@ def create_residents(session: Session, person: Person | None, rows: list[tuple[i
 def _write_fields(session: Session, person: Person | None, resident: Resident, changes: dict,
                   batch: ChangeBatch) -> None:
     """Write ``changes`` as the server (it has seen every candidate) with what follows from
-    them: search keys for a new name, address or phone, visit facts for a new living situation."""
+    them: search keys for a new name, address or phone, visit facts for new care categories,
+    birth year or tier."""
     writer = ServerWriter(session, person)
     field_stamps = dict(resident.field_stamps or {})
     for name, value in changes.items():
@@ -97,7 +98,7 @@ def _write_fields(session: Session, person: Person | None, resident: Resident, c
     resident.field_stamps = field_stamps
     if SEARCHED_FIELDS & set(changes):
         resident.search_keys = search_keys(resident.name, resident.address, resident.phone)
-    if "living_situation" in changes:
+    if ResidentFacts.FOLLOW_UP_FIELDS & set(changes):
         batch.recompute_visit_facts(resident.id)
     batch.touch_resident(resident)
 

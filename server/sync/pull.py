@@ -26,7 +26,8 @@ class PullPage:
     grids: list[dict]
     epoch: str = ""
 
-    def to_json_text(self, server_time: datetime, zone_name: str) -> str:
+    def to_json_text(self, server_time: datetime, zone_name: str,
+                     rules: dict | None = None) -> str:
         """The response body. Payloads are spliced in as stored: no decode, no re-encode."""
         changes = ",".join(
             f'{{"position":{pos},"entity":"{entity}","id":"{entity_id}",'
@@ -35,7 +36,8 @@ class PullPage:
         envelope = json.dumps({"cursor": self.cursor, "epoch": self.epoch,
                                "has_more": self.has_more,
                                "evict_grids": self.evict_grids, "grids": self.grids,
-                               "server_time": isoformat(server_time), "timezone": zone_name},
+                               "server_time": isoformat(server_time), "timezone": zone_name,
+                               **({"rules": rules} if rules is not None else {})},
                               ensure_ascii=False, separators=(",", ":"))
         return f'{{"changes":[{changes}],{envelope[1:]}'
 

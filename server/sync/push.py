@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, null, select, true, union_all
 from sqlalchemy.orm import Session
 
+from shared import legacy
 from shared import protocol as p
 from shared.clock import correct_device_time, isoformat
 from shared.digest import canonical_json
@@ -26,6 +27,7 @@ from shared.schemas import (EARLIEST_INSTANT, MAX_ROW_ID, OpSchema, flatten_erro
 from shared.search import SEARCHED_FIELDS, search_keys
 
 from .. import district
+from ..alerts import raise_for_visits
 from ..audit import FROM_TABLET, audit_row, audit_rows, change_detail
 from ..models import (AppliedOp, Area, Assignment, CaseNote, Conflict, Device, Person,
                       Resident, Visit)
@@ -192,6 +194,7 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
         pending.append((record, result))
 
     positions = ctx.batch.flush()
+    raise_for_visits(session, [row for row, _author in ctx.batch.visits])
     for record, result in pending:
         if result.status in (p.APPLIED, p.CONFLICTED):
             result.version = positions.get((record.entity, record.entity_id))
@@ -257,7 +260,8 @@ def _parse(raw) -> tuple[dict | None, str, Rejection | None]:
         return None, "", Rejection(p.REJ_INVALID, "An op must be a JSON object.", fields=[])
     fingerprint = op_fingerprint(raw)
     try:
-        return _op_loader.load(raw), fingerprint, None
+        # An older app's resident fields are mapped first (its fingerprint stays the op's own).
+        return _op_loader.load(legacy.map_op(raw)), fingerprint, None
     except ValidationError as error:
         return None, fingerprint, Rejection(p.REJ_INVALID,
                                             printable(flatten_errors(error.messages)),
@@ -564,8 +568,8 @@ def _update_resident(ctx: PushContext, op: dict) -> OpResult:
             before[name], after[name] = getattr(resident, name), merge.winner.value
             setattr(resident, name, merge.winner.value)
             value_changed = True
-            if name == "living_situation":
-                ctx.facts[resident.id].living_situation = merge.winner.value
+            if name in ResidentFacts.FOLLOW_UP_FIELDS:
+                setattr(ctx.facts[resident.id], name, merge.winner.value)
                 ctx.batch.recompute_visit_facts(resident.id)
     resident.field_stamps = field_stamps
     if value_changed and SEARCHED_FIELDS & set(changes):

@@ -17,7 +17,7 @@ from .timeutil import local_today, to_local
 def init_web(app: Flask) -> None:
     """Registers the supervisor pages, their CSRF protection and their translations."""
     from .sessions import DatabaseSessionInterface
-    from .pages import bp, csrf
+    from .pages import bp, csrf, pairings
 
     app.session_interface = DatabaseSessionInterface()
 
@@ -33,6 +33,11 @@ def init_web(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     app.jinja_env.globals.update(word=labels.word, choices=labels.choices,
                                  field_value_text=labels.field_value_text,
+                                 categories_text=labels.categories_text,
+                                 shown_categories=labels.shown_categories,
+                                 resident_pairings=pairings.resident_pairings,
+                                 person_pairings=pairings.person_pairings,
+                                 pairing_candidates=pairings.pairing_candidates,
                                  current_locale=i18n.current_locale, HTML_LANG=i18n.HTML_LANG,
                                  protocol=p, field_label=roster.field_label,
                                  stale_check=is_stale,

@@ -67,8 +67,8 @@ RESIDENT_COLUMNS = (
     Column("phone", "联系电话", "phone", TEXT, 14),
     Column("emergency_contact", "紧急联系人", "emergency_contact", TEXT, 10),
     Column("emergency_phone", "紧急联系电话", "emergency_phone", TEXT, 14),
-    Column("living_situation", "关爱类别", "living_situation", TEXT, 16),
-    Column("care_level", "照护等级", "care_level", TEXT, 10),
+    Column("care_categories", "关爱类别", "care_categories", TEXT, 16),
+    Column("ability_level", "能力等级", "ability_level", TEXT, 10),
     Column("visit_cadence_days", "走访周期（天）", "visit_cadence_days", NUMBER, 10),
     Column("safety_devices", "安全设备", "safety_devices", TEXT, 20),
     Column("care_notes", "照护备注", "care_notes", TEXT, 30),
@@ -163,9 +163,9 @@ def resident_sheet(rows) -> Sheet:
         table.append([
             number, grid_name, resident.name, word("sex", resident.sex), resident.birth_year,
             resident.address, resident.phone or "", resident.emergency_contact or "",
-            resident.emergency_phone or "", _words("living_situation", resident.living_situation,
+            resident.emergency_phone or "", _words("care_categories", resident.care_categories,
                                                    locale),
-            word("care_level", resident.care_level) if resident.care_level else "",
+            word("ability_level", resident.ability_level) if resident.ability_level else "",
             resident.visit_cadence_days, _words("safety_devices", resident.safety_devices, locale),
             resident.care_notes or "", word("status", resident.status),
             _local(resident.last_visit_at), _local(resident.last_met_at), resident.id])

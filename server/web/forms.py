@@ -13,11 +13,13 @@ from .i18n import current_locale
 from .i18n import gettext as _
 from .roster import field_label, schema_message
 
-LIST_FIELDS = {"living_situation": p.LIVING_SITUATIONS, "safety_devices": p.SAFETY_DEVICES}
+LIST_FIELDS = {"care_categories": p.CARE_CATEGORIES, "safety_devices": p.SAFETY_DEVICES}
 INT_FIELDS = {"birth_year", "visit_cadence_days"}
 NULLABLE_FIELDS = {"phone", "emergency_contact", "emergency_phone", "care_notes",
-                   "visit_cadence_days"}
-CHOICE_FIELDS = {"sex": ("F", "M"), "care_level": p.CARE_LEVELS, "status": p.RESIDENT_STATUSES}
+                   "visit_cadence_days", "ability_level", "ability_assessed_on",
+                   "ability_assessor", "risk_tier", "risk_reason"}
+CHOICE_FIELDS = {"sex": ("F", "M"), "ability_level": p.ABILITY_LEVELS, "risk_tier": p.RISK_TIERS,
+                 "status": p.RESIDENT_STATUSES}
 LONG_TEXT_FIELDS = {"care_notes"}
 
 _partial_schema = ResidentDataSchema(partial=True)

@@ -1,48 +1,38 @@
-"""Words for the codes the data uses (outcomes, roles, living situations …), in the page's
-language. Every msgid here is in the catalogs; the codes themselves never reach a person."""
+"""Words for the codes the data uses, in the page's language: coded values come from the one
+vocabulary (shared/vocabulary.py); the audit log's actions are the web view's own msgids. The codes
+themselves never reach a person."""
 from __future__ import annotations
 
-from shared import due
 from shared import protocol as p
+from shared import district_rules, vocabulary
+from shared.district_rules import AGED_80_PLUS
+
+from .. import district
 
 from .i18n import current_locale
 from .i18n import gettext as _
+from .timeutil import local_today
+
+
+#: The page's kind names → the kinds of the one vocabulary (shared/vocabulary.py).
+VOCABULARY_KINDS = {
+    "outcome": "outcome", "care_categories": "care_category", "ability_level": "ability_level",
+    "risk_tier": "risk_tier", "method": "method", "check_item": "check_item",
+    "advice": "advice", "derived_category": "derived_category", "alert_kind": "alert_kind",
+    "representative_level": "representative_level",
+    "living_situation": "legacy_living_situation",
+    "care_level": "legacy_care_level", "safety_devices": "device", "status": "status",
+    "sex": "sex", "role": "role", "level": "level", "due": "due", "mood": "mood",
+    "needs": "need", "services": "service", "check": "check", "correction": "correction",
+    "conflict_status": "conflict_status",
+}
+#: Choices offered on a page: only the codes the server accepts today.
+ACCEPTED = {"role": lambda: p.ROLES, "care_categories": lambda: district.rules().categories}
 
 
 def _words() -> dict[str, dict[str, str]]:
+    """Words of the web view's own (the audit log's actions); codes are in the vocabulary."""
     return {
-        "outcome": {p.MET: _("Met"), p.NO_ANSWER: _("No answer"), p.REFUSED: _("Refused"),
-                    p.AWAY: _("Away"), p.HOSPITALISED: _("In hospital"), p.MOVED: _("Moved"),
-                    p.DECEASED: _("Deceased")},
-        "living_situation": {p.ALONE: _("Living alone"), p.EMPTY_NEST: _("Empty nest"),
-                             p.AGED_80_PLUS: _("Aged 80+"), p.DISABLED: _("Disabled")},
-        "care_level": {"self_care": _("Self-care"), "assisted": _("Needs some help"),
-                       "full_care": _("Full care")},
-        "safety_devices": {"fall_alarm": _("Fall alarm"), "smoke_detector": _("Smoke detector"),
-                           "gas_alarm": _("Gas alarm"), "emergency_button": _("Emergency button"),
-                           "door_sensor": _("Door sensor")},
-        "status": {"active": _("Active"), "hospitalised": _("In hospital"),
-                   "moved": _("Moved away"), "deceased": _("Deceased")},
-        "sex": {"F": _("Female"), "M": _("Male")},
-        "role": {p.VOLUNTEER: _("Volunteer"), p.GRID_WORKER: _("Grid worker"),
-                 p.REPRESENTATIVE: _("Representative"), p.SUPERVISOR: _("Supervisor"),
-                 p.ADMIN: _("Administrator")},
-        "level": {p.DISTRICT: _("District"), p.STREET: _("Street"),
-                  p.COMMUNITY: _("Community"), p.GRID: _("Grid")},
-        "due": {due.OVERDUE: _("Overdue"), due.DUE_TODAY: _("Due today"),
-                due.DUE_THIS_WEEK: _("Due this week"), due.NOT_DUE: _("Not due"),
-                due.INACTIVE: _("Inactive")},
-        "mood": {"good": _("Good"), "ok": _("So-so"), "low": _("Low")},
-        "needs": {"meals": _("Meals"), "medicine": _("Medicine"), "errands": _("Errands"),
-                  "cleaning": _("Cleaning"), "repairs": _("Repairs"), "medical": _("Medical care"),
-                  "company": _("Company"), "paperwork": _("Paperwork")},
-        "services": {"chat": _("Chat"), "health_check": _("Health check"),
-                     "errand_run": _("Errand run"), "meal_delivered": _("Meal delivered"),
-                     "repair_done": _("Repair done"), "referral": _("Referral"),
-                     "device_check": _("Device check")},
-        "check": {"ok": _("Working"), "faulty": _("Faulty"), "missing": _("Missing")},
-        "correction": {p.VOID: _("Voided"), p.AMEND: _("Amended")},
-        "conflict_status": {"open": _("Open"), "settled": _("Settled")},
         "action": {"web_sign_in": _("Signed in (web)"), "web_sign_out": _("Signed out (web)"),
                    "sign_in": _("Signed in (tablet)"), "view_resident": _("Viewed resident"),
                    "edit_resident": _("Changed resident"),
@@ -58,21 +48,29 @@ def _words() -> dict[str, dict[str, str]]:
                    "revoke_device": _("Revoked tablet"), "push": _("Tablet push"),
                    "start_campaign": _("Started a campaign"),
                    "end_campaign": _("Ended a campaign"),
-                   "pull": _("Tablet pull")},
+                   "pull": _("Tablet pull"), "close_alert": _("Closed an alert"),
+                   "pair": _("Paired a resident with a visitor"),
+                   "end_pairing": _("Ended a pairing")},
     }
 
 
-FIELD_KINDS = {"living_situation": "living_situation", "safety_devices": "safety_devices",
-               "care_level": "care_level", "status": "status", "sex": "sex"}
+FIELD_KINDS = {"care_categories": "care_categories", "safety_devices": "safety_devices",
+               "ability_level": "ability_level", "risk_tier": "risk_tier", "status": "status",
+               "sex": "sex"}
 
 
 def word(kind: str, code) -> str:
     if code is None or code == "":
         return "—"
+    if kind in VOCABULARY_KINDS:
+        return vocabulary.label(VOCABULARY_KINDS[kind], code, current_locale())
     return _words().get(kind, {}).get(code, str(code))
 
 
 def choices(kind: str) -> list[tuple[str, str]]:
+    if kind in VOCABULARY_KINDS:
+        codes = ACCEPTED[kind]() if kind in ACCEPTED else vocabulary.codes(VOCABULARY_KINDS[kind])
+        return [(code, word(kind, code)) for code in codes]
     return list(_words()[kind].items())
 
 
@@ -87,4 +85,28 @@ def field_value_text(field: str, value) -> str:
 
 
 def list_separator() -> str:
-    return ", " if current_locale() == "en" else "、"
+    return vocabulary.separator(current_locale())
+
+
+def category_word(code: str) -> str:
+    """A care category's word; 高龄 (computed, never stored) included."""
+    return word("derived_category", code) if code == AGED_80_PLUS else word("care_categories", code)
+
+
+def categories_text(codes) -> str:
+    words = [category_word(code) for code in codes or ()]
+    return list_separator().join(words) if words else "—"
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """The categories a supervisor may pick for a list or a campaign, 高龄 included."""
+    return choices("care_categories") + [(AGED_80_PLUS, category_word(AGED_80_PLUS))]
+
+
+def shown_categories(categories, birth_year) -> str:
+    """关爱类别 as a supervisor reads them, 高龄 computed from the birth year (never stored)."""
+    today = local_today()
+    words = [word("derived_category", code) if code == AGED_80_PLUS
+             else word("care_categories", code)
+             for code in district_rules.shown_categories(categories, birth_year, today)]
+    return list_separator().join(words) if words else "—"

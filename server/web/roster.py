@@ -10,7 +10,10 @@ import zlib
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from shared import vocabulary
+
 from ..roster.words import CARE_WORDS, DEVICE_WORDS, LIVING_WORDS
+from .i18n import current_locale
 from .i18n import gettext as _
 
 #: (field, Chinese header, English header) of the resident export; "grid" is the grid's code.
@@ -23,8 +26,8 @@ COLUMNS = (
     ("phone", "电话", "phone"),
     ("emergency_contact", "紧急联系人", "emergency_contact"),
     ("emergency_phone", "紧急联系电话", "emergency_phone"),
-    ("living_situation", "居住情况", "living_situation"),
-    ("care_level", "照护等级", "care_level"),
+    ("care_categories", "关爱类别", "care_categories"),
+    ("ability_level", "能力等级", "ability_level"),
     ("visit_cadence_days", "走访周期(天)", "visit_cadence_days"),
     ("safety_devices", "安全设备", "safety_devices"),
     ("care_notes", "照护备注", "care_notes"),
@@ -44,7 +47,7 @@ def field_label(field_name: str) -> str:
               "visit_cadence_days": _("Visit every (days)"),
               "safety_devices": _("Safety devices"), "care_notes": _("Care notes"),
               "status": _("Status"), "resident_id": _("Resident ID")}
-    return labels.get(field_name, field_name)
+    return labels.get(field_name) or vocabulary.label("field", field_name, current_locale())
 
 
 def schema_message(message: str) -> str:

@@ -30,7 +30,7 @@ class PointsResident:
 
     id: str
     birth_year: int | None
-    living_situation: tuple[str, ...] = ()
+    care_categories: tuple[str, ...] = ()
 
 
 # Request events (issue 14's three lists), in the order they happen to a request.

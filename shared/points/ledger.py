@@ -92,7 +92,7 @@ def resident_entries(resident: PointsResident | None, visits: Iterable[PointsVis
             note = VOIDED if replaced_by[visit.id].correction == VOID else CORRECTED
             part.add(visit.visited_at, _root_author(visit, by_id), r.VISIT_MET, FROM_VISIT,
                      visit.id, visit.resident_id, note)
-    alone = resident is not None and ALONE in set(resident.living_situation or ())
+    alone = resident is not None and ALONE in set(resident.care_categories or ())
     birth_year = resident.birth_year if resident else None
     opened: PointsVisit | None = None  # the first no-answer since the last meeting
     last_counted: datetime | None = None

@@ -20,7 +20,8 @@ def pages(scenario) -> list[str]:
             f"/residents/{zhang.id}", f"/residents/{zhang.id}/move", "/visits", "/health",
             "/conflicts", "/conflicts?status=all", "/people", f"/people/{vol_a.id}",
             f"/people/{vol_a.id}/deactivate", "/tablets", f"/tablets/{device.id}/revoke",
-            "/import", "/export", "/audit", f"/audit?resident={zhang.id}"]
+            "/import", "/export", "/audit", f"/audit?resident={zhang.id}",
+            f"/points?area={scenario.communities['kunwu'].id}", f"/points/people/{vol_a.id}"]
 
 
 DUPLICATE_IDS = """() => {

@@ -22,7 +22,7 @@ class Grid:
 def grid(db_session) -> Grid:
     tree = make_district(db_session, communities=1, grids=2)
     grid, other = tree.grids
-    residents = [make_resident(db_session, grid, name=name, living_situation=situation,
+    residents = [make_resident(db_session, grid, name=name, care_categories=situation,
                                birth_year=year)
                  for name, situation, year in [("张利霞", ["alone"], 1941),
                                                ("王秀英", ["empty_nest"], 1950),

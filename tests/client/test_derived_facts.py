@@ -37,7 +37,7 @@ def test_a_follow_up_survives_a_pull_cut_into_small_pages(app, grid, tablet_for)
     paged.close()
 
 
-def test_a_living_situation_changed_on_the_server_recomputes_the_follow_up(app, grid,
+def test_care_categories_changed_on_the_server_recompute_the_follow_up(app, grid,
                                                                            tablet_for):
     alice, bob = tablet_for("alice"), tablet_for("bob")
     assert alice.sync().ok and bob.sync().ok
@@ -45,7 +45,7 @@ def test_a_living_situation_changed_on_the_server_recomputes_the_follow_up(app, 
     alice.record_visit(together.id, "no_answer")
     assert alice.sync().ok
     assert alice.resident(together.id).summary.follow_up_since is None
-    bob.edit_resident(together.id, {"living_situation": ["alone"]})
+    bob.edit_resident(together.id, {"care_categories": ["alone"]})
     assert bob.sync().ok and alice.sync().ok
     assert alice.resident(together.id).summary.follow_up_since is not None
 

@@ -124,7 +124,7 @@ def test_the_next_visit_day_reads_like_a_date():
     from client.service import ResidentSummary
     from shared.due import NOT_DUE, DueStatus
     summary = ResidentSummary(id="r", name="张利霞", address="", sex="F", age=80, grid_id=1,
-                              grid_name="", living_situation=[], status="active",
+                              grid_name="", care_categories=[], status="active",
                               due=DueStatus(NOT_DUE, datetime(2026, 12, 9).date(), 0),
                               last_visit_at=None, follow_up_since=None, unsent=0)
     with time_machine.travel("2026-11-29T16:01:00Z", tick=False):

@@ -25,7 +25,7 @@ def chinese():
 
 def summary(**changes) -> ResidentSummary:
     values = dict(id="r1", name="张利霞", address="长庆路12号院", sex="F", age=84, grid_id=1,
-                  grid_name="网格1", living_situation=[p.ALONE], status="active",
+                  grid_name="网格1", care_categories=[p.ALONE], status="active",
                   due=DueStatus("overdue", date(2024, 3, 1), 5), last_visit_at=None,
                   follow_up_since=None, unsent=0)
     values.update(changes)
@@ -58,7 +58,7 @@ def test_english_labels():
     i18n.set_language("en")
     row = pr.today_row(summary(due=DueStatus("due_today", date(2026, 11, 30), 0)))
     assert row["badge"] == "Due today"
-    assert row["title"] == "张利霞  84 yrs  Lives alone, Aged 80+"
+    assert row["title"] == "张利霞  84 yrs  Living alone, Aged 80+"
 
 
 def test_connection_state_text():
@@ -75,7 +75,8 @@ def test_routine_visit_is_just_the_outcome():
     assert form.errors() == {}
     call = form.to_call(date(2024, 3, 5))
     assert call == {"outcome": "met", "note": None, "follow_up_on": None, "readings": None,
-                    "mood": None, "needs": [], "services": [], "safety_checks": None}
+                    "mood": None, "needs": [], "services": [], "safety_checks": None,
+                    "method": "door", "checklist": {}, "advice": []}  # 上门, 无问题
 
 
 def test_full_visit_becomes_one_call():
@@ -115,18 +116,20 @@ def test_no_answer_suggests_coming_back_tomorrow():
 
 
 def test_edit_form_sends_only_real_changes():
-    record = {"phone": "138", "living_situation": ["alone"], "care_level": "assisted",
+    record = {"phone": "138", "care_categories": ["disabled"], "ability_level": "moderate",
+              "ability_assessed_on": None, "ability_assessor": None,
               "safety_devices": [], "status": "active", "care_notes": None,
               "emergency_contact": None, "emergency_phone": None}
     form = pr.EditForm(record, p.FIELD_EDITABLE_RESIDENT_FIELDS)
-    assert "name" not in form.fields()
+    assert "name" not in form.fields() and "risk_tier" not in form.fields()
     assert form.changes() == {}
     form.values["phone"] = " 13911112222 "
-    form.toggle("living_situation", "aged_80_plus")
-    form.toggle("care_level", "full_care")
+    form.toggle("care_categories", "alone")
+    form.toggle("ability_level", "severe")
+    form.values["ability_assessed_on"] = "2026-11-20"
     assert form.changes() == {"phone": "13911112222",
-                              "living_situation": ["alone", "aged_80_plus"],
-                              "care_level": "full_care"}
+                              "care_categories": ["alone", "disabled"],
+                              "ability_level": "severe", "ability_assessed_on": "2026-11-20"}
 
 
 def test_rejected_change_says_why_and_what_to_do():

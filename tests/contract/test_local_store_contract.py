@@ -18,7 +18,7 @@ def resident_change(position: int, version: int | None = None, grid_id: int = GR
                     resident_id: str = RESIDENT_ID, **fields) -> dict:
     data = {"id": resident_id, "grid_id": grid_id, "version": version or position,
             "name": "张利霞", "address": "建设路17号", "phone": None, "care_notes": None,
-            "living_situation": ["alone"], "status": "active", "birth_year": 1941,
+            "care_categories": ["alone"], "status": "active", "birth_year": 1941,
             "created_at": "2026-01-01T00:00:00Z", **fields}
     return {"position": position, "entity": p.RESIDENT, "id": resident_id, "grid_id": grid_id,
             "data": data}

@@ -57,7 +57,7 @@ def write_history(writer: FieldService, clock: Clock, residents: list[str], step
             if visits:
                 writer.void_visit(visits[minutes % len(visits)]["id"])
         elif action in ("alone", "together"):
-            writer.edit_resident(resident_id, {"living_situation": [p.ALONE] if
+            writer.edit_resident(resident_id, {"care_categories": [p.ALONE] if
                                                action == "alone" else [p.EMPTY_NEST]})
         elif action == "note":
             writer.add_note(resident_id, f"便条 {minutes}")

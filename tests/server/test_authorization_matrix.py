@@ -34,8 +34,9 @@ from werkzeug.security import check_password_hash
 from testkit.web_helpers import CSRF_META, api_login
 from testkit.web_scenario import build_scenario
 
-from server.models import (Assignment, AuditEntry, Conflict, Device, Person,
-                           ProvisioningCode, Resident, WebSession)
+from server.models import (Alert, Assignment, AuditEntry, Conflict, Device, DistrictSetting,
+                           Pairing, Person, PointsAdjustment, PointsRuleVersion, ProvisioningCode,
+                           Resident, WebSession)
 from server.provisioning import create_code
 from server.web.sessions import _hash
 from server.web.timeutil import local_today
@@ -131,17 +132,41 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
                                "out": web("absent", "absent", "shown")},
     ("web.campaign", "GET"): {"in": web("shown", "shown", "shown"),
                               "out": web("hidden", "hidden", "shown")},
+    ("web.alert_list", "GET"): {"in": web("shown", "shown", "shown"),
+                                "out": web("absent", "absent", "shown")},
+    ("web.points_table", "GET"): {"in": web("shown", "shown", "shown"),
+                                  "out": web("hidden", "hidden", "shown")},
+    ("web.points_person", "GET"): {"in": web("shown", "shown", "shown"),
+                                   "out": web("hidden", "hidden", "shown")},
+    ("web.points_export", "GET"): {"in": web("page", "page", "page"),
+                                   "out": web("hidden", "hidden", "page")},
+    ("web.duty_report", "GET"): {"in": web("page", "page", "page"),
+                                 "out": web("hidden", "hidden", "page")},
+    ("web.area_duty_report", "GET"): {"in": web("page", "page", "page"),
+                                      "out": web("hidden", "hidden", "page")},
+    ("web.duty_reports_zip", "GET"): {"any": web("page", "page", "page")},
+    ("web.points_rules", "GET"): {"any": web("forbidden", "forbidden", "page")},
     # ---- web changes (run after the pages, in this order)
     ("web.edit_resident_view", "POST"): {"in": web("done", "done", "done"),
                                          "out": web("hidden", "hidden", "done")},
     ("web.settle", "POST"): {"in": web("done", "done", "done"),
                              "out": web("hidden", "hidden", "done")},
+    ("web.close_alert", "POST"): {"in": web("done", "done", "done"),
+                                  "out": web("hidden", "hidden", "done")},
+    ("web.pair_resident", "POST"): {"in": web("done", "done", "done"),
+                                    "out": web("hidden", "hidden", "done")},
+    ("web.end_pairing", "POST"): {"in": web("done", "done", "done"),
+                                  "out": web("hidden", "hidden", "done")},
     ("web.add_person", "POST"): {"in": web("done", "done", "done"),
                                  "out": web("refused", "refused", "done")},
     ("web.import_roster", "POST"): {"in": web("done", "done", "done"),
                                     "out": web("refused", "refused", "done")},
     ("web.add_assignment", "POST"): {"in": web("done", "done", "done"),
                                      "out": web("hidden", "hidden", "done")},
+    ("web.adjust_points", "POST"): {"in": web("done", "done", "done"),
+                                    "out": web("hidden", "hidden", "done")},
+    ("web.add_points_rules", "POST"): {"any": web("forbidden", "forbidden", "done")},
+    ("web.points_settings", "POST"): {"any": web("forbidden", "forbidden", "done")},
     ("web.reset_person_password", "POST"): {"in": web("done", "done", "done"),
                                             "out": web("hidden", "hidden", "done")},
     ("web.sign_in_sheet", "POST"): {"in": web("shown", "shown", "shown"),
@@ -184,6 +209,8 @@ class Side:
     assignment: object
     day_resident: str  # a resident visited yesterday (the visits page)
     markers: dict[str, str] = field(default_factory=dict)
+    alert: object = None  # a dangerous reading raised for ``resident``
+    pairing: object = None  # ``resident``'s pairing, for web.end_pairing
 
 
 @dataclass
@@ -220,6 +247,13 @@ def build_world(db_session, client) -> World:
                             kept_by=dict(s.conflict.kept_by), lost_by=dict(s.conflict.lost_by),
                             detected_at=utcnow(), status="open")
     db_session.add(conflict_out)
+    alerts = {}
+    for resident in (s.residents["zhang"], zhao):
+        alerts[resident.id] = Alert(kind="reading", resident_id=resident.id,
+                                    grid_id=resident.grid_id, detail={"dangers": [
+                                        {"reading": "systolic", "value": 185, "direction": "high",
+                                         "limit": 180}]}, raised_at=utcnow())
+        db_session.add(alerts[resident.id])
     for resident in (s.residents["zhang"], zhao):
         db_session.add(AuditEntry(action="view_resident", person_id=s.people["admin"].id,
                                   entity=p.RESIDENT, entity_id=resident.id,
@@ -247,6 +281,13 @@ def build_world(db_session, client) -> World:
     # Names and numbers that must never reach someone who may not see that area.
     foreign = {"kunwu": ("张利霞", "王秀英", "昆吾", "孙立新", "13800000001"),
                "pushang": ("赵桂芳", "濮上", "钱志强", "侯胜涛", "13700000009")}
+    kunwu.alert, pushang.alert = alerts[kunwu.resident.id], alerts[zhao.id]
+    for side in (kunwu, pushang):
+        # with another visitor than the one web.pair_resident pairs, so both effects are new
+        side.pairing = Pairing(resident_id=side.resident.id, person_id=s.people["admin"].id,
+                               starts_on=local_today())
+        db_session.add(side.pairing)
+    db_session.commit()
     return World(s, kunwu, pushang, revoked_token, revoked_device_id, foreign, db_session, codes)
 
 
@@ -416,12 +457,15 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
         "web.export_download": (f"/export/download?kind=residents&format=csv"
                                 f"&area={t.community.id}", r.name),
         "web.audit_log": (f"/audit?resident={r.id}", r.name),
+        "web.alert_list": ("/alerts", r.name),
+        "web.points_table": (f"/points?area={t.community.id}", t.community.name),
+        "web.points_person": (f"/points/people/{t.person.id}", t.person.display_name),
     }
     if endpoint in pages:
         path, marker = pages[endpoint]
         missing_id, unknown = ((r.id, str(uuid.uuid4())) if endpoint in (
             "web.resident", "web.audit_log", "web.move_resident_form") else (t.person.id, "987654")
-            if endpoint == "web.person" else (t.grid.id, "987654") if endpoint == "web.grid"
+            if endpoint in ("web.person", "web.points_person") else (t.grid.id, "987654") if endpoint == "web.grid"
             else (t.community.id, "987654"))
         return Call("GET", path, marker=marker,
                     missing=re.sub(rf"(?<=[/=]){missing_id}\b", unknown, path))
@@ -433,6 +477,18 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
     if endpoint == "web.settle":
         return Call("POST", f"/conflicts/{t.conflict.id}/settle", data={"choice": "lost"},
                     effect=lambda db: db.get(Conflict, t.conflict.id).status == "settled")
+    if endpoint == "web.pair_resident":
+        visitor = t.person  # a volunteer of the side's grid, managed by both supervisors
+        return Call("POST", f"/residents/{r.id}/pairings", data={"person_id": visitor.id},
+                    effect=lambda db: db.scalar(select(Pairing.id).where(
+                        Pairing.resident_id == r.id, Pairing.person_id == visitor.id)) is not None)
+    if endpoint == "web.end_pairing":
+        pairing = t.pairing
+        return Call("POST", f"/pairings/{pairing.id}/end",
+                    effect=lambda db: db.get(Pairing, pairing.id).ends_on is not None)
+    if endpoint == "web.close_alert":
+        return Call("POST", f"/alerts/{t.alert.id}", data={"resolution": "seen"},
+                    effect=lambda db: db.get(Alert, t.alert.id).closed_at is not None)
     if endpoint == "web.add_person":
         username = f"new-{tag}"
         return Call("POST", "/people", data={
@@ -466,6 +522,26 @@ def call_for(endpoint: str, method: str, side: str, actor: Actor, world: World) 
                "web.deactivate_person": f"/people/{t.person.id}/deactivate"}
     if endpoint in confirm and method == "GET":  # the confirmation page
         return Call("GET", confirm[endpoint])
+    reports = {"web.points_export": f"/points/export?kind=ledger&format=csv&area={t.community.id}",
+               "web.duty_report": f"/points/people/{t.person.id}/report.pdf",
+               "web.area_duty_report": f"/points/areas/{t.community.id}/report.pdf",
+               "web.duty_reports_zip": "/points/reports.zip", "web.points_rules": "/points/rules"}
+    if endpoint in reports:
+        return Call("GET", reports[endpoint])
+    if endpoint == "web.adjust_points":
+        return Call("POST", f"/points/people/{t.person.id}/adjust",
+                    data={"points": "2", "reason": tag},
+                    effect=lambda db: db.scalar(select(PointsAdjustment.id).where(
+                        PointsAdjustment.reason == tag)) is not None)
+    if endpoint == "web.add_points_rules":
+        return Call("POST", "/points/rules", data={
+            "effective": local_today().isoformat(), "amount_visit_met": "3",
+            "weekly_cap": "10", "gap_minutes": "30", "follow_up_hours": "48",
+            "vulnerable_age": "80", "once_a_day": "on"},
+            effect=lambda db: db.get(PointsRuleVersion, 2) is not None)
+    if endpoint == "web.points_settings":
+        return Call("POST", "/points/settings", data={"show_ranking": "on"},
+                    effect=lambda db: db.get(DistrictSetting, "points.show_ranking") is not None)
     reason = {"reason": "矩阵测试：人员调整"}
     if endpoint == "web.end_assignment":
         return Call("POST", f"/assignments/{t.assignment.id}/end", data=reason,
@@ -646,7 +722,18 @@ def readable_text(response) -> str:
         return "\n".join(str(cell) for sheet in book.worksheets
                          for row in sheet.iter_rows(values_only=True) for cell in row
                          if cell is not None)
+    if response.mimetype == "application/pdf":
+        return pdf_text(response.get_data())
+    if response.mimetype == "application/zip":
+        import zipfile
+        archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+        return "\n".join(name + "\n" + pdf_text(archive.read(name)) for name in archive.namelist())
     return response.get_data(as_text=True)
+
+
+def pdf_text(body: bytes) -> str:
+    from pypdf import PdfReader
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
 
 
 def test_matrix_size():

@@ -17,6 +17,7 @@ from server.models import (Area, Assignment, CaseNote, ChangeLogEntry, LogHead, 
                            Resident, Visit)
 from shared import protocol as p
 from shared.district_day import district_today, zone_named
+from shared.district_rules import follows_up, moderate_or_worse
 from shared.due import OVERDUE, due_status
 from shared.schemas import NoteDataSchema, ResidentDataSchema, VisitDataSchema
 
@@ -60,12 +61,8 @@ def test_the_roster_looks_like_a_real_one(plan):
     women = sum(r["sex"] == "F" for r in residents) / len(residents)
     assert 0.55 <= women <= 0.7
     assert all(1930 <= r["birth_year"] <= 1960 for r in residents)
-    alone = sum(p.ALONE in r["living_situation"] for r in residents) / len(residents)
+    alone = sum(p.ALONE in r["care_categories"] for r in residents) / len(residents)
     assert 0.28 <= alone <= 0.42
-    for r in residents:
-        assert (p.AGED_80_PLUS in r["living_situation"]) == (NOW.year - r["birth_year"] >= 80)
-    assert any(p.DISABLED in r["living_situation"] for r in residents)
-    assert any(p.EMPTY_NEST in r["living_situation"] for r in residents)
 
     addresses = [r["address"] for r in residents]
     assert len(set(addresses)) == len(addresses)
@@ -140,16 +137,18 @@ def test_seed_demo_builds_the_district(engine):
         assert session.scalar(select(Person).where(Person.username == "sup-1")).role == \
             p.SUPERVISOR
 
-        # The history leaves work to do: open follow-ups (living alone only) and overdue people.
-        follow_ups = [r for r in residents if r.follow_up_since is not None]
-        assert follow_ups and len(follow_ups) == summary.open_follow_ups
-        assert all(p.ALONE in r.living_situation for r in follow_ups)
+        # The history leaves work to do: open follow-ups (only for residents the district
+        # follows up) and overdue people.
         china = zone_named("Asia/Shanghai")
         today = district_today(NOW, china)
+        follow_ups = [r for r in residents if r.follow_up_since is not None]
+        assert follow_ups and len(follow_ups) == summary.open_follow_ups
+        assert all(follows_up(r.care_categories, r.birth_year, r.risk_tier, today)
+                   for r in follow_ups)
         overdue = [r for r in residents if due_status(
-            status=r.status, living_situation=r.living_situation, birth_year=r.birth_year,
+            status=r.status, care_categories=r.care_categories, birth_year=r.birth_year,
             visit_cadence_days=r.visit_cadence_days, last_met=r.last_met_at,
-            since=r.created_at, today=today, zone=china).status == OVERDUE]
+            since=r.created_at, today=today, zone=china, risk_tier=r.risk_tier).status == OVERDUE]
         assert overdue and len(overdue) == summary.overdue
         assert len(overdue) < len(residents) // 4
         assert sum(r.last_met_at is not None for r in residents) > 0.95 * len(residents)
@@ -157,7 +156,8 @@ def test_seed_demo_builds_the_district(engine):
         # Everything is in the change log, as if it had been synced.
         visits = session.scalar(select(func.count()).select_from(Visit))
         notes = session.scalar(select(func.count()).select_from(CaseNote))
-        assert visits == summary.visits > 3 * len(residents)
+        # High risk weekly, key groups monthly, the rest quarterly: six weeks of history
+        assert visits == summary.visits > 1.5 * len(residents)
         assert notes == summary.notes > 0
         logged = session.scalar(select(func.count()).select_from(ChangeLogEntry))
         assert logged == len(residents) + visits + notes
@@ -177,3 +177,59 @@ def test_seed_demo_refuses_a_database_with_data(engine):
             seed_demo(session, 7)
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Resident)) == 0
+
+
+def test_the_demo_district_shows_every_category_tier_level_and_method(plan):
+    residents = [r.fields for r in plan.residents]
+    assert {c for r in residents for c in r["care_categories"]} == set(p.CARE_CATEGORIES)
+    assert {r["risk_tier"] for r in residents} == set(p.RISK_TIERS)
+    assert {r["ability_level"] for r in residents} == set(p.ABILITY_LEVELS)
+    assert {r["birth_year"] <= NOW.year - 80 for r in residents} == {True, False}  # 高龄 both ways
+    assert {v.details.get("method", p.DOOR) for v in plan.visits} == set(p.VISIT_METHODS)
+    assert {v.outcome for v in plan.visits} >= {p.MET, p.NO_ANSWER, p.AWAY, p.HOSPITALISED,
+                                                 p.EMERGENCY}
+    assert {d for r in residents for d in r["safety_devices"]} == set(p.SAFETY_DEVICES)
+
+
+def test_the_demo_district_contradicts_itself_nowhere(plan):
+    """What a supervisor would catch: facts that disagree with each other or with the age."""
+    for r in plan.residents:
+        fields = r.fields
+        categories, ability, age = (fields["care_categories"], fields["ability_level"],
+                                    NOW.year - fields["birth_year"])
+        assert "aged_80_plus" not in categories  # computed from the birth year, never stored
+        assert not ({p.ALONE, p.EMPTY_NEST} <= set(categories))  # alone or with a spouse
+        impaired = {p.DISABLED, "severe_disability"} & set(categories)
+        assert bool(impaired) == moderate_or_worse(ability), fields  # 失能 means moderate+
+        if ability in ("severe", "complete") or (p.ALONE in categories and
+                                                  (age >= 80 or impaired)):
+            assert fields["risk_tier"] == "high", fields
+        if fields["risk_tier"] == "routine":
+            assert not impaired and p.ALONE not in categories and age < 80
+        assert fields["risk_reason"]
+        assert set(fields["device_details"]) == set(fields["safety_devices"])
+        assert fields["ability_assessed_on"] <= NOW.date().isoformat()
+    for visit in plan.visits:
+        method = visit.details.get("method", p.DOOR)
+        if method != p.DOOR:  # a phone or video call takes no readings and checks no devices
+            assert "readings" not in visit.details and "safety_checks" not in visit.details
+        if visit.outcome == p.EMERGENCY:
+            assert visit.details["emergency_action"]
+
+
+def test_the_demo_people_and_places_follow_the_programme(plan):
+    from shared.grid_code import parse_grid_code
+
+    grids = [area for area in plan.areas if area.level == p.GRID]
+    codes = [area.code for area in grids]
+    assert len(set(codes)) == len(codes)
+    assert all(parse_grid_code(code).division == "410902" for code in codes)
+    deputies = [person for person in plan.people if person.role == p.REPRESENTATIVE]
+    assert deputies and all(person.representative_level in p.REPRESENTATIVE_LEVELS
+                            for person in deputies)
+    assert all(person.representative_level is None for person in plan.people
+               if person.role != p.REPRESENTATIVE)
+    field = {person.username: person for person in plan.people if person.role in p.FIELD_ROLES}
+    assert plan.pairings and all(username in field for _index, username in plan.pairings)
+    for index, username in plan.pairings:  # paired with someone who works the resident's grid
+        assert plan.residents[index].grid in field[username].areas

@@ -43,3 +43,77 @@ def test_search_keys_of_the_old_format_are_made_anew_by_the_migration(tmp_path):
     assert max(len(keys) for *_rest, keys in rows) > 200  # longer than the old column
     zhai = next(row for row in rows if row.name == "翟秀英")
     assert rank("5678", *zhai) is not None and rank("3-2-401", *zhai) is not None
+
+
+def test_the_care_model_migration_maps_every_copy_of_the_old_fields(tmp_path):
+    """A server updated in place: rows, field stamps, conflicts and the change log's payloads
+    (with their hashes) in 关爱类别 and the five ability levels; follow-ups worked out again."""
+    import json
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from server.db import make_engine
+    from server.migrate import alembic_config, upgrade
+    from shared.digest import canonical_json, record_hash
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url)
+    command.downgrade(alembic_config(url), "0004d_provisioning_codes")
+    engine = make_engine(url)
+    old = {"id": "r1", "grid_id": 1, "version": 2, "name": "王秀兰", "sex": "F",
+           "birth_year": 1940, "address": "建设路51号院2号楼4单元202", "phone": None,
+           "emergency_contact": None, "emergency_phone": None,
+           "living_situation": ["empty_nest", "aged_80_plus"], "care_level": "assisted",
+           "visit_cadence_days": None, "safety_devices": [], "care_notes": None,
+           "status": "active", "created_at": "2026-01-05T02:00:00Z"}
+    stamps = {"care_level": [{"v": 2, "d": "dev", "s": 1, "b": 0, "o": "op", "x": "full_care"}]}
+    conflict = {"id": "c1", "grid_id": 1, "resident_id": "r1", "field": "living_situation",
+                "kept_value": ["alone", "aged_80_plus"], "lost_value": ["empty_nest"],
+                "status": "open", "settled_value": None}
+    with engine.begin() as db:
+        db.execute(text("INSERT INTO areas (id, level, name, code) VALUES (1, 'grid', '网格', 'G1')"))
+        db.execute(text(
+            "INSERT INTO residents (id, grid_id, name, search_keys, sex, birth_year, address, "
+            "living_situation, care_level, safety_devices, care_notes, status, version, "
+            "field_stamps, created_at) VALUES ('r1', 1, '王秀兰', '', 'F', 1940, :address, "
+            ":situation, 'assisted', '[]', NULL, 'active', 2, :stamps, '2026-01-05 02:00:00')"),
+            {"address": old["address"], "situation": json.dumps(old["living_situation"]),
+             "stamps": json.dumps(stamps)})
+        db.execute(text(
+            "INSERT INTO visits (id, resident_id, grid_id, visited_at, device_time, recorded_at, "
+            "outcome, details) VALUES ('v1', 'r1', 1, '2026-11-20 02:00:00', "
+            "'2026-11-20 02:00:00', '2026-11-20 02:00:00', 'no_answer', '{}')"))
+        db.execute(text(
+            "INSERT INTO conflicts (id, grid_id, resident_id, field, kept_value, lost_value, "
+            "kept_by, lost_by, detected_at, status) VALUES ('c1', 1, 'r1', 'living_situation', "
+            ":kept, :lost, '{}', '{}', '2026-11-20 02:00:00', 'open')"),
+            {"kept": json.dumps(conflict["kept_value"]), "lost": json.dumps(["empty_nest"])})
+        for position, entity, payload in ((2, "resident", old), (3, "conflict", conflict)):
+            body = canonical_json(payload)
+            db.execute(text("INSERT INTO change_log (entity, entity_id, position, grid_id, "
+                            "payload, row_hash) VALUES (:e, :id, :pos, 1, :p, :h)"),
+                       {"e": entity, "id": payload["id"], "pos": position, "p": body,
+                        "h": record_hash(entity, body)})
+    command.upgrade(alembic_config(url), "head")
+    with engine.connect() as db:
+        row = db.execute(text("SELECT care_categories, ability_level, field_stamps, "
+                              "follow_up_since, device_details FROM residents")).one()
+        kept, field = db.execute(text("SELECT kept_value, field FROM conflicts")).one()
+        log = {entity: (payload, row_hash) for entity, payload, row_hash in db.execute(text(
+            "SELECT entity, payload, row_hash FROM change_log"))}
+    engine.dispose()
+    assert json.loads(row.care_categories) == ["empty_nest"]  # 80+ is the birth year's
+    assert row.ability_level == "moderate"  # 半护理 → 中度失能
+    assert json.loads(row.field_stamps) == {"ability_level": [
+        {"v": 2, "d": "dev", "s": 1, "b": 0, "o": "op", "x": "severe"}]}
+    assert row.follow_up_since is not None  # aged 86: a no-answer is followed up now
+    assert json.loads(row.device_details) == {}
+    assert (field, json.loads(kept)) == ("care_categories", ["alone"])
+    payload, row_hash = log["resident"]
+    record = json.loads(payload)
+    assert record["care_categories"] == ["empty_nest"] and record["ability_level"] == "moderate"
+    assert "living_situation" not in record and "care_level" not in record
+    assert record["risk_tier"] is None and record["device_details"] == {}
+    assert row_hash == record_hash("resident", payload)
+    assert json.loads(log["conflict"][0])["field"] == "care_categories"

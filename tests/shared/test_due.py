@@ -17,7 +17,7 @@ def at(day, hour=10):
 
 
 def status(**overrides):
-    values = dict(status="active", living_situation=[], birth_year=1950,
+    values = dict(status="active", care_categories=[], birth_year=1950,
                   visit_cadence_days=None, last_met=None, since=date(2026, 1, 1), today=TODAY,
                   zone=CHINA)
     values.update(overrides)
@@ -27,21 +27,22 @@ def status(**overrides):
 def test_people_living_alone_or_over_80_are_visited_weekly_others_fortnightly():
     assert cadence_days(["alone"], 1960, None, TODAY) == 7
     assert cadence_days([], 1940, None, TODAY) == 7
-    assert cadence_days(["aged_80_plus"], None, None, TODAY) == 7
+    # 80+ is the birth year's alone: the old stored tag means nothing any more
+    assert cadence_days(["aged_80_plus"], 1950, None, TODAY) == 14
     assert cadence_days(["empty_nest"], 1950, None, TODAY) == 14
     assert cadence_days(["alone"], 1950, 3, TODAY) == 3
 
 
 def test_overdue_counts_days_past_the_due_date():
-    result = status(living_situation=["alone"], last_met=at(10))
+    result = status(care_categories=["alone"], last_met=at(10))
     assert result.status == due.OVERDUE
     assert result.next_due == date(2026, 11, 17)
     assert result.days_overdue == 8
 
 
 def test_due_today_this_week_and_not_due():
-    assert status(living_situation=["alone"], last_met=at(18)).status == due.DUE_TODAY
-    assert status(living_situation=["alone"], last_met=at(21)).status == due.DUE_THIS_WEEK
+    assert status(care_categories=["alone"], last_met=at(18)).status == due.DUE_TODAY
+    assert status(care_categories=["alone"], last_met=at(21)).status == due.DUE_THIS_WEEK
     assert status(last_met=at(24)).status == due.NOT_DUE
 
 
@@ -55,9 +56,9 @@ def test_residents_who_moved_or_died_are_not_due():
 
 
 def test_overdue_sorts_before_due_today_and_longest_overdue_first():
-    long_overdue = status(living_situation=["alone"], last_met=at(1))
-    short_overdue = status(living_situation=["alone"], last_met=at(15))
-    today = status(living_situation=["alone"], last_met=at(18))
+    long_overdue = status(care_categories=["alone"], last_met=at(1))
+    short_overdue = status(care_categories=["alone"], last_met=at(15))
+    today = status(care_categories=["alone"], last_met=at(18))
     ordered = sorted([today, short_overdue, long_overdue], key=lambda s: s.sort_key)
     assert ordered == [long_overdue, short_overdue, today]
 
@@ -65,18 +66,18 @@ def test_overdue_sorts_before_due_today_and_longest_overdue_first():
 def test_no_answer_at_the_door_of_someone_living_alone_opens_a_follow_up():
     visits = [VisitFact("a", at(10), "met"), VisitFact("b", at(12), "no_answer"),
               VisitFact("c", at(13), "no_answer")]
-    assert open_follow_up(["alone"], visits) == at(12)
+    assert open_follow_up(True, visits) == at(12)
 
 
 def test_only_a_later_visit_that_meets_the_resident_closes_the_follow_up():
     visits = [VisitFact("b", at(12), "no_answer"), VisitFact("c", at(13), "refused"),
               VisitFact("d", at(14), "met")]
-    assert open_follow_up(["alone"], visits) is None
-    assert open_follow_up(["alone"], visits[:2]) == at(12)
+    assert open_follow_up(True, visits) is None
+    assert open_follow_up(True, visits[:2]) == at(12)
 
 
-def test_no_follow_up_for_people_not_living_alone():
-    assert open_follow_up(["empty_nest"], [VisitFact("b", at(12), "no_answer")]) is None
+def test_no_follow_up_for_people_the_district_does_not_follow_up():
+    assert open_follow_up(False, [VisitFact("b", at(12), "no_answer")]) is None
 
 
 def test_a_voided_visit_no_longer_counts():
@@ -87,17 +88,17 @@ def test_a_voided_visit_no_longer_counts():
 def test_an_amended_visit_is_replaced_by_its_amendment():
     visits = [VisitFact("a", at(10), "no_answer"), VisitFact("b", at(10, 11), "met", "a", "amend")]
     assert last_met(visits) == at(10, 11)
-    assert open_follow_up(["alone"], visits) is None
+    assert open_follow_up(True, visits) is None
 
 
 def test_a_meeting_counts_on_the_districts_day_not_the_utc_day():
     # 07:30 on 18 November in China is still 17 November in UTC: met a week before today's
     # Wednesday in China, so due today, not overdue since yesterday.
     early_morning = datetime(2026, 11, 17, 23, 30, tzinfo=timezone.utc)
-    assert status(living_situation=["alone"], last_met=early_morning).status == due.DUE_TODAY
+    assert status(care_categories=["alone"], last_met=early_morning).status == due.DUE_TODAY
     # 23:30 on 17 November in China (15:30 UTC): met eight days before, so overdue by one.
     late_evening = datetime(2026, 11, 17, 15, 30, tzinfo=timezone.utc)
-    result = status(living_situation=["alone"], last_met=late_evening)
+    result = status(care_categories=["alone"], last_met=late_evening)
     assert (result.status, result.days_overdue) == (due.OVERDUE, 1)
 
 
@@ -135,11 +136,11 @@ def test_on_a_monday_the_whole_week_ahead_is_due_this_week():
 
 
 def test_only_overdue_residents_count_days_overdue():
-    for result in (status(living_situation=["alone"], last_met=at(18)),
-                   status(living_situation=["alone"], last_met=at(21)),
+    for result in (status(care_categories=["alone"], last_met=at(18)),
+                   status(care_categories=["alone"], last_met=at(21)),
                    status(last_met=at(24)), status(status="deceased")):
         assert result.days_overdue == 0, result
-    assert status(living_situation=["alone"], last_met=at(17)).days_overdue == 1
+    assert status(care_categories=["alone"], last_met=at(17)).days_overdue == 1
 
 
 def test_an_inactive_resident_has_no_due_date():
@@ -147,8 +148,8 @@ def test_an_inactive_resident_has_no_due_date():
 
 
 def test_the_today_list_orders_each_state_and_this_week_by_due_date():
-    overdue = status(living_situation=["alone"], last_met=at(15))
-    today = status(living_situation=["alone"], last_met=at(18))
+    overdue = status(care_categories=["alone"], last_met=at(15))
+    today = status(care_categories=["alone"], last_met=at(18))
     friday = status(last_met=date(2026, 11, 13))
     thursday = status(last_met=date(2026, 11, 12))
     not_due = status(last_met=at(24))
@@ -170,7 +171,7 @@ def test_values_read_from_storage_compare_by_value_not_identity():
               VisitFact("c", at(12), no_answer), VisitFact("d", at(13), met),
               VisitFact("e", at(14), None, "d", void)]
     assert last_met(visits) == at(11)
-    assert open_follow_up([fresh("alone")], visits) == at(12)
+    assert open_follow_up(True, visits) == at(12)
     assert status(status=fresh("active"), last_met=at(24)).status == due.NOT_DUE
 
 
@@ -188,18 +189,18 @@ def test_a_meeting_and_a_no_answer_at_one_instant_count_the_meeting_last_whateve
     met = "".join(["m", "et"])  # as read back from storage: equal, not the same object
     for met_id, no_answer_id in (("a", "b"), ("b", "a")):
         visits = [VisitFact(no_answer_id, at(12), "no_answer"), VisitFact(met_id, at(12), met)]
-        assert open_follow_up(["alone"], visits) is None
-        assert open_follow_up(["alone"], visits[::-1]) is None
+        assert open_follow_up(True, visits) is None
+        assert open_follow_up(True, visits[::-1]) is None
         assert last_met(visits) == at(12)
 
 
 def test_only_no_answer_opens_a_follow_up_not_any_other_unmet_outcome():
     # Away, in hospital, moved, deceased, refused: someone knows where the resident is.
     for outcome in ("away", "hospitalised", "moved", "deceased", "refused"):
-        assert open_follow_up(["alone"], [VisitFact("a", at(12), outcome)]) is None, outcome
+        assert open_follow_up(True, [VisitFact("a", at(12), outcome)]) is None, outcome
         # nor closes one: only meeting the resident does
         opened = [VisitFact("a", at(12), "no_answer"), VisitFact("b", at(13), outcome)]
-        assert open_follow_up(["alone"], opened) == at(12), outcome
+        assert open_follow_up(True, opened) == at(12), outcome
 
 
 def test_only_a_meeting_is_a_last_meeting_and_a_void_read_from_storage_removes_a_visit():

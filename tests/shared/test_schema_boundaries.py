@@ -32,16 +32,22 @@ def full_resident() -> dict:
     return {"name": "张桂兰", "sex": "F", "birth_year": 1941,
             "address": "建设路51号院2号楼4单元202", "phone": "13800001234",
             "emergency_contact": "王建国（儿子）", "emergency_phone": "0393-4412345",
-            "living_situation": ["alone"], "care_level": "self_care", "visit_cadence_days": 7,
-            "safety_devices": ["fall_alarm"], "care_notes": "右腿不便，敲门要多等一会儿",
-            "status": "active"}
+            "care_categories": ["alone"], "ability_level": "mild",
+            "ability_assessed_on": "2026-03-02", "ability_assessor": "社区卫生服务中心 王医生",
+            "risk_tier": "key", "risk_reason": "独居", "visit_cadence_days": 7,
+            "safety_devices": ["fall_alarm"],
+            "device_details": {"fall_alarm": {"installed_on": "2025-06-01",
+                                              "alarm_to": "王建国（儿子）"}},
+            "care_notes": "右腿不便，敲门要多等一会儿", "status": "active"}
 
 
 def full_visit() -> dict:
     return {"resident_id": RESIDENT_ID, "outcome": "met", "away_reason": None,
             "readings": {"systolic": 135, "diastolic": 85, "pulse": 72, "blood_sugar": 6.1,
                          "temperature": 36.6},
-            "mood": "good", "needs": ["meals"], "services": ["chat"],
+            "mood": "good", "needs": ["meals"], "services": ["chat"], "method": "door",
+            "checklist": {"home_safety": "插座发烫，已报修"}, "advice": ["anti_fraud"],
+            "emergency_action": "测得血压偏高，已让其休息后复测并告知女儿",
             "safety_checks": {"fall_alarm": "ok"}, "note": "一切都好",
             "follow_up_on": "2026-12-03", "corrects": None, "correction": None}
 
@@ -225,7 +231,9 @@ DOCUMENTED_RANGES = {
 #: (shortest, longest); 0: may be empty.
 DOCUMENTED_LENGTHS = {
     "resident:name": (1, 40), "resident:address": (1, 120), "resident:emergency_contact": (0, 40),
-    "resident:living_situation": (0, len(p.LIVING_SITUATIONS)),
+    "resident:care_categories": (0, len(p.CARE_CATEGORIES)),
+    "resident:ability_assessor": (0, 40), "resident:risk_reason": (0, 200),
+    "visit:advice": (0, len(p.ADVICE)), "visit:emergency_action": (0, 500),
     "resident:safety_devices": (0, len(p.SAFETY_DEVICES)), "resident:care_notes": (0, 2000),
     "visit:away_reason": (0, 200), "visit:needs": (0, 20), "visit:services": (0, 20),
     "visit:note": (0, 2000), "note:text": (0, 4000), "login:app_version": (0, 40),
@@ -249,6 +257,8 @@ DOCUMENTED_NULLABLE = {
     "resident:emergency_phone", "resident:visit_cadence_days", "resident:care_notes",
     "visit:outcome", "visit:away_reason", "visit:mood", "visit:note", "visit:follow_up_on",
     "visit:corrects", "visit:correction", "note:text", "note:corrects", "note:correction",
+    "resident:ability_level", "resident:ability_assessed_on", "resident:ability_assessor",
+    "resident:risk_tier", "resident:risk_reason", "visit:method", "visit:emergency_action",
     "sync_state:app_version", "sync_state:epoch",
 }
 #: What the server sends as null, so the published OpenAPI document must say so.

@@ -7,7 +7,8 @@ import re
 
 def test_date_fields_take_the_districts_format(as_user, scenario):
     web = as_user("kunwu_sup")
-    for path in ("/export", "/audit", f"/people/{scenario.people['vol_a'].id}"):
+    for path in ("/export", "/audit", f"/people/{scenario.people['vol_a'].id}", "/points",
+                 f"/points/people/{scenario.people['vol_a'].id}"):
         html = web.get(path).get_data(as_text=True)
         assert 'type="date"' not in html, path
         fields = re.findall(r'<input type="text" inputmode="numeric" pattern="([^"]+)" '

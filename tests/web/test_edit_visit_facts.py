@@ -1,5 +1,6 @@
-"""A web edit of a resident's living situation recomputes the visit facts that depend on it:
-a "no answer" opens a follow-up only for someone living alone (shared/due.py)."""
+"""A web edit of what decides follow-ups (关爱类别, the birth year) recomputes the visit facts
+that depend on it: a "no answer" opens a follow-up for someone living alone, aged 80 or over,
+失能 or 重残 (shared/district_rules.py, the default rules)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -21,12 +22,13 @@ def stored(session, resident_id: str) -> Resident:
 
 
 def test_no_longer_living_alone_closes_the_follow_up(as_user, scenario, db_session):
-    wang = scenario.residents["wang"]  # alone; met ten days ago, no answer yesterday
+    wang = scenario.residents["wang"]  # alone, 82; met ten days ago, no answer yesterday
     web = as_user("kunwu_sup")
     assert listed_names(web.get("/residents?show=follow_up").get_data(as_text=True)) == \
         {"王秀英"}
     response = web.post(f"/residents/{wang.id}",
-                        data=form_values(wang, living_situation=[p.EMPTY_NEST]))
+                        data=form_values(wang, care_categories=[p.EMPTY_NEST],
+                                         birth_year=1950))  # a typo fixed: she is 76
     assert response.status_code == 302
     assert stored(db_session, wang.id).follow_up_since is None
     assert listed_names(web.get("/residents?show=follow_up").get_data(as_text=True)) == set()
@@ -41,7 +43,7 @@ def test_now_living_alone_opens_the_follow_up_from_the_first_no_answer(as_user, 
     db_session.commit()
     db_session.refresh(li)
     assert li.follow_up_since is None  # not alone: no follow-up yet
-    values = form_values(li, living_situation=[p.ALONE, p.EMPTY_NEST])
+    values = form_values(li, care_categories=[p.ALONE])
     web = as_user("kunwu_sup")
     response = web.post(f"/residents/{li.id}", data=values)
     assert response.status_code == 302

@@ -16,7 +16,8 @@ def form_values(resident: Resident, **changes) -> dict:
               "address": resident.address, "phone": resident.phone or "",
               "emergency_contact": resident.emergency_contact or "",
               "emergency_phone": resident.emergency_phone or "",
-              "living_situation": resident.living_situation, "care_level": resident.care_level,
+              "care_categories": resident.care_categories,
+              "ability_level": resident.ability_level or "",
               "visit_cadence_days": resident.visit_cadence_days or "",
               "safety_devices": resident.safety_devices, "care_notes": resident.care_notes or "",
               "status": resident.status, "version": resident.version}
@@ -40,18 +41,18 @@ def test_editing_reaches_the_tablets(as_user, scenario, db_session, client):
     web = as_user("kunwu_sup")
     version_before = li.version
     response = web.post(f"/residents/{li.id}", data=form_values(
-        li, phone="13612345678", living_situation=["alone", "empty_nest"]))
+        li, phone="13612345678", care_categories=["alone", "empty_nest"]))
     assert response.status_code == 302
     db_session.expire_all()
     saved = db_session.get(Resident, li.id)
-    assert saved.phone == "13612345678" and saved.living_situation == ["alone", "empty_nest"]
+    assert saved.phone == "13612345678" and saved.care_categories == ["alone", "empty_nest"]
     assert saved.version > version_before
     entry = db_session.query(AuditEntry).filter_by(action="edit_resident").one()
-    assert entry.detail["fields"] == ["living_situation", "phone"]
+    assert entry.detail["fields"] == ["care_categories", "phone"]
     assert entry.detail["source"] == "web"
-    assert entry.detail["before"] == {"phone": None, "living_situation": ["empty_nest"]}
+    assert entry.detail["before"] == {"phone": None, "care_categories": ["empty_nest"]}
     assert entry.detail["after"] == {"phone": "13612345678",
-                                     "living_situation": ["alone", "empty_nest"]}
+                                     "care_categories": ["alone", "empty_nest"]}
     token = api_login(client, "vol_b", scenario.password)
     pulled = api_pull_all(client, token)
     assert pulled[("resident", li.id)]["phone"] == "13612345678"

@@ -13,6 +13,7 @@ from shared.clock import utcnow
 from shared.district_day import district_today, local_time, zone_or_default
 
 from ..i18n import _
+from ..words import Words
 
 
 def N_(message: str) -> str:
@@ -22,61 +23,38 @@ def N_(message: str) -> str:
 
 # ---- enumerations, as people say them ---------------------------------------------------------
 
-OUTCOME_LABELS = {
-    p.MET: N_("Met, at home"), p.NO_ANSWER: N_("No answer"), p.REFUSED: N_("Refused"),
-    p.AWAY: N_("Away"), p.HOSPITALISED: N_("In hospital"), p.MOVED: N_("Moved away"),
-    p.DECEASED: N_("Passed away"),
-}
-MOOD_LABELS = {"good": N_("Good spirits"), "ok": N_("So-so"), "low": N_("Low")}
-NEED_LABELS = {
-    "meals": N_("Meals"), "medicine": N_("Medicine"), "errands": N_("Errands"),
-    "cleaning": N_("Cleaning"), "repairs": N_("Repairs"), "medical": N_("See a doctor"),
-    "company": N_("Company"), "paperwork": N_("Paperwork"),
-}
-SERVICE_LABELS = {
-    "chat": N_("Chatted"), "health_check": N_("Health check"), "errand_run": N_("Ran an errand"),
-    "meal_delivered": N_("Delivered a meal"), "repair_done": N_("Fixed something"),
-    "referral": N_("Referred on"), "device_check": N_("Checked devices"),
-}
-SAFETY_DEVICE_LABELS = {
-    "fall_alarm": N_("Fall alarm"), "smoke_detector": N_("Smoke detector"),
-    "gas_alarm": N_("Gas alarm"), "emergency_button": N_("Emergency button"),
-    "door_sensor": N_("Door sensor"),
-}
-CHECK_LABELS = {"ok": N_("Works"), "faulty": N_("Faulty"), "missing": N_("Missing")}
-LIVING_LABELS = {
-    p.ALONE: N_("Lives alone"), p.EMPTY_NEST: N_("Empty nest"),
-    p.AGED_80_PLUS: N_("Aged 80+"), p.DISABLED: N_("Disabled"),
-}
-CARE_LABELS = {"self_care": N_("Self-care"), "assisted": N_("Needs some help"),
-               "full_care": N_("Needs full care")}
-STATUS_LABELS = {"active": N_("On the roster"), "hospitalised": N_("In hospital"),
-                 "moved": N_("Moved away"), "deceased": N_("Passed away")}
-SEX_LABELS = {"F": N_("Female"), "M": N_("Male")}
-ROLE_LABELS = {
-    p.VOLUNTEER: N_("Volunteer"), p.GRID_WORKER: N_("Grid worker"),
-    p.REPRESENTATIVE: N_("Representative"), p.SUPERVISOR: N_("Supervisor"), p.ADMIN: N_("Admin"),
-}
+# Coded values read the one vocabulary (shared/vocabulary.py), limited to what the tablet sends.
+# The emergency outcome's button waits for its "what was done" field on the visit screen
+# (client/ui/visit_checks.py has the data, the server takes it); its records read as words.
+OUTCOME_LABELS = Words("outcome", tuple(code for code in p.OUTCOMES if code != p.EMERGENCY))
+METHOD_LABELS = Words("method", p.VISIT_METHODS)
+ADVICE_LABELS = Words("advice", p.ADVICE)
+MOOD_LABELS = Words("mood", p.MOODS)
+NEED_LABELS = Words("need", p.NEEDS)
+SERVICE_LABELS = Words("service", p.SERVICES)
+SAFETY_DEVICE_LABELS = Words("device", p.SAFETY_DEVICES)
+CHECK_LABELS = Words("check", p.SAFETY_CHECK_RESULTS)
+CATEGORY_LABELS = Words("care_category", p.CARE_CATEGORIES)
+DERIVED_LABELS = Words("derived_category")
+ABILITY_LABELS = Words("ability_level", p.ABILITY_LEVELS)
+RISK_LABELS = Words("risk_tier", p.RISK_TIERS)
+STATUS_LABELS = Words("status", p.RESIDENT_STATUSES)
+SEX_LABELS = Words("sex")
+ROLE_LABELS = Words("role")
 READING_LABELS = {
     "systolic": N_("Blood pressure, upper"), "diastolic": N_("Blood pressure, lower"),
     "pulse": N_("Pulse"), "blood_sugar": N_("Blood sugar"), "temperature": N_("Temperature"),
 }
 READING_UNITS = {"systolic": "mmHg", "diastolic": "mmHg", "pulse": N_("beats/min"),
                  "blood_sugar": "mmol/L", "temperature": "°C"}
-FIELD_LABELS = {
-    "name": N_("Name"), "sex": N_("Sex"), "birth_year": N_("Year of birth"),
-    "address": N_("Address"), "phone": N_("Phone"), "emergency_contact": N_("Emergency contact"),
-    "emergency_phone": N_("Emergency phone"), "living_situation": N_("Living situation"),
-    "care_level": N_("Care level"), "visit_cadence_days": N_("Visit every (days)"),
-    "safety_devices": N_("Safety devices"), "care_notes": N_("Care notes"),
-    "status": N_("Status"), "note": N_("Note"), "follow_up_on": N_("Follow up on"),
-    "away_reason": N_("Where to"), "outcome": N_("Outcome"), "mood": N_("Mood"),
-    "readings": N_("Readings"), "text": N_("Note"),
-}
+#: Field names, from the vocabulary ("text" is a case note's text).
+FIELD_LABELS = Words("field", aliases={"text": "note"})
 
 def label(labels: dict, code: str | None) -> str:
     if code is None:
         return ""
+    if isinstance(labels, Words):
+        return labels.word(code)
     return _(labels[code]) if code in labels else str(code)
 
 
@@ -89,19 +67,19 @@ def join_labels(labels: dict, codes) -> str:
     return list_separator().join(label(labels, code) for code in codes or ())
 
 
-#: 高龄: 80 or over this year, computed from the birth year (a stored tag is never read: it
-#: disagreed with the age shown beside it).
-AGED_FROM = 80
-
-
-def categories_text(living_situation, age: int | None) -> str:
-    """A resident's categories as people say them: the recorded ones, and 高龄 from the age."""
-    codes = [code for code in living_situation or () if code != p.AGED_80_PLUS]
+def categories_text(codes, age: int | None = None) -> str:
+    """关爱类别 as shown: the recorded ones, and 高龄 (computed from the birth year: a stored tag
+    is never read, it disagreed with the age shown beside it)."""
+    codes = [code for code in codes or () if code != p.AGED_80_PLUS or age is None]
     if age is not None and age >= AGED_FROM:
         codes.append(p.AGED_80_PLUS)
-    codes.sort(key=lambda code: p.LIVING_SITUATIONS.index(code)
-               if code in p.LIVING_SITUATIONS else len(p.LIVING_SITUATIONS))
-    return join_labels(LIVING_LABELS, codes)
+    return list_separator().join(
+        DERIVED_LABELS.word(code) if code in DERIVED_LABELS else CATEGORY_LABELS.word(code)
+        for code in codes)
+
+
+#: 高龄: 80 or over this year.
+AGED_FROM = 80
 
 
 # ---- times ----------------------------------------------------------------------------------
@@ -171,12 +149,14 @@ def parse_moment(text: str | None) -> datetime | None:
 def value_text(name: str, value) -> str:
     if value in (None, "", []):
         return _("not recorded")
-    if name == "living_situation":
-        return join_labels(LIVING_LABELS, value)
+    if name == "care_categories":
+        return join_labels(CATEGORY_LABELS, value)
     if name == "safety_devices":
         return join_labels(SAFETY_DEVICE_LABELS, value)
-    if name == "care_level":
-        return label(CARE_LABELS, value)
+    if name == "ability_level":
+        return label(ABILITY_LABELS, value)
+    if name == "risk_tier":
+        return label(RISK_LABELS, value)
     if name == "status":
         return label(STATUS_LABELS, value)
     if name == "sex":

@@ -74,8 +74,8 @@ def _state(record: dict) -> str:
     return text
 
 
-DOOR_FACTS = ("phone", "emergency_contact", "emergency_phone", "living_situation",
-              "care_level", "safety_devices", "care_notes")
+DOOR_FACTS = ("phone", "emergency_contact", "emergency_phone", "care_categories",
+              "ability_level", "risk_tier", "safety_devices", "care_notes")
 
 
 @dataclass
@@ -88,6 +88,8 @@ class ResidentView:
     phone: str | None
     badge: str
     tone: str
+    #: The follow-up's next step, said plainly, with the number to call when it is a call.
+    next_step: str = ""
 
 
 def resident_heading(summary) -> tuple[str, str, str, str]:
@@ -105,15 +107,39 @@ def resident_heading(summary) -> tuple[str, str, str, str]:
 def resident_view(detail) -> ResidentView:
     summary, record = detail.summary, detail.record
     facts = [(_(FIELD_LABELS[name]), value_text(name, record.get(name))) for name in DOOR_FACTS]
-    categories = categories_text(record.get("living_situation"), summary.age)
-    facts[DOOR_FACTS.index("living_situation")] = (_(FIELD_LABELS["living_situation"]),
+    categories = categories_text(record.get("care_categories"), summary.age)
+    facts[DOOR_FACTS.index("care_categories")] = (_(FIELD_LABELS["care_categories"]),
                                                    categories or _("not recorded"))
     if summary.status != "active":
         facts.insert(0, (_(FIELD_LABELS["status"]), label(STATUS_LABELS, summary.status)))
     timeline = [visit_entry(v) for v in detail.visits] + [note_entry(n) for n in detail.notes]
     timeline.sort(key=lambda entry: entry["sort"], reverse=True)
     title, subtitle, badge, tone = resident_heading(summary)
+    step = getattr(detail, "follow_up_step", None)
+    phone = record.get("phone") or record.get("emergency_phone")
+    if step == "call_contact" and record.get("emergency_phone"):
+        phone = record["emergency_phone"]  # the number the next step calls for
+    next_step = next_step_text(step, record)
+    if next_step:  # first among the facts at the door: what to do now
+        facts.insert(0, (_("Next step"), next_step))
     return ResidentView(
         title=title, subtitle=subtitle, facts=facts, timeline=timeline,
         conflicts=[conflict_entry(c) for c in detail.conflicts if c.get("status") == "open"],
-        phone=record.get("phone") or record.get("emergency_phone"), badge=badge, tone=tone)
+        phone=phone, badge=badge, tone=tone, next_step=next_step)
+
+
+def next_step_text(step: str | None, record: dict) -> str:
+    if step == "revisit":
+        return _("Nobody answered: come back, or ask a neighbour.")
+    if step == "call_contact":
+        contact = record.get("emergency_contact") or ""
+        number = record.get("emergency_phone") or ""
+        if number:
+            return _("Nobody answered twice: call the emergency contact {contact} on "
+                     "{number}.").format(contact=contact, number=number)
+        return _("Nobody answered twice and there is no emergency contact on record: tell "
+                 "your community.")
+    if step == "alert_supervisor":
+        return _("Nobody answered three times: your community lead has been told. Keep "
+                 "trying, and call the emergency contact.")
+    return ""

@@ -63,7 +63,7 @@ def today_row(summary) -> dict:
     facts = [summary.name]
     if summary.age:
         facts.append(_("{age} yrs").format(age=summary.age))
-    categories = categories_text(summary.living_situation, summary.age)
+    categories = categories_text(summary.care_categories, summary.age)  # 高龄 from the age
     if categories:
         facts.append(categories)
     return {

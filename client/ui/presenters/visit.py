@@ -5,9 +5,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from shared import protocol as p
+from shared.district_rules import DEFAULT_RULES, DistrictRules
 from shared.schemas import ReadingsSchema
 
 from ..i18n import _
+from ..visit_checks import VisitChecks, checklist_rows, danger_warnings  # noqa: F401
 from .common import (CHECK_LABELS, MOOD_LABELS, NEED_LABELS, OUTCOME_LABELS, READING_LABELS,
                      SERVICE_LABELS, N_, label)
 
@@ -64,10 +66,29 @@ class VisitForm:
     note: str = ""
     away_reason: str = ""
     follow_up: str = "none"
+    #: Method, quick checklist, advice, an emergency's action (client/ui/visit_checks.py).
+    checks: VisitChecks = field(default_factory=VisitChecks)
 
     @property
     def met(self) -> bool:
-        return self.outcome == p.MET
+        return self.outcome in (p.MET, p.EMERGENCY)
+
+    def warnings(self, rules: DistrictRules = DEFAULT_RULES) -> list[str]:
+        """Dangerous readings, said at once; they propose a visit tomorrow."""
+        lines = danger_warnings(self.typed_readings(), rules) if self.met else []
+        if lines and self.follow_up == "none":
+            self.follow_up = "tomorrow"
+        return lines
+
+    def typed_readings(self) -> dict:
+        """The readings typed so far that are numbers (the others are errors)."""
+        values = {}
+        for name, text in self.readings.items():
+            try:
+                values[name] = float((text or "").strip())
+            except ValueError:
+                continue
+        return values
 
     def choose_outcome(self, outcome: str) -> None:
         self.outcome = outcome
@@ -98,6 +119,7 @@ class VisitForm:
         errors = {}
         if self.outcome is None:
             errors["outcome"] = _("Choose what happened at the door.")
+        errors.update(self.checks.errors(self.outcome))
         if not self.met:
             return errors
         for name, text in self.readings.items():
@@ -169,7 +191,8 @@ class VisitForm:
     def to_call(self, today: date) -> dict:
         """Keyword arguments for ``FieldService.record_visit`` (call ``errors()`` first)."""
         call: dict = {"outcome": self.outcome, "note": self.note.strip() or None,
-                      "follow_up_on": self.follow_up_date(today)}
+                      "follow_up_on": self.follow_up_date(today),
+                      **self.checks.to_call(self.outcome)}
         if self.outcome == p.AWAY and self.away_reason.strip():
             call["away_reason"] = self.away_reason.strip()
         if self.met:
@@ -179,7 +202,8 @@ class VisitForm:
                 if text:
                     kind = READING_RANGES[name][2]
                     readings[name] = int(text) if kind is int else float(text)
-            call.update(readings=readings or None, mood=self.mood,
+            measured = self.checks.measures  # nothing is measured over the phone
+            call.update(readings=(readings or None) if measured else None, mood=self.mood,
                         needs=sorted(self.needs), services=sorted(self.services),
-                        safety_checks=dict(self.safety_checks) or None)
+                        safety_checks=(dict(self.safety_checks) or None) if measured else None)
         return call

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kivy.lang import Builder
 
+from .duty import DutyScreen
 from .edit import EditScreen
 from .note import NoteScreen
 from .pin import PinScreen
@@ -27,7 +28,7 @@ FIRST_SCREENS = ("start", "signin", "pin", "today")  # the rest are made after t
 SCREENS = {"start": StartScreen, "signin": SignInScreen, "pin": PinScreen, "today": TodayScreen,
            "resident": ResidentScreen, "visit": VisitScreen, "note": NoteScreen,
            "edit": EditScreen, "sync": SyncScreen, "settings": SettingsScreen,
-           "scan": ScanScreen}
+           "scan": ScanScreen, "duty": DutyScreen}
 
 
 def load_kv() -> None:

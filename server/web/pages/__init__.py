@@ -7,8 +7,9 @@ or a conflict goes through server.sync.edits so that it reaches the tablets at t
 from __future__ import annotations
 
 # Importing the resource modules registers their routes on the blueprint.
-from . import (areas, audit, conflicts, dashboard, exports, passwords, people,  # noqa: F401
-               provisioning, residents, roster, session, tablets)
+from . import (alerts, areas, audit, conflicts, dashboard, duty_reports, exports,  # noqa: F401
+               pairings, passwords, people, points, provisioning, residents, roster, session,
+               tablets)
 from . import calls, campaigns, reports  # noqa: F401  (issue 12)
 from .blueprint import bp, csrf
 

@@ -15,14 +15,10 @@ from ...db import db
 from ...models import Campaign
 from ..access import Scope, current_person, current_scope, not_found, sign_in_required
 from ..i18n import gettext as _
-from ..labels import choices
+from ..labels import category_choices
 from ..queries.areas import areas_for_choice
 from ..timeutil import local_today
 from .blueprint import bp
-
-#: The categories a campaign may name (高龄 is computed from the birth year).
-CATEGORY_KIND = "living_situation"
-
 
 def kind_words() -> dict[str, str]:
     return {"heatwave": _("Heatwave"), "cold_snap": _("Cold snap"), "storm": _("Storm"),
@@ -30,7 +26,7 @@ def kind_words() -> dict[str, str]:
 
 
 def _category_codes() -> list[str]:
-    return [code for code, _word in choices(CATEGORY_KIND)]
+    return [code for code, _word in category_choices()]
 
 
 def _campaign_or_404(scope: Scope, campaign_id: str) -> Campaign:
@@ -58,7 +54,7 @@ def _render(status: int = 200, errors: list[str] | None = None, form: dict | Non
     rows = [progress(db.session, campaign, scope.grids_below(campaign.area_id), today)
             for campaign in campaigns_for(db.session, scope.visible_area_ids())]
     return render_template("web/campaigns.html", rows=rows, kinds=kind_words(),
-                           categories=choices(CATEGORY_KIND), now=now,
+                           categories=category_choices(), now=now,
                            area_choices=areas_for_choice(scope), errors=errors or [],
                            form=form or {}, hours_left=_hours_left,
                            hours=p.CAMPAIGN_HOURS), status

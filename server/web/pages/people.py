@@ -65,6 +65,10 @@ def add_person():
         errors.append(_("Password: at least %(count)s characters.", count=MIN_PASSWORD_CHARS))
     if role not in _grantable_roles():
         errors.append(_("Role: Not an allowed value."))
+    level = form.get("representative_level") or None
+    if level is not None and (role != p.REPRESENTATIVE or level not in p.REPRESENTATIVE_LEVELS):
+        errors.append(_("Congress: only a people's congress deputy has one; choose from the "
+                        "list."))
     allowed_areas = {a.id for a in _assignable_areas()}
     if area_id is None and person.role != p.ADMIN:
         errors.append(_("Area: Missing data for required field."))
@@ -79,7 +83,7 @@ def add_person():
                                today=local_today(), form=form, errors=errors,
                                min_password=MIN_PASSWORD_CHARS), 422
     new = Person(username=username, display_name=display_name, role=role,
-                 phone=(form.get("phone") or "").strip() or None,
+                 representative_level=level, phone=(form.get("phone") or "").strip() or None,
                  password_hash=hash_password(password), active=True)
     s.add(new)
     s.flush()

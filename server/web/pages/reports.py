@@ -22,6 +22,7 @@ from ..access import Scope, current_person, current_scope, not_found, sign_in_re
 from ..exports import NUMBER, PERCENT, TEXT, Column, Sheet
 from ..i18n import current_locale
 from ..i18n import gettext as _
+from ..labels import category_word as labels_category_word
 from ..labels import word
 from ..queries.areas import areas_for_choice
 from ..queries.reports import (met_rates, month_visits, report_areas, report_root,
@@ -68,8 +69,7 @@ def month_text(year: int, month: int) -> str:
 # ---- the words of the report's codes ----------------------------------------------------------
 
 def category_word(code: str) -> str:
-    return word("living_situation", code) if code in p.LIVING_SITUATIONS \
-        else word("care_category", code)
+    return labels_category_word(code)
 
 
 def tier_word(code: str) -> str:
@@ -79,7 +79,7 @@ def tier_word(code: str) -> str:
 def ability_word(code: str) -> str:
     if code == UNASSESSED:
         return _("Not assessed")
-    return word("care_level", code) if code in p.CARE_LEVELS else word("ability_level", code)
+    return word("ability_level", code)
 
 
 def method_word(code: str) -> str:

@@ -22,7 +22,8 @@ from ..queries.visits import health_flags
 from ..trends import blood_pressure_trend
 from .blueprint import bp
 
-EDITABLE_FIELDS = p.RESIDENT_FIELDS
+#: Device details (install dates, alarm receivers) are edited on the tablet, not in this form.
+EDITABLE_FIELDS = tuple(name for name in p.RESIDENT_FIELDS if name != "device_details")
 
 
 def resident_list_args(default_show: str):

@@ -64,7 +64,7 @@ def _choices(form) -> Choices:
             choices.columns[int(key[4:])] = value
         if key.startswith("living_word_") and key[12:].isdigit():
             code = form.get(f"living_code_{key[12:]}", "")
-            if code in p.LIVING_SITUATIONS or code == KEEP_AS_NOTE:
+            if code in p.CARE_CATEGORIES or code == KEEP_AS_NOTE:
                 choices.living[value] = code
     return choices
 
@@ -74,11 +74,11 @@ def _page(status: int = 200, **context):
     context.setdefault("check", None)
     return render_template("web/import.html", grids=grids_for_choice(scope),
                            template_columns=TEMPLATE_COLUMNS, mappable=MAPPABLE,
-                           field_name=field_name, living_codes=p.LIVING_SITUATIONS,
+                           field_name=field_name, living_codes=p.CARE_CATEGORIES,
                            keep_as_note=KEEP_AS_NOTE, column_rows=column_rows,
                            living_rows=living_rows, living_known=_("、").join(
-                               field_value_text("living_situation", [code])
-                               for code in p.LIVING_SITUATIONS),
+                               field_value_text("care_categories", [code])
+                               for code in p.CARE_CATEGORIES),
                            **context), status
 
 

@@ -52,9 +52,7 @@ def report_areas(scope: Scope, root: int | None) -> dict[int, int]:
 
 
 def _categories(values, on: date) -> tuple[str, ...]:
-    stored = values.get("care_categories")
-    if stored is None:
-        stored = values.get("living_situation") or ()
+    stored = values.get("care_categories") or ()
     kept = [code for code in stored if code != AGED_80_PLUS]
     birth_year = values.get("birth_year")
     if birth_year is not None and on.year - birth_year >= 80:
@@ -66,27 +64,19 @@ def _follows_up(categories: tuple[str, ...]) -> bool:
     return p.ALONE in categories
 
 
-def _optional(name: str):
-    """A column the programme's model adds (issue 12): None until the model has it."""
-    return getattr(Resident, name, None)
-
-
 def resident_facts(session: Session, grid_ids: set[int] | None, under: dict[int, int],
                    last: date) -> list[ResidentFact]:
     """The active residents of the grids, with the day each joined the roster (only the
     columns the figures read: a district has tens of thousands)."""
     zone = district_zone()
-    optional = {name: _optional(name) for name in ("care_categories", "ability_level",
-                                                    "risk_tier")}
-    columns = [Resident.id, Resident.grid_id, Resident.living_situation, Resident.birth_year,
-               Resident.care_level, Resident.created_at,
-               *(column.label(name) for name, column in optional.items() if column is not None)]
+    columns = [Resident.id, Resident.grid_id, Resident.birth_year, Resident.created_at,
+               Resident.care_categories, Resident.ability_level, Resident.risk_tier]
     facts = []
     for row in session.execute(select(*columns).where(
             in_grids(Resident.grid_id, grid_ids), Resident.status == "active")):
         values = row._mapping
         categories = _categories(values, last)
-        ability = values.get("ability_level") or row.care_level or UNASSESSED
+        ability = row.ability_level or UNASSESSED
         facts.append(ResidentFact(
             row.id, str(under.get(row.grid_id, row.grid_id)), categories,
             values.get("risk_tier") or UNTIERED, ability, _follows_up(categories),

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from shared.due import OVERDUE, DueStatus, cadence_days, due_status
 from shared.search import FUZZY, rank
 
+from ...district import rules as district_rules
 from ...models import CaseNote, Conflict, Person, Resident, ResidentMove, Visit
 from ...sync.locks import load_for_update
 from ..access import Scope
@@ -28,7 +29,7 @@ class ResidentRow:
     birth_year: int
     address: str
     phone: str | None
-    living_situation: list
+    care_categories: list
     status: str
     last_visit_at: datetime | None
     last_met_at: datetime | None
@@ -61,12 +62,14 @@ def resident_rows(session: Session, grid_ids: set[int] | None, today: date | Non
     # The living situation arrives as JSON text and is parsed once per distinct value: a
     # district has tens of thousands of residents but only a handful of combinations.
     situations: dict[str, list] = {}
-    situation = cast(Resident.living_situation, Text).label("situation")
+    situation = cast(Resident.care_categories, Text).label("situation")
+    rules = district_rules()
     if brief:
         # Local days worked out by the database: cheaper than 60,000 aware datetimes.
         dialect = session.get_bind().dialect.name
         columns = [Resident.id, literal_column("''").label("name"), Resident.grid_id,
                    literal_column("''").label("sex"), Resident.birth_year, situation,
+                   Resident.risk_tier,
                    literal_column("'active'").label("status"), null().label("last_visit_at"),
                    null().label("last_met_at"), Resident.follow_up_since,
                    Resident.visit_cadence_days,
@@ -75,7 +78,8 @@ def resident_rows(session: Session, grid_ids: set[int] | None, today: date | Non
                          local_day(Resident.created_at, dialect))).label("since_day")]
     else:
         columns = [Resident.id, Resident.name, Resident.grid_id, Resident.sex,
-                   Resident.birth_year, situation, Resident.status, Resident.last_visit_at,
+                   Resident.birth_year, situation, Resident.risk_tier, Resident.status,
+                   Resident.last_visit_at,
                    Resident.last_met_at, Resident.follow_up_since, Resident.visit_cadence_days,
                    Resident.created_at, Resident.address, Resident.phone, Resident.search_keys]
     # Cadences depend on a few values shared by many residents: worked out once per value.
@@ -98,11 +102,11 @@ def resident_rows(session: Session, grid_ids: set[int] | None, today: date | Non
         situation = situations.get(r.situation)
         if situation is None:
             situation = situations.setdefault(r.situation, json.loads(r.situation or "[]"))
-        cadence_key = (r.situation, r.birth_year, r.visit_cadence_days)
+        cadence_key = (r.situation, r.birth_year, r.visit_cadence_days, r.risk_tier)
         cadence = cadences.get(cadence_key)
         if cadence is None:
             cadence = cadences.setdefault(cadence_key, cadence_days(
-                situation, r.birth_year, r.visit_cadence_days, today))
+                situation, r.birth_year, r.visit_cadence_days, today, r.risk_tier, rules))
         if brief:
             last_met, since = day(r.last_met_day), day(r.since_day)
         else:
@@ -113,7 +117,7 @@ def resident_rows(session: Session, grid_ids: set[int] | None, today: date | Non
         due = dues.get(due_key)
         if due is None:
             due = dues.setdefault(due_key, due_status(
-                status=r.status, living_situation=situation, birth_year=r.birth_year,
+                status=r.status, care_categories=situation, birth_year=r.birth_year,
                 visit_cadence_days=cadence, last_met=last_met, since=since, today=today))
         rows.append(ResidentRow(
             r.id, r.name, r.grid_id, r.sex, r.birth_year, "" if brief else r.address,

@@ -105,7 +105,10 @@ def test_chinese_numbers():
     ("独居", "alone"), ("独居老人", "alone"), ("空巢", "empty_nest"), ("空巢老人", "empty_nest"),
     ("高龄", "aged_80_plus"), ("失能", "disabled"), ("半失能", "disabled"),
     ("alone", "alone"), ("高龄（80岁以上）", "aged_80_plus"), ("高龄(80岁以上)", "aged_80_plus"),
-    ("独居老人（子女在外地）", "alone"), ("孤寡", None), ("失独", None), ("低保", None), ("残疾", None),
+    ("独居老人（子女在外地）", "alone"), ("孤寡", None), ("残疾", None),
+    # 关爱类别 now (issue 12): read as the national and local categories
+    ("失独", "bereaved_one_child"), ("低保", "subsistence"), ("特困", "destitute"),
+    ("留守老人", "left_behind"), ("重残", "severe_disability"), ("subsistence", "subsistence"),
 ])
 def test_living_words(word, code):
     assert living_code(word) == code

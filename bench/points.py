@@ -1,0 +1,203 @@
+"""Duty points budgets (issue 15) on PostgreSQL: a district of 700 representatives with a year
+of visits.
+
+    .venv/bin/python -m bench.points [postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+
+The data set (696 grids, one representative each and a second in the first four: 700; 30
+residents a grid; each representative visits four of their residents a week for a year, 10%
+of knocks unanswered, 1% voided) is built once with COPY into its own database
+``knockdoor_bench_points`` and reused. Measured in-process with the real app and the same
+functions the pages call: the district's points for a month (the whole ledger of the district
+from the shared core, then the sums), one duty report PDF, and the batch of every
+representative's report (timed on ``BATCH_SAMPLE`` reports and extrapolated to 700, as the
+row says, unless ``--full-batch``).
+"""
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+import statistics
+import sys
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from bench.common import BenchRow, stopwatch
+
+BENCH_DATABASE = "knockdoor_bench_points"
+DATASET_VERSION = "knockdoor bench points v1"
+GRIDS, RESIDENTS_PER_GRID, REPRESENTATIVES = 696, 30, 700
+VISITS_PER_WEEK, WEEKS = 4, 52
+BATCH_SAMPLE = 50
+
+
+def _urls(pg_url: str) -> tuple[str, str, str]:
+    url = make_url(pg_url)
+    bench = url.set(database=BENCH_DATABASE)
+    raw = bench.set(drivername="postgresql").render_as_string(hide_password=False)
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False)
+    return bench.render_as_string(hide_password=False), raw, admin
+
+
+def _ensure(admin_dsn: str, raw_dsn: str) -> bool:
+    """Create the database if needed; True when the data set is already there."""
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                           "WHERE datname = %s", (BENCH_DATABASE,)).fetchone()
+        if row is None:
+            conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+            return False
+        return row[0] == DATASET_VERSION
+
+
+def _build(bench_url: str, raw_dsn: str, now: datetime) -> int:
+    from server.migrate import upgrade
+    with psycopg.connect(raw_dsn, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    upgrade(bench_url)
+    rng = random.Random(15)
+    visits = 0
+    with psycopg.connect(raw_dsn) as conn:
+        cur = conn.cursor()
+        areas, grids = [(1, "district", None, "华龙区", "D1"), (2, "street", 1, "长庆路街道", "S1")], []
+        for g in range(GRIDS):
+            if g % 10 == 0:
+                areas.append((len(areas) + 1, "community", 2, f"第{g // 10 + 1}社区", f"C{g // 10}"))
+                community = len(areas)
+            areas.append((len(areas) + 1, "grid", community, f"第{g + 1}网格", f"G{g}"))
+            grids.append(len(areas))
+        with cur.copy("COPY areas (id, level, parent_id, name, code) FROM STDIN") as copy:
+            for row in areas:
+                copy.write_row(row)
+        people = [(1, "bench_admin", "区管理员", "x", "admin", True, now)]
+        home = {}
+        for r in range(REPRESENTATIVES):
+            people.append((r + 2, f"rep{r}", f"代表{r}", "x", "representative", True, now))
+            home[r + 2] = grids[r % GRIDS]
+        with cur.copy("COPY people (id, username, display_name, password_hash, role, active, "
+                      "created_at) FROM STDIN") as copy:
+            for row in people:
+                copy.write_row(row)
+        with cur.copy("COPY assignments (person_id, area_id, role, starts_on) FROM STDIN") as copy:
+            for person, grid in home.items():
+                copy.write_row((person, grid, "representative", (now - timedelta(400)).date()))
+        residents: dict[int, list[str]] = {}
+        with cur.copy("COPY residents (id, grid_id, name, search_keys, sex, birth_year, address, "
+                      "living_situation, safety_devices, care_level, status, version, field_stamps, "
+                      "created_at) "
+                      "FROM STDIN") as copy:
+            for grid in grids:
+                for n in range(RESIDENTS_PER_GRID):
+                    rid = str(uuid.uuid4())
+                    residents.setdefault(grid, []).append(rid)
+                    copy.write_row((rid, grid, f"居民{n}", "", "F", rng.randint(1930, 1955),
+                                    f"幸福路{n}号", '["alone"]' if n % 3 == 0 else "[]",
+                                    "[]", "self_care", "active", 0, "{}", now - timedelta(400)))
+        with cur.copy("COPY visits (id, resident_id, grid_id, author_id, visited_at, device_time, "
+                      "recorded_at, outcome, details, corrects_id, correction) FROM STDIN") as copy:
+            for person, grid in home.items():
+                for week in range(WEEKS):
+                    for _ in range(VISITS_PER_WEEK):
+                        when = now - timedelta(days=7 * week + rng.uniform(0, 7))
+                        rid = rng.choice(residents[grid])
+                        vid = str(uuid.uuid4())
+                        outcome = "no_answer" if rng.random() < 0.1 else "met"
+                        copy.write_row((vid, rid, grid, person, when, when, when, outcome, "{}",
+                                        None, None))
+                        visits += 1
+                        if rng.random() < 0.01:
+                            later = when + timedelta(hours=1)
+                            copy.write_row((str(uuid.uuid4()), rid, grid, person, later, later,
+                                            later, None, "{}", vid, "void"))
+                            visits += 1
+        cur.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+            sql.Identifier(BENCH_DATABASE), sql.Literal(DATASET_VERSION)))
+        conn.commit()
+        cur.execute("ANALYZE")
+        conn.commit()
+    return visits
+
+
+def run(pg_url: str, full_batch: bool = False) -> list[BenchRow]:
+    from sqlalchemy import select
+
+    from server import create_app
+    from server import points
+    from server.db import db
+    from server.models import Area, Person
+    from server.web.pages.duty_reports import person_report
+    from server.web.queries.points import points_view, standings
+    from shared.clock import utcnow
+    from shared.due import effective_visits
+
+    bench_url, raw_dsn, admin_dsn = _urls(pg_url)
+    note = "data set reused"
+    if not _ensure(admin_dsn, raw_dsn):
+        with stopwatch() as elapsed:
+            count = _build(bench_url, raw_dsn, datetime.now(timezone.utc))
+        note = f"data set ({count:,} visits) built in {elapsed():.0f} s"
+    app = create_app({"DATABASE_URL": bench_url, "SECRET_KEY": "bench"})
+    rows = []
+    with app.test_request_context("/"):
+        s = db.session
+        grid_ids = set(s.scalars(select(Area.id).where(Area.level == "grid")))
+        today = utcnow().date()
+        first, last = points.period_bounds("month", today)
+        samples = []
+        for _ in range(3):
+            with stopwatch() as elapsed:
+                view = points_view(s, grid_ids, first, last)
+                table = standings(s, view)
+            samples.append(elapsed())
+        visits = sum(1 for f in view.facts.items if type(f).__name__ == "PointsVisit")
+        rows.append(BenchRow(f"points for a district for a month: {REPRESENTATIVES} "
+                             f"representatives, {visits:,} visits in a year (PostgreSQL)",
+                             statistics.median(samples), "s", 1.0, False,
+                             note=f"{len(table)} people ranked; {note}"))
+        people = list(s.scalars(select(Person).where(Person.role == "representative")
+                                .order_by(Person.id)))
+        entries, facts = points.ledger(s, grid_ids, utcnow(), [p.id for p in people])
+        person_report(s, None, people[0], first, last, entries, facts)  # warm the font
+        samples = []
+        for person in people[:5]:
+            with stopwatch() as elapsed:
+                mine, mine_facts = points.ledger(s, points.grids_worked(s, person.id),
+                                                 utcnow(), [person.id])
+                person_report(s, None, person, first, last, mine, mine_facts)
+            samples.append(elapsed())
+        rows.append(BenchRow("one duty report PDF (a month; ledger of the person's grids and "
+                             "the PDF)", statistics.median(samples), "s", 2.0, False))
+        batch = people if full_batch else people[:BATCH_SAMPLE]
+        with stopwatch() as ledger_time:  # as the zip route does it
+            entries, facts = points.ledger(s, grid_ids, utcnow(), [p.id for p in people])
+            entries_of, visits_of = defaultdict(list), defaultdict(list)
+            for entry in points.in_period(entries, first, last):
+                entries_of[entry.person_id].append(entry)
+            for visit in effective_visits([f for f in facts.items
+                                           if type(f).__name__ == "PointsVisit"]):
+                visits_of[visit.author_id].append(visit)
+        with stopwatch() as reports_time:
+            for person in batch:
+                person_report(s, None, person, first, last, entries_of[str(person.id)], facts,
+                              visits_of[str(person.id)])
+        seconds = ledger_time() + reports_time() * len(people) / len(batch)
+        rows.append(BenchRow(f"batch of every representative's report ({len(people)})",
+                             seconds, "s", 180.0, False,
+                             note="measured in full" if full_batch else
+                             f"measured on {len(batch)} reports (with the whole district's "
+                             f"ledger once, {ledger_time():.1f} s) and extrapolated to "
+                             f"{len(people)}: {reports_time() / len(batch) * 1000:.0f} ms a "
+                             "report"))
+    return rows
+
+
+if __name__ == "__main__":
+    from bench.common import format_table
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    print(format_table(run(args[0] if args else "postgresql+psycopg://postgres@127.0.0.1:5432/"
+                           "postgres", "--full-batch" in sys.argv)))

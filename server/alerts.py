@@ -1,0 +1,124 @@
+"""Alerts for community leads, raised as tablets' visits arrive (the request commits).
+
+- A dangerous reading (shared/readings.py, the district's thresholds): the tablet warned the
+  volunteer at once; the lead hears of it at the next upload.
+- A follow-up at the top of its ladder (shared/follow_up.py): nobody answered three times.
+- A visit that found the resident moved away or passed away proposes that status; the resident
+  stays on the lists (history kept) until a lead confirms it, then leaves the due lists.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared import protocol as p
+from shared.clock import utcnow
+from shared.district_rules import follows_up
+from shared.due import VisitFact
+from shared.follow_up import ALERT_SUPERVISOR, ladder_step
+from shared.readings import dangers
+
+from . import district
+from .models import Alert, Person, Resident, Visit
+
+READING = "reading"
+LADDER = "ladder"
+STATUS = "status"
+KINDS = (READING, LADDER, STATUS)
+#: How an alert was closed.
+CONFIRMED = "confirmed"  # a proposed status change, made
+DISMISSED = "dismissed"  # a proposed status change, refused (the visit was wrong)
+SEEN = "seen"  # a reading or ladder alert, dealt with
+
+
+def raise_for_visits(session: Session, visits: list[dict]) -> list[Alert]:
+    """Alerts for newly stored visit rows (``Visit`` column values). Corrections raise none."""
+    rules = district.rules()
+    raised: list[Alert] = []
+    no_answers: dict[str, int] = {}
+    for row in visits:
+        if row.get("corrects_id"):
+            continue
+        details, outcome = row.get("details") or {}, row.get("outcome")
+        found = dangers(details.get("readings"), rules)
+        if found:
+            raised.append(_alert(READING, row, {"dangers": [
+                {"reading": d.reading, "value": d.value, "direction": d.direction,
+                 "limit": d.limit} for d in found]}))
+        if outcome in p.STATUS_PROPOSING_OUTCOMES:
+            raised.append(_alert(STATUS, row, {"status": p.STATUS_PROPOSING_OUTCOMES[outcome]}))
+        if outcome == p.NO_ANSWER:
+            no_answers[row["resident_id"]] = row["grid_id"]
+    raised += _ladder_alerts(session, no_answers, rules)
+    session.add_all(raised)
+    return raised
+
+
+def _alert(kind: str, row: dict, detail: dict) -> Alert:
+    return Alert(kind=kind, resident_id=row["resident_id"], grid_id=row["grid_id"],
+                 visit_id=row["id"], detail=detail, raised_at=utcnow())
+
+
+def _ladder_alerts(session: Session, residents: dict[str, int], rules) -> list[Alert]:
+    if not residents:
+        return []
+    already = set(session.scalars(select(Alert.resident_id).where(
+        Alert.kind == LADDER, Alert.closed_at.is_(None),
+        Alert.resident_id.in_(list(residents)))))
+    wanted = [rid for rid in residents if rid not in already]
+    if not wanted:
+        return []
+    today = district.today()
+    profiles = {row.id: row for row in session.execute(select(
+        Resident.id, Resident.grid_id, Resident.care_categories, Resident.birth_year,
+        Resident.risk_tier).where(Resident.id.in_(wanted)))}
+    history: dict[str, list[VisitFact]] = defaultdict(list)
+    for row in session.execute(select(
+            Visit.resident_id, Visit.id, Visit.visited_at, Visit.outcome, Visit.corrects_id,
+            Visit.correction).where(Visit.resident_id.in_(wanted))):
+        history[row.resident_id].append(VisitFact(row.id, row.visited_at, row.outcome,
+                                                  row.corrects_id, row.correction))
+    raised = []
+    for resident_id in wanted:
+        profile = profiles.get(resident_id)
+        if profile is None:
+            continue
+        follows = follows_up(profile.care_categories, profile.birth_year, profile.risk_tier,
+                             today, rules)
+        if ladder_step(follows, history[resident_id]) == ALERT_SUPERVISOR:
+            last = max(history[resident_id], key=lambda v: v.visited_at)
+            raised.append(Alert(kind=LADDER, resident_id=resident_id, grid_id=profile.grid_id,
+                                visit_id=last.id, detail={"no_answers": sum(
+                                    v.outcome == p.NO_ANSWER for v in history[resident_id])},
+                                raised_at=utcnow()))
+    return raised
+
+
+def open_alerts(session: Session, grid_ids: set[int] | None) -> list[tuple[Alert, Resident]]:
+    """Open alerts of the grids (None: all), newest first, with their residents."""
+    query = select(Alert, Resident).join(Resident, Resident.id == Alert.resident_id).where(
+        Alert.closed_at.is_(None))
+    if grid_ids is not None:
+        query = query.where(Alert.grid_id.in_(list(grid_ids)))
+    return list(session.execute(query.order_by(Alert.raised_at.desc(), Alert.id.desc())))
+
+
+def close(session: Session, alert: Alert, person: Person, resolution: str,
+          now: datetime | None = None) -> None:
+    """Close ``alert``; confirming a proposed status changes the resident's status (through
+    the change log, so tablets learn of it), which takes them off the due lists."""
+    if alert.closed_at is not None:
+        return
+    if resolution == CONFIRMED:
+        if alert.kind != STATUS:
+            raise ValueError("only a proposed status change is confirmed")
+        from .sync.edits import edit_resident, lock_resident
+        resident = lock_resident(session, alert.resident_id)
+        if resident is not None:
+            edit_resident(session, person, resident, {"status": alert.detail["status"]})
+    alert.closed_at = now or utcnow()
+    alert.closed_by_id = person.id
+    alert.resolution = resolution

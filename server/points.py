@@ -1,0 +1,181 @@
+"""Duty points on the server (issue 15): the rule book as stored, the facts the shared core
+reads, and the ledger and sums it gives for any period and area.
+
+Nothing here stores points: the ledger is computed from the visits (and, once issue 14's
+requests are on the server, their events: :func:`request_facts`) by ``shared.points``, the same
+code the tablet runs, so a voided or corrected visit takes its points back. Helpers never commit.
+"""
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared import points as sp
+from shared.district_day import month_start, next_month_start
+from shared.points.rules import RuleBook, RuleSet, add_version, default_rules, rules_from_dict
+
+from .audit import audit
+from .district import district_zone
+from .models import DistrictSetting, PointsAdjustment, PointsRuleVersion, Resident, Visit
+
+#: Before any version is stored, the district counts with the default rules from this day.
+FIRST_DAY = date(2000, 1, 1)
+#: District setting: may people see the ranking of their community (on the tablet)?
+SHOW_RANKING = "points.show_ranking"
+PERIODS = ("month", "quarter", "year")
+
+
+def rule_book(session: Session) -> RuleBook:
+    stored = [sp.rules_from_dict(row.rules)
+              for row in session.scalars(select(PointsRuleVersion))]
+    return RuleBook(tuple(stored) if stored else (default_rules(FIRST_DAY),))
+
+
+def add_rules(session: Session, data: dict, today: date, by: int) -> RuleSet:
+    """Store ``data`` (rules_to_dict's form) as the next version; RuleError names each problem.
+    The first edit stores the default rules as version 1 too, so the book is whole."""
+    book = rule_book(session)
+    rules = rules_from_dict(data)
+    book = add_version(book, rules, today)
+    have = set(session.scalars(select(PointsRuleVersion.version)))
+    for version in book.versions:
+        if version.version not in have:
+            session.add(PointsRuleVersion(version=version.version, effective=version.effective,
+                                          rules=sp.rules_to_dict(version), created_by_id=by))
+    audit(session, "points_rules", person_id=by, entity="points_rules",
+          entity_id=str(rules.version), detail={"rules": sp.rules_to_dict(rules)})
+    return rules
+
+
+def show_ranking(session: Session) -> bool:
+    row = session.get(DistrictSetting, SHOW_RANKING)
+    return bool(row.value) if row is not None else False
+
+
+def set_show_ranking(session: Session, shown: bool, by: int) -> None:
+    row = session.get(DistrictSetting, SHOW_RANKING)
+    if row is None:
+        session.add(DistrictSetting(name=SHOW_RANKING, value=shown))
+    else:
+        row.value = shown
+    audit(session, "district_setting", person_id=by, entity="setting", entity_id=SHOW_RANKING,
+          detail={"value": shown})
+
+
+def add_adjustment(session: Session, person_id: int, points: int, reason: str, by: int,
+                   at: datetime) -> PointsAdjustment:
+    """A supervisor's adjustment; ValueError (from the shared core) without a reason or with
+    points out of range. Audited with its reason."""
+    fact = sp.Adjustment(str(uuid.uuid4()), str(person_id), at, points, reason.strip(), str(by))
+    row = PointsAdjustment(id=fact.id, person_id=person_id, at=at, points=points,
+                           reason=fact.reason, by_id=by)
+    session.add(row)
+    audit(session, "points_adjust", person_id=by, entity="person", entity_id=str(person_id),
+          detail={"points": points, "reason": fact.reason, "adjustment": fact.id})
+    return row
+
+
+def period_bounds(kind: str, day: date) -> tuple[date, date]:
+    """The month, quarter or year holding the district ``day``: its first and last day."""
+    if kind == "month":
+        first = month_start(day)
+    elif kind == "quarter":
+        first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    elif kind == "year":
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    else:
+        raise ValueError(f"period: one of {', '.join(PERIODS)}")
+    last = first
+    for _ in range(3 if kind == "quarter" else 1):
+        last = next_month_start(last)
+    return first, last - timedelta(days=1)
+
+
+def request_facts(session: Session, grid_ids: Iterable[int]) -> list[sp.RequestEvent]:
+    """The request events (issue 14) about residents of ``grid_ids``. The three lists are not
+    on this branch yet: their records map onto ``shared.points.RequestEvent`` here."""
+    return []
+
+
+@dataclass
+class Facts:
+    residents: dict[str, Resident]
+    items: list  # shared.points facts
+
+
+def load_facts(session: Session, grid_ids: Iterable[int],
+               person_ids: Iterable[int] | None = None) -> Facts:
+    """Every fact about the residents now in ``grid_ids`` (their whole visit history: a cap
+    or a follow-up reads what came before), and the adjustments of ``person_ids`` (all when
+    None)."""
+    grid_ids = sorted(set(grid_ids))
+    residents = {r.id: r for r in session.scalars(
+        select(Resident).where(Resident.grid_id.in_(grid_ids)))} if grid_ids else {}
+    items: list = [sp.PointsResident(r.id, r.birth_year, tuple(r.care_categories or ()))
+                   for r in residents.values()]
+    if grid_ids:
+        rows = session.execute(
+            select(Visit.id, Visit.author_id, Visit.resident_id, Visit.visited_at,
+                   Visit.outcome, Visit.corrects_id, Visit.correction)
+            .join(Resident, Resident.id == Visit.resident_id)
+            .where(Resident.grid_id.in_(grid_ids)))
+        items += [sp.PointsVisit(v.id, str(v.author_id or ""), v.resident_id, v.visited_at,
+                                 v.outcome, v.corrects_id, v.correction) for v in rows]
+    items += request_facts(session, grid_ids)
+    query = select(PointsAdjustment)
+    if person_ids is not None:
+        query = query.where(PointsAdjustment.person_id.in_(sorted(set(person_ids))))
+    items += [sp.Adjustment(a.id, str(a.person_id), a.at, a.points, a.reason, str(a.by_id))
+              for a in session.scalars(query)]
+    return Facts(residents, items)
+
+
+def ledger(session: Session, grid_ids: Iterable[int], now: datetime,
+           person_ids: Iterable[int] | None = None) -> tuple[list[sp.Entry], Facts]:
+    facts = load_facts(session, grid_ids, person_ids)
+    return sp.compute_ledger(facts.items, rule_book(session), district_zone(), now), facts
+
+
+def in_period(entries: Iterable[sp.Entry], first: date, last: date,
+              person_id: int | None = None) -> list[sp.Entry]:
+    wanted = None if person_id is None else str(person_id)
+    return [e for e in entries if first <= e.day <= last
+            and (wanted is None or e.person_id == wanted)]
+
+
+def per_area(entries: Iterable[sp.Entry], residents: dict[str, Resident],
+             ancestors) -> dict[int, int]:
+    """Points per area (grid and every area above it), by where the work was done: the
+    resident's grid. Adjustments name no resident and count for the person only."""
+    summed: dict[int, int] = defaultdict(int)
+    for entry in entries:
+        resident = residents.get(entry.resident_id or "")
+        if resident is not None:
+            for area_id in ancestors(resident.grid_id):
+                summed[area_id] += entry.points
+    return dict(summed)
+
+
+def per_week(entries: Iterable[sp.Entry], first: date, last: date) -> list[tuple[date, int]]:
+    """Points per district week (Monday first) from the week of ``first`` to that of ``last``."""
+    start = first - timedelta(days=first.weekday())
+    weeks = {start + timedelta(days=7 * n): 0
+             for n in range((last - start).days // 7 + 1)}
+    for entry in entries:
+        week = entry.day - timedelta(days=entry.day.weekday())
+        if week in weeks:
+            weeks[week] += entry.points
+    return sorted(weeks.items())
+
+
+def grids_worked(session: Session, person_id: int) -> set[int]:
+    """The grids of the residents a person has visited: where their points come from."""
+    return set(session.scalars(select(Resident.grid_id).join(Visit, Visit.resident_id ==
+                                                            Resident.id)
+                               .where(Visit.author_id == person_id).distinct()))
