@@ -70,6 +70,18 @@ def libpq_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+def database_urls(pg_url: str, database: str) -> tuple[str, str, str]:
+    """For a benchmark's own ``database`` on the server of ``pg_url``: (SQLAlchemy URL of it,
+    libpq URL of it, libpq URL of the server's ``postgres`` database)."""
+    from sqlalchemy.engine import make_url
+    url = make_url(pg_url)
+    bench = url.set(database=database)
+    raw = bench.set(drivername="postgresql").render_as_string(hide_password=False)
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False)
+    return bench.render_as_string(hide_password=False), raw, admin
+
+
 def sqlite_path(url: str) -> str:
     return url.split("sqlite:///", 1)[1]
 
