@@ -52,8 +52,8 @@ def test_a_moved_resident_names_the_resident_and_the_new_grid():
 
 
 def test_fields_are_named_by_their_words():
-    entry = pr.rejected_entry(refused(p.REJ_FIELD_NOT_EDITABLE, {"fields": ["care_level"]}))
-    assert entry["reason"] == f"你的身份不能修改{i18n._(pr.FIELD_LABELS['care_level'])}。"
+    entry = pr.rejected_entry(refused(p.REJ_FIELD_NOT_EDITABLE, {"fields": ["ability_level"]}))
+    assert entry["reason"] == f"你的身份不能修改{i18n._(pr.FIELD_LABELS['ability_level'])}。"
     from_data = pr.rejected_entry(refused(p.REJ_FIELD_NOT_EDITABLE))
     assert from_data["reason"] == "你的身份不能修改电话。"
     invalid = pr.rejected_entry(refused(p.REJ_INVALID, entity=p.VISIT, data={"outcome": "met"}))
