@@ -25,7 +25,8 @@ import uuid
 from datetime import datetime, timezone
 
 from bench.push import process_cpu
-from bench.sync import DEFAULT_PG_URL, libpq_url, visit_ops
+from bench.stage import DEFAULT_PG_URL, libpq_url
+from bench.visits import visit_ops
 
 BATCH = 500
 
@@ -91,7 +92,7 @@ def writing(pg_url: str, batches: int) -> dict[str, float]:
     per-device high-water mark instead."""
     import psycopg
 
-    from bench.sync import fresh_database
+    from bench.stage import fresh_database
     fresh_database(pg_url)  # the real applied_ops table, with its keys
     results = {}
     with psycopg.connect(libpq_url(pg_url)) as conn:

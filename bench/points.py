@@ -23,24 +23,15 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg
 from psycopg import sql
-from sqlalchemy.engine import make_url
 
 from bench.common import BenchRow, stopwatch
+from bench.stage import database_urls
 
 BENCH_DATABASE = "knockdoor_bench_points"
 DATASET_VERSION = "knockdoor bench points v1"
 GRIDS, RESIDENTS_PER_GRID, REPRESENTATIVES = 696, 30, 700
 VISITS_PER_WEEK, WEEKS = 4, 52
 BATCH_SAMPLE = 50
-
-
-def _urls(pg_url: str) -> tuple[str, str, str]:
-    url = make_url(pg_url)
-    bench = url.set(database=BENCH_DATABASE)
-    raw = bench.set(drivername="postgresql").render_as_string(hide_password=False)
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False)
-    return bench.render_as_string(hide_password=False), raw, admin
 
 
 def _ensure(admin_dsn: str, raw_dsn: str) -> bool:
@@ -135,7 +126,7 @@ def run(pg_url: str, full_batch: bool = False) -> list[BenchRow]:
     from shared.clock import utcnow
     from shared.due import effective_visits
 
-    bench_url, raw_dsn, admin_dsn = _urls(pg_url)
+    bench_url, raw_dsn, admin_dsn = database_urls(pg_url, BENCH_DATABASE)
     note = "data set reused"
     if not _ensure(admin_dsn, raw_dsn):
         with stopwatch() as elapsed:

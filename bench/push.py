@@ -7,7 +7,8 @@ does not (much). So beside ops/s these figures read process CPU time from ``/pro
     python -m bench.push                 # just these figures, on a fresh database
     python -m bench.push --tiny          # smoke-test sizes
 
-``make bench`` runs them as part of bench.sync (see ``run`` there).
+``make bench`` runs them as part of bench.sync (see ``run`` there); ``bench_push`` is the
+multi-device ingest figure itself.
 """
 from __future__ import annotations
 
@@ -24,7 +25,13 @@ from pathlib import Path
 
 import requests
 
-from bench.common import BenchRow, stopwatch
+import threading
+
+from bench.api_client import login, post, push_body
+from bench.baselines import baseline_insert, scratch_rows
+from bench.common import BenchRow, format_table, stopwatch
+from bench.stage import DEFAULT_PG_URL, FULL, TINY, Sizes, Stage, is_postgres, libpq_url, open_stage
+from bench.visits import gzip_json, visit_ops
 
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
@@ -64,7 +71,6 @@ class CpuMeter:
     def __init__(self, stage) -> None:
         self.stage = stage
         self.conn = None
-        from bench.sync import is_postgres, libpq_url
         if is_postgres(stage.db_url):
             import psycopg
             self.conn = psycopg.connect(libpq_url(stage.db_url), autocommit=True)
@@ -110,7 +116,6 @@ class Device:
 
 
 def new_device(stage, d: int = 0) -> Device:
-    from bench.sync import login
     session = requests.Session()
     token = login(stage.base_url, stage.seed.push_users[d], session, device_id=str(uuid.uuid4()))
     grid_id = stage.seed.push_grids[d]
@@ -118,7 +123,6 @@ def new_device(stage, d: int = 0) -> Device:
 
 
 def push(stage, device: Device, body: bytes) -> dict[str, int]:
-    from bench.sync import post
     counts: dict[str, int] = {}
     for result in post(device.session, stage.base_url, "/api/v1/sync/push", body,
                        device.token)["results"]:
@@ -129,7 +133,6 @@ def push(stage, device: Device, body: bytes) -> dict[str, int]:
 def _autovacuum(stage, enabled: bool) -> None:
     """The long-history figure is taken with autovacuum off for ``applied_ops``: no ANALYZE
     may come to the rescue of a lookup that depends on statistics."""
-    from bench.sync import is_postgres, libpq_url
     if is_postgres(stage.db_url):
         import psycopg
         with psycopg.connect(libpq_url(stage.db_url), autocommit=True) as conn:
@@ -139,7 +142,6 @@ def _autovacuum(stage, enabled: bool) -> None:
 def bench_history(stage, sizes) -> tuple[list[BenchRow], dict]:
     """One new device pushes ``sizes.history_batches`` batches in a row (run first, on a fresh
     database never analysed), then pushes its last ``sizes.repush_batches`` batches again."""
-    from bench.sync import gzip_json, push_body, visit_ops
     rng = random.Random(23)
     device = new_device(stage)
     batch, count = sizes.batch, sizes.history_batches
@@ -197,8 +199,93 @@ def bench_history(stage, sizes) -> tuple[list[BenchRow], dict]:
                   "repush_pg": re_pg}
 
 
+# ---- 1. push ingest ---------------------------------------------------------------------------
+
+def bench_push(stage: Stage, sizes: Sizes, *, devices: int | None = None,
+               batches: int | None = None) -> tuple[list[BenchRow], dict]:
+    """``devices`` threads, each a device of its own grid, push ``batches`` × ``sizes.batch``
+    visit ops; bodies are encoded before the clock starts, so the client costs almost nothing,
+    and each device pushes one untimed batch first (steady state, not start-up, is measured)."""
+    devices = devices or sizes.push_devices
+    batches = batches or sizes.push_batches
+    rng = random.Random(11)
+    plans = []
+    all_ops: list[dict] = []
+    for d in range(devices):
+        grid_id = stage.seed.push_grids[d]
+        session = requests.Session()
+        token = login(stage.base_url, stage.seed.push_users[d], session)
+        ops = visit_ops(rng, grid_id, stage.seed.residents[grid_id], batches * sizes.batch)
+        all_ops.extend(ops)
+        bodies = [gzip_json(push_body(ops[b * sizes.batch:(b + 1) * sizes.batch]))
+                  for b in range(batches)]
+        # One untimed batch first: every worker imports, compiles and connects before the clock.
+        warm_up = gzip_json(push_body(visit_ops(rng, grid_id, stage.seed.residents[grid_id],
+                                                sizes.batch, first_seq=batches * sizes.batch + 1)))
+        plans.append((session, token, bodies, warm_up))
+    statuses: dict[str, int] = {}
+    lock = threading.Lock()
+    gate = threading.Barrier(devices + 1)
+
+    failures: list[str] = []
+
+    def run(plan):
+        session, token, bodies, warm_up = plan
+        try:
+            post(session, stage.base_url, "/api/v1/sync/push", warm_up, token)
+        finally:
+            gate.wait()
+        mine: dict[str, int] = {}
+        try:
+            for body in bodies:
+                for result in post(session, stage.base_url, "/api/v1/sync/push", body,
+                                   token)["results"]:
+                    mine[result["status"]] = mine.get(result["status"], 0) + 1
+        except Exception as error:  # reported below, with the counts
+            failures.append(f"{error.__class__.__name__}: {str(error)[:300]}")
+        with lock:
+            for key, value in mine.items():
+                statuses[key] = statuses.get(key, 0) + value
+
+    from bench.push import CpuMeter, load_average
+    meter = CpuMeter(stage)
+    threads = [threading.Thread(target=run, args=(plan,)) for plan in plans]
+    for thread in threads:
+        thread.start()
+    gate.wait()
+    meter.start()
+    with stopwatch() as elapsed:
+        for thread in threads:
+            thread.join()
+    server_cpu, pg_cpu = meter.stop()
+    meter.close()
+    load = load_average()
+    total = devices * batches * sizes.batch
+    if statuses.get("applied", 0) != total:
+        raise AssertionError(f"push: expected {total} applied, got {statuses}; {failures[:2]}")
+    rate = total / elapsed()
+    base = baseline_insert(stage.db_url, scratch_rows(all_ops), sizes.batch)
+    if is_postgres(stage.db_url):
+        baseline = (f"psycopg executemany ×{sizes.batch}: {base['executemany']:,.0f} rows/s; "
+                    f"COPY: {base['copy']:,.0f} rows/s")
+        figure = (f"push ingest, batches of {sizes.batch} visits over HTTP, PostgreSQL "
+                  f"({devices} devices, {stage.server.workers} workers)")
+        budget = 16000.0  # issue 10
+    else:
+        baseline = f"sqlite3 executemany ×{sizes.batch} (WAL): {base['executemany']:,.0f} rows/s"
+        figure = (f"push ingest, batches of {sizes.batch} visits over HTTP, SQLite "
+                  f"(single process, {devices} devices)")
+        budget = None
+    row = BenchRow(figure, rate, "ops/s", budget, True, baseline,
+                   f"{total:,} ops in {elapsed():.2f} s; {rate / base['executemany']:.0%} of "
+                   f"the executemany baseline (ratio {rate / base['executemany']:.3f})")
+    return [row], {"ops": total, "applied": statuses.get("applied", 0), "seconds": elapsed(),
+                   "baseline": base, "server_cpu": server_cpu, "pg_cpu": pg_cpu, "load": load,
+                   "rate": rate}
+
+
 def cpu_rows(stage, counts: dict, devices: int) -> list[BenchRow]:
-    """The CPU-per-op table of the 8-device push (``counts`` from bench.sync.bench_push)."""
+    """The CPU-per-op table of the 8-device push (``counts`` from bench_push)."""
     ops, label = counts["ops"], stage.label
     server_us = counts["server_cpu"] / ops * 1e6
     rows = [BenchRow(f"push, {devices} devices: server CPU per op (gunicorn workers, /proc)",
@@ -224,27 +311,24 @@ def _relative(us: float, counts: dict) -> str:
 
 
 def push_with_cpu(stage, sizes) -> tuple[list[BenchRow], dict]:
-    """bench.sync.bench_push and its CPU-per-op rows."""
-    from bench.sync import bench_push
+    """bench_push and its CPU-per-op rows."""
     rows, counts = bench_push(stage, sizes)
     return rows + cpu_rows(stage, counts, sizes.push_devices), counts
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench import sync
-    from bench.run import format_table
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--pg-url", default=sync.DEFAULT_PG_URL,
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL,
                         help="PostgreSQL database to DROP and recreate for the run")
     parser.add_argument("--tiny", action="store_true", help="smoke-test sizes")
     parser.add_argument("--skip-history", action="store_true")
     args = parser.parse_args(argv)
-    sizes = sync.TINY if args.tiny else sync.FULL
+    sizes = TINY if args.tiny else FULL
     work = Path(tempfile.mkdtemp(prefix="knockdoor-bench-"))
     rows: list[BenchRow] = []
     try:
-        stage = sync.open_stage(args.pg_url, sizes, work, workers=sizes.workers, tablets=False,
-                                rush=False)
+        stage = open_stage(args.pg_url, sizes, work, workers=sizes.workers, tablets=False,
+                           rush=False)
         try:
             if not args.skip_history:
                 rows += bench_history(stage, sizes)[0]

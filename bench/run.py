@@ -141,7 +141,7 @@ def machine() -> dict[str, str]:
 def postgres_version(pg_url: str) -> str:
     try:
         import psycopg
-        from bench.sync import libpq_url
+        from bench.stage import libpq_url
         from sqlalchemy.engine import make_url
         admin = make_url(pg_url).set(database="postgres").render_as_string(hide_password=False)
         with psycopg.connect(libpq_url(admin), connect_timeout=5) as conn:
@@ -216,12 +216,12 @@ def write_doc(rows: list[BenchRow], notes: list[str], pg_url: str, started: date
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench import sync
+    from bench import stage, sync
     parser = argparse.ArgumentParser(description="Run every Knockdoor benchmark.")
-    parser.add_argument("--pg-url", default=sync.DEFAULT_PG_URL,
+    parser.add_argument("--pg-url", default=stage.DEFAULT_PG_URL,
                         help="PostgreSQL database the benchmarks DROP and recreate")
-    parser.add_argument("--workers", type=int, default=sync.FULL.workers)
-    parser.add_argument("--threads", type=int, default=sync.FULL.threads)
+    parser.add_argument("--workers", type=int, default=stage.FULL.workers)
+    parser.add_argument("--threads", type=int, default=stage.FULL.threads)
     parser.add_argument("--no-doc", action="store_true", help="print only")
     args = parser.parse_args(argv)
     started = datetime.now(timezone.utc)
@@ -229,8 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[BenchRow] = []
     notes: list[str] = []
     from dataclasses import replace
-    rows += sync.run(args.pg_url, replace(sync.FULL, workers=args.workers,
-                                                 threads=args.threads))
+    rows += sync.run(args.pg_url, replace(stage.FULL, workers=args.workers,
+                                          threads=args.threads))
     notes.append("bench.sync: ran")
     for name, call in (("app", lambda m: m.run()), ("web", lambda m: m.run(args.pg_url)),
                        ("points", lambda m: m.run(args.pg_url)),

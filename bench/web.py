@@ -22,9 +22,9 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg
 from psycopg import sql
-from sqlalchemy.engine import make_url
 
 from bench.common import BenchRow, stopwatch
+from bench.stage import database_urls
 
 BENCH_DATABASE = "knockdoor_bench_web"
 STREETS, COMMUNITIES_PER_STREET, GRIDS_PER_COMMUNITY = 12, 6, 10  # 12 × 6 × 10 = 720 …
@@ -40,16 +40,6 @@ PASSWORD = "bench password"
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = ["秀英", "桂兰", "玉兰", "淑珍", "凤英", "建国", "德明", "志强", "桂芳", "玉珍", "秀兰",
          "金花", "国华", "春梅", "淑芬", "玉梅", "素珍", "文华", "宝山", "振华"]
-
-
-def _urls(pg_url: str) -> tuple[str, str, str]:
-    """(SQLAlchemy URL of the bench database, libpq URL of it, libpq URL of the server)."""
-    url = make_url(pg_url)
-    bench = url.set(database=BENCH_DATABASE)
-    raw = bench.set(drivername="postgresql").render_as_string(hide_password=False)
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False)
-    return bench.render_as_string(hide_password=False), raw, admin
 
 
 def _ensure_database(admin_dsn: str) -> None:
@@ -242,7 +232,7 @@ def _roster_csv(grid_codes: list[str], marker: str) -> bytes:
 def run(pg_url: str) -> list[BenchRow]:
     from server import create_app
 
-    bench_url, raw_dsn, admin_dsn = _urls(pg_url)
+    bench_url, raw_dsn, admin_dsn = database_urls(pg_url, BENCH_DATABASE)
     _ensure_database(admin_dsn)
     build_note = "data set reused"
     if not _is_built(raw_dsn):

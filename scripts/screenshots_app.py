@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.app import (FAR_AWAY_SERVER, UNLOCK_CODE, flask_app, record_history,  # noqa: E402
-                       seed_server, signed_in_service)
+from bench.device import (FAR_AWAY_SERVER, UNLOCK_CODE, flask_app, record_history,  # noqa: E402
+                          seed_server, signed_in_service)
 from client.ui import i18n  # noqa: E402
 from client.ui.presenters.settings import TEXT_SIZES  # noqa: E402
 from testkit.app_driver import AppDriver, app_env, start_xvfb  # noqa: E402

@@ -5,17 +5,17 @@ in Chinese and English, on the same seeded district as scripts/screenshots_web.p
 """
 from __future__ import annotations
 
-import argparse
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from screenshots_web import ROOT, chromium, running_server, seed, seeded_database
+from screenshots_web import seed
 
 from server.models import Resident
 from shared import protocol as p
 from shared.clock import utcnow
 from testkit.clock import today_in_china
+from testkit.web_live_server import sign_in
+from testkit.web_screenshots import pages_in_each_language, shoot_seeded, snap
 
 
 def seed_with_campaign(session):
@@ -39,35 +39,16 @@ def shoot(base: str, scenario, out: Path) -> list[Path]:
     pages = [("report", f"/reports/monthly?month={last_month:%Y-%m}"), ("campaigns", "/campaigns"),
              ("campaign", f"/campaigns/{scenario.campaign.id}"), ("calls", "/calls"),
              ("dashboard-campaign-and-month", "/")]
-    with chromium() as browser:
-        for lang, locale in (("zh", "zh-CN"), ("en", "en-US")):
-            context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 860},
-                                          device_scale_factor=1)
-            page = context.new_page()
-            page.goto(f"{base}/login?lang={'zh_CN' if lang == 'zh' else 'en'}")
-            page.fill("input[name=username]", "kunwu_sup")
-            page.fill("input[name=password]", scenario.password)
-            page.click("button[type=submit].primary")
-            page.wait_for_selector(".who")
-            for name, path_ in pages:
-                page.goto(base + path_)
-                path = out / f"web-{name}-{lang}.png"
-                page.screenshot(path=str(path), full_page=True)
-                saved.append(path)
-            context.close()
+    for lang, page in pages_in_each_language(base):
+        sign_in(page, None, "kunwu_sup", scenario.password)
+        for name, path_ in pages:
+            page.goto(base + path_)
+            saved.append(snap(page, out, f"web-{name}-{lang}.png"))
     return saved
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder:
-        database_url, scenario = seeded_database(Path(folder) / "server.db", seed_with_campaign)
-        with running_server(database_url, Path(folder) / "server.log") as base:
-            for path in shoot(base, scenario, args.out):
-                print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    shoot_seeded(__doc__.splitlines()[0], seed_with_campaign, shoot)
 
 
 if __name__ == "__main__":

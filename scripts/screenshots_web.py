@@ -7,15 +7,13 @@ Seeds a small believable district into a temporary SQLite database, starts the s
 """
 from __future__ import annotations
 
-import argparse
 import random
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 
-from testkit.web_live_server import chromium, running_server, seeded_database  # noqa: E402
+from testkit.web_live_server import sign_in  # noqa: E402
+from testkit.web_screenshots import pages_in_each_language, shoot_seeded, snap  # noqa: E402
 from testkit.web_scenario import add_note, add_visit, build_scenario  # noqa: E402
 
 from shared import protocol as p  # noqa: E402
@@ -88,56 +86,30 @@ BAD_ROSTER = ("网格,姓名,性别,出生年份,地址,居住情况\n"
 
 def shoot(base: str, scenario, out: Path) -> list[Path]:
     saved = []
-    with chromium() as browser:
-        for lang, locale in (("zh", "zh-CN"), ("en", "en-US")):
-            context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 860},
-                                          device_scale_factor=1)
-            page = context.new_page()
-            query = "zh_CN" if lang == "zh" else "en"
-            page.goto(f"{base}/login?lang={query}")
-            path = out / f"web-login-{lang}.png"
-            page.screenshot(path=str(path), full_page=True)
-            saved.append(path)
-            page.fill("input[name=username]", "street_sup")
-            page.fill("input[name=password]", scenario.password)
-            page.click("button[type=submit].primary")
-            page.wait_for_selector(".who")
-            if lang == "zh":  # something in the audit log to show
-                page.goto(f"{base}/residents/{scenario.residents['wang'].id}")
-            for name, path_ in pages(scenario):
-                page.goto(base + path_)
-                path = out / f"web-{name}-{lang}.png"
-                page.screenshot(path=str(path), full_page=True)
-                saved.append(path)
-            page.goto(f"{base}/people/{scenario.people['vol_b'].id}")
-            page.click("form[action$='/sign-in-sheet'] button")
-            page.wait_for_selector("#sign-in-sheet")
-            path = out / f"web-signin-sheet-{lang}.png"
-            page.screenshot(path=str(path), full_page=True)
-            saved.append(path)
-            page.goto(f"{base}/import")
-            page.set_input_files("input[type=file]", {
-                "name": "roster.csv", "mimeType": "text/csv",
-                "buffer": BAD_ROSTER.format(grid=scenario.grids["kunwu2"].code).encode()})
-            page.click("form[enctype] button.primary")
-            page.wait_for_selector("#preview")
-            path = out / f"web-import-{lang}.png"
-            page.screenshot(path=str(path), full_page=True)
-            saved.append(path)
-            context.close()
+    for lang, page in pages_in_each_language(base):
+        saved.append(snap(page, out, f"web-login-{lang}.png"))
+        sign_in(page, None, "street_sup", scenario.password)
+        if lang == "zh":  # something in the audit log to show
+            page.goto(f"{base}/residents/{scenario.residents['wang'].id}")
+        for name, path_ in pages(scenario):
+            page.goto(base + path_)
+            saved.append(snap(page, out, f"web-{name}-{lang}.png"))
+        page.goto(f"{base}/people/{scenario.people['vol_b'].id}")
+        page.click("form[action$='/sign-in-sheet'] button")
+        page.wait_for_selector("#sign-in-sheet")
+        saved.append(snap(page, out, f"web-signin-sheet-{lang}.png"))
+        page.goto(f"{base}/import")
+        page.set_input_files("input[type=file]", {
+            "name": "roster.csv", "mimeType": "text/csv",
+            "buffer": BAD_ROSTER.format(grid=scenario.grids["kunwu2"].code).encode()})
+        page.click("form[enctype] button.primary")
+        page.wait_for_selector("#preview")
+        saved.append(snap(page, out, f"web-import-{lang}.png"))
     return saved
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder:
-        database_url, scenario = seeded_database(Path(folder) / "server.db", seed)
-        with running_server(database_url, Path(folder) / "server.log") as base:
-            for path in shoot(base, scenario, args.out):
-                print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    shoot_seeded(__doc__.splitlines()[0], seed, shoot)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop_and_read(process: subprocess.Popen) -> str:
+    """Stop a server process started with its output piped (killed if it lingers past 20 s);
+    returns all it wrote."""
+    process.terminate()
+    try:
+        output, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    return output
+
+
 class LiveServer:
     """``knockdoor serve`` (gunicorn) for ``database_url``, as an operator would run it.
 

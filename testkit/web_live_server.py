@@ -43,3 +43,14 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+def sign_in(page, base: str | None, username: str, password: str) -> None:
+    """Sign in through the login form: ``base``'s login page, or the login page the browser is
+    on already (``base`` None, e.g. opened with ``?lang=``). Returns once signed in."""
+    if base is not None:
+        page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_selector(".who")

@@ -19,6 +19,7 @@ from shared.schemas import ResidentDataSchema
 from ..web.access import Scope
 from ..web.cells import uninert
 from ..web.i18n import gettext as _
+from ..web.roster import schema_message
 from . import columns as col
 from . import sheet
 from .existing import address_key, match_existing
@@ -162,22 +163,6 @@ def field_name(name: str | None) -> str:
     return names.get(name, _("Not imported")) if name else _("Not imported")
 
 
-def _schema_message(message: str) -> str:
-    known = {"Missing data for required field.": _("Missing data for required field."),
-             "Not a valid integer.": _("Not a valid integer."),
-             "String does not match expected pattern.": _("Not a valid phone number.")}
-    if message in known:
-        return known[message]
-    if message.startswith("Must be greater than or equal to") or "not after" in message.lower():
-        return _("Out of range.")
-    if message.startswith("Length must be between"):
-        return _("Too long or empty.")
-    if message.startswith("Must be one of"):
-        return _("Not an allowed value.")
-    # Any other message of the library is English: never shown as it is (LANGUAGE.md rule 1).
-    return _("Not a valid value; check it and enter it again.")
-
-
 #: The schema field each sheet field is checked as (for naming the column of an error).
 _SCHEMA_SOURCES = {"birth_year": ("birth", "id_number"), "sex": ("sex", "id_number"),
                    "phone": ("phone",), "emergency_phone": ("emergency_phone", "emergency_both"),
@@ -311,7 +296,7 @@ def _check_row(line, cells, header, hasher, choices, grids, scope, result, seen)
                            if header.column_of(s) is not None), None)
             if column is not None and column in read_badly:
                 continue  # already said what is wrong with that cell
-            text = " ".join(_schema_message(m) for m in _flatten(messages))
+            text = " ".join(schema_message(m) for m in _flatten(messages))
             row.errors.append(_("%(column)s: %(problem)s",
                                 column=_label(header, column, sources[0]), problem=text))
     if row.grid_id is not None and row.fields:

@@ -57,7 +57,7 @@ def schema_message(message: str) -> str:
              "String does not match expected pattern.": _("Not a valid phone number.")}
     if message in known:
         return known[message]
-    if message.startswith("Must be greater than or equal to"):
+    if message.startswith("Must be greater than or equal to") or "not after" in message.lower():
         return _("Out of range.")
     if message.startswith("Length must be between"):
         return _("Too long or empty.")

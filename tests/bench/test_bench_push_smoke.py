@@ -5,18 +5,19 @@ import os
 
 import pytest
 
-from bench import push, sync
+from bench import push
+from bench.stage import TINY, open_stage
 
 pytestmark = pytest.mark.e2e
 
-S = sync.TINY
+S = TINY
 
 
 @pytest.fixture(scope="module")
 def stage(tmp_path_factory):
     work = tmp_path_factory.mktemp("bench-push")
-    stage = sync.open_stage(f"sqlite:///{work / 'server.db'}", S, work, workers=1,
-                            tablets=False, rush=False)
+    stage = open_stage(f"sqlite:///{work / 'server.db'}", S, work, workers=1,
+                       tablets=False, rush=False)
     yield stage
     stage.server.stop()
 

@@ -6,16 +6,9 @@ from __future__ import annotations
 import pytest
 
 from testkit.axe import violations
+from testkit.web_live_server import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_selector(".who")
 
 
 def pages(scenario) -> list[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_supervisor_flows import sign_in
+from testkit.web_live_server import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -12,18 +12,11 @@ from sqlalchemy.orm import Session
 
 from server.db import make_engine
 from server.models import Resident
+from testkit.web_live_server import sign_in
 
 pytestmark = pytest.mark.browser
 
 CORPUS = Path(__file__).parents[1] / "fixtures" / "rosters"
-
-
-def sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit].primary")
-    expect(page.locator(".who")).to_be_visible()
 
 
 def residents(database_url: str, *names: str) -> dict[str, Resident]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from test_supervisor_flows import sign_in
+from testkit.web_live_server import sign_in
 
 pytestmark = pytest.mark.browser
 

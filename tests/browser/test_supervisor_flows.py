@@ -14,16 +14,9 @@ from sqlalchemy.orm import Session
 from server.db import make_engine
 from server.models import AuditEntry, Resident
 from shared.clock import isoformat, utcnow
+from testkit.web_live_server import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit].primary")
-    expect(page.locator(".who")).to_be_visible()
 
 
 def tile_number(page, tile_id: str) -> str:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,16 +19,11 @@ from server.demo import DEMO_PASSWORD
 from server.models import Assignment, Person, Resident
 from shared import protocol as p
 from testkit.factories import make_district
+from testkit.live_server import free_port, stop_and_read
 
 REPO = Path(__file__).resolve().parents[2]
 SUBCOMMANDS = ("migrate", "restored", "serve", "seed", "create-user", "reset-password", "prune",
                "simulate", "app")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run_cli(*args: str, env: dict | None = None,
@@ -157,12 +151,7 @@ def test_serve_runs_gunicorn_on_the_database(database_url, engine, tmp_path):
         assert body["database"] == ("sqlite" if database_url.startswith("sqlite")
                                     else "postgresql")
     finally:
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
+        output = stop_and_read(process)
     assert "Knockdoor serving on" in output
 
 

@@ -19,7 +19,7 @@ from knockdoor import cli
 from server.demo import wipe
 from server.models import AuditEntry, LoginAttempt
 from shared.clock import utcnow
-from testkit.live_server import free_port
+from testkit.live_server import free_port, stop_and_read
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -105,12 +105,7 @@ def test_the_access_log_holds_paths_but_no_query_strings(tmp_path):
                      allow_redirects=False)
         requests.get(f"{base}/login", params={"next": f"/residents?q={name}"}, timeout=5)
     finally:
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
+        output = stop_and_read(process)
     assert '"GET /residents HTTP/1.1" 302' in output and '"GET /login HTTP/1.1" 200' in output
     for secret in (name, quote(name), phone, "q="):
         assert secret not in output

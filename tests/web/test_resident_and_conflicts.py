@@ -121,15 +121,7 @@ def test_conflict_made_by_two_tablets_is_queued(as_user, scenario, client, db_se
     zhang = scenario.residents["zhang"]
     base = zhang.version
     for username, phone in (("vol_a", "13000000001"), ("vol_b", "13000000002")):
-        token = api_login(client, username, scenario.password)
-        now = isoformat(utcnow())
-        response = client.post("/api/v1/sync/push", headers={"Authorization": f"Bearer {token}"},
-                               json={"protocol": 2, "device_time": now, "ops": [{
-                                   "op_id": str(uuid.uuid4()), "seq": 1, "entity": "resident",
-                                   "action": "update", "entity_id": zhang.id,
-                                   "grid_id": zhang.grid_id, "base_version": base,
-                                   "device_time": now, "data": {"phone": phone}}]})
-        assert response.status_code == 200, response.get_json()
+        push_phone(client, scenario, username, base, phone)
     html = as_user("kunwu_sup").get("/conflicts").get_data(as_text=True)
     assert len(re.findall(r'<article class="conflict card"', html)) == 2
     assert "13000000001" in html and "13000000002" in html
