@@ -36,7 +36,7 @@ def world(tmp_path_factory, kivy_env):
         district = make_district(session, streets=1, communities=1, grids=1)
         [home] = district.grids
         make_person(session, "xiaoli", areas=[home], display_name="王晓丽")
-        people = {name: make_resident(session, home, name=name, living_situation=situation,
+        people = {name: make_resident(session, home, name=name, care_categories=situation,
                                       phone="13800000011")
                   for name, situation in (("张利霞", [p.ALONE]), ("王秀英", [p.EMPTY_NEST]))}
         session.commit()

@@ -185,7 +185,7 @@ def test_validation_messages_are_chinese(as_user, scenario):
     web = as_user("kunwu_sup")
     bad = {"name": "", "sex": "X", "birth_year": "一九四一", "address": "路" * 200,
            "phone": "12ab", "emergency_contact": "张" * 100, "emergency_phone": "abc",
-           "living_situation": "rich", "care_level": "royal", "visit_cadence_days": "0",
+           "care_categories": "rich", "ability_level": "royal", "visit_cadence_days": "0",
            "safety_devices": "laser", "care_notes": "", "status": "asleep",
            "version": str(zhang.version)}
     response = web.post(f"/residents/{zhang.id}", data=bad)
