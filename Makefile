@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 # libgl1-mesa-dri: the software OpenGL (llvmpipe) the Kivy window draws with under Xvfb.
-SYSTEM_PACKAGES := xvfb xauth libgl1-mesa-dri fonts-wqy-microhei chromium chromium-driver libzbar0 npm poppler-utils
+SYSTEM_PACKAGES := xvfb xauth libgl1-mesa-dri fonts-wqy-microhei chromium chromium-driver libzbar0 poppler-utils
 #: axe-core, the accessibility engine the browser tests run on every page (from the npm registry).
 AXE_JS := .axe/node_modules/axe-core/axe.min.js
 PG_HOST := 127.0.0.1
@@ -73,6 +73,7 @@ system-deps:
 	for package in $(SYSTEM_PACKAGES); do \
 	  dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
 	done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "== installing Debian packages:$$missing"; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \

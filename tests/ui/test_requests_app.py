@@ -137,15 +137,15 @@ def test_raise_a_request_from_a_need_ticked_at_a_visit(world):
     app.tap("记录走访")
     app.wait_for_screen("visit")
     app.tap("见到本人")
-    app.tap("买药取药", exact=True)
+    app.tap("买药", exact=True)  # the need, in the vocabulary's word
     app.tap("保存走访")
     app.wait_for_screen("today")
     app.tap("需求单", exact=True)
     app.wait_for_screen("requests")
-    app.wait_for_text("张利霞：买药取药（走访时勾选）")
+    app.wait_for_text("张利霞：买药（走访时勾选）")
     app.tap("为此提出需求单")  # one tap, prefilled
-    app.wait_for_text("走访时发现：买药取药")
-    app.wait_until(lambda: not app.shows("张利霞：买药取药（走访时勾选）"), what="the offer taken")
+    app.wait_for_text("走访时发现：买药")
+    app.wait_until(lambda: not app.shows("张利霞：买药（走访时勾选）"), what="the offer taken")
     app.wait_until(lambda: app.state()["unsent"] == 0 and not app.state()["syncing"],
                    timeout=60, what="the visit and the request to be sent")
     with Session(world["engine"]) as session:
