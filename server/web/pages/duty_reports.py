@@ -23,10 +23,10 @@ from ..access import current_person, current_scope, not_found, sign_in_required
 from ..duty_report import figures, render_pdf
 from ..i18n import normalise_locale
 from ..labels import word
-from ..queries.people import people_in_scope, person_in_scope
+from ..queries.people import people_in_scope
 from ..queries.points import kind_words, note_words
 from .blueprint import bp
-from .points import area_arg, period_args
+from .points import area_arg, period_args, person_or_404
 
 
 def _report_language() -> None:
@@ -65,9 +65,7 @@ def person_report(s, scope, target, first, last, entries, facts, visits=None) ->
 @sign_in_required
 def duty_report(person_id: int):
     s, scope = db.session, current_scope()
-    target = person_in_scope(s, scope, person_id)
-    if target is None:
-        raise not_found()
+    target = person_or_404(s, scope, person_id)
     _report_language()
     _kind, first, last = period_args()
     # Only the grids where they worked: a part of the ledger is one resident's, so the

@@ -71,13 +71,19 @@ def points_table():
                            show_ranking=points.show_ranking(s))
 
 
+def person_or_404(s, scope, person_id: int):
+    """The person, if the reader's area holds them; otherwise the page does not exist."""
+    target = person_in_scope(s, scope, person_id)
+    if target is None:
+        raise not_found()
+    return target
+
+
 @bp.get("/points/people/<int:person_id>")
 @sign_in_required
 def points_person(person_id: int):
     s, scope = db.session, current_scope()
-    target = person_in_scope(s, scope, person_id)
-    if target is None:
-        raise not_found()
+    target = person_or_404(s, scope, person_id)
     kind, first, last = period_args()
     view = points_view(s, scope.grid_ids & points.grids_worked(s, target.id), first, last)
     mine = points.in_period(view.entries, first, last, target.id)
@@ -96,9 +102,7 @@ def points_person(person_id: int):
 @sign_in_required
 def adjust_points(person_id: int):
     s, scope = db.session, current_scope()
-    target = person_in_scope(s, scope, person_id)
-    if target is None:
-        raise not_found()
+    target = person_or_404(s, scope, person_id)
     if not may_manage(target) or target.id == current_person().id:
         raise forbidden()
     reason = (request.form.get("reason") or "").strip()
