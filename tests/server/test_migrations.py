@@ -252,6 +252,8 @@ def test_a_database_migrated_before_the_convention_gets_the_names(database_url, 
 
         with engine.connect() as connection:
             assert schema_names(connection) == names_from_create_all(database_url, tmp_path)
+            assert compare_metadata(MigrationContext.configure(
+                connection, opts={"compare_type": True}), Base.metadata) == []
             assert {table: connection.execute(text(f"SELECT * FROM {table} ORDER BY 1")).all()
                     for table in KEPT_TABLES} == rows
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
