@@ -20,13 +20,19 @@ from testkit.factories import make_district, make_person, make_resident
 from testkit.fleet import Tablet, assert_applied_once, fleet, made_ops, settle
 from testkit.integrity import assert_records_match_log
 
-STEPS = st.lists(st.tuples(st.integers(0, 4), st.sampled_from(
-    ["visit", "note", "edit", "edit", "push", "pull", "sync"]), st.integers(0, 99)),
-    min_size=5, max_size=30)
+def _steps(*actions: str):
+    """Random steps: (which device, what it does, a number to choose with)."""
+    return st.lists(st.tuples(st.integers(0, 4), st.sampled_from(actions), st.integers(0, 99)),
+                    min_size=5, max_size=30)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+STEPS = _steps("visit", "note", "edit", "edit", "push", "pull", "sync")
+#: Each example builds a district and syncs several tablets: slow, and the fixtures are shared.
+SLOW = {"deadline": None,
+        "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]}
+
+
+@settings(max_examples=60, **SLOW)
 @given(devices=st.integers(3, 5), steps=STEPS, seed=st.integers(0, 10**6))
 def test_devices_converge_and_nothing_is_lost_or_applied_twice(app, engine, devices, steps,
                                                               seed):
@@ -97,13 +103,10 @@ def _superseded(session, op, made) -> bool:
     return False
 
 
-MOVE_STEPS = st.lists(st.tuples(st.integers(0, 4), st.sampled_from(
-    ["visit", "note", "edit", "push", "pull", "sync", "move"]), st.integers(0, 99)),
-    min_size=5, max_size=30)
+MOVE_STEPS = _steps("visit", "note", "edit", "push", "pull", "sync", "move")
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=40, **SLOW)
 @given(devices=st.integers(3, 5), steps=MOVE_STEPS, seed=st.integers(0, 10**6))
 def test_replicas_converge_when_residents_move_between_grids(app, engine, devices, steps, seed):
     """Residents move between two grids while tablets of either grid (and one of both) work
