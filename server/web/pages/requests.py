@@ -176,7 +176,7 @@ def _move_from_form(action: str, item: ServiceRequest) -> Move:
         if days is None or not 1 <= days <= MAX_WORKING_DAYS:
             raise _bad(_("The deadline is 1 to %(days)s working days.", days=MAX_WORKING_DAYS))
         return Move(action, {"department_id": department_id, "working_days": days,
-                             "due_on": workdays.due_after(local_today(), days), "text": text})
+                             "due_on": workdays.calendar(db.session).due_after(local_today(), days), "text": text})
     if action == r.VERDICT:
         return Move(action, {"verdict": form.get("verdict"), "text": text})
     if action in (r.WITHDRAW, r.CANNOT):
