@@ -33,9 +33,10 @@ class DutyScreen(AppScreen):
             account = service.account
             if account is None:
                 return None
-            residents, visits = pr.held_records(service.store)
+            from client.points import held_points, held_records
+            residents, visits = held_records(service.store)
             return pr.my_duty(account.person_id, residents, visits, common._district_zone,
-                              utcnow())
+                              utcnow(), held_points(service.store, account.person_id))
         self.app.local.submit(job, self.show)
 
     def show(self, mine: pr.MyDuty | None) -> None:
