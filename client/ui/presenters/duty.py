@@ -16,11 +16,14 @@ from zoneinfo import ZoneInfo
 from shared import points as sp
 from shared.clock import parse_instant
 from shared.district_day import district_today, month_start
+from shared.points import facts as pf
 from shared.points import rules as pr
 from shared.points.totals import by_kind
 
 from ...points import HeldPoints, Ranking
-from .common import N_
+from ..i18n import _
+from .common import N_, format_day, format_moment
+from .requests import request_card
 
 #: Each rule in words (translated where shown).
 KIND_WORDS = {pr.VISIT_MET: N_("Visit that met the resident"),
@@ -32,6 +35,12 @@ KIND_WORDS = {pr.VISIT_MET: N_("Visit that met the resident"),
               pr.TASK_OVERDUE: N_("Task overdue"),
               pr.VERDICT_NOT_SATISFIED: N_("Resident not satisfied"),
               pr.ADJUSTMENT: N_("Adjustment by a supervisor")}
+
+#: Why an entry gives fewer points than its rule (an adjustment's note is its reason).
+NOTE_WORDS = {pf.VOIDED: N_("voided: no points"), pf.CORRECTED: N_("corrected: counted anew"),
+              pf.SAME_DAY: N_("already met that day: no points"),
+              pf.MINUTES_APART: N_("minutes after the last visit: no points"),
+              pf.WEEKLY_CAP: N_("weekly cap per resident reached")}
 
 
 @dataclass(frozen=True)
@@ -99,3 +108,55 @@ def my_duty(person_id: int, residents: list[dict], visits: list[dict], zone: Zon
                   sorted(recent, key=lambda e: e.at, reverse=True), held.show_ranking,
                   [_standing(ranking, person_id) for ranking in held.rankings]
                   if held.show_ranking else [], held.as_of)
+
+
+# ---- words (the screen shows these; translated here, on the worker, like every presenter) ----
+
+def my_tasks(views) -> list[dict]:
+    """My open tasks (client.requests.RequestView, mine and open), overdue first, then by
+    deadline (none last), as :func:`task_entry` gives them."""
+    ordered = sorted(views, key=lambda v: (not v.overdue, v.state.due_on is None,
+                                           v.state.due_on or date.max))
+    return [task_entry(view) for view in ordered]
+
+
+def recent_text(mine: MyDuty, today: date, shown: int = 12) -> str:
+    """This month's latest entries: day, rule, points, and why when it is not the rule's
+    (a cap, a void; an adjustment's reason)."""
+    lines = []
+    for entry in mine.recent[:shown]:
+        parts = [format_day(entry.day, today), _(KIND_WORDS.get(entry.kind, entry.kind)),
+                 str(entry.points)]
+        if entry.note:
+            parts.append(_(NOTE_WORDS[entry.note]) if entry.note in NOTE_WORDS else entry.note)
+        lines.append(" · ".join(parts))
+    return "\n".join(lines)
+
+
+def task_entry(view) -> dict:
+    """One of my open tasks (a client.requests.RequestView): what the button says, and which
+    request it opens on the Requests screen."""
+    card = request_card(view)
+    line = " · ".join(filter(None, [card["title"], card["facts"], card["overdue"]]))
+    return {"request_id": view.id, "text": line, "overdue": bool(card["overdue"])}
+
+
+def ranking_text(mine: MyDuty) -> str:
+    """Where I stand in my community this month and this year, the month's first few, and
+    the sync it is from ("" when the district does not show rankings)."""
+    if not mine.show_ranking or not mine.standings:
+        return ""
+    lines = []
+    for standing in mine.standings:
+        def place(rank, of):
+            return _("rank {rank} of {count}").format(rank=rank, count=of) if rank else \
+                _("not ranked yet")
+        lines.append(_("{community}: this month {month}; this year {year}").format(
+            community=standing.community, month=place(standing.month_rank, standing.month_of),
+            year=place(standing.year_rank, standing.year_of)))
+        lines += [_("{rank}. {name}: {points}").format(rank=rank, name=name, points=points)
+                  + (_(" (me)") if is_me else "") for rank, name, points, is_me in
+                  standing.leaders]
+    if mine.ranked_at is not None:
+        lines.append(_("As of {time}").format(time=format_moment(mine.ranked_at)))
+    return "\n".join(lines)

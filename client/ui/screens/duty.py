@@ -1,7 +1,10 @@
-"""我的履职: my duty points this month and this year and what earned them, offline (computed
-on the database worker from the records the tablet holds: client/ui/presenters/duty.py)."""
+"""我的履职: my duty points this month and this year and what earned them, my open tasks (a tap
+opens one on the Requests screen), my three rates and, when the district shows it, where I
+stand in my community. Offline: read and computed on the database worker from what the tablet
+holds (client/points.py, client/ui/presenters/duty.py)."""
 from __future__ import annotations
 
+from kivy.factory import Factory
 from kivy.properties import StringProperty
 
 from shared.clock import utcnow
@@ -12,36 +15,44 @@ from ..presenters import duty as pr
 from .base import AppScreen
 
 
+def read_duty(service):
+    """Worker side: my figures and my open tasks, or None when nobody is signed in."""
+    from client.points import held_points, held_records
+    from client.requests import RequestDesk
+    account = service.account
+    if account is None:
+        return None
+    residents, visits = held_records(service.store)
+    mine = pr.my_duty(account.person_id, residents, visits, common._district_zone, utcnow(),
+                      held_points(service.store, account.person_id))
+    tasks = pr.my_tasks(RequestDesk(service).requests("mine"))
+    return mine, tasks, pr.ranking_text(mine), pr.recent_text(mine, common.today_in_district())
+
+
 class DutyScreen(AppScreen):
     LISTENS = {"on_synced": "synced"}
     month = StringProperty("")
     year = StringProperty("")
     sources = StringProperty("")
+    rates = StringProperty("")
+    ranking = StringProperty("")
     recent = StringProperty("")
 
     def load(self, **_params) -> None:
         self.refresh()
 
     def synced(self, *_args) -> None:
-        if self.manager and self.manager.current == self.name:
+        if self.is_current():
             self.refresh()
 
     def refresh(self) -> None:
         service = self.app.service
+        self.app.local.submit(lambda: read_duty(service), self.show)
 
-        def job():
-            account = service.account
-            if account is None:
-                return None
-            from client.points import held_points, held_records
-            residents, visits = held_records(service.store)
-            return pr.my_duty(account.person_id, residents, visits, common._district_zone,
-                              utcnow(), held_points(service.store, account.person_id))
-        self.app.local.submit(job, self.show)
-
-    def show(self, mine: pr.MyDuty | None) -> None:
-        if mine is None:
+    def show(self, result) -> None:
+        if result is None:
             return
+        mine, tasks, ranking, recent = result
         self.month = _("Points this month: {points}").format(points=mine.month)
         self.year = _("Points this year: {points}").format(points=mine.year)
         self.sources = "\n".join(_("{rule}: {points}").format(
@@ -49,6 +60,15 @@ class DutyScreen(AppScreen):
                                  for kind, points in sorted(mine.month_sources.items(),
                                                             key=lambda kv: -abs(kv[1]))) \
             or _("No points yet this month.")
-        self.recent = "\n".join(
-            f"{common.format_day(entry.day, common.today_in_district())} · {_(pr.KIND_WORDS.get(entry.kind, entry.kind))}"
-            f" · {entry.points}" for entry in mine.recent[:12])
+        box = self.ids.tasks
+        box.clear_widgets()
+        for task in tasks:
+            box.add_widget(Factory.TaskButton(text=task["text"], request_id=task["request_id"]))
+        if not tasks:
+            box.add_widget(Factory.Muted(text=_("No open tasks of mine.")))
+        self.ranking = ranking
+        self.recent = recent
+
+    def open_task(self, request_id: str) -> None:
+        """A tap on one of my tasks: the Requests screen, my list, that request first."""
+        self.app.open_screen("requests", which="mine", focus=request_id)
