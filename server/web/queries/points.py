@@ -80,4 +80,5 @@ def standings(session: Session, view: PointsView, people: list[Person] | None = 
 
 
 def area_totals(scope: Scope, view: PointsView) -> dict[int, int]:
-    return points.per_area(view.entries, view.facts.residents, scope.ancestors)
+    return points.per_area(view.entries, view.facts.residents, scope.ancestors,
+                           view.facts.request_grids)
