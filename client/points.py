@@ -49,6 +49,7 @@ class HeldPoints:
     show_ranking: bool = False
     rankings: list[Ranking] = field(default_factory=list)
     as_of: datetime | None = None
+    response_hours: int = 24
 
 
 def _book(versions) -> RuleBook | None:
@@ -110,10 +111,12 @@ def read_points(member, person_id: int, fallback: RuleBook = DEFAULT_BOOK) -> He
         as_of = parse_instant(member["as_of"])
     except (KeyError, TypeError, ValueError, AttributeError):
         as_of = None
+    hours = member.get("response_hours")
     return HeldPoints(_book(member.get("rules")) or fallback,
                       [a for a in adjustments if a is not None],
                       member.get("show_ranking") is True,
-                      [r for r in rankings if r is not None], as_of)
+                      [r for r in rankings if r is not None], as_of,
+                      hours if _whole(hours) and 1 <= hours <= 24 * 365 else 24)
 
 
 def keep_points(store, member) -> None:
@@ -143,6 +146,42 @@ def _kept(store):
 def held_points(store, person_id: int) -> HeldPoints:
     """What the tablet counts with now (the defaults until a server has sent its own)."""
     return read_points(_kept(store), person_id)
+
+
+@dataclass
+class DutyFacts:
+    """What 我的履职 is computed from, as the tablet holds it now."""
+
+    person_id: int
+    residents: list[dict]
+    visits: list[dict]
+    held: HeldPoints
+    requests: list  # client.requests.RequestView, every one the tablet holds
+
+    @property
+    def request_records(self) -> list[dict]:
+        return request_records(self.requests)
+
+
+def duty_facts(service) -> DutyFacts | None:
+    """Gathered on the database worker (``service``: a client.service.FieldService); None
+    when nobody is signed in."""
+    from .requests import RequestDesk
+    account = service.account
+    if account is None:
+        return None
+    residents, visits = held_records(service.store)
+    return DutyFacts(account.person_id, residents, visits,
+                     held_points(service.store, account.person_id),
+                     RequestDesk(service).requests("all"))
+
+
+def request_records(views) -> list[dict]:
+    """Requests as ``shared.points.requests.events_of`` reads them, from what the person sees
+    (client.requests.RequestView: the server's copy with this tablet's unsent moves on top, the
+    way unsent visits count too)."""
+    return [{"id": view.id, "resident_id": view.resident_id, "timeline": view.timeline}
+            for view in views]
 
 
 def held_records(store) -> tuple[list[dict], list[dict]]:

@@ -4,6 +4,7 @@ last page of every pull as the member ``points`` (docs/sync-protocol.md §6, doc
 * ``rules``: every rule version the district counts with (``rules_to_dict``'s form), exactly
   the book the server counts with (``server.points.rule_book``);
 * ``adjustments``: the puller's own supervisors' adjustments (nobody else's);
+* ``response_hours``: the three rates' response window (KNOCKDOOR_REQUEST_RESPONSE_HOURS);
 * ``show_ranking``: the district setting; and ``rankings``, only when it is on: the standings
   of this month and this year in each community the puller works in, as the points page ranks
   them (field roles; ties share a rank).
@@ -26,6 +27,7 @@ from shared.district_day import month_start
 from . import district, points
 from .models import Area, Person, PointsAdjustment
 from .scope import grids_in_scope, grids_under
+from .threelists import settings
 
 
 def _adjustments(session: Session, person_id: int) -> list[dict]:
@@ -74,7 +76,8 @@ def tablet_points(session: Session, person: Person, now: datetime) -> dict:
     shown = points.show_ranking(session)
     member = {"rules": [sp.rules_to_dict(rules) for rules in points.rule_book(session).versions],
               "adjustments": _adjustments(session, person.id), "show_ranking": shown,
-              "as_of": isoformat(now), "rankings": []}
+              "as_of": isoformat(now), "rankings": [],
+              "response_hours": settings.response_hours()}
     if shown and person.role in p.FIELD_ROLES:
         member["rankings"] = _rankings(session, grids_in_scope(session, person, today), now,
                                        today)

@@ -6,24 +6,27 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
 
-from client.points import POINTS_META, held_points, held_records
-from client.store import SqliteStore
-from client.sync import SyncEngine
+from client.points import POINTS_META, duty_facts, held_points
+from client.service import FieldService
 from client.transport import FlaskTransport
-from client.ui.presenters.duty import my_duty
+from client.requests import RequestDesk
+from client.ui.presenters.duty import my_duty, my_tasks
 from server import points
 from server.sync.batch import ChangeBatch
+from server.threelists.models import Department, DepartmentStaff
 from shared import protocol as p
+from shared import requests as r
 from shared.clock import utcnow
 from shared.district_day import zone_named
 from shared.points import rules as pr
-from testkit.factories import PASSWORD
-from testkit.web_helpers import WebClient
+from shared.points.requests import three_rates
+from testkit.factories import PASSWORD, make_person
+from testkit.web_helpers import WebClient, csrf_token, sign_in
 from testkit.web_scenario import add_visit, build_scenario
 
 NOW = "2026-11-20T04:00:00Z"
@@ -39,30 +42,32 @@ def scenario(db_session):
 
 
 class Tablet:
-    """vol_a's tablet, signed in through the API."""
+    """vol_a's tablet: the app's own service, signed in to the whole server stack in-process;
+    its figures are gathered as the screen gathers them (client.points.duty_facts)."""
 
-    def __init__(self, app, tmp_path, person_id: int, username: str = "vol_a") -> None:
-        self.store = SqliteStore(tmp_path / f"{username}.db")
-        answer = FlaskTransport(app).post("/api/v1/auth/login", {
-            "protocol": p.PROTOCOL_VERSION, "username": username, "password": PASSWORD,
-            "device_id": str(uuid.uuid4()), "device_name": username})
-        self.store.set_meta({"token": answer["token"]})
-        self.engine = SyncEngine(self.store, FlaskTransport(app), sleep=lambda _s: None)
-        self.person_id = person_id
+    def __init__(self, app, tmp_path, username: str = "vol_a") -> None:
+        self.service = FieldService(tmp_path / username,
+                                    transport_factory=lambda _url: FlaskTransport(app))
+        self.service.sign_in("http://knockdoor.test", username, PASSWORD, username)
+        self.store = self.service.store
+        self.person_id = self.service.account.person_id
+
+    def figures(self):
+        facts = duty_facts(self.service)
+        return my_duty(self.person_id, facts.residents, facts.visits, CHINA, utcnow(),
+                       facts.held, facts.request_records), facts.held
 
     def sync(self):
-        report = self.engine.sync()
+        report = self.service.sync()
         assert report.ok, report.error
-        residents, visits = held_records(self.store)
-        held = held_points(self.store, self.person_id)
-        return my_duty(self.person_id, residents, visits, CHINA, utcnow(), held), held
+        return self.figures()
 
 
 @pytest.fixture
 def tablet(app, tmp_path, scenario):
-    made = Tablet(app, tmp_path, scenario.people["vol_a"].id)
+    made = Tablet(app, tmp_path)
     yield made
-    made.store.close()
+    made.service.close()
 
 
 def server_figure(app, scenario, period: str) -> int:
@@ -117,8 +122,7 @@ def test_new_rules_and_an_adjustment_reach_the_tablet(app, scenario, db_session,
     add_visit(db_session, scenario.residents["li"], vol_a, utcnow() - timedelta(minutes=5))
     db_session.commit()
     # Offline (before the sync), the tablet still counts with what it had.
-    before = my_duty(vol_a.id, *held_records(tablet.store), CHINA, utcnow(),
-                     held_points(tablet.store, vol_a.id))
+    before, _held = tablet.figures()
     assert before.month == 9
     mine, held = tablet.sync()
     assert [v.version for v in held.book.versions] == [1, 2]
@@ -170,3 +174,58 @@ def test_the_tablet_keeps_its_rules_when_it_cannot_read_new_ones(tablet):
     held = held_points(tablet.store, tablet.person_id)
     assert held.book == good and held.adjustments == [] and held.rankings == []
     assert tablet.store.get_meta(POINTS_META)
+
+
+def test_requests_count_alike_on_the_tablet_and_the_server(app, scenario, db_session, tmp_path):
+    """A representative raises and claims a request on the tablet (counted at once, offline);
+    the supervisor hands it over with a deadline on the web, the department answers done in
+    time, the resident is satisfied: the tablet's points and three rates equal the server's."""
+    rep = Tablet(app, tmp_path, "vol_c")  # 侯胜涛, a representative of 濮上社区第1网格
+    try:
+        rep.sync()
+        department = Department(code="housing", name="住建局", active=True)
+        db_session.add(department)
+        db_session.flush()
+        clerk = make_person(db_session, "clerk", r.DEPARTMENT, (), "赵科员")
+        db_session.add(DepartmentStaff(person_id=clerk.id, department_id=department.id))
+        db_session.commit()
+        desk = RequestDesk(rep.service)
+        request_id = desk.raise_request("repairs", "厨房水管漏水",
+                                        resident_id=scenario.residents["zhao"].id)
+        desk.claim(request_id, plan="明天找人来修")
+        offline, _held = rep.figures()
+        assert offline.month_sources[pr.REQUEST_RAISED] == 1  # before it is sent
+        rep.sync()
+        supervisor = WebClient(app.test_client(), "pushang_sup", scenario.password)
+        answer = supervisor.post(f"/requests/{request_id}/move", data={
+            "action": r.HAND_OVER, "department_id": department.id, "working_days": 3})
+        assert answer.status_code == 302
+        staff = app.test_client()  # department staff: the inbox is their only page
+        assert sign_in(staff, "clerk", PASSWORD).headers["Location"] == "/inbox"
+        token = csrf_token(staff, "/inbox")
+        for action in (r.ACCEPT, r.DEPT_DONE):
+            assert staff.post(f"/inbox/{request_id}/move", data={
+                "action": action, "csrf_token": token}).status_code == 302
+        rep.sync()
+        desk.verdict(request_id, r.SATISFIED, "修好了")
+        mine, _held = rep.sync()
+        vol_c = scenario.people["vol_c"]
+        assert mine.month_sources == {pr.VISIT_MET: 2, pr.VISIT_VULNERABLE: 1,
+                                      pr.REQUEST_RAISED: 1, pr.TASK_ON_TIME: 3,
+                                      pr.VERDICT_SATISFIED: 2}
+        web = WebClient(app.test_client(), "pushang_sup", scenario.password)
+        html = web.get("/points?period=month").get_data(as_text=True)
+        assert mine.month == 9 == int(re.search(rf'data-person="{vol_c.id}">(-?\d+)<',
+                                                html).group(1))
+        today = utcnow().astimezone(CHINA).date()
+        db_session.expire_all()
+        on_server = three_rates(points.request_facts(db_session, [scenario.grids[
+            "pushang1"].id]), date(today.year, 1, 1), today, CHINA, today, owner=str(vol_c.id))
+        assert mine.rates == on_server
+        assert (mine.rates.response, mine.rates.resolution, mine.rates.satisfaction) == \
+            (1.0, 1.0, 1.0)
+        assert [task["request_id"] for task in my_tasks(
+            v for v in duty_facts(rep.service).requests if v.state.owner_id == vol_c.id
+            and v.state.state in r.OPEN_STATES)] == []  # closed: no longer an open task
+    finally:
+        rep.service.close()

@@ -18,6 +18,7 @@ from shared.clock import parse_instant
 from shared.district_day import district_today, month_start
 from shared.points import facts as pf
 from shared.points import rules as pr
+from shared.points.requests import Rates, request_events, three_rates
 from shared.points.totals import by_kind
 
 from ...points import HeldPoints, Ranking
@@ -64,6 +65,7 @@ class MyDuty:
     show_ranking: bool = False
     standings: list[MyStanding] = field(default_factory=list)
     ranked_at: datetime | None = None  # the sync the ranking is from
+    rates: Rates = field(default_factory=Rates)  # this year's, of the tasks I hold
 
 
 def _instant(text: str) -> datetime:
@@ -92,12 +94,16 @@ def _standing(ranking: Ranking, me: int, leaders: int = 5) -> MyStanding:
 
 
 def my_duty(person_id: int, residents: list[dict], visits: list[dict], zone: ZoneInfo,
-            now: datetime, held: HeldPoints | None = None) -> MyDuty:
+            now: datetime, held: HeldPoints | None = None,
+            requests: list[dict] = ()) -> MyDuty:
     """This month's and this year's points of ``person_id`` and what earned them, counted
-    with the rule book and adjustments the tablet holds (``held``; the defaults when None)."""
+    with the rule book and adjustments the tablet holds (``held``; the defaults when None),
+    and this year's three rates of the tasks I hold. ``requests``: request records as
+    ``shared.points.requests.events_of`` reads them (client.points.request_records)."""
     held = held or HeldPoints()
     today = district_today(now, zone)
-    facts = facts_of(residents, visits) + list(held.adjustments)
+    events = request_events(requests)
+    facts = facts_of(residents, visits) + events + list(held.adjustments)
     entries = sp.compute_ledger(facts, held.book, zone, now)
     me = str(person_id)
     first_of_month, first_of_year = month_start(today), date(today.year, 1, 1)
@@ -107,7 +113,9 @@ def my_duty(person_id: int, residents: list[dict], visits: list[dict], zone: Zon
     return MyDuty(month, year, by_kind(entries, me, first_of_month, today),
                   sorted(recent, key=lambda e: e.at, reverse=True), held.show_ranking,
                   [_standing(ranking, person_id) for ranking in held.rankings]
-                  if held.show_ranking else [], held.as_of)
+                  if held.show_ranking else [], held.as_of,
+                  three_rates(events, first_of_year, today, zone, today, held.response_hours,
+                              owner=me))
 
 
 # ---- words (the screen shows these; translated here, on the worker, like every presenter) ----
@@ -139,6 +147,22 @@ def task_entry(view) -> dict:
     card = request_card(view)
     line = " · ".join(filter(None, [card["title"], card["facts"], card["overdue"]]))
     return {"request_id": view.id, "text": line, "overdue": bool(card["overdue"])}
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def rates_text(rates: Rates) -> str:
+    """The three rates, each with what it counts ("—" while there is nothing to count)."""
+    return "\n".join(_(line).format(rate=_percent(rate), part=part, whole=whole)
+                     for line, rate, part, whole in (
+                         (N_("Response rate: {rate} ({part} of {whole})"), rates.response,
+                          rates.responded, rates.raised),
+                         (N_("Resolution rate: {rate} ({part} of {whole})"), rates.resolution,
+                          rates.resolved, rates.due),
+                         (N_("Satisfaction rate: {rate} ({part} of {whole})"),
+                          rates.satisfaction, rates.satisfied, rates.verdicts)))
 
 
 def ranking_text(mine: MyDuty) -> str:

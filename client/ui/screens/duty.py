@@ -8,6 +8,7 @@ from kivy.factory import Factory
 from kivy.properties import StringProperty
 
 from shared.clock import utcnow
+from shared.requests import OPEN_STATES
 
 from ..i18n import _
 from ..presenters import common
@@ -17,16 +18,16 @@ from .base import AppScreen
 
 def read_duty(service):
     """Worker side: my figures and my open tasks, or None when nobody is signed in."""
-    from client.points import held_points, held_records
-    from client.requests import RequestDesk
-    account = service.account
-    if account is None:
+    from client.points import duty_facts
+    facts = duty_facts(service)
+    if facts is None:
         return None
-    residents, visits = held_records(service.store)
-    mine = pr.my_duty(account.person_id, residents, visits, common._district_zone, utcnow(),
-                      held_points(service.store, account.person_id))
-    tasks = pr.my_tasks(RequestDesk(service).requests("mine"))
-    return mine, tasks, pr.ranking_text(mine), pr.recent_text(mine, common.today_in_district())
+    mine = pr.my_duty(facts.person_id, facts.residents, facts.visits, common._district_zone,
+                      utcnow(), facts.held, facts.request_records)
+    tasks = pr.my_tasks([view for view in facts.requests if view.state.state in OPEN_STATES
+                         and view.state.owner_id == facts.person_id])
+    return (mine, tasks, pr.rates_text(mine.rates), pr.ranking_text(mine),
+            pr.recent_text(mine, common.today_in_district()))
 
 
 class DutyScreen(AppScreen):
@@ -52,7 +53,7 @@ class DutyScreen(AppScreen):
     def show(self, result) -> None:
         if result is None:
             return
-        mine, tasks, ranking, recent = result
+        mine, tasks, rates, ranking, recent = result
         self.month = _("Points this month: {points}").format(points=mine.month)
         self.year = _("Points this year: {points}").format(points=mine.year)
         self.sources = "\n".join(_("{rule}: {points}").format(
@@ -66,7 +67,7 @@ class DutyScreen(AppScreen):
             box.add_widget(Factory.TaskButton(text=task["text"], request_id=task["request_id"]))
         if not tasks:
             box.add_widget(Factory.Muted(text=_("No open tasks of mine.")))
-        self.ranking = ranking
+        self.rates, self.ranking = rates, ranking
         self.recent = recent
 
     def open_task(self, request_id: str) -> None:
