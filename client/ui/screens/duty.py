@@ -64,7 +64,8 @@ class DutyScreen(AppScreen):
         box = self.ids.tasks
         box.clear_widgets()
         for task in tasks:
-            box.add_widget(Factory.TaskButton(text=task["text"], request_id=task["request_id"]))
+            box.add_widget(Factory.TaskButton(text=task["text"], on_release=lambda _b, rid=task[
+                "request_id"]: self.open_task(rid)))
         if not tasks:
             box.add_widget(Factory.Muted(text=_("No open tasks of mine.")))
         self.rates, self.ranking = rates, ranking
