@@ -26,13 +26,25 @@ WEB_ROLES = (p.SUPERVISOR, p.ADMIN)
 SUPERVISOR_GRANTABLE_ROLES = p.FIELD_ROLES
 
 
+@dataclass(frozen=True, slots=True)
+class AreaRow:
+    """What the pages read of an area (the tree is read on every request: plain rows, not ORM
+    objects, so a district of hundreds of grids costs little)."""
+
+    id: int
+    level: str
+    parent_id: int | None
+    name: str
+    code: str
+
+
 @dataclass
 class Scope:
     """The grids a signed-in person may see, and the area tree around them."""
 
     person: Person
     grid_ids: set[int]
-    areas: dict[int, Area] = field(default_factory=dict)  # every area, by id
+    areas: dict[int, AreaRow] = field(default_factory=dict)  # every area, by id
     #: The areas the person is currently assigned to, and every area below them: where they
     #: manage people. The areas above (the street of a community) are visible, never managed.
     own_area_ids: set[int] = field(default_factory=set)
@@ -79,14 +91,15 @@ class Scope:
 def load_scope(person: Person) -> Scope:
     session = db.session
     today = local_today()
-    areas = {area.id: area for area in session.scalars(select(Area))}
+    areas = {row.id: AreaRow(*row) for row in session.execute(
+        select(Area.id, Area.level, Area.parent_id, Area.name, Area.code))}
     assigned = {a.area_id for a in current_assignments(session, person, today)} \
         if person.active else set()
     return Scope(person, grids_in_scope(session, person, today), areas,
                  _at_or_below(areas, assigned))
 
 
-def _at_or_below(areas: dict[int, Area], roots: set[int]) -> set[int]:
+def _at_or_below(areas: dict[int, AreaRow], roots: set[int]) -> set[int]:
     children: dict[int | None, list[int]] = {}
     for area in areas.values():
         children.setdefault(area.parent_id, []).append(area.id)
