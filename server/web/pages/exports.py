@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response, render_template, request
+from flask import render_template, request
 
 from shared import protocol as p
 
@@ -19,6 +19,7 @@ from ..queries.exports import export_residents, export_visits
 from ..queries.filters import grid_filter
 from ..timeutil import local_today
 from .blueprint import bp
+from .downloads import sheet_download
 
 
 @bp.get("/export")
@@ -63,12 +64,4 @@ def export_download():
                   "from": first.isoformat(), "to": last.isoformat()})
     fallback = f"knockdoor-{kind}-{first.isoformat()}-{last.isoformat()}.{fmt}" \
         if kind == "visits" else f"knockdoor-{kind}-{today.isoformat()}.{fmt}"
-    if fmt == "csv":
-        body, mimetype = exports.to_csv(sheet), "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(sheet)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    name = exports.file_name(kind, first, last, today, fmt)
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": exports.content_disposition(name, fallback),
-        "Cache-Control": "no-store"})
+    return sheet_download(sheet, fmt, exports.file_name(kind, first, last, today, fmt), fallback)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import Response, render_template, request
+from flask import render_template, request
 
 from shared import protocol as p
 from shared import punctuation
@@ -29,6 +29,7 @@ from ..queries.reports import (met_rates, month_visits, report_areas, report_roo
                                resident_facts)
 from ..timeutil import local_today
 from .blueprint import bp
+from .downloads import XLSX, file_download
 
 TREND_MONTHS = 6
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -261,11 +262,8 @@ def monthly_report_download():
     audit(db.session, "export", person_id=current_person().id,
           detail={"kind": "monthly_report", "format": "xlsx", "area": area_id,
                   "month": f"{year}-{month:02d}", "rows": report.figures.total.residents})
-    return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
-                                    "spreadsheetml.sheet", headers={
-        "Content-Disposition": exports.content_disposition(
-            file_name(report, area_name), f"knockdoor-monthly-{year}-{month:02d}.xlsx"),
-        "Cache-Control": "no-store"})
+    return file_download(body, XLSX, file_name(report, area_name),
+                         f"knockdoor-monthly-{year}-{month:02d}.xlsx")
 
 
 def dashboard_card(scope: Scope) -> Report:

@@ -12,7 +12,7 @@ import uuid
 from datetime import timedelta
 from functools import wraps
 
-from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from shared import protocol as p
@@ -36,6 +36,7 @@ from ..i18n import gettext as _
 from ..request_words import rate_text, request_word
 from ..timeutil import local_midnight_utc, local_today
 from .blueprint import bp
+from .downloads import sheet_download
 
 #: Moves a supervisor makes from a request's page.
 SUPERVISOR_MOVES = (r.ASSIGN, r.HAND_OVER, r.NOTE, r.VERDICT, r.WITHDRAW, r.FINISH)
@@ -263,14 +264,8 @@ def _rates_export(rows, total, by, first, last, fmt):
           detail={"kind": "request_rates", "format": fmt, "by": by, "rows": len(table),
                   "from": first.isoformat(), "to": last.isoformat()})
     sheet = exports.Sheet(RATE_COLUMNS, table, _("The three rates"))
-    name = f"knockdoor-rates-{by}-{first.isoformat()}-{last.isoformat()}.{fmt}"
-    if fmt == "csv":
-        body, mimetype = exports.to_csv(sheet), "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(sheet)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return sheet_download(sheet, fmt,
+                          f"knockdoor-rates-{by}-{first.isoformat()}-{last.isoformat()}.{fmt}")
 
 
 # ---- the departments' inbox -----------------------------------------------------------------
