@@ -287,11 +287,7 @@ def test_an_expired_sign_in_goes_back_to_sign_in_and_keeps_the_visit(world):
 
     app.type("password", PASSWORD)  # the rest is remembered
     app.tap("登录", exact=True)
-    app.wait_for_screen("pin")
-    app.type("pin", "4821")
-    app.type("pin_again", "4821")
-    app.tap("保存解锁密码")
-    app.wait_for_screen("today")
+    app.choose_pin()
 
     def delivered():
         with Session(world["engine"]) as session:

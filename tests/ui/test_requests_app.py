@@ -60,16 +60,8 @@ def world(tmp_path_factory, kivy_env):
 def test_claim_offline_then_see_who_was_first(world):
     app, server = world["app"], world["server"]
     app.wait_ready()
-    app.type("server_url", server.url)
-    app.type("username", "lidaibiao")
-    app.type("password", PASSWORD)
-    app.type("device_name", "李代表的平板")
-    app.tap("登录", exact=True)
-    app.wait_for_screen("pin")
-    app.type("pin", "4821")
-    app.type("pin_again", "4821")
-    app.tap("保存解锁密码")
-    app.wait_for_screen("today")
+    app.fill_sign_in(server.url, "lidaibiao", PASSWORD, "李代表的平板")
+    app.choose_pin()
     app.wait_until(lambda: len(app.rows()["rows"]) == 1, what="the resident")
     # The Today row says the resident has an open request.
     app.wait_until(lambda: "1 条需求单未办结" in app.rows()["rows"][0]["subtitle"],

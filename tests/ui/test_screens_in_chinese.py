@@ -58,17 +58,10 @@ def test_sign_in_screen_is_chinese(world):
     app.wait_ready()
     assert app.screen() == "signin"
     assert english_on_screen(app) == []
-    app.type("server_url", world["server"].url)
-    app.type("username", "xiaoli")
-    app.type("password", PASSWORD)
-    app.type("device_name", "一号网格平板")
-    app.tap("登录", exact=True)
+    app.fill_sign_in(world["server"].url, "xiaoli", PASSWORD, "一号网格平板")
     app.wait_for_screen("pin")
     assert english_on_screen(app) == []
-    app.type("pin", "4821")
-    app.type("pin_again", "4821")
-    app.tap("保存解锁密码")
-    app.wait_for_screen("today")
+    app.choose_pin()
     app.wait_until(lambda: len(app.rows()["rows"]) == 2, what="two residents")
     assert english_on_screen(app) == []
 
