@@ -9,7 +9,7 @@ from ...audit import audit
 from ...db import db
 from ...errors import ApiError
 from .. import privacy
-from ..access import current_person, current_scope, not_found, sign_in_required
+from ..access import chosen_area, current_person, current_scope, sign_in_required
 from ..i18n import gettext as _
 from ..queries import calls as call_lists
 from ..queries.areas import areas_for_choice
@@ -28,9 +28,7 @@ def _chosen():
         raise ApiError(400, p.ERR_INVALID_BODY, _("List: Not an allowed value."))
     if unvisited is not None and unvisited not in call_lists.UNVISITED_DAYS:
         raise ApiError(400, p.ERR_INVALID_BODY, _("Not visited in: Not an allowed value."))
-    area_id = request.args.get("area", type=int)
-    if area_id is not None and (area_id not in scope.areas or not scope.allows_area(area_id)):
-        raise not_found()
+    area_id = chosen_area(scope)
     return scope, which, unvisited, area_id
 
 

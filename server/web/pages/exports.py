@@ -11,7 +11,7 @@ from ...audit import audit
 from ...db import db
 from ...errors import ApiError
 from .. import exports, privacy
-from ..access import current_person, current_scope, not_found, sign_in_required
+from ..access import chosen_area, current_person, current_scope, sign_in_required
 from ..forms import parse_date
 from ..i18n import gettext as _
 from ..queries.areas import areas_for_choice
@@ -38,11 +38,9 @@ def export_download():
     s, scope, person = db.session, current_scope(), current_person()
     kind = request.args.get("kind")
     fmt = request.args.get("format")
-    area_id = request.args.get("area", type=int)
     if kind not in ("visits", "residents") or fmt not in ("csv", "xlsx"):
         raise ApiError(400, p.ERR_INVALID_BODY, _("kind or format: Not an allowed value."))
-    if area_id is not None and (area_id not in scope.areas or not scope.allows_area(area_id)):
-        raise not_found()
+    area_id = chosen_area(scope)
     today = local_today()
     first = parse_date(request.args.get("from"), today - timedelta(days=29))
     last = parse_date(request.args.get("to"), today)

@@ -18,7 +18,7 @@ from ...db import db
 from ...district import district_zone
 from ...errors import ApiError
 from .. import exports
-from ..access import Scope, current_person, current_scope, not_found, sign_in_required
+from ..access import Scope, chosen_area, current_person, current_scope, sign_in_required
 from ..exports import NUMBER, PERCENT, TEXT, Column, Sheet
 from ..i18n import current_locale
 from ..i18n import gettext as _
@@ -102,9 +102,7 @@ def _chosen() -> tuple[Scope, int, int, int | None]:
     if not found or not 1 <= int(found.group(2)) <= 12 or not 2000 <= int(found.group(1)) <= 2100:
         raise ApiError(400, p.ERR_INVALID_BODY,
                        _("Month: not a month; choose one such as 2026-11."))
-    area_id = request.args.get("area", type=int)
-    if area_id is not None and (area_id not in scope.areas or not scope.allows_area(area_id)):
-        raise not_found()
+    area_id = chosen_area(scope)
     return scope, int(found.group(1)), int(found.group(2)), area_id
 
 

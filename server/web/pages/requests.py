@@ -30,7 +30,7 @@ from ...threelists import rates, service, settings, workdays
 from ...threelists.models import DepartmentStaff, ServiceRequest
 from ...threelists.service import Made, MoveRefused
 from .. import exports
-from ..access import current_person, current_scope, not_found, sign_in_required
+from ..access import chosen_area, current_person, current_scope, not_found, sign_in_required
 from ..forms import parse_date
 from ..i18n import gettext as _
 from ..request_words import rate_text, request_word
@@ -79,9 +79,7 @@ def _scoped_request(request_id: str) -> ServiceRequest:
 @sign_in_required
 def requests_board():
     scope = current_scope()
-    area_id = request.args.get("area", type=int)
-    if area_id is not None and (area_id not in scope.areas or not scope.allows_area(area_id)):
-        raise not_found()
+    area_id = chosen_area(scope)
     grid_ids = scope.grids_below(area_id) if area_id else set(scope.grid_ids)
     raisable = sorted(((scope.areas[g].name, g) for g in grid_ids if g in scope.areas))
     if area_id is None and scope.is_admin:
