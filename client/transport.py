@@ -50,6 +50,13 @@ def _error_from_response(status: int, body: dict | None, retry_after: str | None
                           details=body.get("details"), retry_after=seconds)
 
 
+def _answer(status: int, payload, retry_after: str | None) -> dict:
+    """The server's JSON answer; anything but a 200 with a JSON object raises TransportError."""
+    if status != 200 or not isinstance(payload, dict):
+        raise _error_from_response(status, payload, retry_after)
+    return payload
+
+
 def encode_body(body: dict) -> bytes:
     return gzip.compress(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
                          compresslevel=6)
@@ -84,10 +91,7 @@ class HttpTransport:
             payload = response.json()
         except ValueError:
             payload = None
-        if response.status_code != 200 or not isinstance(payload, dict):
-            raise _error_from_response(response.status_code, payload,
-                                       response.headers.get("Retry-After"))
-        return payload
+        return _answer(response.status_code, payload, response.headers.get("Retry-After"))
 
     def health(self) -> dict:
         try:
@@ -117,10 +121,7 @@ class FlaskTransport:
             data = json.dumps(body)
         response = self.client.post(path, data=data, headers=headers)
         payload = response.get_json(silent=True)
-        if response.status_code != 200 or not isinstance(payload, dict):
-            raise _error_from_response(response.status_code, payload,
-                                       response.headers.get("Retry-After"))
-        return payload
+        return _answer(response.status_code, payload, response.headers.get("Retry-After"))
 
     def health(self) -> dict:
         response = self.client.get("/healthz")

@@ -291,6 +291,23 @@ class AppDriver:
     def back(self) -> dict:
         return self.send(cmd="back")
 
+    def fill_sign_in(self, server_url: str, username: str, password: str, device_name: str,
+                     button: str = "登录") -> None:
+        """On the sign-in screen: type the four fields and press the sign-in button."""
+        self.type("server_url", server_url)
+        self.type("username", username)
+        self.type("password", password)
+        self.type("device_name", device_name)
+        self.tap(button, exact=True)
+
+    def choose_pin(self, pin: str = "4821", button: str = "保存解锁密码") -> None:
+        """After a first sign-in: choose the unlock code (typed twice), then the Today list."""
+        self.wait_for_screen("pin")
+        self.type("pin", pin)
+        self.type("pin_again", pin)
+        self.tap(button)
+        self.wait_for_screen("today")
+
     def field(self, widget_id: str) -> str:
         return self.send(cmd="field", id=widget_id)["text"]
 

@@ -92,6 +92,16 @@ def _report():
     return SyncReport(started_at=isoformat(utcnow()))
 
 
+def signed_in_tablet(data_dir, server_url: str, username: str):
+    """A FieldService (the real tablet's core) signed in to a live server as ``username``,
+    retrying little and never sleeping: the tests' bad weather is not the network's."""
+    from client.service import FieldService
+
+    service = FieldService(data_dir, sleep=lambda _s: None, max_attempts=2)
+    service.sign_in(server_url, username, PASSWORD, f"{username} 平板")
+    return service
+
+
 def fleet(make, devices: int, seed: int) -> list:
     """``devices`` tablets made by ``make(index, rng)``, each with its own random source drawn
     from ``seed`` (a failing example replays exactly), each crashing now and then."""

@@ -3,6 +3,7 @@ PostgreSQL when KNOCKDOOR_TEST_DATABASE_URL is set (CI sets it)."""
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 import time_machine
@@ -52,6 +53,17 @@ def around_midnight(request):
     yields the instant."""
     with time_machine.travel(request.param, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def machine_in_new_york(monkeypatch):
+    """The machine's own zone (TZ) set to New York's: the tablet's or the server's host zone
+    must play no part in the district's days and times."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 def reset_postgres(url: str) -> None:

@@ -15,6 +15,7 @@ from shared.follow_up import ladder_step
 from shared.search import FUZZY, rank
 
 from ..store import HELD
+from ..store.base import in_chunks
 from .models import ResidentDetail, ResidentSummary, _moment
 
 
@@ -61,11 +62,9 @@ class QueriesMixin:
                     match = rank(query, name, address, keys)
                     if match is not None:
                         found[resident_id] = match
-                ids, rows = list(found), []
-                for start in range(0, len(ids), 500):
-                    chunk = ids[start:start + 500]
-                    rows += db.execute(f"{columns} WHERE id IN ({','.join('?' * len(chunk))})",
-                                       chunk).fetchall()
+                rows = []
+                for chunk, marks in in_chunks(found):
+                    rows += db.execute(f"{columns} WHERE id IN ({marks})", chunk).fetchall()
             else:
                 found = None
                 rows = db.execute(columns).fetchall()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Protocol
+from typing import Iterable, Iterator, Protocol
 
 from shared import protocol as p
 from shared.clock import isoformat, parse_instant
@@ -63,6 +63,14 @@ def local_note_record(op: dict, author_name: str | None, author_id: int | None) 
             "written_at": op["device_time"], "device_time": op["device_time"],
             "recorded_at": None, "text": data.get("text"), "corrects": data.get("corrects"),
             "correction": data.get("correction")}
+
+
+def in_chunks(ids: Iterable[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
+    """``ids`` in chunks small enough for one ``IN (...)``, each with its ``?`` marks."""
+    ids = list(ids)
+    for start in range(0, len(ids), size):
+        chunk = ids[start:start + size]
+        yield chunk, ",".join("?" * len(chunk))
 
 
 def _visit_fact(row) -> VisitFact:

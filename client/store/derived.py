@@ -11,7 +11,7 @@ from shared.legacy import map_resident_data
 from shared.search import KEYS_PREFIX, keys_are_current, search_keys
 
 from ..care import rule_from_meta
-from .base import FOLLOW_UP_FIELDS, OUTSTANDING, PENDING, _iso, _visit_fact
+from .base import FOLLOW_UP_FIELDS, OUTSTANDING, PENDING, _iso, _visit_fact, in_chunks
 
 
 class DerivedMixin:
@@ -20,10 +20,7 @@ class DerivedMixin:
     # ---- derived state -------------------------------------------------------------------
 
     def _refresh_visit_facts(self, db, resident_ids: Iterable[str]) -> None:
-        ids = list(resident_ids)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_chunks(resident_ids):
             visits: dict[str, list[VisitFact]] = {rid: [] for rid in chunk}
             for row in db.execute(f"SELECT id, visited_at, outcome, corrects, correction, "
                                   f"resident_id FROM visits WHERE resident_id IN ({marks})",
@@ -43,10 +40,7 @@ class DerivedMixin:
 
     def _refresh_residents(self, db, resident_ids: Iterable[str]) -> None:
         """Recompute the effective copy: the server's copy with outstanding edits on top."""
-        ids = list(resident_ids)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_chunks(resident_ids):
             edits: dict[str, list[dict]] = {}
             unsent: dict[str, int] = {}
             for resident_id, entity, state, op_text in db.execute(

@@ -172,14 +172,7 @@ class KnockdoorApp(App, SyncListener):
         if where is None or where[0] in ("start", "signin", "pin"):
             self.signed_in()
             return
-        name, params = where
-        self._params = params
-        screen = self.screen(name)
-        if name == "resident":
-            screen.load(**params)
-        else:
-            screen.refresh()  # a half-filled form stays as it was
-        self.manager.current = name
+        self._return_to(*where)
         if self.autosync is None:
             self._start_autosync()
 
@@ -207,7 +200,12 @@ class KnockdoorApp(App, SyncListener):
             return False
         if not self.screen(self.manager.current).may_leave(self.go_back):
             return True  # the screen asks first, and goes back itself once answered
-        name, params = self.history.pop()
+        self._return_to(*self.history.pop())
+        return True
+
+    def _return_to(self, name: str, params: dict) -> None:
+        """Show a screen the volunteer left: a resident's page is read again (it may have
+        changed), any other screen refreshed as it was (a half-filled form stays)."""
         self._params = params
         screen = self.screen(name)
         if name == "resident":
@@ -215,7 +213,6 @@ class KnockdoorApp(App, SyncListener):
         else:
             screen.refresh()
         self.manager.current = name
-        return True
 
     def go_home(self) -> None:
         self.history.clear()

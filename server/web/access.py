@@ -153,5 +153,14 @@ def not_found() -> ApiError:
     return ApiError(404, p.ERR_NOT_FOUND, _("Not found, or not in your area."))
 
 
+def chosen_area(scope) -> int | None:
+    """The area the page was asked for (``?area=``), if any; 404 when it is not one of the
+    person's areas."""
+    area_id = request.args.get("area", type=int)
+    if area_id is not None and (area_id not in scope.areas or not scope.allows_area(area_id)):
+        raise not_found()
+    return area_id
+
+
 def forbidden() -> ApiError:
     return ApiError(403, p.ERR_FORBIDDEN, _("Your role may not do this."))

@@ -34,11 +34,17 @@ def choose(page, name: str) -> None:
     page.click("button:has-text('检查文件')")
 
 
-def test_a_hand_typed_gbk_roster_goes_in_at_the_first_upload(page, live):
-    base, scenario, database_url = live
+def upload(page, live, name: str) -> None:
+    """The 昆吾社区 supervisor signs in and checks the corpus file ``name`` on the import page."""
+    base, scenario, _database_url = live
     sign_in(page, base, "kunwu_sup", scenario.password)
     page.goto(f"{base}/import")
-    choose(page, "03_hand_typed_gbk.csv")
+    choose(page, name)
+
+
+def test_a_hand_typed_gbk_roster_goes_in_at_the_first_upload(page, live):
+    _base, scenario, database_url = live
+    upload(page, live, "03_hand_typed_gbk.csv")
     expect(page.locator("#import-summary")).to_contain_text("有效 3 行")
     expect(page.locator("table.bad-rows")).to_have_count(0)
     page.click("#import-all")
@@ -49,10 +55,8 @@ def test_a_hand_typed_gbk_roster_goes_in_at_the_first_upload(page, live):
 
 
 def test_a_column_is_corrected_in_the_preview_and_the_file_is_kept(page, live):
-    base, scenario, database_url = live
-    sign_in(page, base, "kunwu_sup", scenario.password)
-    page.goto(f"{base}/import")
-    choose(page, "15_unknown_column.xlsx")
+    _base, scenario, database_url = live
+    upload(page, live, "15_unknown_column.xlsx")
     expect(page.locator("#skipped")).to_contain_text("表头在第 2 行")
     mapping = page.locator("#column-mapping tr[data-column='4']")
     expect(mapping).to_contain_text("家属电话")

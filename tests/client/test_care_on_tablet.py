@@ -16,11 +16,7 @@ from shared.district_rules import rules_from_dict
 TODAY = date(2026, 11, 25)
 
 
-@pytest.fixture(autouse=True)
-def chinese():
-    i18n.set_language("zh_CN")
-    yield
-    i18n.set_language("zh_CN")
+pytestmark = pytest.mark.usefixtures("chinese")  # tests/client/conftest.py
 
 
 def test_a_routine_met_all_well_visit_needs_only_the_outcome():

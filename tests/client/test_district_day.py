@@ -2,7 +2,6 @@
 whatever zone the tablet itself is set to and at whatever hour the test runs."""
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -29,18 +28,8 @@ def chinese_in_china():
     pr.use_district_zone(CHINA)
 
 
-@pytest.fixture
-def tablet_in_new_york(monkeypatch):
-    """The tablet's own clock set to New York's zone: it must play no part."""
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
 def test_a_resident_met_a_week_ago_is_due_today_at_every_hour(around_midnight, grid, tablet_for,
-                                                             tablet_in_new_york):
+                                                             machine_in_new_york):
     check_at = utcnow()
     alice = tablet_for("alice")
     alice.sync()
@@ -89,7 +78,7 @@ SHOWN_TWO_MINUTES_BEFORE = {
 }
 
 
-def test_times_read_in_the_districts_time_at_every_hour(around_midnight, tablet_in_new_york):
+def test_times_read_in_the_districts_time_at_every_hour(around_midnight, machine_in_new_york):
     now = utcnow()
     expected = SHOWN_TWO_MINUTES_BEFORE[now.strftime("%Y-%m-%dT%H:%M:%SZ")]
     assert pr.format_moment(now - timedelta(minutes=2)) == expected

@@ -16,11 +16,7 @@ from shared import protocol as p
 from shared.due import DueStatus
 
 
-@pytest.fixture(autouse=True)
-def chinese():
-    i18n.set_language("zh_CN")
-    yield
-    i18n.set_language("zh_CN")
+pytestmark = pytest.mark.usefixtures("chinese")  # tests/client/conftest.py
 
 
 def summary(**changes) -> ResidentSummary:

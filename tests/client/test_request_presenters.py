@@ -7,18 +7,13 @@ from datetime import date, datetime, timezone
 import pytest
 
 from client.requests import RequestView
-from client.ui import i18n
 from client.ui.presenters import requests as pr
 from client.ui.presenters import today as today_pr
 from shared import requests as r
 from shared.requests import RequestState
 
 
-@pytest.fixture(autouse=True)
-def chinese():
-    i18n.set_language("zh_CN")
-    yield
-    i18n.set_language("zh_CN")
+pytestmark = pytest.mark.usefixtures("chinese")  # tests/client/conftest.py
 
 
 def view(**overrides) -> RequestView:

@@ -179,6 +179,17 @@ def clocked(grid, app, tmp_path):
     service.close()
 
 
+def locked_with_unsent_work(clocked) -> FieldService:
+    """The volunteer set the PIN 4821, recorded a visit offline, and left the tablet idle
+    until it asks for the PIN."""
+    service, clock = clocked
+    service.set_pin("4821")
+    service.record_visit(service.today_list("zlx")[0].id, p.MET)
+    clock.now += timedelta(minutes=6)
+    assert service.gate() == "pin"
+    return service
+
+
 def test_the_pin_is_set_at_sign_in_stored_hashed_and_asked_after_idle(clocked):
     service, clock = clocked
     assert service.gate() == "set_pin"
@@ -209,11 +220,7 @@ def test_a_restarted_app_asks_for_the_pin(clocked, app):
 
 
 def test_too_many_wrong_pins_need_an_online_sign_in_and_keep_the_work(clocked):
-    service, clock = clocked
-    service.set_pin("4821")
-    service.record_visit(service.today_list("zlx")[0].id, p.MET)
-    clock.now += timedelta(minutes=6)
-    assert service.gate() == "pin"
+    service = locked_with_unsent_work(clocked)
     for _ in range(4):
         assert not service.unlock("1111")
     assert service.gate() == "pin"  # one try left
@@ -284,11 +291,7 @@ def test_a_revoked_tablet_still_wipes_at_its_next_contact(clocked, db_session):
 
 
 def test_a_forgotten_pin_means_an_online_sign_in_and_keeps_the_work(clocked):
-    service, clock = clocked
-    service.set_pin("4821")
-    service.record_visit(service.today_list("zlx")[0].id, p.MET)
-    clock.now += timedelta(minutes=6)
-    assert service.gate() == "pin"
+    service = locked_with_unsent_work(clocked)
     service.forget_pin()
     assert service.gate() == "sign_in" and service.unsent_count() == 1
     assert not service.unlock("4821")  # the old code opens nothing

@@ -27,9 +27,19 @@ from shared import protocol as p
 from shared.clock import isoformat, utcnow
 from tests.conftest import reset_postgres
 from testkit.factories import PASSWORD, make_district, make_person, make_resident
+from testkit.fleet import signed_in_tablet
 from testkit.live_server import ROOT, LiveServer
 
 pytestmark = pytest.mark.e2e
+
+
+def _copy_sqlite(source_path, target_path) -> None:
+    """SQLite's online backup: a consistent copy even while the server writes."""
+    source, target = sqlite3.connect(source_path), sqlite3.connect(target_path)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
 
 
 class Backup:
@@ -47,12 +57,7 @@ class Backup:
     def take(self) -> None:
         """While the server runs."""
         if self.url.startswith("sqlite"):
-            source = sqlite3.connect(make_url(self.url).database)
-            target = sqlite3.connect(self.folder / "backup.db")
-            with target:
-                source.backup(target)
-            source.close()
-            target.close()
+            _copy_sqlite(make_url(self.url).database, self.folder / "backup.db")
         else:
             subprocess.run(["pg_dump", "--format=custom", "--file",
                             str(self.folder / "backup.dump"), self.libpq_url], check=True)
@@ -60,12 +65,7 @@ class Backup:
     def restore(self) -> None:
         """With the server stopped."""
         if self.url.startswith("sqlite"):  # `sqlite3 server.db ".restore backup.db"`
-            source = sqlite3.connect(self.folder / "backup.db")
-            target = sqlite3.connect(make_url(self.url).database)
-            with target:
-                source.backup(target)
-            source.close()
-            target.close()
+            _copy_sqlite(self.folder / "backup.db", make_url(self.url).database)
         else:
             reset_postgres(self.url)
             subprocess.run(["pg_restore", "--no-owner", "--dbname", self.libpq_url,
@@ -85,9 +85,7 @@ def district(db_session):
 
 
 def tablet(tmp_path, server, username) -> FieldService:
-    service = FieldService(tmp_path / username, sleep=lambda _s: None, max_attempts=2)
-    service.sign_in(server.url, username, PASSWORD, f"{username} 平板")
-    return service
+    return signed_in_tablet(tmp_path / username, server.url, username)
 
 
 def sync_ok(service: FieldService) -> SyncReport:

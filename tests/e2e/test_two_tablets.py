@@ -7,6 +7,7 @@ from client.service import FieldService
 from client.simulation import run_simulation
 from shared import protocol as p
 from testkit.factories import PASSWORD, make_district, make_person, make_resident
+from testkit.fleet import signed_in_tablet
 from testkit.live_server import LiveServer
 
 pytestmark = pytest.mark.e2e
@@ -32,9 +33,7 @@ def server(seeded, database_url):
 
 
 def tablet(tmp_path, server, username) -> FieldService:
-    service = FieldService(tmp_path / username, sleep=lambda _s: None, max_attempts=2)
-    service.sign_in(server.url, username, PASSWORD, f"{username} 平板")
-    return service
+    return signed_in_tablet(tmp_path / username, server.url, username)
 
 
 def test_two_tablets_share_a_grid_through_a_real_server(tmp_path, server):

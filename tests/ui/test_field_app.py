@@ -15,13 +15,11 @@ from sqlalchemy.orm import Session
 
 from client.encryption import Keyring, cipher_module
 from client.store import SqliteStore
-from server.db import make_engine
-from server.migrate import upgrade
 from server.models import Area, Assignment, Device, Person, Visit
 from shared import protocol as p
 from testkit.factories import PASSWORD, make_district, make_person, make_resident
-from testkit.live_server import LiveServer
 from testkit.app_driver import AppDriver
+from testkit.app_world import app_and_server, server_database
 
 pytestmark = pytest.mark.ui
 
@@ -29,9 +27,7 @@ pytestmark = pytest.mark.ui
 @pytest.fixture(scope="module")
 def world(tmp_path_factory, kivy_env):
     tmp = tmp_path_factory.mktemp("field-app")
-    url = f"sqlite:///{tmp / 'server.db'}"
-    upgrade(url)
-    engine = make_engine(url)
+    url, engine = server_database(tmp)
     with Session(engine, expire_on_commit=False) as session:
         district = make_district(session, streets=1, communities=1, grids=2)
         home, other = district.grids
@@ -41,15 +37,11 @@ def world(tmp_path_factory, kivy_env):
                                         ("李桂兰", ["gas_alarm"]), ("陈玉珍", []))}
         people["刘德华"] = make_resident(session, other, name="刘德华", phone="13800000000")
         session.commit()
-    server = LiveServer(url).start()
-    app = AppDriver(tmp / "tablet", "zh_CN", env=kivy_env, log_path=tmp / "app.log")
-    world = {"url": url, "engine": engine, "server": server, "app": app, "tmp": tmp,
-             "env": kivy_env,
-             "ids": {name: r.id for name, r in people.items()}, "other_grid": other.id}
-    yield world
-    app.close()
-    server.stop()
-    engine.dispose()
+    with app_and_server(url, engine, tmp, kivy_env) as (server, app):
+        world = {"url": url, "engine": engine, "server": server, "app": app, "tmp": tmp,
+                 "env": kivy_env,
+                 "ids": {name: r.id for name, r in people.items()}, "other_grid": other.id}
+        yield world
 
 
 def tap_resident(app: AppDriver, name: str) -> None:
@@ -295,11 +287,7 @@ def test_an_expired_sign_in_goes_back_to_sign_in_and_keeps_the_visit(world):
 
     app.type("password", PASSWORD)  # the rest is remembered
     app.tap("登录", exact=True)
-    app.wait_for_screen("pin")
-    app.type("pin", "4821")
-    app.type("pin_again", "4821")
-    app.tap("保存解锁密码")
-    app.wait_for_screen("today")
+    app.choose_pin()
 
     def delivered():
         with Session(world["engine"]) as session:

@@ -11,8 +11,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.db import make_engine
-from server.migrate import upgrade
 from server.sync.batch import ChangeBatch
 from server.threelists import service
 from server.threelists.models import ServiceRequest
@@ -20,8 +18,7 @@ from shared import protocol as p
 from shared import requests as r
 from shared.clock import utcnow
 from testkit.factories import PASSWORD, make_district, make_person, make_resident
-from testkit.live_server import LiveServer
-from testkit.app_driver import AppDriver
+from testkit.app_world import app_and_server, server_database
 
 pytestmark = pytest.mark.ui
 
@@ -43,9 +40,7 @@ def raise_request(session, grid_id, raiser, description, resident_id=None,
 @pytest.fixture(scope="module")
 def world(tmp_path_factory, kivy_env):
     tmp = tmp_path_factory.mktemp("requests-app")
-    url = f"sqlite:///{tmp / 'server.db'}"
-    upgrade(url)
-    engine = make_engine(url)
+    url, engine = server_database(tmp)
     with Session(engine, expire_on_commit=False) as session:
         grid = make_district(session, streets=1, communities=1, grids=1).grids[0]
         li = make_person(session, "lidaibiao", p.REPRESENTATIVE, [grid], "李代表")
@@ -57,28 +52,16 @@ def world(tmp_path_factory, kivy_env):
         session.commit()
     # 李代表 holds the light already: the pipe is the one request waiting to be claimed.
     _claim_directly({"engine": engine, "zhao": li}, ids["light"])
-    server = LiveServer(url).start()
-    app = AppDriver(tmp / "tablet", "zh_CN", env=kivy_env, log_path=tmp / "app.log")
-    yield {"engine": engine, "server": server, "app": app, "ids": ids, "grid": grid.id,
-           "zhao": zhao}
-    app.close()
-    server.stop()
-    engine.dispose()
+    with app_and_server(url, engine, tmp, kivy_env) as (server, app):
+        yield {"engine": engine, "server": server, "app": app, "ids": ids, "grid": grid.id,
+               "zhao": zhao}
 
 
 def test_claim_offline_then_see_who_was_first(world):
     app, server = world["app"], world["server"]
     app.wait_ready()
-    app.type("server_url", server.url)
-    app.type("username", "lidaibiao")
-    app.type("password", PASSWORD)
-    app.type("device_name", "李代表的平板")
-    app.tap("登录", exact=True)
-    app.wait_for_screen("pin")
-    app.type("pin", "4821")
-    app.type("pin_again", "4821")
-    app.tap("保存解锁密码")
-    app.wait_for_screen("today")
+    app.fill_sign_in(server.url, "lidaibiao", PASSWORD, "李代表的平板")
+    app.choose_pin()
     app.wait_until(lambda: len(app.rows()["rows"]) == 1, what="the resident")
     # The Today row says the resident has an open request.
     app.wait_until(lambda: "1 条需求单未办结" in app.rows()["rows"][0]["subtitle"],

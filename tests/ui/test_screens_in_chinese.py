@@ -10,13 +10,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from server.campaigns import start_campaign
-from server.db import make_engine
-from server.migrate import upgrade
 from shared import protocol as p
 from shared.clock import utcnow
 from testkit.factories import PASSWORD, make_district, make_person, make_resident
-from testkit.live_server import LiveServer
 from testkit.app_driver import AppDriver
+from testkit.app_world import app_and_server, server_database
 
 pytestmark = pytest.mark.ui
 
@@ -29,9 +27,7 @@ WALKED: set[str] = set()
 @pytest.fixture(scope="module")
 def world(tmp_path_factory, kivy_env):
     tmp = tmp_path_factory.mktemp("chinese-app")
-    url = f"sqlite:///{tmp / 'server.db'}"
-    upgrade(url)
-    engine = make_engine(url)
+    url, engine = server_database(tmp)
     with Session(engine, expire_on_commit=False) as session:
         district = make_district(session, streets=1, communities=1, grids=1)
         [home] = district.grids
@@ -40,13 +36,9 @@ def world(tmp_path_factory, kivy_env):
                                       phone="13800000011")
                   for name, situation in (("张利霞", [p.ALONE]), ("王秀英", [p.EMPTY_NEST]))}
         session.commit()
-    server = LiveServer(url).start()
-    app = AppDriver(tmp / "tablet", "zh_CN", env=kivy_env, log_path=tmp / "app.log")
-    yield {"engine": engine, "server": server, "app": app, "grid": home.id,
-           "ids": {name: r.id for name, r in people.items()}}
-    app.close()
-    server.stop()
-    engine.dispose()
+    with app_and_server(url, engine, tmp, kivy_env) as (server, app):
+        yield {"engine": engine, "server": server, "app": app, "grid": home.id,
+               "ids": {name: r.id for name, r in people.items()}}
 
 
 #: The switch to the other language names it in that language, so that its readers find it.
@@ -66,17 +58,10 @@ def test_sign_in_screen_is_chinese(world):
     app.wait_ready()
     assert app.screen() == "signin"
     assert english_on_screen(app) == []
-    app.type("server_url", world["server"].url)
-    app.type("username", "xiaoli")
-    app.type("password", PASSWORD)
-    app.type("device_name", "一号网格平板")
-    app.tap("登录", exact=True)
+    app.fill_sign_in(world["server"].url, "xiaoli", PASSWORD, "一号网格平板")
     app.wait_for_screen("pin")
     assert english_on_screen(app) == []
-    app.type("pin", "4821")
-    app.type("pin_again", "4821")
-    app.tap("保存解锁密码")
-    app.wait_for_screen("today")
+    app.choose_pin()
     app.wait_until(lambda: len(app.rows()["rows"]) == 2, what="two residents")
     assert english_on_screen(app) == []
 

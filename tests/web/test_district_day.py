@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 from datetime import datetime, timezone
 
 import pytest
@@ -19,15 +18,6 @@ from shared import protocol as p
 MONDAY_MORNING = "2026-11-30T02:00:00Z"
 SUNDAY_LATE = datetime(2026, 11, 29, 15, 30, tzinfo=timezone.utc)  # 23:30 on Sunday in China
 MONDAY_EARLY = datetime(2026, 11, 29, 16, 30, tzinfo=timezone.utc)  # 00:30 on Monday in China
-
-
-@pytest.fixture
-def server_in_new_york(monkeypatch):
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.fixture
@@ -52,7 +42,7 @@ def names_on(client, day: str) -> set[str]:
     return set(re.findall(r'href="/residents/[0-9a-f-]{36}">([^<]+)</a>', html))
 
 
-def test_a_visit_belongs_to_the_districts_day(two_late_visits, as_user, server_in_new_york):
+def test_a_visit_belongs_to_the_districts_day(two_late_visits, as_user, machine_in_new_york):
     web = as_user("kunwu_sup")
     sunday = names_on(web, "2026-11-29")
     assert "陈玉珍" in sunday and "李桂兰" not in sunday

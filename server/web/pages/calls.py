@@ -1,21 +1,22 @@
 """The call list pages (issue 12, point 11): see :mod:`.call_lists` for what they hold."""
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import render_template, request
 
 from shared import protocol as p
 
 from ...audit import audit
 from ...db import db
 from ...errors import ApiError
-from .. import exports, privacy
-from ..access import current_person, current_scope, not_found, sign_in_required
+from .. import privacy
+from ..access import chosen_area, current_person, current_scope, sign_in_required
 from ..i18n import gettext as _
 from ..queries import calls as call_lists
 from ..queries.areas import areas_for_choice
 from ..queries.filters import grid_filter
 from ..timeutil import local_today
 from .blueprint import bp
+from .downloads import sheet_download
 
 
 def _chosen():
@@ -27,9 +28,7 @@ def _chosen():
         raise ApiError(400, p.ERR_INVALID_BODY, _("List: Not an allowed value."))
     if unvisited is not None and unvisited not in call_lists.UNVISITED_DAYS:
         raise ApiError(400, p.ERR_INVALID_BODY, _("Not visited in: Not an allowed value."))
-    area_id = request.args.get("area", type=int)
-    if area_id is not None and (area_id not in scope.areas or not scope.allows_area(area_id)):
-        raise not_found()
+    area_id = chosen_area(scope)
     return scope, which, unvisited, area_id
 
 
@@ -68,13 +67,5 @@ def call_sheet_download():
           detail={"kind": f"calls_{which}", "format": fmt, "area": area_id,
                   "rows": len(sheet.rows), "contacts": privacy.sees_contacts_in_bulk(scope),
                   "unvisited": unvisited})
-    if fmt == "csv":
-        body, mimetype = exports.to_csv(sheet), "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(sheet)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    name = call_lists.file_name(which, today, fmt)
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": exports.content_disposition(
-            name, f"knockdoor-calls-{which}-{today.isoformat()}.{fmt}"),
-        "Cache-Control": "no-store"})
+    return sheet_download(sheet, fmt, call_lists.file_name(which, today, fmt),
+                          f"knockdoor-calls-{which}-{today.isoformat()}.{fmt}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response, render_template, request
+from flask import render_template, request
 
 from shared import protocol as p
 
@@ -11,7 +11,7 @@ from ...audit import audit
 from ...db import db
 from ...errors import ApiError
 from .. import exports, privacy
-from ..access import current_person, current_scope, not_found, sign_in_required
+from ..access import chosen_area, current_person, current_scope, sign_in_required
 from ..forms import parse_date
 from ..i18n import gettext as _
 from ..queries.areas import areas_for_choice
@@ -19,6 +19,7 @@ from ..queries.exports import export_residents, export_visits
 from ..queries.filters import grid_filter
 from ..timeutil import local_today
 from .blueprint import bp
+from .downloads import sheet_download
 
 
 @bp.get("/export")
@@ -37,11 +38,9 @@ def export_download():
     s, scope, person = db.session, current_scope(), current_person()
     kind = request.args.get("kind")
     fmt = request.args.get("format")
-    area_id = request.args.get("area", type=int)
     if kind not in ("visits", "residents") or fmt not in ("csv", "xlsx"):
         raise ApiError(400, p.ERR_INVALID_BODY, _("kind or format: Not an allowed value."))
-    if area_id is not None and (area_id not in scope.areas or not scope.allows_area(area_id)):
-        raise not_found()
+    area_id = chosen_area(scope)
     today = local_today()
     first = parse_date(request.args.get("from"), today - timedelta(days=29))
     last = parse_date(request.args.get("to"), today)
@@ -63,12 +62,4 @@ def export_download():
                   "from": first.isoformat(), "to": last.isoformat()})
     fallback = f"knockdoor-{kind}-{first.isoformat()}-{last.isoformat()}.{fmt}" \
         if kind == "visits" else f"knockdoor-{kind}-{today.isoformat()}.{fmt}"
-    if fmt == "csv":
-        body, mimetype = exports.to_csv(sheet), "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(sheet)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    name = exports.file_name(kind, first, last, today, fmt)
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": exports.content_disposition(name, fallback),
-        "Cache-Control": "no-store"})
+    return sheet_download(sheet, fmt, exports.file_name(kind, first, last, today, fmt), fallback)

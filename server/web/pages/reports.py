@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import Response, render_template, request
+from flask import render_template, request
 
 from shared import protocol as p
 from shared import punctuation
@@ -20,7 +20,7 @@ from ...district import district_zone
 from ...district import rules as district_rules
 from ...errors import ApiError
 from .. import exports
-from ..access import Scope, current_person, current_scope, not_found, sign_in_required
+from ..access import Scope, chosen_area, current_person, current_scope, sign_in_required
 from ..exports import NUMBER, PERCENT, TEXT, Column, Sheet
 from ..i18n import current_locale
 from ..i18n import gettext as _
@@ -31,6 +31,7 @@ from ..queries.reports import (met_rates, month_visits, report_areas, report_roo
                                resident_facts)
 from ..timeutil import local_today
 from .blueprint import bp
+from .downloads import XLSX, file_download
 
 TREND_MONTHS = 6
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -103,9 +104,7 @@ def _chosen() -> tuple[Scope, int, int, int | None]:
     if not found or not 1 <= int(found.group(2)) <= 12 or not 2000 <= int(found.group(1)) <= 2100:
         raise ApiError(400, p.ERR_INVALID_BODY,
                        _("Month: not a month; choose one such as 2026-11."))
-    area_id = request.args.get("area", type=int)
-    if area_id is not None and (area_id not in scope.areas or not scope.allows_area(area_id)):
-        raise not_found()
+    area_id = chosen_area(scope)
     return scope, int(found.group(1)), int(found.group(2)), area_id
 
 
@@ -274,11 +273,8 @@ def monthly_report_download():
     audit(db.session, "export", person_id=current_person().id,
           detail={"kind": "monthly_report", "format": "xlsx", "area": area_id,
                   "month": f"{year}-{month:02d}", "rows": report.figures.total.residents})
-    return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
-                                    "spreadsheetml.sheet", headers={
-        "Content-Disposition": exports.content_disposition(
-            file_name(report, area_name), f"knockdoor-monthly-{year}-{month:02d}.xlsx"),
-        "Cache-Control": "no-store"})
+    return file_download(body, XLSX, file_name(report, area_name),
+                         f"knockdoor-monthly-{year}-{month:02d}.xlsx")
 
 
 def dashboard_card(scope: Scope) -> Report:

@@ -12,7 +12,7 @@ import uuid
 from datetime import timedelta
 from functools import wraps
 
-from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from shared import protocol as p
@@ -30,12 +30,13 @@ from ...threelists import rates, service, settings, workdays
 from ...threelists.models import DepartmentStaff, ServiceRequest
 from ...threelists.service import Made, MoveRefused
 from .. import exports
-from ..access import current_person, current_scope, not_found, sign_in_required
+from ..access import chosen_area, current_person, current_scope, not_found, sign_in_required
 from ..forms import parse_date
 from ..i18n import gettext as _
 from ..request_words import rate_text, request_word
 from ..timeutil import local_midnight_utc, local_today
 from .blueprint import bp
+from .downloads import sheet_download
 
 #: Moves a supervisor makes from a request's page.
 SUPERVISOR_MOVES = (r.ASSIGN, r.HAND_OVER, r.NOTE, r.VERDICT, r.WITHDRAW, r.FINISH)
@@ -78,9 +79,7 @@ def _scoped_request(request_id: str) -> ServiceRequest:
 @sign_in_required
 def requests_board():
     scope = current_scope()
-    area_id = request.args.get("area", type=int)
-    if area_id is not None and (area_id not in scope.areas or not scope.allows_area(area_id)):
-        raise not_found()
+    area_id = chosen_area(scope)
     grid_ids = scope.grids_below(area_id) if area_id else set(scope.grid_ids)
     raisable = sorted(((scope.areas[g].name, g) for g in grid_ids if g in scope.areas))
     if area_id is None and scope.is_admin:
@@ -263,14 +262,8 @@ def _rates_export(rows, total, by, first, last, fmt):
           detail={"kind": "request_rates", "format": fmt, "by": by, "rows": len(table),
                   "from": first.isoformat(), "to": last.isoformat()})
     sheet = exports.Sheet(RATE_COLUMNS, table, _("The three rates"))
-    name = f"knockdoor-rates-{by}-{first.isoformat()}-{last.isoformat()}.{fmt}"
-    if fmt == "csv":
-        body, mimetype = exports.to_csv(sheet), "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(sheet)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return sheet_download(sheet, fmt,
+                          f"knockdoor-rates-{by}-{first.isoformat()}-{last.isoformat()}.{fmt}")
 
 
 # ---- the departments' inbox -----------------------------------------------------------------
