@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from shared import protocol as p
-from shared import vocabulary
+from shared import resident_fields, vocabulary
 
-from .columns import Header
+from .columns import PLAIN_FIELDS, Header
 from .dates import Birth, parse_birth
 from .idnumber import parse_id
 from .phones import parse_phone, split_phones
@@ -181,4 +181,21 @@ def read_row(cells: list[str], header: Header, hasher: Callable[[str], str],
         notes.insert(0, clean(text))
     if notes:
         fields["care_notes"] = "\n".join(notes)
+    for plain in PLAIN_FIELDS:
+        column, text = cell(plain.name)
+        if clean(text):
+            fields[plain.name] = plain_value(plain, text)
     return reading
+
+
+def plain_value(field, text: str):
+    """A cell of a resident field read as a plain value: a number, the code of a word (or the
+    word itself, for the schema to name), a list of codes, or the text. The schema checks it."""
+    if field.kind == resident_fields.NUMBER:
+        return int(compact(text)) if compact(text).isdigit() else compact(text)
+    if field.kind == resident_fields.CHOICE:
+        return vocabulary.code_for(field.codes, text) or clean(text)
+    if field.kind == resident_fields.CHOICES:
+        return [vocabulary.code_for(field.codes, word) or word
+                for word in filter(None, _LIST_SPLIT.split(clean(text)))]
+    return clean(text)
