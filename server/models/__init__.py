@@ -11,7 +11,9 @@ from __future__ import annotations
 from .base import Base, UTCDateTime
 from .people import Assignment, Device, LoginAttempt, Person, ProvisioningCode, WebSession
 from .places import Area, Pairing, Resident, ResidentMove
-from .settings import DistrictSetting, PointsAdjustment, PointsRuleVersion
+from .settings import (
+    DistrictSetting, PointsAdjustment, PointsEntry, PointsRuleVersion, PointsState,
+)
 from .sync import AppliedOp, AuditEntry, ChangeLogEntry, LogHead
 from .visits import Alert, Campaign, CaseNote, Conflict, Visit
 
@@ -21,6 +23,6 @@ from ..threelists import models as _threelists_models  # noqa: E402,F401
 __all__ = [
     "Alert", "AppliedOp", "Area", "Assignment", "AuditEntry", "Base", "Campaign", "CaseNote",
     "ChangeLogEntry", "Conflict", "Device", "DistrictSetting", "LogHead", "LoginAttempt",
-    "Pairing", "Person", "PointsAdjustment", "PointsRuleVersion", "ProvisioningCode", "Resident",
-    "ResidentMove", "UTCDateTime", "Visit", "WebSession",
+    "Pairing", "Person", "PointsAdjustment", "PointsEntry", "PointsRuleVersion", "PointsState",
+    "ProvisioningCode", "Resident", "ResidentMove", "UTCDateTime", "Visit", "WebSession",
 ]
