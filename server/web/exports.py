@@ -58,11 +58,16 @@ STATUS = Column("status", "状态", "Status", TEXT, 8)
 LAST_VISIT = Column("last_visit_at", "上次走访", "Last visit", INSTANT, 17)
 LAST_MET = Column("last_met_at", "上次见到本人", "Last met", INSTANT, 17)
 
-#: The resident fields the files carry, headed by their words (shared/resident_fields.py).
-FIELD_COLUMNS = tuple(Column(field.name, field.zh, field.en,
-                             NUMBER if field.kind == resident_fields.NUMBER else TEXT,
-                             field.file_width)
-                      for field in resident_fields.IN_FILES)
+
+def field_column(name: str) -> Column:
+    """A resident field's column, headed by its words (shared/resident_fields.py)."""
+    field = resident_fields.BY_NAME[name]
+    return Column(field.name, field.zh, field.en,
+                  NUMBER if field.kind == resident_fields.NUMBER else TEXT, field.file_width or 12)
+
+
+#: The resident fields the files carry.
+FIELD_COLUMNS = tuple(field_column(field.name) for field in resident_fields.IN_FILES)
 RESIDENT_COLUMNS = (
     ROW_NUMBER,
     Column("grid", "所属网格", "grid", TEXT, 18),
