@@ -1,6 +1,8 @@
 """Protocol constants shared by server and client. See docs/sync-protocol.md."""
 from enum import StrEnum
 
+from . import resident_fields
+
 PROTOCOL_VERSION = 4
 #: The oldest protocol whose pushes the server still accepts.
 MIN_PROTOCOL_VERSION = 1
@@ -71,17 +73,9 @@ RESULT_STATUSES = (APPLIED, DUPLICATE, CONFLICTED, REJECTED)
 from .codes import *  # noqa: E402,F401,F403
 
 #: Resident fields a field worker may change from a tablet; supervisors and admins may change all.
-FIELD_EDITABLE_RESIDENT_FIELDS = frozenset({
-    "phone", "emergency_contact", "emergency_phone", "care_categories", "ability_level",
-    "ability_assessed_on", "ability_assessor", "safety_devices", "device_details", "care_notes",
-    "status",
-})
-RESIDENT_FIELDS = (
-    "name", "sex", "birth_year", "address", "phone", "emergency_contact", "emergency_phone",
-    "care_categories", "ability_level", "ability_assessed_on", "ability_assessor", "risk_tier",
-    "risk_reason", "visit_cadence_days", "safety_devices", "device_details", "care_notes",
-    "status",
-)
+#: Both lists are read from the one declaration of the fields (shared/resident_fields.py).
+FIELD_EDITABLE_RESIDENT_FIELDS = resident_fields.TABLET_EDITS
+RESIDENT_FIELDS = resident_fields.NAMES
 
 # request-level error codes (the "error" member of every error body)
 

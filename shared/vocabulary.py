@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from . import protocol as p
+from . import resident_fields
 
 ZH = "zh_CN"
 EN = "en"
@@ -228,27 +229,11 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         p.LegacyCareLevel.ASSISTED: ("中度失能", "Moderately impaired"),
         p.LegacyCareLevel.FULL_CARE: ("重度失能", "Severely impaired"),
     },
-    #: Resident and visit fields, as form labels and as export and roster headers.
+    #: Resident fields (their words are declared with them, shared/resident_fields.py) and
+    #: visit fields, as form labels and as export and roster headers.
     "field": {
-        "name": ("姓名", "Name"),
-        "sex": ("性别", "Sex"),
-        "birth_year": ("出生年份", "Year of birth"),
+        **{field.name: (field.zh, field.en) for field in resident_fields.FIELDS},
         "age": ("年龄", "Age"),
-        "address": ("住址", "Address"),
-        "phone": ("电话", "Phone"),
-        "emergency_contact": ("紧急联系人", "Emergency contact"),
-        "emergency_phone": ("紧急联系人电话", "Emergency contact's phone"),
-        "care_categories": ("关爱类别", "Care categories"),
-        "ability_level": ("能力等级", "Ability level"),
-        "ability_assessed_on": ("评估日期", "Assessed on"),
-        "ability_assessor": ("评估人", "Assessed by"),
-        "risk_tier": ("风险等级", "Risk tier"),
-        "risk_reason": ("定级原因", "Why this tier"),
-        "visit_cadence_days": ("走访周期（天）", "Visit every (days)"),
-        "safety_devices": ("安全设备", "Safety devices"),
-        "device_details": ("设备安装信息", "Device details"),
-        "care_notes": ("照护备注", "Care notes"),
-        "status": ("在册状态", "Roster status"),
         "outcome": ("走访结果", "Outcome"),
         "method": ("走访方式", "How"),
         "checklist": ("走访内容", "Visit checklist"),

@@ -4,13 +4,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from shared import resident_fields
+
 from .text import compact
 
-#: What a column can hold. "seq" (序号) and "age" (年龄) are recognised and not imported.
-FIELDS = ("grid", "name", "sex", "birth", "id_number", "address", "phone",
-          "emergency_contact", "emergency_phone", "emergency_both", "living_situation",
-          "care_level", "visit_cadence_days", "safety_devices", "care_notes", "resident_id",
-          "seq", "age")
+#: The import's own names for the resident fields it reads its own way (a birth date, or an ID
+#: number, gives the birth year; the old words of categories and levels are mapped).
+IMPORT_NAMES = {"birth_year": "birth", "care_categories": "living_situation",
+                "ability_level": "care_level"}
+#: Columns the import reads its own way (server.roster.rows). "seq" (序号) and "age" (年龄) are
+#: recognised and not imported.
+READ_OWN_WAY = ("grid", "name", "sex", "birth", "id_number", "address", "phone",
+                "emergency_contact", "emergency_phone", "emergency_both", "living_situation",
+                "care_level", "visit_cadence_days", "safety_devices", "care_notes", "resident_id",
+                "seq", "age")
+#: Resident fields the files carry that are read as plain values: any added to the files later
+#: (shared/resident_fields.py) is imported with no code here.
+PLAIN_FIELDS = tuple(field for field in resident_fields.IN_FILES
+                     if IMPORT_NAMES.get(field.name, field.name) not in READ_OWN_WAY)
+#: What a column can hold.
+FIELDS = READ_OWN_WAY + tuple(field.name for field in PLAIN_FIELDS)
 IGNORED_FIELDS = ("seq", "age")
 REQUIRED_FIELDS = ("name", "sex", "birth", "address")
 
@@ -44,7 +57,11 @@ COLUMN_WORDS = {
     "seq": ("序号", "编号", "序", "no", "no.", "#"),
     "age": ("年龄", "岁数", "age"),
 }
-_LOOKUP = {word.lower(): name for name, words in COLUMN_WORDS.items() for word in words}
+#: Every resident field in the files is also known by its own words (the export's headers).
+_OWN_WORDS = {IMPORT_NAMES.get(field.name, field.name): (field.zh, field.en, field.name)
+              for field in resident_fields.IN_FILES}
+_LOOKUP = {compact(word).lower(): name
+           for name, words in [*_OWN_WORDS.items(), *COLUMN_WORDS.items()] for word in words}
 _NOISE = re.compile(r"[*:：]")
 _BRACKETED = re.compile(r"\(.*?\)|\[.*?\]|【.*?】")
 #: How far down a title, a note and a header may go.

@@ -7,15 +7,16 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared import resident_fields
+
 from ..models import Resident
 from ..web.access import Scope
 from ..web.i18n import gettext as _
 from .text import compact
 
 #: Fields compared with a resident already on the roster (what "update" would write).
-COMPARED = ("sex", "birth_year", "address", "phone", "emergency_contact", "emergency_phone",
-            "care_categories", "ability_level", "visit_cadence_days", "safety_devices",
-            "care_notes")
+#: Every resident field the files carry but the name, which finds the resident.
+COMPARED = tuple(field.name for field in resident_fields.IN_FILES if field.name != "name")
 
 
 def address_key(address: str | None) -> str:

@@ -13,13 +13,13 @@ from functools import partial
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from shared import legacy
+from shared import legacy, resident_fields
 from shared.schemas import ResidentDataSchema
 
 from ..web.access import Scope
 from ..web.cells import uninert
 from ..web.i18n import gettext as _
-from ..web.roster import schema_message
+from ..web.roster import field_label, schema_message
 from . import columns as col
 from . import sheet
 from .existing import address_key, match_existing
@@ -160,7 +160,9 @@ def field_name(name: str | None) -> str:
              "safety_devices": _("Safety devices"), "care_notes": _("Notes"),
              "resident_id": _("Resident ID"), "seq": _("Row number (not imported)"),
              "age": _("Age (not imported)")}
-    return names.get(name, _("Not imported")) if name else _("Not imported")
+    if name in names:
+        return names[name]
+    return field_label(name) if name in resident_fields.BY_NAME else _("Not imported")
 
 
 #: The schema field each sheet field is checked as (for naming the column of an error).

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from shared import protocol as p
-from shared import vocabulary
+from shared import resident_fields, vocabulary
 
-from .columns import Header
+from .columns import PLAIN_FIELDS, Header
 from .dates import Birth, parse_birth
 from .idnumber import parse_id
 from .phones import parse_phone, split_phones
@@ -18,6 +18,7 @@ from .text import clean, compact
 from .words import CARE_WORDS, DEVICE_WORDS, KEEP_AS_NOTE, living_code, sex_code
 
 _LIST_SPLIT = re.compile(r"[、,，;；/\s]+")
+_ITEM_SPLIT = re.compile(r"[、,，;；/]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PHONE_IN_TEXT = re.compile(r"\+?[0-9][0-9\-() ]{5,}[0-9]")
 #: msgids of the web catalog
@@ -146,8 +147,8 @@ def read_row(cells: list[str], header: Header, hasher: Callable[[str], str],
     column, text = cell("living_situation")
     if clean(text):
         codes = []
-        for word in filter(None, _LIST_SPLIT.split(clean(text))):
-            code = living_code(word, living_choices)
+        for word in _items(text, lambda w: _category_code(w, living_choices)):
+            code = _category_code(word, living_choices)
             if code is None:
                 reading.unknown_living.append(compact(word))
                 reading.problems.append((column, Problem(
@@ -160,12 +161,13 @@ def read_row(cells: list[str], header: Header, hasher: Callable[[str], str],
         fields["living_situation"] = codes
     column, text = cell("care_level")
     if compact(text):
-        fields["care_level"] = CARE_WORDS.get(compact(text), compact(text).lower())
+        fields["care_level"] = CARE_WORDS.get(compact(text)) \
+            or vocabulary.code_for("ability_level", text) or compact(text).lower()
     column, text = cell("safety_devices")
     if clean(text):
         devices = []
-        for word in filter(None, _LIST_SPLIT.split(clean(text))):
-            code = DEVICE_WORDS.get(word) or vocabulary.code_for("device", word) or word.lower()
+        for word in _items(text, _device_code):
+            code = _device_code(word) or word.lower()
             if code not in p.SAFETY_DEVICES:
                 reading.problems.append((column, Problem(
                     "“%(value)s” is not a safety device Knockdoor knows.", value=word)))
@@ -181,4 +183,38 @@ def read_row(cells: list[str], header: Header, hasher: Callable[[str], str],
         notes.insert(0, clean(text))
     if notes:
         fields["care_notes"] = "\n".join(notes)
+    for plain in PLAIN_FIELDS:
+        column, text = cell(plain.name)
+        if clean(text):
+            fields[plain.name] = plain_value(plain, text)
     return reading
+
+
+def _items(text: str, known: Callable[[str], str | None]) -> list[str]:
+    """A list cell's items: split at 、 , ; /, and at spaces only within an item no word is
+    known for (独居 空巢 is two items; "Living alone", as the English export writes it, one)."""
+    items = []
+    for item in filter(None, (piece.strip() for piece in _ITEM_SPLIT.split(clean(text)))):
+        items += [item] if known(item) else list(filter(None, _LIST_SPLIT.split(item)))
+    return items
+
+
+def _category_code(word: str, chosen: dict[str, str] | None) -> str | None:
+    return living_code(word, chosen) or vocabulary.code_for("care_category", word)
+
+
+def _device_code(word: str) -> str | None:
+    return DEVICE_WORDS.get(word) or vocabulary.code_for("device", word)
+
+
+def plain_value(field, text: str):
+    """A cell of a resident field read as a plain value: a number, the code of a word (or the
+    word itself, for the schema to name), a list of codes, or the text. The schema checks it."""
+    if field.kind == resident_fields.NUMBER:
+        return int(compact(text)) if compact(text).isdigit() else compact(text)
+    if field.kind == resident_fields.CHOICE:
+        return vocabulary.code_for(field.codes, text) or clean(text)
+    if field.kind == resident_fields.CHOICES:
+        return [vocabulary.code_for(field.codes, word) or word
+                for word in filter(None, _LIST_SPLIT.split(clean(text)))]
+    return clean(text)

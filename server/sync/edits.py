@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
+from shared import resident_fields
 from shared.clock import isoformat, utcnow
 from shared.merge import Candidate, FieldStamp
 from shared.search import SEARCHED_FIELDS, search_keys
@@ -38,15 +39,11 @@ class ServerWriter:
         return stamps.dump([Candidate(self.stamp, value, self.meta)])
 
 
-RESIDENT_DEFAULTS = {"care_categories": [], "safety_devices": [], "device_details": {},
-                     "status": "active"}
-
-
 def build_resident(resident_id: str, grid_id: int, fields: dict, writer) -> Resident:
     """A new resident from validated ResidentData, every given field stamped by ``writer``
     (anything with ``candidates(value)``: a ServerWriter, or a pushed op's writer)."""
     resident = Resident(id=resident_id, grid_id=grid_id, version=0, created_at=utcnow(),
-                        **{**RESIDENT_DEFAULTS, **fields})
+                        **{**resident_fields.defaults(), **fields})
     resident.search_keys = search_keys(resident.name, resident.address, resident.phone)
     resident.field_stamps = {name: writer.candidates(value) for name, value in fields.items()}
     return resident

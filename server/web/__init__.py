@@ -9,7 +9,7 @@ from flask import Flask, request
 
 from shared import protocol as p
 
-from . import audit_text, i18n, labels, roster, typography
+from . import audit_text, forms, i18n, labels, roster, typography
 from .queries.tablets import is_stale
 from .timeutil import local_today, to_local
 
@@ -42,6 +42,8 @@ def init_web(app: Flask) -> None:
                                  pairing_candidates=pairings.pairing_candidates,
                                  current_locale=i18n.current_locale, HTML_LANG=i18n.HTML_LANG,
                                  protocol=p, field_label=roster.field_label,
+                                 resident_field_kind=forms.field_kind,
+                                 resident_field_nullable=forms.NULLABLE_FIELDS.__contains__,
                                  stale_check=is_stale,
                                  audit_source=audit_text.source_word,
                                  audit_fields=audit_text.field_names,

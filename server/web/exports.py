@@ -5,7 +5,8 @@ in the district's time, never UTC) and district days. Codes never reach the file
 value is written as the word the web view shows (:mod:`.labels`), lists joined and labels
 punctuated by :mod:`shared.punctuation`. Headers carry their units (收缩压（mmHg）).
 
-The resident export uses the roster import's column names (所属网格, 姓名, 性别, 住址, 联系电话 …)
+The resident export heads each field with its word (所属网格, 姓名, 性别, 住址, 联系电话 …: the fields'
+words, shared/resident_fields.py), which the roster import reads back,
 and writes grids by name, so a community can edit an export in Excel and import it again; the
 import skips the columns that are for reading only (序号, 状态, 上次走访 …).
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
-from shared import punctuation
+from shared import punctuation, resident_fields
 from shared.district_day import local_time, month_start
 
 from ..district import district_zone
@@ -57,21 +58,20 @@ STATUS = Column("status", "状态", "Status", TEXT, 8)
 LAST_VISIT = Column("last_visit_at", "上次走访", "Last visit", INSTANT, 17)
 LAST_MET = Column("last_met_at", "上次见到本人", "Last met", INSTANT, 17)
 
+
+def field_column(name: str) -> Column:
+    """A resident field's column, headed by its words (shared/resident_fields.py)."""
+    field = resident_fields.BY_NAME[name]
+    return Column(field.name, field.zh, field.en,
+                  NUMBER if field.kind == resident_fields.NUMBER else TEXT, field.file_width or 12)
+
+
+#: The resident fields the files carry.
+FIELD_COLUMNS = tuple(field_column(field.name) for field in resident_fields.IN_FILES)
 RESIDENT_COLUMNS = (
     ROW_NUMBER,
     Column("grid", "所属网格", "grid", TEXT, 18),
-    Column("name", "姓名", "name", TEXT, 10),
-    Column("sex", "性别", "sex", TEXT, 6),
-    Column("birth_year", "出生年份", "birth_year", NUMBER, 9),
-    Column("address", "住址", "address", TEXT, 30),
-    Column("phone", "联系电话", "phone", TEXT, 14),
-    Column("emergency_contact", "紧急联系人", "emergency_contact", TEXT, 10),
-    Column("emergency_phone", "紧急联系电话", "emergency_phone", TEXT, 14),
-    Column("care_categories", "关爱类别", "care_categories", TEXT, 16),
-    Column("ability_level", "能力等级", "ability_level", TEXT, 10),
-    Column("visit_cadence_days", "走访周期（天）", "visit_cadence_days", NUMBER, 10),
-    Column("safety_devices", "安全设备", "safety_devices", TEXT, 20),
-    Column("care_notes", "照护备注", "care_notes", TEXT, 30),
+    *FIELD_COLUMNS,
     STATUS, LAST_VISIT, LAST_MET,
     Column("resident_id", "居民编号", "resident_id", TEXT, 38),
 )
@@ -161,15 +161,23 @@ def resident_sheet(rows) -> Sheet:
     table = []
     for number, (resident, grid_name) in enumerate(rows, start=1):
         table.append([
-            number, grid_name, resident.name, word("sex", resident.sex), resident.birth_year,
-            resident.address, resident.phone or "", resident.emergency_contact or "",
-            resident.emergency_phone or "", _words("care_categories", resident.care_categories,
-                                                   locale),
-            word("ability_level", resident.ability_level) if resident.ability_level else "",
-            resident.visit_cadence_days, _words("safety_devices", resident.safety_devices, locale),
-            resident.care_notes or "", word("status", resident.status),
+            number, grid_name,
+            *(_field_cell(field, getattr(resident, field.name), locale)
+              for field in resident_fields.IN_FILES),
+            word("status", resident.status),
             _local(resident.last_visit_at), _local(resident.last_met_at), resident.id])
     return Sheet(RESIDENT_COLUMNS, table, sheet_title("residents", locale))
+
+
+def _field_cell(field, value, locale: str):
+    """A resident field's value as the file holds it: words for codes, "" for no text."""
+    if field.kind == resident_fields.CHOICES:
+        return _words(field.name, value, locale)
+    if field.kind == resident_fields.CHOICE:
+        return word(field.name, value) if value else ""
+    if field.kind == resident_fields.NUMBER:
+        return value
+    return value or ""
 
 
 def visit_sheet(rows) -> Sheet:

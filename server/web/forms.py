@@ -5,22 +5,25 @@ from datetime import date
 
 from marshmallow import ValidationError
 
-from shared import protocol as p
 from shared import punctuation
+from shared import resident_fields as rf
 from shared.schemas import ResidentDataSchema
 
 from .i18n import current_locale
 from .i18n import gettext as _
 from .roster import field_label, schema_message
 
-LIST_FIELDS = {"care_categories": p.CARE_CATEGORIES, "safety_devices": p.SAFETY_DEVICES}
-INT_FIELDS = {"birth_year", "visit_cadence_days"}
-NULLABLE_FIELDS = {"phone", "emergency_contact", "emergency_phone", "care_notes",
-                   "visit_cadence_days", "ability_level", "ability_assessed_on",
-                   "ability_assessor", "risk_tier", "risk_reason"}
-CHOICE_FIELDS = {"sex": ("F", "M"), "ability_level": p.ABILITY_LEVELS, "risk_tier": p.RISK_TIERS,
-                 "status": p.RESIDENT_STATUSES}
-LONG_TEXT_FIELDS = {"care_notes"}
+# How the form sends each resident field, read from the fields' one declaration.
+LIST_FIELDS = {f.name for f in rf.FIELDS if f.kind == rf.CHOICES}
+INT_FIELDS = {f.name for f in rf.FIELDS if f.kind == rf.NUMBER}
+NULLABLE_FIELDS = {f.name for f in rf.FIELDS if f.nullable}
+
+
+def field_kind(name: str) -> str | None:
+    """What a resident field's control is (shared.resident_fields' kinds); None: not one."""
+    field = rf.BY_NAME.get(name)
+    return field.kind if field else None
+
 
 _partial_schema = ResidentDataSchema(partial=True)
 

@@ -4,7 +4,7 @@ themselves never reach a person."""
 from __future__ import annotations
 
 from shared import protocol as p
-from shared import district_rules, vocabulary
+from shared import district_rules, resident_fields, vocabulary
 from shared.district_rules import AGED_80_PLUS
 from shared.requests import DEPARTMENT
 
@@ -18,13 +18,13 @@ from .timeutil import local_today
 
 #: The page's kind names → the kinds of the one vocabulary (shared/vocabulary.py).
 VOCABULARY_KINDS = {
-    "outcome": "outcome", "care_categories": "care_category", "ability_level": "ability_level",
-    "risk_tier": "risk_tier", "method": "method", "check_item": "check_item",
+    # a resident field's name for the words of its codes (shared/resident_fields.py)
+    **{field.name: field.codes for field in resident_fields.FIELDS if field.codes},
+    "outcome": "outcome", "method": "method", "check_item": "check_item",
     "advice": "advice", "derived_category": "derived_category", "alert_kind": "alert_kind",
     "representative_level": "representative_level",
     "living_situation": "legacy_living_situation",
-    "care_level": "legacy_care_level", "safety_devices": "device", "status": "status",
-    "sex": "sex", "role": "role", "level": "level", "due": "due", "mood": "mood",
+    "care_level": "legacy_care_level", "role": "role", "level": "level", "due": "due", "mood": "mood",
     "needs": "need", "services": "service", "check": "check", "correction": "correction",
     "conflict_status": "conflict_status",
 }
@@ -57,9 +57,8 @@ def _words() -> dict[str, dict[str, str]]:
     }
 
 
-FIELD_KINDS = {"care_categories": "care_categories", "safety_devices": "safety_devices",
-               "ability_level": "ability_level", "risk_tier": "risk_tier", "status": "status",
-               "sex": "sex"}
+#: Resident fields whose values are codes (their words: the field's own kind above).
+FIELD_KINDS = {field.name: field.name for field in resident_fields.FIELDS if field.codes}
 
 
 def word(kind: str, code) -> str:

@@ -11,11 +11,13 @@ the call lists (:mod:`.call_lists`), which follow the export rule.
 from __future__ import annotations
 
 from shared import protocol as p
+from shared import resident_fields
 
 from .access import Scope
 from .exports import Sheet
 
-PHONE_FIELDS = ("phone", "emergency_phone")
+#: Columns masked in bulk: the resident fields that are phone numbers (shared/resident_fields.py).
+PHONE_FIELDS = resident_fields.PHONES
 READING_FIELDS = ("systolic", "diastolic", "pulse", "blood_sugar", "temperature")
 
 

@@ -1,7 +1,7 @@
 """What the web view shares with the roster import (:mod:`server.roster` reads and checks the
-files): the columns the resident export writes, so an export can be edited and imported again;
-the words for codes in files people read; field labels; and the uploaded file, signed, carried
-from the preview to the import.
+files): field labels, the schema's messages in the page's language, and the uploaded file,
+signed, carried from the preview to the import. (The columns the resident export writes are
+:data:`server.web.exports.RESIDENT_COLUMNS`.)
 """
 from __future__ import annotations
 
@@ -10,43 +10,19 @@ import zlib
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from shared import vocabulary
+from shared import resident_fields, vocabulary
 
-from ..roster.words import CARE_WORDS, DEVICE_WORDS, LIVING_WORDS
 from .i18n import current_locale
 from .i18n import gettext as _
 
-#: (field, Chinese header, English header) of the resident export; "grid" is the grid's code.
-COLUMNS = (
-    ("grid", "网格", "grid"),
-    ("name", "姓名", "name"),
-    ("sex", "性别", "sex"),
-    ("birth_year", "出生年份", "birth_year"),
-    ("address", "地址", "address"),
-    ("phone", "电话", "phone"),
-    ("emergency_contact", "紧急联系人", "emergency_contact"),
-    ("emergency_phone", "紧急联系电话", "emergency_phone"),
-    ("care_categories", "关爱类别", "care_categories"),
-    ("ability_level", "能力等级", "ability_level"),
-    ("visit_cadence_days", "走访周期(天)", "visit_cadence_days"),
-    ("safety_devices", "安全设备", "safety_devices"),
-    ("care_notes", "照护备注", "care_notes"),
-)
-#: Chinese words for each code, for writing files people read (the first word of each code in
-#: the import's tables is its label).
-CODE_WORDS = {code: word for words in (LIVING_WORDS, CARE_WORDS, DEVICE_WORDS)
-              for word, code in reversed(list(words.items()))}
-
 
 def field_label(field_name: str) -> str:
-    labels = {"grid": _("Grid"), "name": _("Name"), "sex": _("Sex"),
-              "birth_year": _("Birth year"), "address": _("Address"), "phone": _("Phone"),
-              "emergency_contact": _("Emergency contact"),
-              "emergency_phone": _("Emergency phone"),
-              "living_situation": _("Living situation"), "care_level": _("Care level"),
-              "visit_cadence_days": _("Visit every (days)"),
-              "safety_devices": _("Safety devices"), "care_notes": _("Care notes"),
-              "status": _("Status"), "resident_id": _("Resident ID")}
+    """A field's label: a resident field's own words (shared/resident_fields.py), or the
+    words of the import's other columns."""
+    if field_name in resident_fields.BY_NAME:
+        return vocabulary.label("field", field_name, current_locale())
+    labels = {"grid": _("Grid"), "living_situation": _("Living situation"),
+              "care_level": _("Care level"), "resident_id": _("Resident ID")}
     return labels.get(field_name) or vocabulary.label("field", field_name, current_locale())
 
 

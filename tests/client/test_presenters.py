@@ -133,7 +133,7 @@ def test_rejected_change_says_why_and_what_to_do():
                                "reason_code": p.REJ_OUT_OF_SCOPE, "reason": "not assigned",
                                "made_at": "2024-03-05T08:00:00+00:00",
                                "data": {"phone": "139"}})
-    assert entry["head"] == "刘德华 · 修改资料：电话"
+    assert entry["head"] == "刘德华 · 修改资料：联系电话"
     assert entry["reason"] == "你已不再负责这个网格，这条修改没有保存。"  # never the server's words
     assert "负责区域" in entry["advice"]
 

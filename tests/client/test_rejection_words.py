@@ -55,7 +55,7 @@ def test_fields_are_named_by_their_words():
     entry = pr.rejected_entry(refused(p.REJ_FIELD_NOT_EDITABLE, {"fields": ["ability_level"]}))
     assert entry["reason"] == f"你的身份不能修改{i18n._(pr.FIELD_LABELS['ability_level'])}。"
     from_data = pr.rejected_entry(refused(p.REJ_FIELD_NOT_EDITABLE))
-    assert from_data["reason"] == "你的身份不能修改电话。"
+    assert from_data["reason"] == "你的身份不能修改联系电话。"
     invalid = pr.rejected_entry(refused(p.REJ_INVALID, entity=p.VISIT, data={"outcome": "met"}))
     assert invalid["reason"] == "这条记录有内容填写不对。"
     # the server's dotted paths, worded; a path the tablet has no word for is left out

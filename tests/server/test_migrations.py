@@ -248,18 +248,20 @@ def test_a_database_migrated_before_the_convention_gets_the_names(database_url, 
             rows = {table: connection.execute(text(f"SELECT * FROM {table} ORDER BY 1")).all()
                     for table in KEPT_TABLES}
 
-        command.upgrade(alembic_config(url), "head")
+        command.upgrade(alembic_config(url), "0007b_constraint_names")
 
         with engine.connect() as connection:
-            assert schema_names(connection) == names_from_create_all(database_url, tmp_path)
-            assert compare_metadata(MigrationContext.configure(
-                connection, opts={"compare_type": True}), Base.metadata) == []
             assert {table: connection.execute(text(f"SELECT * FROM {table} ORDER BY 1")).all()
                     for table in KEPT_TABLES} == rows
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
             connection.execute(text("UPDATE audit_log SET action = 'changed'"))
         with pytest.raises(DBAPIError, match="(?i)foreign key"), engine.begin() as connection:
             connection.execute(text(OLD_ROWS[4].replace("'v1', 'r1'", "'v2', 'nobody'")))
+        command.upgrade(alembic_config(url), "head")  # and any revision after it
+        with engine.connect() as connection:
+            assert schema_names(connection) == names_from_create_all(database_url, tmp_path)
+            assert compare_metadata(MigrationContext.configure(
+                connection, opts={"compare_type": True}), Base.metadata) == []
     finally:
         engine.dispose()
         if not sqlite:

@@ -164,7 +164,7 @@ def test_refused_change_shows_its_reason(world):
     app.wait_for_screen("sync")
     app.wait_for_text("未保存成功的修改（1）")
     # (the resident's name is gone with its grid, evicted in the same sync)
-    app.wait_for_text("修改资料：电话")
+    app.wait_for_text("修改资料：联系电话")
     # In the volunteer's words, with what to do; never the server's English sentence.
     with Session(world["engine"]) as session:  # the server names the grid; never its id
         grid_name = session.get(Area, world["other_grid"]).name

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared import protocol as p
+from shared import resident_fields
 from shared.clock import utcnow
 from shared.district_day import district_today, local_time, zone_or_default
 
@@ -47,6 +48,10 @@ READING_LABELS = {
 }
 READING_UNITS = {"systolic": "mmHg", "diastolic": "mmHg", "pulse": N_("beats/min"),
                  "blood_sugar": "mmol/L", "temperature": "°C"}
+#: The words of each coded resident field, by its vocabulary kind (shared/resident_fields.py).
+CODE_LABELS = {"care_category": CATEGORY_LABELS, "device": SAFETY_DEVICE_LABELS,
+               "ability_level": ABILITY_LABELS, "risk_tier": RISK_LABELS,
+               "status": STATUS_LABELS, "sex": SEX_LABELS}
 #: Field names, from the vocabulary ("text" is a case note's text).
 FIELD_LABELS = Words("field", aliases={"text": "note"})
 
@@ -149,19 +154,17 @@ def parse_moment(text: str | None) -> datetime | None:
 def value_text(name: str, value) -> str:
     if value in (None, "", []):
         return _("not recorded")
-    if name == "care_categories":
-        return join_labels(CATEGORY_LABELS, value)
-    if name == "safety_devices":
-        return join_labels(SAFETY_DEVICE_LABELS, value)
-    if name == "ability_level":
-        return label(ABILITY_LABELS, value)
-    if name == "risk_tier":
-        return label(RISK_LABELS, value)
-    if name == "status":
-        return label(STATUS_LABELS, value)
-    if name == "sex":
-        return label(SEX_LABELS, value)
+    field = resident_fields.BY_NAME.get(name)
+    if field is not None and field.codes:
+        words = code_labels(field.codes)
+        return join_labels(words, value) if field.kind == resident_fields.CHOICES \
+            else label(words, value)
     return str(value)
+
+
+def code_labels(kind: str) -> Words:
+    """The words of a vocabulary kind, limited to what the tablet sends where it is limited."""
+    return CODE_LABELS.get(kind) or Words(kind)
 
 
 def conflict_entry(conflict: dict) -> dict:

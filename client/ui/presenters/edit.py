@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .common import ABILITY_LABELS, CATEGORY_LABELS, SAFETY_DEVICE_LABELS, STATUS_LABELS
+from shared import resident_fields as rf
 
-TEXT_FIELDS = ("phone", "emergency_contact", "emergency_phone", "ability_assessed_on",
-               "ability_assessor", "care_notes")
-CHOICE_FIELDS = {"care_categories": (CATEGORY_LABELS, True), "safety_devices":
-                 (SAFETY_DEVICE_LABELS, True), "ability_level": (ABILITY_LABELS, False),
-                 "status": (STATUS_LABELS, False)}
-EDIT_ORDER = ("phone", "emergency_contact", "emergency_phone", "care_categories",
-              "ability_level", "ability_assessed_on", "ability_assessor", "safety_devices",
-              "status", "care_notes")
+from .common import code_labels
+
+# The form's fields and their controls, read from the fields' one declaration.
+TEXT_FIELDS = tuple(f.name for f in rf.FIELDS if f.kind in rf.TEXT_KINDS)
+LONG_TEXT_FIELDS = frozenset(f.name for f in rf.FIELDS if f.kind == rf.LONG_TEXT)
+PHONE_FIELDS = frozenset(rf.PHONES)
+#: Chips of each coded field: (its words, whether several may be chosen).
+CHOICE_FIELDS = {f.name: (code_labels(f.codes), f.kind == rf.CHOICES)
+                 for f in rf.FIELDS if f.codes}
+#: What the form offers of the fields a field worker may change, in order.
+EDIT_ORDER = tuple(rf.edit_order(rf.TABLET_EDITS))
 #: Never offered as a choice: computed, never ticked by hand (高龄 is not a care category at
 #: all: shared/district_rules.py computes it from the birth year).
 COMPUTED: dict[str, set[str]] = {}

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared import resident_fields
+
 from ..i18n import _
 from .common import (CHECK_LABELS, FIELD_LABELS, MOOD_LABELS, NEED_LABELS, OUTCOME_LABELS,
                      READING_LABELS, READING_UNITS, SAFETY_DEVICE_LABELS, SERVICE_LABELS,
@@ -74,8 +76,8 @@ def _state(record: dict) -> str:
     return text
 
 
-DOOR_FACTS = ("phone", "emergency_contact", "emergency_phone", "care_categories",
-              "ability_level", "risk_tier", "safety_devices", "care_notes")
+#: The facts shown at the door (shared/resident_fields.py).
+DOOR_FACTS = tuple(field.name for field in resident_fields.FIELDS if field.at_door)
 
 
 @dataclass

@@ -35,9 +35,9 @@ class EditScreen(AppScreen):
         for name in self.form.fields():
             box.add_widget(Factory.Section(text=pr.label(pr.FIELD_LABELS, name)))
             if name in pr.TEXT_FIELDS:
-                kind = Factory.NoteField if name == "care_notes" else Factory.Field
+                kind = Factory.NoteField if name in pr.LONG_TEXT_FIELDS else Factory.Field
                 field = kind(text=self.form.values[name] or "")
-                if name.endswith("phone"):
+                if name in pr.PHONE_FIELDS:
                     field.input_type = "tel"
                 field.bind(text=lambda f, text, name=name: self.form.values.__setitem__(name,
                                                                                         text))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from shared import protocol as p
+from shared import resident_fields
 
 from ...audit import FROM_WEB, audit, change_detail
 from ...db import db
@@ -23,7 +24,7 @@ from ..trends import blood_pressure_trend
 from .blueprint import bp
 
 #: Device details (install dates, alarm receivers) are edited on the tablet, not in this form.
-EDITABLE_FIELDS = tuple(name for name in p.RESIDENT_FIELDS if name != "device_details")
+EDITABLE_FIELDS = tuple(f.name for f in resident_fields.FIELDS if f.kind != resident_fields.DETAILS)
 
 
 def resident_list_args(default_show: str):

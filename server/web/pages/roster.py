@@ -26,6 +26,7 @@ from shared import protocol as p
 
 from ...db import db
 from ...roster.apply import import_rows
+from ...roster.columns import PLAIN_FIELDS
 from ...roster.idnumber import masked
 from ...roster.plan import Choices, check_roster, field_name
 from ...roster.text import compact
@@ -49,7 +50,8 @@ TEMPLATE_COLUMNS = (("seq", "序号", "no"), ("name", "姓名", "name"), ("sex",
 #: Fields the supervisor can give a column in the preview.
 MAPPABLE = ("name", "sex", "birth", "id_number", "address", "phone", "emergency_contact",
             "emergency_phone", "emergency_both", "living_situation", "grid", "care_level",
-            "visit_cadence_days", "safety_devices", "care_notes", "resident_id", "seq", "age")
+            "visit_cadence_days", "safety_devices", "care_notes", "resident_id", "seq", "age",
+            *(field.name for field in PLAIN_FIELDS))
 
 
 def _id_hash_key() -> str:

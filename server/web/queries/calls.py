@@ -25,7 +25,7 @@ from shared import punctuation
 from shared.due import OVERDUE
 
 from ...models import Resident, Visit
-from ..exports import DAY, INSTANT, NUMBER, TEXT, Column, Sheet
+from ..exports import DAY, INSTANT, NUMBER, TEXT, Column, Sheet, field_column
 from ..i18n import current_locale
 from ..i18n import gettext as _
 from ..timeutil import local_date, local_midnight_utc, to_local
@@ -38,11 +38,8 @@ UNVISITED_DAYS = {"week": 7, "month": 30}
 
 SHEET_COLUMNS = (
     Column("row_number", "序号", "No.", NUMBER, 6),
-    Column("name", "姓名", "Name", TEXT, 10),
-    Column("phone", "联系电话", "Phone", TEXT, 14),
-    Column("emergency_contact", "紧急联系人", "Emergency contact", TEXT, 10),
-    Column("emergency_phone", "紧急联系电话", "Emergency phone", TEXT, 14),
-    Column("address", "住址", "Address", TEXT, 30),
+    *(field_column(name) for name in ("name", "phone", "emergency_contact", "emergency_phone",
+                                      "address")),
     Column("grid", "所属网格", "Grid", TEXT, 18),
     Column("last_visit_at", "上次走访", "Last visit", INSTANT, 17),
     Column("why", "情况", "Why call", TEXT, 18),
