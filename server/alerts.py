@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
 from shared.clock import utcnow
 from shared.district_rules import follows_up
 from shared.due import VisitFact
-from shared.follow_up import ALERT_SUPERVISOR, ladder_step
+from shared.follow_up import ALERT_SUPERVISOR, ladder_step, no_answers_in_a_row
 from shared.readings import dangers
 
 from . import district
@@ -74,13 +74,8 @@ def _ladder_alerts(session: Session, residents: dict[str, int], rules) -> list[A
     today = district.today()
     profiles = {row.id: row for row in session.execute(select(
         Resident.id, Resident.grid_id, Resident.care_categories, Resident.birth_year,
-        Resident.risk_tier).where(Resident.id.in_(wanted)))}
-    history: dict[str, list[VisitFact]] = defaultdict(list)
-    for row in session.execute(select(
-            Visit.resident_id, Visit.id, Visit.visited_at, Visit.outcome, Visit.corrects_id,
-            Visit.correction).where(Visit.resident_id.in_(wanted))):
-        history[row.resident_id].append(VisitFact(row.id, row.visited_at, row.outcome,
-                                                  row.corrects_id, row.correction))
+        Resident.risk_tier, Resident.last_met_at).where(Resident.id.in_(wanted)))}
+    history = _since_last_met(session, profiles)
     raised = []
     for resident_id in wanted:
         profile = profiles.get(resident_id)
@@ -91,10 +86,34 @@ def _ladder_alerts(session: Session, residents: dict[str, int], rules) -> list[A
         if ladder_step(follows, history[resident_id]) == ALERT_SUPERVISOR:
             last = max(history[resident_id], key=lambda v: v.visited_at)
             raised.append(Alert(kind=LADDER, resident_id=resident_id, grid_id=profile.grid_id,
-                                visit_id=last.id, detail={"no_answers": sum(
-                                    v.outcome == p.NO_ANSWER for v in history[resident_id])},
+                                visit_id=last.id, detail={"no_answers": no_answers_in_a_row(history[resident_id])},
                                 raised_at=utcnow()))
     return raised
+
+
+def _since_last_met(session: Session, profiles: dict) -> dict[str, list[VisitFact]]:
+    """The visits that decide each resident's ladder step: those since the resident was last
+    met (that meeting included; ``last_met_at`` as the push just stored it) and every record
+    correcting one of theirs, whatever its own date. Earlier visits cannot change the count
+    (the meeting resets it), so an upload costs the same after years of visits as on the
+    first day. Found through ix_visits_resident_time and ix_visits_corrections."""
+    history: dict[str, list[VisitFact]] = defaultdict(list)
+    if not profiles:
+        return history
+    columns = (Visit.resident_id, Visit.id, Visit.visited_at, Visit.outcome, Visit.corrects_id,
+               Visit.correction)
+    recent = or_(*(and_(Visit.resident_id == rid, Visit.visited_at >= row.last_met_at)
+                   if row.last_met_at is not None else Visit.resident_id == rid
+                   for rid, row in profiles.items()))
+    corrections = and_(Visit.resident_id.in_(list(profiles)), Visit.corrects_id.is_not(None))
+    seen: set[str] = set()
+    for condition in (recent, corrections):
+        for row in session.execute(select(*columns).where(condition)):
+            if row.id not in seen:
+                seen.add(row.id)
+                history[row.resident_id].append(VisitFact(
+                    row.id, row.visited_at, row.outcome, row.corrects_id, row.correction))
+    return history
 
 
 def open_alerts(session: Session, grid_ids: set[int] | None) -> list[tuple[Alert, Resident]]:

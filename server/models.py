@@ -113,7 +113,7 @@ class Device(Base):
 class Resident(Base):
     __tablename__ = "residents"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    grid_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))  # ix_residents_grid_last_met
     name: Mapped[str] = mapped_column(String(40))
     search_keys: Mapped[str] = mapped_column(Text, default="")
     sex: Mapped[str] = mapped_column(String(1))
@@ -172,7 +172,11 @@ class Visit(Base):
 
     __table_args__ = (Index("ix_visits_resident_time", "resident_id", "visited_at"),
                       Index("ix_visits_grid_time", "grid_id", "visited_at"),
-                      Index("ix_visits_time", "visited_at"))
+                      Index("ix_visits_time", "visited_at"),
+                      # the few corrections, by resident (server/alerts.py, the ladder)
+                      Index("ix_visits_corrections", "resident_id",
+                            postgresql_where=text("corrects_id IS NOT NULL"),
+                            sqlite_where=text("corrects_id IS NOT NULL")))
 
 
 class CaseNote(Base):
