@@ -196,6 +196,11 @@ class PullResponseSchema(Schema):
         "description": "The district's visiting rules (care categories, cadence per risk tier, "
                        "follow-ups, counted methods, reading thresholds; see "
                        "shared/district_rules.py). Absent from older servers: use the defaults."})
+    points = fields.Dict(metadata={
+        "description": "Last page only: duty points the tablet counts with (rule versions, the "
+                       "person's own adjustments, the ranking setting and, when it is on, the "
+                       "rankings of their communities; docs/points.md). Absent from older "
+                       "servers."})
     cursor = fields.String()
     epoch = fields.String(metadata={"description": "The server epoch the cursor belongs to."})
     has_more = fields.Boolean()

@@ -1,7 +1,7 @@
 """push indexes: correction records by resident; no index on residents.grid_id alone
 
 Revision ID: 0007a_push_indexes
-Revises: 0006h_requests
+Revises: 0007e_points_ledger
 Create Date: 2026-12-01
 
 - ``ix_visits_corrections``: the few visits that correct another, by resident. The follow-up
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007a_push_indexes"
-down_revision = "0006h_requests"
+down_revision = "0007e_points_ledger"
 branch_labels = None
 depends_on = None
 
