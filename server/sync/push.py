@@ -24,7 +24,7 @@ from ..audit import audit_rows
 from ..models import AppliedOp, CaseNote, Device, Resident, Visit
 from ..scope import grids_in_scope
 from .batch import ChangeBatch, ResidentFacts
-from .bulk import among, insert_rows
+from .bulk import among, found_keys, insert_rows
 from .apply import _apply, credible_base  # noqa: F401 - credible_base: re-exported
 from .context import (OpResult, PushContext, Rejection, Tracked, _device_times,  # noqa: F401
                       _rejected, op_fingerprint)
@@ -189,5 +189,5 @@ def _existing_records(session: Session, ops: list[dict]) -> set[tuple[str, str]]
         ids = [op["entity_id"] for op in ops if op["entity"] == entity]
         for start in range(0, len(ids), 500):
             found.update((entity, record_id) for record_id in session.scalars(
-                select(model.id).where(among(session, model.id, ids[start:start + 500]))))
+                found_keys(session, model.id, ids[start:start + 500])))
     return found
