@@ -82,8 +82,11 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
         pending.append((record, result))
 
     request_ops.before_flush(ctx)
-    positions = ctx.batch.flush()
-    raise_for_visits(session, [row for row, _author in ctx.batch.visits])
+    # The audit rows and the alerts are written before the positions are taken: from then on
+    # the log head is locked until commit, and every other push of the server waits for it.
+    audit_rows(session, ctx.audit)
+    positions = ctx.batch.flush(before_positions=lambda: raise_for_visits(
+        session, [row for row, _author in ctx.batch.visits]))
     request_ops.after_flush(ctx, positions)
     for record, result in pending:
         if result.status in (p.APPLIED, p.CONFLICTED):
@@ -95,7 +98,6 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
             record.version = result.version
     if pending:
         insert_rows(session, AppliedOp.__table__, [vars(record) for record, _ in pending])
-    audit_rows(session, ctx.audit)
     return results
 
 
