@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Text, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
@@ -20,9 +20,11 @@ from shared.district_rules import follows_up
 from shared.due import VisitFact
 from shared.follow_up import ALERT_SUPERVISOR, ladder_step, no_answers_in_a_row
 from shared.readings import dangers
+from shared.schemas import EARLIEST_INSTANT
 
 from . import district
-from .models import Alert, Person, Resident, Visit
+from .models import Alert, Person, Resident, UTCDateTime, Visit
+from .sync.bulk import pg_array
 
 READING = "reading"
 LADDER = "ladder"
@@ -102,13 +104,24 @@ def _since_last_met(session: Session, profiles: dict) -> dict[str, list[VisitFac
         return history
     columns = (Visit.resident_id, Visit.id, Visit.visited_at, Visit.outcome, Visit.corrects_id,
                Visit.correction)
-    recent = or_(*(and_(Visit.resident_id == rid, Visit.visited_at >= row.last_met_at)
-                   if row.last_met_at is not None else Visit.resident_id == rid
-                   for rid, row in profiles.items()))
-    corrections = and_(Visit.resident_id.in_(list(profiles)), Visit.corrects_id.is_not(None))
+    ids = list(profiles)
+    corrections = select(*columns).where(Visit.resident_id.in_(ids),
+                                         Visit.corrects_id.is_not(None))
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement whatever the residents: per resident, a range of its visits' index.
+        keys = func.unnest(pg_array(ids, Text()), pg_array(
+            [profiles[rid].last_met_at or EARLIEST_INSTANT for rid in ids], UTCDateTime())
+        ).table_valued("id", "since").render_derived()
+        recent = select(*columns).select_from(keys).join(Visit, and_(
+            Visit.resident_id == keys.c.id, Visit.visited_at >= keys.c.since))
+    else:
+        recent = select(*columns).where(or_(*(
+            and_(Visit.resident_id == rid, Visit.visited_at >= row.last_met_at)
+            if row.last_met_at is not None else Visit.resident_id == rid
+            for rid, row in profiles.items())))
     seen: set[str] = set()
-    for condition in (recent, corrections):
-        for row in session.execute(select(*columns).where(condition)):
+    for query in (recent, corrections):
+        for row in session.execute(query):
             if row.id not in seen:
                 seen.add(row.id)
                 history[row.resident_id].append(VisitFact(
