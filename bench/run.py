@@ -125,6 +125,23 @@ Small experiments (`python -m bench.experiments`, load average 12.5–13.9; CPU 
 | applied-op rows of a batch: executemany / one multi-row INSERT / COPY (client + backend) | 23.8 / 62.3 / 14.3 µs | COPY (as before) |
 | a per-device high-water mark instead of one row per op (1 UPDATE per batch) | 1.8 µs | not adopted: a retry must get its own op's answer back (its `version`, `conflict_ids`, or its rejection), and rejected ops are listed for supervisors; the row costs ~14 µs with COPY |
 
+Measured after the second pass (items 8–11), on this machine while seven other engineers'
+test suites ran (load average 9.7–12.5: every CPU figure is inflated, the raw executemany cost
+41–66 µs of CPU per row against 8.5–18 on a quiet machine; compare within a line):
+
+| figure | before | after (work-a) | how |
+| --- | --- | --- | --- |
+| push in one process, one device, 20 × 500 visits: server / PostgreSQL CPU per op | main 88d097a: 274 / 261 µs, 292 / 293 µs | 256 / 112 µs, 272 / 115 µs | the two trees alternated on one database, 08:29–08:34 UTC (scratch harness: Flask test client, `/proc` of the backend) |
+| the same over 10 batches, PostgreSQL CPU: the array fix alone | main 88d097a: 448 µs | 108 µs | 07:35–07:38 UTC, load 3 |
+| one device, 200 batches: last 10 / first 10 | work-a at 07:47 (arrays fixed, the ladder still reading the history): 2.31× wall | 0.65× wall, CPU per batch 257 → 246 ms (0.96×) | `python -m bench.push`, 08:25–08:36 UTC |
+| re-push over HTTP: server / PostgreSQL CPU per op | quiet run below: 34.0 / 6.0 µs | 73 / 11 µs (load 11) | same run |
+| push, 8 devices over HTTP: ops/s, ratio to executemany | quiet run below: 6,227 ops/s, ratio 0.078 | 818 ops/s against 6,792 rows/s: ratio 0.120 | same run, load 11–12.5 |
+| push, 8 devices: server / PostgreSQL CPU per op | quiet run below: 154 / 100 µs = 8.5× / 5.5× the raw insert's 18.1 | 307 / 174 µs = 5.8× / 3.3× the raw insert's 53.0 | same run |
+
+The in-process figures are the fair comparison (both trees, same load): PostgreSQL's CPU per op
+fell by 57–62 %, the server's by 6–7 %. The budgets (70 and 30 µs, 16,000 ops/s) are still far:
+the server's own CPU is now the larger part (see below).
+
 What would move it next:
 
 1. PostgreSQL: each visit writes four rows (visit, change-log, applied-op, audit) with 13 index
@@ -138,7 +155,7 @@ What would move it next:
    COPY row formatting for four rows, building the audit and change-log rows. A C JSON encoder
    with the exact bytes of `json.dumps(sort_keys=True, separators=(",", ":"),
    ensure_ascii=False)` would halve the first; it must match the tablet's bytes (the digests).
-3. A third core, or PostgreSQL on its own host (DESIGN.md §3): server and database share these
+3. A third core, or PostgreSQL on its own host ([design.md](design.md) §3): server and database share these
    2 cores with the load generator.
 
 ### Tablet figures under Xvfb
