@@ -133,7 +133,7 @@ test suites ran (load average 9.7–12.5: every CPU figure is inflated, the raw 
 | --- | --- | --- | --- |
 | push in one process, one device, 20 × 500 visits: server / PostgreSQL CPU per op | main 88d097a: 274 / 261 µs, 292 / 293 µs | 256 / 112 µs, 272 / 115 µs | the two trees alternated on one database, 08:29–08:34 UTC (scratch harness: Flask test client, `/proc` of the backend) |
 | the same over 10 batches, PostgreSQL CPU: the array fix alone | main 88d097a: 448 µs | 108 µs | 07:35–07:38 UTC, load 3 |
-| one device, 200 batches: last 10 / first 10 | work-a at 07:47 (arrays fixed, the ladder still reading the history): 2.31× wall | 0.65× wall, CPU per batch 257 → 246 ms (0.96×) | `python -m bench.push`, 08:25–08:36 UTC |
+| one device, 200 batches: last 10 / first 10 | work-a at 07:47 (arrays fixed, the ladder still reading the history): 2.31× wall | 0.65× wall, CPU per batch 257 → 246 ms (0.96×) | `python -m bench.push`, 08:25–08:34 UTC |
 | re-push over HTTP: server / PostgreSQL CPU per op | quiet run below: 34.0 / 6.0 µs | 73 / 11 µs (load 11) | same run |
 | push, 8 devices over HTTP: ops/s, ratio to executemany | quiet run below: 6,227 ops/s, ratio 0.078 | 818 ops/s against 6,792 rows/s: ratio 0.120 | same run, load 11–12.5 |
 | push, 8 devices: server / PostgreSQL CPU per op | quiet run below: 154 / 100 µs = 8.5× / 5.5× the raw insert's 18.1 | 307 / 174 µs = 5.8× / 3.3× the raw insert's 53.0 | same run |
@@ -148,9 +148,9 @@ What would move it next:
    entries, and updates its resident's visit facts. That update cannot be HOT, since
    `ix_residents_grid_last_met` indexes `last_met_at`. Locking the residents `FOR NO KEY UPDATE`
    before updating them writes a lock into each row as well. The applied-op probe still picks
-   the `(device_id, seq)` index while a device's history is small (a few hundred rows,
-   never analysed: ~60–90 ms for a batch), the primary key beyond; psycopg prepares a statement
-   after its fifth run, and a generic plan made on a small table is kept.
+   the `(device_id, seq)` index while the whole `applied_ops` table is small (a few hundred
+   rows, never analysed: ~60–90 ms for a batch), the primary key beyond; psycopg prepares a
+   statement after its fifth run, and a generic plan made on a small table is kept.
 2. Server: canonical JSON twice per op (the fingerprint, the change-log payload, ~5 µs each),
    COPY row formatting for four rows, building the audit and change-log rows. A C JSON encoder
    with the exact bytes of `json.dumps(sort_keys=True, separators=(",", ":"),
