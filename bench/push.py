@@ -338,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(format_table(rows))
+    for row in rows:  # what the table leaves out: the notes (CPU per batch, load, ratios)
+        print(f"- {row.figure}: {row.note}")
+    print(f"load average (1 min) at the end: {load_average():.1f}")
     return 0
 
 

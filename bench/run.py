@@ -75,6 +75,28 @@ What issue 10 changed, and why each mattered (py-spy and cProfile on the push pa
    visit history to find the next "no answer"; when the meeting is the resident's newest visit
    (the usual case) there is none, and the follow-up simply closes.
 7. *Canonical JSON* through one prebuilt encoder (`json.dumps` built one per call: twice per op).
+8. *Array parameters read once* (1 December, second pass; found with `auto_explain` on the
+   push's statements). The one text parameter of item 5 was bound as `varchar` and then cast
+   (`CAST($1::VARCHAR AS TEXT[])`). Array input is not immutable, so PostgreSQL never folded
+   that cast into a constant: a sequential scan parsed the whole 500-element array again for
+   every row it read, and could not hash it. On never-analysed tables the resident locks and
+   the visit-exists check took 60–650 ms per batch, growing with the tables (2.3 s for 500 ids
+   over 5,000 rows in isolation). Bound untyped, the array is read once, when bound
+   (`tests/server/test_bulk_arrays.py` checks the plan). In one process, one device, 10
+   batches: PostgreSQL CPU 448 → 108 µs per op.
+9. *Visit-exists by key probes.* Which of a batch's visits already exist is asked of the
+   primary key, one `LIMIT 1` probe per id (`bulk.found_keys`, as the applied-op lookup):
+   `visits.id = ANY(…)` let the planner scan the whole never-analysed visits table
+   (`tests/server/test_push_lookup.py`).
+10. *The ladder without the history.* Each push read every visit ever recorded of each resident
+   it brought a no-answer for, to count the no-answers in a row (9.8 → 38.8 ms per batch over
+   80 batches of one device). It now reads the visits since the resident's last meeting and
+   their corrections (`ix_visits_corrections`, a partial index: corrections are few), in one
+   statement. The alert now says how many no-answers in a row, not how many ever.
+11. *Less under the log head's lock.* Positions are taken last and their row lock is held until
+   commit, so every other push waits for what follows; the audit rows and the alerts are now
+   written before it. Migration `0007a_push_indexes` also drops `ix_residents_grid_id`, a
+   prefix of `ix_residents_grid_last_met` (one index entry less per updated resident).
 
 Measured while this was built (development runs on this machine while the other engineers'
 test suites ran: load average 12–19 on 2 cores; every CPU figure is inflated against a quiet
@@ -103,18 +125,37 @@ Small experiments (`python -m bench.experiments`, load average 12.5–13.9; CPU 
 | applied-op rows of a batch: executemany / one multi-row INSERT / COPY (client + backend) | 23.8 / 62.3 / 14.3 µs | COPY (as before) |
 | a per-device high-water mark instead of one row per op (1 UPDATE per batch) | 1.8 µs | not adopted: a retry must get its own op's answer back (its `version`, `conflict_ids`, or its rejection), and rejected ops are listed for supervisors; the row costs ~14 µs with COPY |
 
+Measured after the second pass (items 8–11), on this machine while seven other engineers'
+test suites ran (load average 9.7–12.5: every CPU figure is inflated, the raw executemany cost
+41–66 µs of CPU per row against 8.5–18 on a quiet machine; compare within a line):
+
+| figure | before | after (work-a) | how |
+| --- | --- | --- | --- |
+| push in one process, one device, 20 × 500 visits: server / PostgreSQL CPU per op | main 88d097a: 274 / 261 µs, 292 / 293 µs | 256 / 112 µs, 272 / 115 µs | the two trees alternated on one database, 08:29–08:34 UTC (scratch harness: Flask test client, `/proc` of the backend) |
+| the same over 10 batches, PostgreSQL CPU: the array fix alone | main 88d097a: 448 µs | 108 µs | 07:35–07:38 UTC, load 3 |
+| one device, 200 batches: last 10 / first 10 | work-a at 07:47 (arrays fixed, the ladder still reading the history): 2.31× wall | 0.65× wall, CPU per batch 257 → 246 ms (0.96×) | `python -m bench.push`, 08:25–08:34 UTC |
+| re-push over HTTP: server / PostgreSQL CPU per op | quiet run below: 34.0 / 6.0 µs | 73 / 11 µs (load 11) | same run |
+| push, 8 devices over HTTP: ops/s, ratio to executemany | quiet run below: 6,227 ops/s, ratio 0.078 | 818 ops/s against 6,792 rows/s: ratio 0.120 | same run, load 11–12.5 |
+| push, 8 devices: server / PostgreSQL CPU per op | quiet run below: 154 / 100 µs = 8.5× / 5.5× the raw insert's 18.1 | 307 / 174 µs = 5.8× / 3.3× the raw insert's 53.0 | same run |
+
+The in-process figures are the fair comparison (both trees, same load): PostgreSQL's CPU per op
+fell by 57–62 %, the server's by 6–7 %. The budgets (70 and 30 µs, 16,000 ops/s) are still far:
+the server's own CPU is now the larger part (see below).
+
 What would move it next:
 
 1. PostgreSQL: each visit writes four rows (visit, change-log, applied-op, audit) with 13 index
    entries, and updates its resident's visit facts. That update cannot be HOT, since
-   `ix_residents_grid_last_met` indexes `last_met_at`; `ix_residents_grid_id` is a prefix of that
-   index and could be dropped (one index entry less per updated resident). Locking the residents
-   `FOR KEY SHARE` before updating them writes a lock into each row as well.
+   `ix_residents_grid_last_met` indexes `last_met_at`. Locking the residents `FOR NO KEY UPDATE`
+   before updating them writes a lock into each row as well. The applied-op probe still picks
+   the `(device_id, seq)` index while the whole `applied_ops` table is small (a few hundred
+   rows, never analysed: ~60–90 ms for a batch), the primary key beyond; psycopg prepares a
+   statement after its fifth run, and a generic plan made on a small table is kept.
 2. Server: canonical JSON twice per op (the fingerprint, the change-log payload, ~5 µs each),
    COPY row formatting for four rows, building the audit and change-log rows. A C JSON encoder
    with the exact bytes of `json.dumps(sort_keys=True, separators=(",", ":"),
    ensure_ascii=False)` would halve the first; it must match the tablet's bytes (the digests).
-3. A third core, or PostgreSQL on its own host (DESIGN.md §3): server and database share these
+3. A third core, or PostgreSQL on its own host ([design.md](design.md) §3): server and database share these
    2 cores with the load generator.
 
 ### Tablet figures under Xvfb

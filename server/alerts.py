@@ -11,18 +11,20 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Text, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
 from shared.clock import utcnow
 from shared.district_rules import follows_up
 from shared.due import VisitFact
-from shared.follow_up import ALERT_SUPERVISOR, ladder_step
+from shared.follow_up import ALERT_SUPERVISOR, ladder_step, no_answers_in_a_row
 from shared.readings import dangers
+from shared.schemas import EARLIEST_INSTANT
 
 from . import district
-from .models import Alert, Person, Resident, Visit
+from .models import Alert, Person, Resident, UTCDateTime, Visit
+from .sync.bulk import pg_array
 
 READING = "reading"
 LADDER = "ladder"
@@ -74,13 +76,8 @@ def _ladder_alerts(session: Session, residents: dict[str, int], rules) -> list[A
     today = district.today()
     profiles = {row.id: row for row in session.execute(select(
         Resident.id, Resident.grid_id, Resident.care_categories, Resident.birth_year,
-        Resident.risk_tier).where(Resident.id.in_(wanted)))}
-    history: dict[str, list[VisitFact]] = defaultdict(list)
-    for row in session.execute(select(
-            Visit.resident_id, Visit.id, Visit.visited_at, Visit.outcome, Visit.corrects_id,
-            Visit.correction).where(Visit.resident_id.in_(wanted))):
-        history[row.resident_id].append(VisitFact(row.id, row.visited_at, row.outcome,
-                                                  row.corrects_id, row.correction))
+        Resident.risk_tier, Resident.last_met_at).where(Resident.id.in_(wanted)))}
+    history = _since_last_met(session, profiles)
     raised = []
     for resident_id in wanted:
         profile = profiles.get(resident_id)
@@ -91,10 +88,45 @@ def _ladder_alerts(session: Session, residents: dict[str, int], rules) -> list[A
         if ladder_step(follows, history[resident_id]) == ALERT_SUPERVISOR:
             last = max(history[resident_id], key=lambda v: v.visited_at)
             raised.append(Alert(kind=LADDER, resident_id=resident_id, grid_id=profile.grid_id,
-                                visit_id=last.id, detail={"no_answers": sum(
-                                    v.outcome == p.NO_ANSWER for v in history[resident_id])},
+                                visit_id=last.id, detail={"no_answers": no_answers_in_a_row(history[resident_id])},
                                 raised_at=utcnow()))
     return raised
+
+
+def _since_last_met(session: Session, profiles: dict) -> dict[str, list[VisitFact]]:
+    """The visits that decide each resident's ladder step: those since the resident was last
+    met (that meeting included; ``last_met_at`` as the push just stored it) and every record
+    correcting one of theirs, whatever its own date. Earlier visits cannot change the count
+    (the meeting resets it), so an upload costs the same after years of visits as on the
+    first day. Found through ix_visits_resident_time and ix_visits_corrections."""
+    history: dict[str, list[VisitFact]] = defaultdict(list)
+    if not profiles:
+        return history
+    columns = (Visit.resident_id, Visit.id, Visit.visited_at, Visit.outcome, Visit.corrects_id,
+               Visit.correction)
+    ids = list(profiles)
+    corrections = select(*columns).where(Visit.resident_id.in_(ids),
+                                         Visit.corrects_id.is_not(None))
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement whatever the residents: per resident, a range of its visits' index.
+        keys = func.unnest(pg_array(ids, Text()), pg_array(
+            [profiles[rid].last_met_at or EARLIEST_INSTANT for rid in ids], UTCDateTime())
+        ).table_valued("id", "since").render_derived()
+        recent = select(*columns).select_from(keys).join(Visit, and_(
+            Visit.resident_id == keys.c.id, Visit.visited_at >= keys.c.since))
+    else:
+        recent = select(*columns).where(or_(*(
+            and_(Visit.resident_id == rid, Visit.visited_at >= row.last_met_at)
+            if row.last_met_at is not None else Visit.resident_id == rid
+            for rid, row in profiles.items())))
+    seen: set[str] = set()
+    for query in (recent, corrections):
+        for row in session.execute(query):
+            if row.id not in seen:
+                seen.add(row.id)
+                history[row.resident_id].append(VisitFact(
+                    row.id, row.visited_at, row.outcome, row.corrects_id, row.correction))
+    return history
 
 
 def open_alerts(session: Session, grid_ids: set[int] | None) -> list[tuple[Alert, Resident]]:

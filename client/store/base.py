@@ -9,6 +9,7 @@ from typing import Iterable, Iterator, Protocol
 from shared import protocol as p
 from shared.clock import isoformat, parse_instant
 from shared.due import VisitFact
+from shared.visit_record import visit_details, visit_record
 
 #: Resident fields that decide whether a no-answer opens a follow-up.
 FOLLOW_UP_FIELDS = ("care_categories", "birth_year", "risk_tier")
@@ -47,13 +48,15 @@ class LocalStore(Protocol):
 
 
 def local_visit_record(op: dict, author_name: str | None, author_id: int | None) -> dict:
-    """How a visit made here looks until the server's copy comes back."""
-    data = {key: value for key, value in op["data"].items() if value not in (None, [], {})}
-    return {"id": op["entity_id"], "grid_id": op["grid_id"], "author_id": author_id,
-            "author_name": author_name, "visited_at": op["device_time"],
-            "device_time": op["device_time"], "recorded_at": None,
-            "outcome": data.pop("outcome", None), "corrects": data.pop("corrects", None),
-            "correction": data.pop("correction", None), **data}
+    """How a visit made here looks until the server's copy comes back (shared.visit_record:
+    the shape the server's copy has)."""
+    data = op["data"]
+    return visit_record(id=op["entity_id"], resident_id=data.get("resident_id"),
+                        grid_id=op["grid_id"], author_id=author_id, author_name=author_name,
+                        visited_at=op["device_time"], device_time=op["device_time"],
+                        recorded_at=None, outcome=data.get("outcome"),
+                        corrects=data.get("corrects"), correction=data.get("correction"),
+                        details=visit_details(data))
 
 
 def local_note_record(op: dict, author_name: str | None, author_id: int | None) -> dict:

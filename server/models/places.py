@@ -29,7 +29,7 @@ class Area(Base):
 class Resident(Base):
     __tablename__ = "residents"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    grid_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))  # ix_residents_grid_last_met
     name: Mapped[str] = mapped_column(String(40))
     search_keys: Mapped[str] = mapped_column(Text, default="")
     sex: Mapped[str] = mapped_column(String(1))

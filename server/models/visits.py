@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.clock import utcnow
@@ -32,7 +32,11 @@ class Visit(Base):
 
     __table_args__ = (Index("ix_visits_resident_time", "resident_id", "visited_at"),
                       Index("ix_visits_grid_time", "grid_id", "visited_at"),
-                      Index("ix_visits_time", "visited_at"))
+                      Index("ix_visits_time", "visited_at"),
+                      # the few corrections, by resident (server/alerts.py, the ladder)
+                      Index("ix_visits_corrections", "resident_id",
+                            postgresql_where=text("corrects_id IS NOT NULL"),
+                            sqlite_where=text("corrects_id IS NOT NULL")))
 
 
 class CaseNote(Base):

@@ -11,6 +11,7 @@ from shared import protocol as p
 from shared.clock import isoformat
 from shared.merge import Candidate, Edit, FieldStamp, field_subject, merge_field
 from shared.search import SEARCHED_FIELDS, search_keys
+from shared.visit_record import visit_details
 
 from ..audit import FROM_TABLET, change_detail
 from ..models import Area, Assignment, CaseNote, Conflict, Resident, Visit
@@ -101,8 +102,7 @@ def _create_visit(ctx: PushContext, op: dict) -> OpResult:
                         entity=p.VISIT, entity_id=op["entity_id"])
     _check_correction(ctx, Visit, op["data"], resident.id)
     visited_at, device_time = _device_times(ctx, op)
-    details = {key: value for key, value in data.items()
-               if key not in ("outcome", "corrects", "correction") and value not in (None, [], {})}
+    details = visit_details(data)
     if "follow_up_on" in details:
         details["follow_up_on"] = details["follow_up_on"].isoformat()
     row = {"id": op["entity_id"], "resident_id": resident.id, "grid_id": resident.grid_id,

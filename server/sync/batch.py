@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -132,8 +132,11 @@ class ChangeBatch:
                 and (first_no_answer is None or at < first_no_answer):
             resident.follow_up_since = at
 
-    def flush(self) -> dict[tuple[str, str], int]:
-        """Insert new rows, take positions, write the log. Returns (entity, id) -> position."""
+    def flush(self, before_positions: Callable[[], object] | None = None
+              ) -> dict[tuple[str, str], int]:
+        """Insert new rows, take positions, write the log. Returns (entity, id) -> position.
+        ``before_positions`` runs once the rows and the residents' visit facts are written, just
+        before the positions are taken (whatever it adds to the session is flushed then)."""
         session = self.session
         session.flush()  # new residents first: visits and notes refer to them
         if self.visits:
@@ -142,6 +145,9 @@ class ChangeBatch:
             insert_rows(session, CaseNote.__table__, [row for row, _ in self.notes])
         session.flush()
         self._write_facts()
+        if before_positions is not None:
+            before_positions()
+            session.flush()
         for resident_id, resident in self.restamped.items():
             if resident_id not in self.residents:
                 resident.field_stamps = fix_pending(resident.field_stamps or {}, resident.version)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, String, Table, Text, any_, bindparam, cast, insert, text,
-                        update)
+from sqlalchemy import (JSON, String, Table, Text, any_, bindparam, cast, func, insert,
+                        select, text, true, update)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
@@ -84,6 +84,19 @@ def among(session: Session, column, values):
     if session.get_bind().dialect.name != "postgresql":
         return column.in_(values)
     return column == any_(pg_array(values, column.type))
+
+
+def found_keys(session: Session, column, values):
+    """The SELECT of those ``values`` that ``column`` (a unique key) holds. On PostgreSQL each
+    value is a probe of the key's index of its own (a LATERAL ``LIMIT 1`` over ``unnest``), so
+    the cost is that of the values, never of the table: ``column = ANY(…)`` left the planner
+    free to read a whole never-analysed table (visits grow with every push)."""
+    values = list(values)
+    if session.get_bind().dialect.name != "postgresql":
+        return select(column).where(column.in_(values))
+    keys = func.unnest(pg_array(values, column.type)).table_valued("key").render_derived()
+    probe = select(column).where(column == keys.c.key).limit(1).lateral()
+    return select(probe).select_from(keys).join(probe, true())
 
 
 def update_rows(session: Session, table: Table, key: str, rows: list[dict]) -> None:

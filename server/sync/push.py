@@ -24,7 +24,7 @@ from ..audit import audit_rows
 from ..models import AppliedOp, CaseNote, Device, Resident, Visit
 from ..scope import grids_in_scope
 from .batch import ChangeBatch, ResidentFacts
-from .bulk import among, insert_rows
+from .bulk import among, found_keys, insert_rows
 from .apply import _apply, credible_base  # noqa: F401 - credible_base: re-exported
 from .context import (OpResult, PushContext, Rejection, Tracked, _device_times,  # noqa: F401
                       _rejected, op_fingerprint)
@@ -82,8 +82,11 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
         pending.append((record, result))
 
     request_ops.before_flush(ctx)
-    positions = ctx.batch.flush()
-    raise_for_visits(session, [row for row, _author in ctx.batch.visits])
+    # The audit rows and the alerts are written before the positions are taken: from then on
+    # the log head is locked until commit, and every other push of the server waits for it.
+    audit_rows(session, ctx.audit)
+    positions = ctx.batch.flush(before_positions=lambda: raise_for_visits(
+        session, [row for row, _author in ctx.batch.visits]))
     request_ops.after_flush(ctx, positions)
     for record, result in pending:
         if result.status in (p.APPLIED, p.CONFLICTED):
@@ -95,7 +98,6 @@ def push_ops(session: Session, device: Device, raw_ops: list, skew_seconds: floa
             record.version = result.version
     if pending:
         insert_rows(session, AppliedOp.__table__, [vars(record) for record, _ in pending])
-    audit_rows(session, ctx.audit)
     return results
 
 
@@ -189,5 +191,5 @@ def _existing_records(session: Session, ops: list[dict]) -> set[tuple[str, str]]
         ids = [op["entity_id"] for op in ops if op["entity"] == entity]
         for start in range(0, len(ids), 500):
             found.update((entity, record_id) for record_id in session.scalars(
-                select(model.id).where(among(session, model.id, ids[start:start + 500]))))
+                found_keys(session, model.id, ids[start:start + 500])))
     return found

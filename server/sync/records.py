@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from shared import protocol as p
 from shared.clock import isoformat
+from shared.visit_record import visit_record
 
 from ..models import Conflict, Resident
 
@@ -30,14 +31,12 @@ def resident_payload(resident: Resident) -> dict:
 
 def visit_payload(visit: dict, author_name: str | None) -> dict:
     """``visit``: the column values of a :class:`Visit` row."""
-    return {
-        "id": visit["id"], "resident_id": visit["resident_id"], "grid_id": visit["grid_id"],
-        "author_id": visit["author_id"], "author_name": author_name,
-        "visited_at": _instant(visit["visited_at"]),
-        "device_time": _instant(visit["device_time"]),
-        "recorded_at": _instant(visit["recorded_at"]), "outcome": visit["outcome"],
-        "corrects": visit["corrects_id"], "correction": visit["correction"], **visit["details"],
-    }
+    return visit_record(
+        id=visit["id"], resident_id=visit["resident_id"], grid_id=visit["grid_id"],
+        author_id=visit["author_id"], author_name=author_name,
+        visited_at=_instant(visit["visited_at"]), device_time=_instant(visit["device_time"]),
+        recorded_at=_instant(visit["recorded_at"]), outcome=visit["outcome"],
+        corrects=visit["corrects_id"], correction=visit["correction"], details=visit["details"])
 
 
 def note_payload(note: dict, author_name: str | None) -> dict:

@@ -150,6 +150,42 @@ def test_the_third_no_answer_in_a_row_alerts_the_lead_once(neighbourhood, device
     assert [a.kind for a in db_session.scalars(select(Alert))] == [alerts.LADDER]
 
 
+def test_the_ladder_counts_the_no_answers_since_the_last_meeting(neighbourhood, device_for,
+                                                                 db_session):
+    """The lead is told how many times in a row nobody answered: a no-answer before the last
+    meeting is not one of them (the alert once counted every no-answer ever recorded)."""
+    hood, bob = neighbourhood, device_for("bob")
+    start = utcnow() - timedelta(days=20)
+    outcomes = ["no_answer", "no_answer", "met", "no_answer", "no_answer", "no_answer"]
+    push_as(bob, p.PROTOCOL_VERSION, [
+        visit_op(seq, hood.grid_a.id, hood.resident_a.id, outcome,
+                 device_time=start + timedelta(days=seq))
+        for seq, outcome in enumerate(outcomes, 1)])
+    fresh(db_session)
+    alert = db_session.scalars(select(Alert)).one()
+    assert (alert.kind, alert.detail) == (alerts.LADDER, {"no_answers": 3})
+
+
+def test_a_correction_counts_whatever_its_own_date(neighbourhood, device_for, db_session):
+    """The ladder reads the visits since the last meeting, and every correction: one dated
+    before that meeting (another tablet's clock) may still amend a no-answer after it."""
+    hood, bob = neighbourhood, device_for("bob")
+    start = utcnow() - timedelta(days=20)
+    ops = [visit_op(seq, hood.grid_a.id, hood.resident_a.id, outcome,
+                    device_time=start + timedelta(days=seq))
+           for seq, outcome in ((2, "met"), (3, "no_answer"), (4, "no_answer"))]
+    amend = visit_op(5, hood.grid_a.id, hood.resident_a.id, "met",
+                     device_time=start + timedelta(days=1),
+                     corrects=ops[2]["entity_id"], correction="amend")
+    results = push_as(bob, p.PROTOCOL_VERSION, ops + [amend])
+    assert [r["status"] for r in results] == ["applied"] * 4, results
+    push_as(bob, p.PROTOCOL_VERSION, [visit_op(6, hood.grid_a.id, hood.resident_a.id,
+                                               "no_answer", device_time=start + timedelta(days=5))])
+    fresh(db_session)
+    # no-answers in a row since the meeting: day 3 and day 5 (day 4 was amended to a meeting)
+    assert db_session.scalars(select(Alert)).all() == []
+
+
 def test_deceased_proposes_the_status_a_lead_confirms(neighbourhood, device_for, db_session,
                                                        as_web_user):
     hood, bob = neighbourhood, device_for("bob")

@@ -72,7 +72,7 @@ def test_the_lookup_uses_the_keys_not_the_devices_history(db_session):
         by_id, by_seq = sorted(scans, key=lambda n: "seq >=" in n.get("Index Cond", ""))
         # every column of a unique key in the index condition: one entry per probe, and
         # no row read only to be filtered out
-        assert by_id["Index Name"] == "applied_ops_pkey", shown
+        assert by_id["Index Name"] == AppliedOp.__table__.primary_key.name, shown
         assert "device_id" in by_id["Index Cond"] and "(op_id)" in by_id["Index Cond"], shown
         assert by_seq["Index Name"] == "uq_applied_ops_device_seq", shown
         assert "seq >=" in by_seq["Index Cond"] and "seq <=" in by_seq["Index Cond"], shown
@@ -93,3 +93,34 @@ def test_the_lookup_finds_every_known_op_by_id_or_by_number(db_session):
     # the device's own ops (the other device's ids and numbers are not asked for or differ)
     assert sorted(row["op_id"] for row in found) == sorted(
         str(uuid.UUID(int=n)) for n in (5, 6, 7, HISTORY))
+
+
+def test_the_visit_exists_check_probes_the_key_not_the_table(db_session):
+    """Which of a batch's visits already exist is asked of the primary key, one probe per id,
+    on a visits table never analysed: never a scan of every visit ever recorded."""
+    from sqlalchemy import text
+
+    from server.models import Visit
+    from server.sync.bulk import found_keys
+    if db_session.get_bind().dialect.name != "postgresql":
+        return  # SQLite: a plain IN list on the primary key
+    connection = db_session.connection()
+    connection.exec_driver_sql("SET LOCAL session_replication_role = replica")  # no FK checks
+    connection.execute(text(
+        "INSERT INTO visits (id, resident_id, grid_id, visited_at, device_time, recorded_at, "
+        "details) SELECT gen_random_uuid()::text, 'r', 1, now(), now(), now(), '{}' "
+        "FROM generate_series(1, :count)"), {"count": HISTORY})
+    ids = [str(uuid.uuid4()) for _ in range(500)]
+    plan = json.loads(_plan(db_session, found_keys(db_session, Visit.id, ids)))
+    nodes = []
+
+    def walk(node):
+        nodes.append(node)
+        for child in node.get("Plans", ()):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    scans = [(n["Node Type"], n.get("Index Name")) for n in nodes
+             if n.get("Relation Name") == "visits"]
+    key = Visit.__table__.primary_key.name
+    assert scans in ([("Index Only Scan", key)], [("Index Scan", key)]), scans
