@@ -11,7 +11,7 @@ reading every row.
 from alembic import op
 
 revision = "0007d_request_state_index"
-down_revision = "0006h_requests"
+down_revision = "0007b_constraint_names"
 branch_labels = None
 depends_on = None
 
