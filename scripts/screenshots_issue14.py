@@ -45,6 +45,31 @@ def _walk(session, item, steps, at):
     return at
 
 
+def walk_every_state(session, grid, resident, actor, department_id, start, closed=True):
+    """The request of "One request, every state", moved through the real rule and service:
+    ``actor`` maps vol, rep, sup and clerk to their Actor; ``closed`` False stops before the
+    last verdict (done again, waiting for the resident)."""
+    item = service.raise_request(
+        session, str(uuid.uuid4()), str(uuid.uuid4()), grid.id, actor["vol"],
+        {"category": "repairs", "description": WALK, "channel": "visit",
+         "resident_id": resident.id}, service.Made(start, start, service.VIA_TABLET))
+    handed = start + timedelta(hours=25)
+    steps = [(actor["rep"], Move(r.CLAIM, {"plan": "先上门看漏点"}), 3),
+             (actor["rep"], Move(r.PROGRESS, {"text": "漏点在楼上管道，需要住建局处理"}), 20),
+             (actor["sup"], Move(r.HAND_OVER, {
+                 "department_id": department_id, "working_days": 3,
+                 "due_on": WorkCalendar().due_after(district.today(handed), 3),
+                 "text": "请派人上门维修"}), 2),
+             (actor["clerk"], Move(r.ACCEPT), 18),
+             (actor["clerk"], Move(r.DEPT_PROGRESS, {"text": "已派维修工"}), 4),
+             (actor["clerk"], Move(r.DEPT_DONE, {"text": "管道已更换"}), 30),
+             (actor["vol"], Move(r.VERDICT, {"verdict": r.NOT_SATISFIED, "text": "还在渗水"}), 20),
+             (actor["rep"], Move(r.FINISH, {"text": "又请维修工补了防水"}), 40),
+             (actor["vol"], Move(r.VERDICT, {"verdict": r.SATISFIED, "text": "不漏了"}), 30)]
+    _walk(session, item, steps if closed else steps[:-1], start)
+    return item
+
+
 def seed_requests(session):
     scenario = seed(session)
     now = utcnow()
@@ -77,19 +102,8 @@ def seed_requests(session):
         return item
 
     # The walk: every state, over nine days.
-    start = now - timedelta(days=9)
-    walk = raised(scenario.grids["kunwu1"], WALK, "repairs", scenario.residents["zhang"], start)
-    at = start + timedelta(hours=3)
-    steps = [(actor["rep"], Move(r.CLAIM, {"plan": "先上门看漏点"}), 0),
-             (actor["rep"], Move(r.PROGRESS, {"text": "漏点在楼上管道，需要住建局处理"}), 20),
-             (actor["sup"], hand_over(3, at + timedelta(hours=22)), 2),
-             (actor["clerk"], Move(r.ACCEPT), 18),
-             (actor["clerk"], Move(r.DEPT_PROGRESS, {"text": "已派维修工"}), 4),
-             (actor["clerk"], Move(r.DEPT_DONE, {"text": "管道已更换"}), 30),
-             (actor["vol"], Move(r.VERDICT, {"verdict": r.NOT_SATISFIED, "text": "还在渗水"}), 20),
-             (actor["rep"], Move(r.FINISH, {"text": "又请维修工补了防水"}), 40),
-             (actor["vol"], Move(r.VERDICT, {"verdict": r.SATISFIED, "text": "不漏了"}), 30)]
-    _walk(session, walk, steps, at)
+    walk = walk_every_state(session, scenario.grids["kunwu1"], scenario.residents["zhang"],
+                            actor, housing.id, now - timedelta(days=9))
     moved = [walk]
     # Forty more over five months, left at every stage.
     rng = random.Random(14)

@@ -104,3 +104,8 @@ def test_the_timeline_says_when_who_what_and_how():
         "11月30日 10:00 · 王建国 · 备注 · 未发送",
         "    明天再去看看"]
     assert not re.search(r"[A-Za-z]{4,}", card["history"])
+
+
+def test_categories_use_the_glossarys_words():
+    """LANGUAGE.md: meals are 助餐 (never 吃饭), as in the web view."""
+    assert pr.request_card(view(category="meals"))["title"].startswith("助餐")

@@ -142,6 +142,7 @@ def test_announced_holidays_move_open_deadlines_and_the_tablets_hear_of_it(
     stays = handed_over(db_session, grid, date(2026, 12, 31), working_days=1)
     page = as_user("kunwu_sup").get(f"/requests/{item.id}").get_data(as_text=True)
     assert "2027-01-04" in page and "暂定" in page
+    assert "（3个工作日）" in page  # full-width brackets in Chinese (LANGUAGE.md, rule 2)
     assert "暂定" not in as_user("kunwu_sup").get(f"/requests/{stays.id}").get_data(as_text=True)
 
     assert knockdoor(database_url, "workdays", "holiday", "2027-01-01", "--note", "元旦") == 0
