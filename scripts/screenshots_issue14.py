@@ -11,26 +11,29 @@ and the request of docs/requests.md's "One request, every state".
 from __future__ import annotations
 
 import random
+import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from screenshots_web import seed
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server.sync.batch import ChangeBatch
-from server.threelists import service
-from server.threelists.models import Department, DepartmentStaff
-from server.threelists.workdays import WorkCalendar
-from server import district
-from shared import protocol as p
-from shared import requests as r
-from shared.clock import utcnow
-from shared.requests import Actor, Move
-from testkit.factories import make_person
-from testkit.web_live_server import sign_in
-from testkit.web_screenshots import pages_in_each_language, shoot_seeded, snap
+from screenshots_web import seed  # noqa: E402
 
-#: The request of "One request, every state": (who, move, hours after the last move)
+from server.sync.batch import ChangeBatch  # noqa: E402
+from server.threelists import service  # noqa: E402
+from server.threelists.models import Department, DepartmentStaff  # noqa: E402
+from server.threelists.workdays import WorkCalendar  # noqa: E402
+from server import district  # noqa: E402
+from shared import protocol as p  # noqa: E402
+from shared import requests as r  # noqa: E402
+from shared.clock import utcnow  # noqa: E402
+from shared.requests import Actor, Move  # noqa: E402
+from testkit.factories import make_person  # noqa: E402
+from testkit.web_live_server import sign_in  # noqa: E402
+from testkit.web_screenshots import pages_in_each_language, shoot_seeded, snap  # noqa: E402
+
+#: What the request of "One request, every state" (docs/requests.md) is about.
 WALK = "卫生间漏水，楼下邻居反映天花板渗水"
 
 
