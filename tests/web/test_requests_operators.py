@@ -65,7 +65,7 @@ def test_a_partner_key_from_the_command_line_works_until_revoked(app, database_u
     assert knockdoor(database_url, "partner", "add", "--name", "x", "--grid", "无此网格") == 1
 
 
-def test_a_department_account_signs_in_to_its_inbox_until_deactivated(app, database_url,
+def test_a_department_account_signs_in_to_its_inbox_until_deactivated(app, as_user, database_url,
                                                                       scenario, db_session,
                                                                       capsys):
     assert knockdoor(database_url, "department", "add", "--code", "housing", "--name",
@@ -97,6 +97,10 @@ def test_a_department_account_signs_in_to_its_inbox_until_deactivated(app, datab
     assert sign_in(app.test_client(), "fang", PASSWORD).headers.get("Location") != "/inbox"
     assert [len(audited(db_session, a)) for a in (
         "department_add", "department_account_add", "department_account_stop")] == [1, 1, 1]
+    # The audit log (操作记录) says each in words.
+    log = as_user("admin").get("/audit").get_data(as_text=True)
+    for words in ("添加部门", "添加部门账号", "停用部门账号"):
+        assert words in log, words
 
 
 def test_years_the_package_does_not_know_count_monday_to_friday_and_are_provisional():
