@@ -39,6 +39,15 @@ def _urls(pg_url: str) -> tuple[str, str]:
     return bench, admin
 
 
+def _version() -> str:
+    """The data set's version and the schema's head: a new migration rebuilds the data set."""
+    from alembic.script import ScriptDirectory
+
+    from server.migrate import alembic_config
+    heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    return f"{DATASET_VERSION} at {','.join(sorted(heads))}"
+
+
 def _ensure(admin_dsn: str) -> bool:
     """Make the database if needed; True when a data set of this version is there."""
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
@@ -47,7 +56,7 @@ def _ensure(admin_dsn: str) -> bool:
         if row is None:
             conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
             return False
-        return row[0] == DATASET_VERSION
+        return row[0] == _version()
 
 
 def _build(bench_url: str, admin_dsn: str) -> float:
@@ -114,7 +123,7 @@ def _build(bench_url: str, admin_dsn: str) -> float:
         with psycopg.connect(_dsn(bench_url), autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")  # what autovacuum does to a live database
         with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f"COMMENT ON DATABASE \"{BENCH_DATABASE}\" IS '{DATASET_VERSION}'")
+            conn.execute(f"COMMENT ON DATABASE \"{BENCH_DATABASE}\" IS '{_version()}'")
     return elapsed()
 
 

@@ -45,7 +45,7 @@ def covered_through() -> int:
 class WorkCalendar:
     #: The district's announced days: day → (HOLIDAY or WORKDAY, a note)
     rules: dict[date, tuple[str, str]] = field(default_factory=dict)
-    known_through: int = field(default_factory=covered_through)
+    known_through: int = field(default_factory=lambda: covered_through())
 
     def is_workday(self, day: date) -> bool:
         rule = self.rules.get(day)

@@ -5,6 +5,7 @@ import re
 from datetime import date, datetime, timezone
 
 import pytest
+import time_machine
 
 from client.requests import RequestView
 from client.ui.presenters import requests as pr
@@ -69,3 +70,37 @@ def test_a_provisional_deadline_says_so():
     due = RequestState(r.HANDED_OVER, due_on=date(2027, 1, 4))
     assert "暂定" in pr.request_card(view(state=due, due_provisional=True))["facts"]
     assert "暂定" not in pr.request_card(view(state=due))["facts"]
+
+
+@time_machine.travel(datetime(2026, 12, 10, 2, 0, tzinfo=timezone.utc), tick=False)
+def test_the_timeline_says_when_who_what_and_how():
+    timeline = [
+        {"id": "1", "action": r.RAISE, "at": "2026-11-20T07:53:00Z", "person_name": "王建国",
+         "via": "tablet", "data": {"category": "repairs"}},
+        {"id": "2", "action": r.HAND_OVER, "at": "2026-11-21T08:53:00Z",
+         "person_name": "李高远", "via": "web",
+         "data": {"due_on": "2026-11-26", "text": "请派人上门维修"}},
+        {"id": "3", "action": r.VERDICT, "at": "2026-11-23T06:00:00Z", "person_name": "王建国",
+         "via": "tablet", "data": {"verdict": r.NOT_SATISFIED, "text": "还在渗水"}},
+        {"id": "4", "action": "escalate", "at": "not a time", "person_name": 7, "via": "fax",
+         "data": "garbage"},  # a newer server's move, and nonsense: shown, never a crash
+        {"id": "5", "action": r.NOTE, "at": "2026-11-30T02:00:00Z", "person_name": "王建国",
+         "via": "tablet", "data": {"text": "明天再去看看"}, "unsent": True},
+    ]
+    card = pr.request_card(view(timeline=timeline))
+    assert card["history_count"] == 5
+    assert card["history"].splitlines() == [
+        "11月20日 15:53 · 王建国 · 提出需求 · 平板",
+        "11月21日 16:53 · 李高远 · 已转交部门，办理期限11月26日 · 网页端",
+        "    请派人上门维修",
+        "11月23日 14:00 · 王建国 · 居民评价：不满意 · 平板",
+        "    还在渗水",
+        "— · 其他办理步骤",
+        "11月30日 10:00 · 王建国 · 备注 · 未发送",
+        "    明天再去看看"]
+    assert not re.search(r"[A-Za-z]{4,}", card["history"])
+
+
+def test_categories_use_the_glossarys_words():
+    """LANGUAGE.md: meals are 助餐 (never 吃饭), as in the web view."""
+    assert pr.request_card(view(category="meals"))["title"].startswith("助餐")

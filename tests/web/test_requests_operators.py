@@ -9,6 +9,7 @@ import re
 import uuid
 from datetime import date, datetime, timezone
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -19,10 +20,17 @@ from server.threelists.models import ApiPartner, Department, DepartmentStaff, Se
 from shared import requests as r
 from testkit.web_helpers import sign_in
 
-# Wednesday 30 December 2026 in the district: the package (chinesecalendar 1.11) knows 2026 and
-# nothing of 2027.
+# Wednesday 30 December 2026 in the district.
 DECEMBER_30 = datetime(2026, 12, 30, 2, 0, tzinfo=timezone.utc)
 PASSWORD = "a long password"
+#: The package installed (chinesecalendar 1.11, the latest) knows 2026 and nothing of 2027.
+REAL_COVERAGE = workdays.covered_through()
+
+
+@pytest.fixture(autouse=True)
+def calendar_known_through_2026(monkeypatch):
+    """As with chinesecalendar 1.11, whatever later release is installed: 2027 unknown."""
+    monkeypatch.setattr(workdays, "covered_through", lambda: 2026)
 
 
 def knockdoor(database_url, *args) -> int:
@@ -65,7 +73,7 @@ def test_a_partner_key_from_the_command_line_works_until_revoked(app, database_u
     assert knockdoor(database_url, "partner", "add", "--name", "x", "--grid", "无此网格") == 1
 
 
-def test_a_department_account_signs_in_to_its_inbox_until_deactivated(app, database_url,
+def test_a_department_account_signs_in_to_its_inbox_until_deactivated(app, as_user, database_url,
                                                                       scenario, db_session,
                                                                       capsys):
     assert knockdoor(database_url, "department", "add", "--code", "housing", "--name",
@@ -97,11 +105,16 @@ def test_a_department_account_signs_in_to_its_inbox_until_deactivated(app, datab
     assert sign_in(app.test_client(), "fang", PASSWORD).headers.get("Location") != "/inbox"
     assert [len(audited(db_session, a)) for a in (
         "department_add", "department_account_add", "department_account_stop")] == [1, 1, 1]
+    # The audit log (操作记录) says each in words.
+    log = as_user("admin").get("/audit").get_data(as_text=True)
+    for words in ("添加部门", "添加部门账号", "停用部门账号"):
+        assert words in log, words
 
 
 def test_years_the_package_does_not_know_count_monday_to_friday_and_are_provisional():
+    assert REAL_COVERAGE >= 2026  # what the installed package knows, read from it
     plain = workdays.WorkCalendar()
-    assert workdays.covered_through() == 2026  # chinesecalendar 1.11; update this with it
+    assert plain.known_through == 2026
     # 2026 is the package's: 1 October is National Day, Saturday 10 October is worked.
     assert plain.due_after(date(2026, 9, 30), 1) == date(2026, 10, 8)
     assert plain.is_workday(date(2026, 10, 10))
@@ -142,6 +155,7 @@ def test_announced_holidays_move_open_deadlines_and_the_tablets_hear_of_it(
     stays = handed_over(db_session, grid, date(2026, 12, 31), working_days=1)
     page = as_user("kunwu_sup").get(f"/requests/{item.id}").get_data(as_text=True)
     assert "2027-01-04" in page and "暂定" in page
+    assert "（3个工作日）" in page  # full-width brackets in Chinese (LANGUAGE.md, rule 2)
     assert "暂定" not in as_user("kunwu_sup").get(f"/requests/{stays.id}").get_data(as_text=True)
 
     assert knockdoor(database_url, "workdays", "holiday", "2027-01-01", "--note", "元旦") == 0

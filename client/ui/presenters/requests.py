@@ -27,6 +27,17 @@ MOVE_LABELS = {r.CLAIM: N_("Claim it"), r.PROGRESS: N_("Add progress"),
                r.NOTE: N_("Add a note"), r.FINISH: N_("Mark done")}
 ACTION_LABELS = {r.RAISE: N_("raise"), r.CLAIM: N_("claim"), r.PROGRESS: N_("progress"),
                  r.NOTE: N_("note"), r.FINISH: N_("done"), r.VERDICT: N_("verdict")}
+#: The timeline's words for each move (every move any side can make: the tablet shows them all).
+EVENT_LABELS = {
+    r.RAISE: N_("Raised"), r.CLAIM: N_("Claimed"), r.ASSIGN: N_("Assigned"),
+    r.PROGRESS: N_("Progress"), r.NOTE: N_("Note"), r.HAND_OVER: N_("Handed to a department"),
+    r.ACCEPT: N_("Department accepted it"), r.DEPT_PROGRESS: N_("Department working on it"),
+    r.DEPT_DONE: N_("Department: done"), r.CANNOT: N_("Department cannot do it"),
+    r.FINISH: N_("Marked done"), r.VERDICT: N_("Resident's verdict"),
+    r.WITHDRAW: N_("Withdrawn"),
+}
+VIA_LABELS = {"tablet": N_("on a tablet"), "web": N_("on the web"),
+              "open311": N_("from the hotline")}
 TONES = {r.RAISED: "warn", r.REOPENED: "alert", r.RETURNED: "alert", r.DONE: "info",
          r.CLOSED: "ok", r.WITHDRAWN: "muted"}
 
@@ -54,7 +65,52 @@ def request_card(view) -> dict:
         "overdue": _("Overdue") if view.overdue else "",
         "unsent": _("{count} unsent").format(count=view.unsent) if view.unsent else "",
         "buttons": buttons,
+        "history": timeline_text(view),
+        "history_count": len(view.timeline),
     }
+
+
+def _word(labels: dict, code) -> str:
+    """A code's word; a code this app does not know (a newer server's) gets a plain word."""
+    return _(labels[code]) if code in labels else _("Another step")
+
+
+def _day(text):
+    from datetime import date
+    try:
+        return date.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
+def timeline_text(view) -> str:
+    """Every move on the request, oldest first: when, who, what, how; then what it carried
+    (the text, the verdict, the deadline). Moves not sent yet say so."""
+    lines = []
+    for event in view.timeline:
+        if not isinstance(event, dict):
+            continue
+        at = event.get("at")
+        at = parse_moment(at) if isinstance(at, str) else None
+        data = event.get("data") if isinstance(event.get("data"), dict) else {}
+        what = _word(EVENT_LABELS, event.get("action"))
+        if data.get("verdict") in VERDICT_LABELS:
+            what = _("{step}: {verdict}").format(step=what,
+                                                 verdict=_(VERDICT_LABELS[data["verdict"]]))
+        due = _day(data.get("due_on"))
+        if due is not None:
+            what = _("{step}, due {date}").format(
+                step=what, date=format_day(due, today_in_district()))
+        how = _("not sent yet") if event.get("unsent") else (
+            _(VIA_LABELS[event["via"]]) if event.get("via") in VIA_LABELS else "")
+        name = event.get("person_name") if isinstance(event.get("person_name"), str) else ""
+        lines.append(" · ".join(filter(None, [format_moment(at) if at else "—", name, what,
+                                               how])))
+        said = next((data[k] for k in ("text", "reason", "plan")
+                     if isinstance(data.get(k), str) and data[k]), "")
+        if said:
+            lines.append("    " + said)
+    return "\n".join(lines)
 
 
 def refusal_text(code: str, params: dict) -> str:

@@ -19,6 +19,7 @@ class RequestCard(Card):
     facts = StringProperty("")
     tone = StringProperty("info")
     flag = StringProperty("")
+    history = StringProperty("")  # the timeline, shown when the card is opened
 
 
 class OfferCard(Card):
@@ -50,6 +51,10 @@ class RequestsScreen(AppScreen):
     heading = StringProperty("")
     error = StringProperty("")
     focus = StringProperty("")  # a request to show first (a task tapped on 我的履职)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.opened: set[str] = set()  # cards showing their timeline
 
     def load(self, which: str = "", focus: str = "", **_params) -> None:
         self.which = which or self.which
@@ -84,7 +89,14 @@ class RequestsScreen(AppScreen):
         for card in sorted(cards, key=lambda c: c["request_id"] != focus) if focus else cards:
             widget = Factory.RequestCard(request_id=card["request_id"], title=card["title"],
                                          subtitle=card["subtitle"], facts=card["facts"],
-                                         tone=card["tone"], flag=card["overdue"] or card["unsent"])
+                                         tone=card["tone"], flag=card["overdue"] or card["unsent"],
+                                         history=card["history"] if card["request_id"] in
+                                         self.opened else "")
+            opened = card["request_id"] in self.opened
+            widget.ids.buttons.add_widget(Factory.CardButton(
+                text=_("Hide the history") if opened else
+                _("History ({count})").format(count=card["history_count"]),
+                on_release=lambda _b, rid=card["request_id"]: self.toggle_history(rid)))
             for move, text in card["buttons"]:
                 widget.ids.buttons.add_widget(Factory.CardButton(
                     text=text, on_release=lambda _b, m=move, rid=card["request_id"]:
@@ -92,6 +104,11 @@ class RequestsScreen(AppScreen):
             box.add_widget(widget)
         if not cards and not refused:
             box.add_widget(Factory.Muted(text=_("No requests here.")))
+
+    def toggle_history(self, request_id: str) -> None:
+        """Open or close a card's timeline: every move, who, when and how."""
+        self.opened ^= {request_id}
+        self.refresh()
 
     def move(self, request_id: str, move: str) -> None:
         text = self.ids.text.text.strip()
