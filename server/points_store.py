@@ -14,21 +14,21 @@ nothing here commits.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Iterable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from shared import points as sp
 from shared import protocol as p
-from shared.district_day import day_end, day_start
+from shared.district_day import day_end, day_start, next_month_start
 from shared.points import ledger as ledger_mod
 
 from . import points
 from .district import district_zone
-from .models import (ChangeLogEntry, LogHead, PointsAdjustment, PointsEntry, PointsState,
-                     Resident, Visit)
+from .models import (ChangeLogEntry, LogHead, PointsAdjustment, PointsEntry, PointsMonth,
+                     PointsState, Resident, Visit)
 from .sync.bulk import insert_rows
 from .threelists.models import ServiceRequest
 
@@ -92,6 +92,9 @@ def rebuild(session: Session, book: sp.RuleBook) -> None:
         session.scalars(select(ServiceRequest.grid_id).distinct()))
     facts = points.load_facts(session, grid_ids, person_ids=[])
     _store(session, book, facts)
+    _sum_months(session, None)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE points_entries"))  # the planner's counts are all new
 
 
 def rebuild_parts(session: Session, book: sp.RuleBook, resident_ids: set[str],
@@ -108,12 +111,39 @@ def rebuild_parts(session: Session, book: sp.RuleBook, resident_ids: set[str],
     facts = points.load_part_facts(session, resident_ids, request_ids)
     parts = [PREFIX["resident"] + i for i in resident_ids] + \
         [PREFIX["request"] + i for i in request_ids]
+    e = PointsEntry
+    months: set[tuple] = set()
     for keys in _chunks(parts):
-        session.execute(delete(PointsEntry).where(PointsEntry.part.in_(keys)))
-    _store(session, book, facts)
+        months |= set(session.execute(select(e.month, e.person_id, e.grid_id).where(
+            e.part.in_(keys), e.grid_id.is_not(None)).distinct()).all())
+        session.execute(delete(e).where(e.part.in_(keys)))
+    months |= _store(session, book, facts)
+    _sum_months(session, months)
 
 
-def _store(session: Session, book: sp.RuleBook, facts: points.Facts) -> None:
+def _sum_months(session: Session, keys: set[tuple] | None) -> None:
+    """Sum the entries again into ``points_months`` for these (month, person, grid); all with
+    None."""
+    e, m = PointsEntry, PointsMonth
+    summed = select(e.month, e.person_id, e.grid_id, func.sum(e.points)).where(
+        e.grid_id.is_not(None)).group_by(e.month, e.person_id, e.grid_id)
+    columns = ("month", "person_id", "grid_id", "points")
+    if keys is None:
+        session.execute(delete(m))
+        rows = session.execute(summed).all()
+    else:
+        rows = []
+        keys = sorted(keys)
+        for start in range(0, len(keys), CHUNK // 2):
+            chunk = keys[start:start + CHUNK // 2]
+            session.execute(delete(m).where(tuple_(m.month, m.person_id, m.grid_id).in_(chunk)))
+            rows += session.execute(summed.where(
+                tuple_(e.month, e.person_id, e.grid_id).in_(chunk))).all()
+    insert_rows(session, m.__table__, [dict(zip(columns, row)) for row in rows])
+
+
+def _store(session: Session, book: sp.RuleBook, facts: points.Facts) -> set[tuple]:
+    """Store the ledger of ``facts``; the (month, person, grid) it wrote to."""
     ledger = sp.Ledger(book, district_zone())
     for fact in facts.items:
         ledger.add(fact)
@@ -125,15 +155,41 @@ def _store(session: Session, book: sp.RuleBook, facts: points.Facts) -> None:
         else:
             grid_id = facts.request_grids.get(key)
         part = PREFIX[kind] + key
-        rows += [{"part": part, "at": e.at, "day": e.day, "person_id": e.person_id,
+        rows += [{"part": part, "at": e.at, "day": e.day, "month": e.day.replace(day=1),
+                  "person_id": e.person_id,
                   "kind": e.kind, "points": e.points, "source": e.source,
                   "source_id": e.source_id, "rule_version": e.rule_version,
                   "resident_id": e.resident_id, "note": e.note, "grid_id": grid_id}
                  for e in entries]
     insert_rows(session, PointsEntry.__table__, rows)
+    return {(row["month"], row["person_id"], row["grid_id"]) for row in rows
+            if row["grid_id"] is not None}
 
 
 # ---- reading ---------------------------------------------------------------------------------
+
+def _whole_months(first: date, last: date) -> list[date]:
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        following = next_month_start(month)
+        if month >= first and following - timedelta(days=1) <= last:
+            months.append(month)
+        month = following
+    return months
+
+
+def _part_months(first: date, last: date, whole: list[date]) -> list[tuple[date, date]]:
+    """The runs of days from ``first`` to ``last`` outside the whole months."""
+    if not whole:
+        return [(first, last)]
+    runs = []
+    if first < whole[0]:
+        runs.append((first, whole[0] - timedelta(days=1)))
+    end = next_month_start(whole[-1])
+    if end <= last:
+        runs.append((end, last))
+    return runs
+
 
 def _in_period(first, last, now):
     e = PointsEntry
@@ -146,17 +202,29 @@ def sums(session: Session, grid_ids: Iterable[int], first, last,
     done in ``grid_ids``, with every adjustment of the period (they name no grid), as of
     ``now``. Brings the store up to date first."""
     refresh(session, now)
-    e = PointsEntry
+    e, m = PointsEntry, PointsMonth
+    wanted = set(grid_ids)
     people: dict[str, int] = {}
     grids: dict[int, int] = {}
-    for chunk in _chunks(grid_ids):
-        where = (*_in_period(first, last, now), e.grid_id.in_(chunk))
-        for person_id, total in session.execute(
-                select(e.person_id, func.sum(e.points)).where(*where).group_by(e.person_id)):
-            people[person_id] = people.get(person_id, 0) + int(total or 0)
-        for grid_id, total in session.execute(
-                select(e.grid_id, func.sum(e.points)).where(*where).group_by(e.grid_id)):
-            grids[grid_id] = grids.get(grid_id, 0) + int(total or 0)
+
+    def add(rows, sign=1):
+        for person_id, grid_id, total in rows:
+            if grid_id in wanted:
+                people[person_id] = people.get(person_id, 0) + sign * int(total or 0)
+                grids[grid_id] = grids.get(grid_id, 0) + sign * int(total or 0)
+
+    # Whole months from the monthly sums, less what is in them but has not happened yet (a
+    # deadline still to pass); the days of a part month from the entries.
+    whole = _whole_months(first, last)
+    grouped = (e.person_id, e.grid_id)
+    if whole:
+        add(session.execute(select(m.person_id, m.grid_id, func.sum(m.points))
+                            .where(m.month.in_(whole)).group_by(m.person_id, m.grid_id)))
+        add(session.execute(select(*grouped, func.sum(e.points)).where(
+            e.at > now, e.month.in_(whole)).group_by(*grouped)), -1)
+    for start, end in _part_months(first, last, whole):
+        add(session.execute(select(*grouped, func.sum(e.points)).where(
+            *_in_period(start, end, now)).group_by(*grouped)))
     for adjustment in _adjustments(session, first, last, now, None):
         people[adjustment.person_id] = people.get(adjustment.person_id, 0) + adjustment.points
     return people, grids

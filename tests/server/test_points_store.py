@@ -49,10 +49,22 @@ def from_scratch(session, now) -> list[sp.Entry]:
                              district_zone(), now)
 
 
+PERIODS = [(date(2026, 11, 1), date(2026, 11, 30)), (date(2026, 1, 1), date(2026, 12, 31)),
+           (date(2026, 10, 20), date(2026, 11, 21)), (date(2026, 11, 20), date(2026, 11, 22)),
+           (date(2026, 9, 15), date(2026, 12, 31))]
+
+
 def same(session, now) -> list[sp.Entry]:
     got = stored(session, now)
     session.commit()
-    assert got == from_scratch(session, now)
+    expected = from_scratch(session, now)
+    assert got == expected
+    grids = set(session.scalars(select(Resident.grid_id)))
+    for first, last in PERIODS:  # the sums (monthly sums and part months) agree too
+        people, _grids = points_store.sums(session, grids, first, last, now)
+        assert {k: v for k, v in people.items() if v} == \
+            {k: v for k, v in sp.totals(expected, first, last).items() if v}, (first, last)
+    session.commit()
     return got
 
 
