@@ -23,7 +23,7 @@ from ..sync.edits import create_residents
 from .history import build_plan
 from .plan import PlannedArea, PlannedPerson
 from .words import (DEFAULT_RANDOM_SEED, DEMO_PASSWORD, DEMO_PASSWORD_HASH, DISTRICT_NAME,
-                    VISITS_PER_BATCH)
+                    HISTORY_DAYS, VISITS_PER_BATCH)
 
 
 @dataclass
@@ -201,11 +201,11 @@ def seed_demo(session: Session, random_seed: int = DEFAULT_RANDOM_SEED,
     summary.visits = len(plan.visits)
     summary.notes = len(plan.notes)
 
-    # The three lists: departments, their accounts and five weeks of requests (issue 14).
+    # The three lists: departments, their accounts and a year of requests (issue 14).
     from ..threelists.demo import seed_requests
     summary.logins += [Login(*login) for login in seed_requests(
         session, random.Random(random_seed + 14), now,
-        generate_password_hash(DEMO_PASSWORD, method=DEMO_PASSWORD_HASH))]
+        generate_password_hash(DEMO_PASSWORD, method=DEMO_PASSWORD_HASH), HISTORY_DAYS)]
 
     today = district.today(now)
     summary.open_follow_ups = sum(r.follow_up_since is not None for r in residents)
