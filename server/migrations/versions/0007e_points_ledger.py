@@ -17,7 +17,7 @@ from alembic import op
 from server.models import UTCDateTime
 
 revision = "0007e_points_ledger"
-down_revision = "0006h_requests"
+down_revision = "0007d_request_state_index"
 branch_labels = None
 depends_on = None
 
