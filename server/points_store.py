@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable
 
-from sqlalchemy import delete, func, select, text, tuple_
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from shared import points as sp
@@ -92,7 +92,7 @@ def rebuild(session: Session, book: sp.RuleBook) -> None:
         session.scalars(select(ServiceRequest.grid_id).distinct()))
     facts = points.load_facts(session, grid_ids, person_ids=[])
     _store(session, book, facts)
-    _sum_months(session, None)
+    _sum_months(session)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("ANALYZE points_entries"))  # the planner's counts are all new
 
@@ -112,38 +112,60 @@ def rebuild_parts(session: Session, book: sp.RuleBook, resident_ids: set[str],
     parts = [PREFIX["resident"] + i for i in resident_ids] + \
         [PREFIX["request"] + i for i in request_ids]
     e = PointsEntry
-    months: set[tuple] = set()
+    month_key = (e.month, e.person_id, e.grid_id)
+    before: dict[tuple, int] = {}
     for keys in _chunks(parts):
-        months |= set(session.execute(select(e.month, e.person_id, e.grid_id).where(
-            e.part.in_(keys), e.grid_id.is_not(None)).distinct()).all())
+        for month, person_id, grid_id, total in session.execute(
+                select(*month_key, func.sum(e.points)).where(
+                    e.part.in_(keys), e.grid_id.is_not(None)).group_by(*month_key)):
+            key = (month, person_id, grid_id)
+            before[key] = before.get(key, 0) + int(total or 0)
         session.execute(delete(e).where(e.part.in_(keys)))
-    months |= _store(session, book, facts)
-    _sum_months(session, months)
+    after = _store(session, book, facts)
+    _add_to_months(session, {key: after.get(key, 0) - before.get(key, 0)
+                             for key in set(before) | set(after)})
 
 
-def _sum_months(session: Session, keys: set[tuple] | None) -> None:
-    """Sum the entries again into ``points_months`` for these (month, person, grid); all with
-    None."""
+def _add_to_months(session: Session, deltas: dict[tuple, int]) -> None:
+    """Add what the rebuilt parts changed to the monthly sums (the other parts' share of a
+    month stays as it is)."""
+    deltas = {key: delta for key, delta in deltas.items() if delta}
+    if not deltas:
+        return
+    m = PointsMonth
+    have: set[tuple] = set()
+    people = {key[1] for key in deltas}
+    months = sorted({key[0] for key in deltas})
+    for chunk in _chunks(people):
+        have |= set(session.execute(select(m.month, m.person_id, m.grid_id).where(
+            m.person_id.in_(chunk), m.month.in_(months))).all())
+    changed = [{"d": delta, "m": key[0], "p": key[1], "g": key[2]}
+               for key, delta in deltas.items() if key in have]
+    if changed:
+        t = m.__table__
+        session.connection().execute(
+            update(t).where(t.c.month == bindparam("m"), t.c.person_id == bindparam("p"),
+                            t.c.grid_id == bindparam("g"))
+            .values(points=t.c.points + bindparam("d")), changed)
+    insert_rows(session, m.__table__, [
+        {"month": key[0], "person_id": key[1], "grid_id": key[2], "points": delta}
+        for key, delta in deltas.items() if key not in have])
+
+
+def _sum_months(session: Session) -> None:
+    """Sum all the entries into ``points_months`` anew."""
     e, m = PointsEntry, PointsMonth
-    summed = select(e.month, e.person_id, e.grid_id, func.sum(e.points)).where(
-        e.grid_id.is_not(None)).group_by(e.month, e.person_id, e.grid_id)
-    columns = ("month", "person_id", "grid_id", "points")
-    if keys is None:
-        session.execute(delete(m))
-        rows = session.execute(summed).all()
-    else:
-        rows = []
-        keys = sorted(keys)
-        for start in range(0, len(keys), CHUNK // 2):
-            chunk = keys[start:start + CHUNK // 2]
-            session.execute(delete(m).where(tuple_(m.month, m.person_id, m.grid_id).in_(chunk)))
-            rows += session.execute(summed.where(
-                tuple_(e.month, e.person_id, e.grid_id).in_(chunk))).all()
-    insert_rows(session, m.__table__, [dict(zip(columns, row)) for row in rows])
+    session.execute(delete(m))
+    rows = session.execute(select(e.month, e.person_id, e.grid_id, func.sum(e.points))
+                           .where(e.grid_id.is_not(None))
+                           .group_by(e.month, e.person_id, e.grid_id)).all()
+    insert_rows(session, m.__table__, [
+        {"month": month, "person_id": person_id, "grid_id": grid_id, "points": int(total)}
+        for month, person_id, grid_id, total in rows])
 
 
-def _store(session: Session, book: sp.RuleBook, facts: points.Facts) -> set[tuple]:
-    """Store the ledger of ``facts``; the (month, person, grid) it wrote to."""
+def _store(session: Session, book: sp.RuleBook, facts: points.Facts) -> dict[tuple, int]:
+    """Store the ledger of ``facts``; what it wrote summed per (month, person, grid)."""
     ledger = sp.Ledger(book, district_zone())
     for fact in facts.items:
         ledger.add(fact)
@@ -162,8 +184,12 @@ def _store(session: Session, book: sp.RuleBook, facts: points.Facts) -> set[tupl
                   "resident_id": e.resident_id, "note": e.note, "grid_id": grid_id}
                  for e in entries]
     insert_rows(session, PointsEntry.__table__, rows)
-    return {(row["month"], row["person_id"], row["grid_id"]) for row in rows
-            if row["grid_id"] is not None}
+    summed: dict[tuple, int] = {}
+    for row in rows:
+        if row["grid_id"] is not None:
+            key = (row["month"], row["person_id"], row["grid_id"])
+            summed[key] = summed.get(key, 0) + row["points"]
+    return summed
 
 
 # ---- reading ---------------------------------------------------------------------------------
