@@ -1,5 +1,5 @@
 """The demo district's three lists: departments and their accounts, and a history of requests
-(a year: three or so a grid a month), walked through the same rule and service as real ones
+(a year: two or so a grid a month), walked through the same rule and service as real ones
 (so every timeline is legal and the dashboard's three rates and the duty points show real
 numbers). The last five weeks' requests are left in every state; older ones are closed or
 withdrawn, as in a programme that works. Called by server.demo.seed_demo."""
@@ -87,7 +87,7 @@ def seed_requests(session: Session, rng: random.Random, now: datetime,
             continue
         boss = _actor(supervisors[0])
         reps = [_actor(x) for x in field if x.role == p.REPRESENTATIVE]
-        count = max(rng.randint(4, 8), round(rng.uniform(2.5, 4) * days / 30))
+        count = max(rng.randint(4, 8), round(rng.uniform(1.5, 2.5) * days / 30))
         for _ in range(count):
             touched.append(_walk(session, rng, now, grid, boss, [_actor(x) for x in field],
                                  reps, residents.get(grid.id, []), departments, staff, days))

@@ -174,10 +174,10 @@ def test_seed_demo_builds_the_district(engine):
         # and a department account per department.
         assert set(session.scalars(select(ServiceRequest.state))) == set(rq.STATES)
         # A year of them: the old ones (almost all) closed or withdrawn, as in a programme that
-        # works; three or so a grid a month.
+        # works; two or so a grid a month.
         raised = session.execute(select(ServiceRequest.raised_at, ServiceRequest.state)).all()
         assert max((NOW - at).days for at, _state in raised) > 330
-        assert len(raised) > 2.5 * 12 * len(grid_ids)
+        assert len(raised) > 1.5 * 12 * len(grid_ids)
         old = [state for at, state in raised if (NOW - at).days > 60]
         assert sum(state in (rq.CLOSED, rq.WITHDRAWN) for state in old) > 0.9 * len(old)
 
