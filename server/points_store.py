@@ -61,6 +61,11 @@ def _state(session: Session) -> PointsState:
     return state
 
 
+def forget(session: Session) -> None:
+    """Make the next :func:`refresh` build the whole ledger anew."""
+    session.execute(delete(PointsState))
+
+
 def refresh(session: Session, now: datetime) -> None:
     """Bring the stored ledger up to the change log's head (in the caller's transaction)."""
     state = _state(session)

@@ -10,11 +10,11 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server import points, points_store
 from server.district import district_zone
-from server.models import PointsEntry, Resident
+from server.models import PointsEntry, PointsState, Resident
 from server.sync.batch import ChangeBatch
 from server.sync.locks import load_for_update
 from server.sync.moves import move_resident
@@ -166,3 +166,30 @@ def test_a_new_version_of_the_rules_rebuilds_and_leaves_past_days_alone(world, d
     after = same(s, later)
     assert [e for e in after if e.day < date(2026, 11, 21)] == before
     assert [e.points for e in after if e.day >= date(2026, 11, 21)] == [5]
+
+
+def test_the_operators_command_builds_the_ledger_before_anyone_asks(world, db_session,
+                                                                    database_url, capsys):
+    from knockdoor import cli
+
+    scenario, _traveller = world
+    assert db_session.scalar(select(PointsState)) is None  # nobody has looked yet
+    assert cli.main(["points-ledger", "--database-url", database_url]) == 0
+    assert "up to date" in capsys.readouterr().out
+    db_session.rollback()
+    state = db_session.scalar(select(PointsState))
+    assert state is not None and state.position > 0
+    built = set(db_session.scalars(select(PointsEntry.id)))
+    assert built
+    same(db_session, NOW)  # what it built is the ledger, and reading it changes nothing
+    assert set(db_session.scalars(select(PointsEntry.id))) == built
+    # a stored row damaged by hand stays so while the ledger is up to date; --rebuild mends it
+    db_session.execute(update(PointsEntry).values(points=99))
+    db_session.commit()
+    assert cli.main(["points-ledger", "--database-url", database_url]) == 0
+    db_session.rollback()
+    assert set(db_session.scalars(select(PointsEntry.points))) == {99}
+    assert cli.main(["points-ledger", "--rebuild", "--database-url", database_url]) == 0
+    db_session.rollback()
+    assert 99 not in set(db_session.scalars(select(PointsEntry.points)))
+    same(db_session, NOW)
