@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Iterable
 
 from sqlalchemy import bindparam, delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared import points as sp
@@ -49,15 +50,25 @@ def _chunks(values: Iterable) -> Iterable[list]:
         yield values[start:start + CHUNK]
 
 
-def _state(session: Session) -> PointsState:
-    query = select(PointsState).where(PointsState.id == 1)
+def _lock_state(session: Session) -> PointsState | None:
+    """The state row, locked for this transaction; None when another transaction holds it
+    (it is catching up: this reader takes the store as last committed rather than wait)."""
+    # populate_existing: the row as the lock found it, not as this session last read it
+    query = select(PointsState).where(PointsState.id == 1).execution_options(
+        populate_existing=True)
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    state = session.scalar(query)
+        state = session.scalar(query.with_for_update(skip_locked=True))
+        if state is None and session.scalar(select(func.count()).select_from(PointsState)):
+            return None
+    else:  # SQLite: the transaction already holds the one write lock
+        state = session.scalar(query)
     if state is None:
-        state = PointsState(id=1, position=-1, book="")
-        session.add(state)
-        session.flush()
+        try:
+            with session.begin_nested():
+                state = PointsState(id=1, position=-1, book="")
+                session.add(state)
+        except IntegrityError:  # another transaction made it first: it is catching up
+            return None
     return state
 
 
@@ -67,11 +78,20 @@ def forget(session: Session) -> None:
 
 
 def refresh(session: Session, now: datetime) -> None:
-    """Bring the stored ledger up to the change log's head (in the caller's transaction)."""
-    state = _state(session)
+    """Bring the stored ledger up to the change log's head (in the caller's transaction).
+    Nothing to do is found without a lock; while another transaction catches up, this one
+    reads the store as that one found it (seconds behind at most) instead of queueing."""
     head = session.scalar(select(LogHead.position).where(LogHead.id == 1)) or 0
     book = points.rule_book(session)
     stamp = book_stamp(book)
+    state = session.scalar(select(PointsState).where(PointsState.id == 1))
+    if state is not None and state.position == head and state.book == stamp:
+        return
+    state = _lock_state(session)
+    if state is None:
+        return
+    # Read again under the lock: what is committed now is what the store catches up to.
+    head = session.scalar(select(LogHead.position).where(LogHead.id == 1)) or 0
     if state.book != stamp or state.position < 0:
         rebuild(session, book)
     elif head > state.position:

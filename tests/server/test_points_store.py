@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import time_machine
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from server import points, points_store
 from server.district import district_zone
@@ -193,3 +193,26 @@ def test_the_operators_command_builds_the_ledger_before_anyone_asks(world, db_se
     db_session.rollback()
     assert 99 not in set(db_session.scalars(select(PointsEntry.points)))
     same(db_session, NOW)
+
+
+def test_a_reader_does_not_queue_behind_another_catching_up(world, db_session, engine):
+    """PostgreSQL: while one transaction catches the store up (holding the state row), another
+    reader takes the store as last committed at once instead of waiting for it."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: a second reader waits for the lock by "
+                    "design (BEGIN IMMEDIATE), there is nothing to skip")
+    from sqlalchemy.orm import Session
+
+    scenario, _traveller = world
+    same(db_session, NOW)
+    before = stored(db_session, NOW)
+    db_session.commit()
+    add_visit(db_session, scenario.residents["li"], scenario.people["vol_b"],
+              NOW - timedelta(hours=1))
+    db_session.commit()
+    with Session(engine) as first, Session(engine) as second:
+        first.execute(select(PointsState).with_for_update())  # catching up, not committed
+        second.execute(text("SET LOCAL lock_timeout = '2s'"))
+        assert stored(second, NOW) == before  # no wait, no error: the committed store
+        first.rollback()
+    assert stored(db_session, NOW) != before  # the next reader catches up
