@@ -261,5 +261,9 @@ def run(pg_url: str, full_batch: bool = False) -> list[BenchRow]:
 if __name__ == "__main__":
     from bench.common import format_table
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    print(format_table(run(args[0] if args else "postgresql+psycopg://postgres@127.0.0.1:5432/"
-                           "postgres", "--full-batch" in sys.argv)))
+    measured = run(args[0] if args else "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                   "--full-batch" in sys.argv)
+    print(format_table(measured))
+    for row in measured:
+        if row.note:
+            print(f"- {row.figure}: {row.note}")
