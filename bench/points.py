@@ -181,7 +181,8 @@ def run(pg_url: str, full_batch: bool = False) -> list[BenchRow]:
         grid_ids = set(s.scalars(select(Area.id).where(Area.level == "grid")))
         today = utcnow().date()
         year_first, year_last = points.period_bounds("year", today)
-        first, last = points.period_bounds("month", today)
+        # the last whole month (on the 1st, this month would be one day of data)
+        first, last = points.period_bounds("month", today.replace(day=1) - timedelta(days=1))
         _baseline_seconds, baseline_text = _baseline(s, datetime(today.year, 1, 1, tzinfo=timezone.utc))
 
         # before: the whole ledger computed in memory from the facts, as every view did

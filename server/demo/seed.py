@@ -159,9 +159,11 @@ def seed_demo(session: Session, random_seed: int = DEFAULT_RANDOM_SEED,
     summary.people = len(plan.people)
     summary.field_workers = sum(person.role in p.FIELD_ROLES for person in plan.people)
 
-    # Residents: one bulk write through the roster-import path.
+    # Residents: one bulk write through the roster-import path, on the roster before the
+    # history begins (a resident's month counts from the day they joined it).
     summary.residents = create_residents(
-        session, None, [(area_ids[r.grid], r.fields) for r in plan.residents])
+        session, None, [(area_ids[r.grid], r.fields) for r in plan.residents],
+        created_at=now - timedelta(days=HISTORY_DAYS + 14))
     by_address = {resident.address: resident for resident in session.scalars(select(Resident))}
     residents = [by_address[r.fields["address"]] for r in plan.residents]
 

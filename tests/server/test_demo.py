@@ -158,6 +158,10 @@ def test_seed_demo_builds_the_district(engine):
         assert overdue and len(overdue) == summary.overdue
         assert len(overdue) < len(residents) // 4
         assert sum(r.last_met_at is not None for r in residents) > 0.95 * len(residents)
+        # On the roster before their first visit (the monthly report counts from that day).
+        first_visit = dict(session.execute(select(Visit.resident_id, func.min(Visit.visited_at))
+                                           .group_by(Visit.resident_id)).all())
+        assert all(r.created_at < first_visit.get(r.id, NOW) for r in residents)
 
         # Everything is in the change log, as if it had been synced.
         visits = session.scalar(select(func.count()).select_from(Visit))
