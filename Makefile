@@ -122,6 +122,7 @@ demo: venv catalogs
 	mkdir -p $(DEMO_DIR)
 	$(BIN)/python -m knockdoor migrate --database-url '$(DEMO_DB_URL)'
 	$(BIN)/python -m knockdoor seed --demo --database-url '$(DEMO_DB_URL)' | tee $(DEMO_DIR)/logins.txt
+	$(BIN)/python -m knockdoor points-ledger --database-url '$(DEMO_DB_URL)'
 	@echo "== starting the server on $(DEMO_URL) (log: $(DEMO_LOG))"
 	@KNOCKDOOR_DATABASE_URL='$(DEMO_DB_URL)' KNOCKDOOR_SECURE_COOKIES=0 nohup $(BIN)/python -m knockdoor serve --host $(DEMO_HOST) --port $(DEMO_PORT) \
 	  >$(DEMO_LOG) 2>&1 </dev/null & echo $$! >$(DEMO_PID)

@@ -185,6 +185,27 @@ def cmd_refresh_follow_ups(args) -> int:
     return 0
 
 
+def cmd_points_ledger(args) -> int:
+    from sqlalchemy.orm import Session
+
+    from server import points_store
+    from server.db import make_engine
+    from shared.clock import utcnow
+
+    migrate_database(args.database_url)
+    engine = make_engine(args.database_url)
+    started = time.perf_counter()
+    try:
+        with Session(engine) as session, session.begin():
+            if args.rebuild:
+                points_store.forget(session)
+            points_store.refresh(session, utcnow())
+    finally:
+        engine.dispose()
+    print(f"The stored duty-points ledger is up to date ({time.perf_counter() - started:.1f} s).")
+    return 0
+
+
 def demo_usernames(count: int) -> list[str]:
     """The demo's first ``count`` field workers, one tablet each."""
     from server.demo import field_usernames
@@ -309,6 +330,17 @@ def build_parser() -> argparse.ArgumentParser:
                     "resident's open follow-up is worked out again from their visits. The "
                     "tablets do the same when the new rules reach them.")
     sub.set_defaults(handler=cmd_refresh_follow_ups)
+
+    sub = commands.add_parser(
+        "points-ledger", parents=[database],
+        help="build the stored duty-points ledger now (after an upgrade or new rules)",
+        description="The duty-points pages read a stored ledger that follows the change log "
+                    "(docs/points.md). Right after the upgrade that adds it, and after an admin "
+                    "saves a new version of the rules, the first page view would build it whole "
+                    "(about a minute for a large district's year); run this then instead. "
+                    "--rebuild builds it anew even when it is up to date.")
+    sub.add_argument("--rebuild", action="store_true", help="build it anew from the facts")
+    sub.set_defaults(handler=cmd_points_ledger)
 
     sub = commands.add_parser("create-user", parents=[database],
                               help="add a person who can sign in")

@@ -1,14 +1,14 @@
 """Duty points on the server (issue 15): the rule book as stored, the facts the shared core
 reads, and the ledger and sums it gives for any period and area.
 
-Nothing here stores points: the ledger is computed from the visits (and, once issue 14's
-requests are on the server, their events: :func:`request_facts`) by ``shared.points``, the same
-code the tablet runs, so a voided or corrected visit takes its points back. Helpers never commit.
+The ledger is computed from the visits and the requests (read through
+``shared.points.requests``, the tablet's own mapping) by ``shared.points``, the same code the
+tablet runs, so a voided or corrected visit takes its points back; server.points_store keeps it
+stored. :func:`ledger` computes it from scratch (the store's reference). Helpers never commit.
 """
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Iterable
@@ -125,11 +125,6 @@ def request_records(session: Session, grid_ids: Iterable[int] = (),
     return records
 
 
-def request_facts(session: Session, grid_ids: Iterable[int]) -> list[sp.RequestEvent]:
-    """The points facts of the requests raised in ``grid_ids`` (shared.points.requests)."""
-    return request_events(request_records(session, grid_ids).values())
-
-
 @dataclass
 class Facts:
     residents: dict[str, Resident]
@@ -195,30 +190,6 @@ def ledger(session: Session, grid_ids: Iterable[int], now: datetime,
            person_ids: Iterable[int] | None = None) -> tuple[list[sp.Entry], Facts]:
     facts = load_facts(session, grid_ids, person_ids)
     return sp.compute_ledger(facts.items, rule_book(session), district_zone(), now), facts
-
-
-def in_period(entries: Iterable[sp.Entry], first: date, last: date,
-              person_id: int | None = None) -> list[sp.Entry]:
-    wanted = None if person_id is None else str(person_id)
-    return [e for e in entries if first <= e.day <= last
-            and (wanted is None or e.person_id == wanted)]
-
-
-def per_area(entries: Iterable[sp.Entry], residents: dict[str, Resident],
-             ancestors, request_grids: dict[str, int] | None = None) -> dict[int, int]:
-    """Points per area (grid and every area above it), by where the work was done: the
-    resident's grid, or for a task the grid the request was raised in. Adjustments name no
-    resident and count for the person only."""
-    summed: dict[int, int] = defaultdict(int)
-    request_grids = request_grids or {}
-    for entry in entries:
-        resident = residents.get(entry.resident_id or "")
-        grid_id = resident.grid_id if resident is not None else request_grids.get(
-            entry.source_id) if entry.source == sp.facts.FROM_REQUEST else None
-        if grid_id is not None:
-            for area_id in ancestors(grid_id):
-                summed[area_id] += entry.points
-    return dict(summed)
 
 
 def per_week(entries: Iterable[sp.Entry], first: date, last: date) -> list[tuple[date, int]]:

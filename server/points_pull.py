@@ -58,14 +58,14 @@ def _standings(session: Session, view) -> list[dict]:
 
 def _rankings(session: Session, grid_ids: set[int], now: datetime,
               today: date) -> list[dict]:
-    from .web.queries.points import PointsView
+    from .web.queries.points import points_view  # the stored ledger's sums (points_store)
     out = []
     for community in _communities(session, grid_ids):
-        entries, facts = points.ledger(session, grids_under(session, [community.id]), now)
+        grids = grids_under(session, [community.id])
         ranking = {"community_id": community.id, "community": community.name}
         for name, first in (("month", month_start(today)), ("year", date(today.year, 1, 1))):
-            view = PointsView(points.in_period(entries, first, today), facts, first, today)
-            ranking[name] = _standings(session, view)
+            ranking[name] = _standings(session, points_view(session, grids, first, today,
+                                                            now=now))
         out.append(ranking)
     return out
 

@@ -3,8 +3,9 @@
 ``knockdoor seed --demo`` calls :func:`seed_demo`: four streets (街道), ten communities (社区),
 26 grids (网格) and about 1,400 elderly residents with the shape of a real care roster (mostly
 women, born 1930–1960, a third living alone), the knock-door teams assigned to the grids, and
-five weeks of visit history, so that the tablets and the supervisor pages have something true
-to show on the first morning: who is overdue, whose door stayed shut, who needs meals.
+a year of visit history and requests, so that the tablets, the supervisor pages, the duty
+points and the reports have something true to show on the first morning: who is overdue, whose
+door stayed shut, who needs meals, who earned what this year.
 
 Everything is drawn from one :class:`random.Random` seeded with ``random_seed``, so the same seed
 gives the same district, people, roster and history (relative to the day it is seeded). The ids

@@ -28,17 +28,18 @@ def build_plan(random_seed: int = DEFAULT_RANDOM_SEED, now: datetime | None = No
     return plan
 
 
-def _office_hours(draw: _Draw, day: date, now: datetime) -> datetime:
+def _office_hours(draw: _Draw, day: date, now: datetime, zone=None) -> datetime:
     """A moment on ``day`` between 8:30 and 17:30 China time, never in the future."""
     minutes = draw.rng.randint(8 * 60 + 30, 17 * 60 + 30)
     moment = datetime.combine(day, time(minutes // 60, minutes % 60),
-                              district.district_zone()).astimezone(timezone.utc)
+                              zone or district.district_zone()).astimezone(timezone.utc)
     return min(moment, now - timedelta(minutes=draw.rng.randint(20, 90)))
 
 
 def _plan_history(plan: Plan, draw: _Draw, now: datetime) -> None:
     rng = draw.rng
     today = district.today(now)
+    zone = district.district_zone()  # once: reading the configuration per visit is slow
     workers_of: dict[str, list[str]] = {}
     for person in plan.people:
         if person.role in p.FIELD_ROLES:
@@ -101,7 +102,7 @@ def _plan_history(plan: Plan, draw: _Draw, now: datetime) -> None:
         for ago, outcome in sorted(days, key=lambda item: -item[0]):
             if ago > HISTORY_DAYS + 7:
                 continue
-            visited_at = _office_hours(draw, today - timedelta(days=ago), now)
+            visited_at = _office_hours(draw, today - timedelta(days=ago), now, zone)
             recorded_at = min(now, visited_at + timedelta(minutes=rng.randint(5, 600)))
             plan.visits.append(PlannedVisit(
                 index, rng.choice(workers), visited_at, recorded_at, outcome,
@@ -109,7 +110,7 @@ def _plan_history(plan: Plan, draw: _Draw, now: datetime) -> None:
 
         if draw.chance(0.12):
             written_at = _office_hours(draw, today - timedelta(days=rng.randint(0, HISTORY_DAYS)),
-                                       now)
+                                       now, zone)
             plan.notes.append(PlannedNote(index, rng.choice(workers), written_at,
                                           rng.choice(CASE_NOTES), draw.uuid()))
 

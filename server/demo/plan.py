@@ -137,7 +137,8 @@ def _plan_people(plan: Plan, draw: _Draw) -> None:
     rng = draw.rng
     areas = {area.key: area for area in plan.areas}
 
-    def person(username, role, name, keys, years_back=(1, 4)):
+    # Everyone started at least two years ago: the year of history is all theirs.
+    def person(username, role, name, keys, years_back=(2, 5)):
         starts = date(2026 - rng.randint(*years_back), rng.randint(1, 12), 1)
         plan.people.append(PlannedPerson(username, role, name, draw.mobile(), keys, starts))
 

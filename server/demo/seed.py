@@ -23,7 +23,7 @@ from ..sync.edits import create_residents
 from .history import build_plan
 from .plan import PlannedArea, PlannedPerson
 from .words import (DEFAULT_RANDOM_SEED, DEMO_PASSWORD, DEMO_PASSWORD_HASH, DISTRICT_NAME,
-                    VISITS_PER_BATCH)
+                    HISTORY_DAYS, VISITS_PER_BATCH)
 
 
 @dataclass
@@ -159,9 +159,11 @@ def seed_demo(session: Session, random_seed: int = DEFAULT_RANDOM_SEED,
     summary.people = len(plan.people)
     summary.field_workers = sum(person.role in p.FIELD_ROLES for person in plan.people)
 
-    # Residents: one bulk write through the roster-import path.
+    # Residents: one bulk write through the roster-import path, on the roster before the
+    # history begins (a resident's month counts from the day they joined it).
     summary.residents = create_residents(
-        session, None, [(area_ids[r.grid], r.fields) for r in plan.residents])
+        session, None, [(area_ids[r.grid], r.fields) for r in plan.residents],
+        created_at=now - timedelta(days=HISTORY_DAYS + 14))
     by_address = {resident.address: resident for resident in session.scalars(select(Resident))}
     residents = [by_address[r.fields["address"]] for r in plan.residents]
 
@@ -201,11 +203,11 @@ def seed_demo(session: Session, random_seed: int = DEFAULT_RANDOM_SEED,
     summary.visits = len(plan.visits)
     summary.notes = len(plan.notes)
 
-    # The three lists: departments, their accounts and five weeks of requests (issue 14).
+    # The three lists: departments, their accounts and a year of requests (issue 14).
     from ..threelists.demo import seed_requests
     summary.logins += [Login(*login) for login in seed_requests(
         session, random.Random(random_seed + 14), now,
-        generate_password_hash(DEMO_PASSWORD, method=DEMO_PASSWORD_HASH))]
+        generate_password_hash(DEMO_PASSWORD, method=DEMO_PASSWORD_HASH), HISTORY_DAYS)]
 
     today = district.today(now)
     summary.open_follow_ups = sum(r.follow_up_since is not None for r in residents)

@@ -12,7 +12,7 @@ from .base import Base, UTCDateTime
 from .people import Assignment, Device, LoginAttempt, Person, ProvisioningCode, WebSession
 from .places import Area, Pairing, Resident, ResidentMove
 from .settings import (
-    DistrictSetting, PointsAdjustment, PointsEntry, PointsRuleVersion, PointsState,
+    DistrictSetting, PointsAdjustment, PointsEntry, PointsMonth, PointsRuleVersion, PointsState,
 )
 from .sync import AppliedOp, AuditEntry, ChangeLogEntry, LogHead
 from .visits import Alert, Campaign, CaseNote, Conflict, Visit
@@ -23,6 +23,6 @@ from ..threelists import models as _threelists_models  # noqa: E402,F401
 __all__ = [
     "Alert", "AppliedOp", "Area", "Assignment", "AuditEntry", "Base", "Campaign", "CaseNote",
     "ChangeLogEntry", "Conflict", "Device", "DistrictSetting", "LogHead", "LoginAttempt",
-    "Pairing", "Person", "PointsAdjustment", "PointsEntry", "PointsRuleVersion", "PointsState",
-    "ProvisioningCode", "Resident", "ResidentMove", "UTCDateTime", "Visit", "WebSession",
+    "Pairing", "Person", "PointsAdjustment", "PointsEntry", "PointsMonth", "PointsRuleVersion",
+    "PointsState", "ProvisioningCode", "Resident", "ResidentMove", "UTCDateTime", "Visit", "WebSession",
 ]

@@ -57,6 +57,7 @@ class PointsEntry(Base):
     part: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime]
     day: Mapped[date] = mapped_column(Date)
+    month: Mapped[date] = mapped_column(Date)  # the first day of ``day``'s month
     person_id: Mapped[str] = mapped_column(String(36))
     kind: Mapped[str] = mapped_column(String(32))
     points: Mapped[int] = mapped_column(Integer)
@@ -69,7 +70,21 @@ class PointsEntry(Base):
 
     __table_args__ = (Index("ix_points_entries_part", "part"),
                       Index("ix_points_entries_day_grid", "day", "grid_id"),
-                      Index("ix_points_entries_person_day", "person_id", "day"))
+                      Index("ix_points_entries_person_day", "person_id", "day"),
+                      Index("ix_points_entries_at", "at"),
+                      Index("ix_points_entries_month_person_grid", "month", "person_id",
+                            "grid_id"))
+
+
+class PointsMonth(Base):
+    """The stored ledger summed per district month, person and grid (server.points_store
+    keeps it with the entries): a year of a district is a few thousand rows to add up."""
+
+    __tablename__ = "points_months"
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    grid_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    points: Mapped[int] = mapped_column(Integer)
 
 
 class PointsState(Base):

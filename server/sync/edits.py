@@ -8,6 +8,7 @@ stale offline edit arriving later becomes a conflict instead of silently undoing
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,10 +40,13 @@ class ServerWriter:
         return stamps.dump([Candidate(self.stamp, value, self.meta)])
 
 
-def build_resident(resident_id: str, grid_id: int, fields: dict, writer) -> Resident:
+def build_resident(resident_id: str, grid_id: int, fields: dict, writer,
+                   created_at: datetime | None = None) -> Resident:
     """A new resident from validated ResidentData, every given field stamped by ``writer``
-    (anything with ``candidates(value)``: a ServerWriter, or a pushed op's writer)."""
-    resident = Resident(id=resident_id, grid_id=grid_id, version=0, created_at=utcnow(),
+    (anything with ``candidates(value)``: a ServerWriter, or a pushed op's writer).
+    ``created_at``: when they joined the roster, if not now (the demo's year of history)."""
+    resident = Resident(id=resident_id, grid_id=grid_id, version=0,
+                        created_at=created_at or utcnow(),
                         **{**resident_fields.defaults(), **fields})
     resident.search_keys = search_keys(resident.name, resident.address, resident.phone)
     resident.field_stamps = {name: writer.candidates(value) for name, value in fields.items()}
@@ -68,14 +72,14 @@ def create_resident(session: Session, person: Person | None, grid_id: int, field
 
 
 def create_residents(session: Session, person: Person | None, rows: list[tuple[int, dict]],
-                     ids: list[str] | None = None) -> int:
+                     ids: list[str] | None = None, created_at: datetime | None = None) -> int:
     """Bulk form of :func:`create_resident` for roster imports: one log write for all rows.
     ``ids``: the new residents' ids, one per row (the caller audits them); random otherwise."""
     writer = ServerWriter(session, person)
     batch = ChangeBatch(session)
     for index, (grid_id, fields) in enumerate(rows):
         resident = build_resident(ids[index] if ids else str(uuid.uuid4()), grid_id, fields,
-                                  writer)
+                                  writer, created_at)
         session.add(resident)
         batch.touch_resident(resident)
     batch.flush()

@@ -1,6 +1,8 @@
-"""The demo district's three lists: departments and their accounts, and five weeks of requests
-in every state, walked through the same rule and service as real ones (so every timeline is
-legal and the dashboard's three rates show real numbers). Called by server.demo.seed_demo."""
+"""The demo district's three lists: departments and their accounts, and a history of requests
+(a year: two or so a grid a month), walked through the same rule and service as real ones
+(so every timeline is legal and the dashboard's three rates and the duty points show real
+numbers). The last five weeks' requests are left in every state; older ones are closed or
+withdrawn, as in a programme that works. Called by server.demo.seed_demo."""
 from __future__ import annotations
 
 import random
@@ -47,8 +49,12 @@ TARGETS = [r.RAISED, r.CLAIMED, r.IN_PROGRESS, r.HANDED_OVER, r.ACCEPTED, r.DEPT
            r.DONE, r.RETURNED, r.REOPENED, r.CLOSED, r.CLOSED, r.CLOSED, r.CLOSED, r.WITHDRAWN]
 
 
+#: Requests younger than this many days are left at any stage; older ones were closed.
+RECENT_DAYS = 35
+
+
 def seed_requests(session: Session, rng: random.Random, now: datetime,
-                  password_hash: str) -> list[tuple[str, str, str, str]]:
+                  password_hash: str, days: int = RECENT_DAYS) -> list[tuple[str, str, str, str]]:
     """Departments, their staff and the requests; returns the staff's logins
     (username, role, name, scope)."""
     departments, staff, logins = {}, {}, []
@@ -81,9 +87,10 @@ def seed_requests(session: Session, rng: random.Random, now: datetime,
             continue
         boss = _actor(supervisors[0])
         reps = [_actor(x) for x in field if x.role == p.REPRESENTATIVE]
-        for _ in range(rng.randint(4, 8)):
+        count = max(rng.randint(4, 8), round(rng.uniform(1.5, 2.5) * days / 30))
+        for _ in range(count):
             touched.append(_walk(session, rng, now, grid, boss, [_actor(x) for x in field],
-                                 reps, residents.get(grid.id, []), departments, staff))
+                                 reps, residents.get(grid.id, []), departments, staff, days))
     batch = ChangeBatch(session)
     service.relog(session, batch, touched)
     service.stamp_versions(touched, batch.flush())
@@ -94,10 +101,12 @@ def _actor(person: Person) -> Actor:
     return Actor(person.id, person.role, person.display_name)
 
 
-def _walk(session, rng, now, grid, boss, field, reps, residents, departments, staff):
-    """One request raised some day in the last five weeks and walked towards a stage."""
+def _walk(session, rng, now, grid, boss, field, reps, residents, departments, staff,
+          days=RECENT_DAYS):
+    """One request raised some day in the last ``days`` and walked towards a stage."""
     category = rng.choice(list(DESCRIPTIONS))
-    at = now - timedelta(days=rng.uniform(1, 34), hours=rng.uniform(0, 6))
+    age = rng.uniform(1, days - 1)
+    at = now - timedelta(days=age, hours=rng.uniform(0, 6))
     resident = rng.choice(residents) if residents and category != "safety_hazard" else None
     raiser = rng.choice(field)
     item = service.raise_request(
@@ -107,7 +116,8 @@ def _walk(session, rng, now, grid, boss, field, reps, residents, departments, st
          "resident_id": resident.id if resident else None,
          "channel": rng.choice(["visit", "visit", "phone", "walk"])},
         service.Made(at, at, service.VIA_TABLET))
-    target = rng.choice(TARGETS)
+    target = rng.choice(TARGETS) if age < RECENT_DAYS else rng.choice([r.CLOSED] * 9 +
+                                                                       [r.WITHDRAWN])
     department = departments[HANDLED_BY[category]]
     clerk = staff[HANDLED_BY[category]]
     owner = rng.choice(reps) if reps else None

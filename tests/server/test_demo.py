@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -13,8 +13,9 @@ from werkzeug.security import check_password_hash
 
 from server.demo import (DEMO_PASSWORD, STREETS, SURNAMES, DemoDataExists, build_plan,
                          field_usernames, seed_demo)
+from server import points_store
 from server.models import (Area, Assignment, CaseNote, ChangeLogEntry, LogHead, Person,
-                           Resident, Visit)
+                           PointsEntry, Resident, Visit)
 from server.threelists.models import Department, DepartmentStaff, ServiceRequest
 from shared import protocol as p
 from shared import requests as rq
@@ -89,9 +90,12 @@ def test_grids_of_one_community_share_its_roads(plan):
         assert resident.fields["address"].startswith(street.name)
 
 
-def test_the_history_covers_the_last_weeks(plan):
+def test_the_history_covers_a_year(plan):
     ages = [(NOW - visit.visited_at).days for visit in plan.visits]
-    assert max(ages) <= 6 * 7 and min(ages) == 0
+    assert 350 <= max(ages) <= 366 + 7 and min(ages) == 0
+    # every month of the year has its visits, about as many as the next (no cliff at 5 weeks)
+    per_month = Counter(age // 30 for age in ages if age < 360)
+    assert len(per_month) == 12 and min(per_month.values()) > 0.5 * max(per_month.values())
     outcomes = Counter(visit.outcome for visit in plan.visits)
     assert outcomes[p.MET] > 0.8 * len(plan.visits)
     assert outcomes[p.NO_ANSWER] > 0 and outcomes[p.AWAY] > 0
@@ -154,12 +158,16 @@ def test_seed_demo_builds_the_district(engine):
         assert overdue and len(overdue) == summary.overdue
         assert len(overdue) < len(residents) // 4
         assert sum(r.last_met_at is not None for r in residents) > 0.95 * len(residents)
+        # On the roster before their first visit (the monthly report counts from that day).
+        first_visit = dict(session.execute(select(Visit.resident_id, func.min(Visit.visited_at))
+                                           .group_by(Visit.resident_id)).all())
+        assert all(r.created_at < first_visit.get(r.id, NOW) for r in residents)
 
         # Everything is in the change log, as if it had been synced.
         visits = session.scalar(select(func.count()).select_from(Visit))
         notes = session.scalar(select(func.count()).select_from(CaseNote))
-        # High risk weekly, key groups monthly, the rest quarterly: six weeks of history
-        assert visits == summary.visits > 1.5 * len(residents)
+        # High risk weekly, key groups monthly, the rest quarterly: a year of history
+        assert visits == summary.visits > 12 * len(residents)
         assert notes == summary.notes > 0
         requests = session.scalar(select(func.count()).select_from(ServiceRequest))
         logged = session.scalar(select(func.count()).select_from(ChangeLogEntry))
@@ -169,6 +177,25 @@ def test_seed_demo_builds_the_district(engine):
         # The three lists: requests in every state, each timeline a legal walk of the rule,
         # and a department account per department.
         assert set(session.scalars(select(ServiceRequest.state))) == set(rq.STATES)
+        # A year of them: the old ones (almost all) closed or withdrawn, as in a programme that
+        # works; two or so a grid a month.
+        raised = session.execute(select(ServiceRequest.raised_at, ServiceRequest.state)).all()
+        assert max((NOW - at).days for at, _state in raised) > 330
+        assert len(raised) > 1.5 * 12 * len(grid_ids)
+        old = [state for at, state in raised if (NOW - at).days > 60]
+        assert sum(state in (rq.CLOSED, rq.WITHDRAWN) for state in old) > 0.9 * len(old)
+
+        # The duty points of the year are believable: every field worker earned some, from
+        # visits and from requests, and nobody runs away from the rest.
+        year = points_store.sums(session, grid_ids, date(NOW.year, 1, 1),
+                                 date(NOW.year, 12, 31), NOW)[0]
+        earned = {int(k): v for k, v in year.items() if k.isdigit()}
+        assert {w.id for w in field_workers} <= {k for k, v in earned.items() if v > 50}
+        field_points = sorted(earned[w.id] for w in field_workers)
+        assert field_points[-1] < 4 * field_points[len(field_points) // 2]  # no runaway
+        kinds = set(session.scalars(select(PointsEntry.kind)))
+        assert {"visit_met", "visit_vulnerable", "follow_up_closed", "request_raised",
+                "task_on_time", "verdict_satisfied", "verdict_not_satisfied"} <= kinds
         staff = session.scalar(select(func.count()).select_from(DepartmentStaff))
         assert staff == session.scalar(select(func.count()).select_from(Department)) >= 5
 
@@ -218,6 +245,12 @@ def test_the_demo_district_contradicts_itself_nowhere(plan):
         assert fields["risk_reason"]
         assert set(fields["device_details"]) == set(fields["safety_devices"])
         assert fields["ability_assessed_on"] <= NOW.date().isoformat()
+    # a year of history: every visit by someone already working in that grid on that day
+    people = {person.username: person for person in plan.people}
+    for visit in plan.visits:
+        author = people[visit.author]
+        assert plan.residents[visit.resident].grid in author.areas
+        assert author.starts_on <= visit.visited_at.date(), (author, visit.visited_at)
     for visit in plan.visits:
         method = visit.details.get("method", p.DOOR)
         if method != p.DOOR:  # a phone or video call takes no readings and checks no devices

@@ -10,11 +10,11 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 
 from server import points, points_store
 from server.district import district_zone
-from server.models import PointsEntry, Resident
+from server.models import PointsEntry, PointsState, Resident
 from server.sync.batch import ChangeBatch
 from server.sync.locks import load_for_update
 from server.sync.moves import move_resident
@@ -49,10 +49,22 @@ def from_scratch(session, now) -> list[sp.Entry]:
                              district_zone(), now)
 
 
+PERIODS = [(date(2026, 11, 1), date(2026, 11, 30)), (date(2026, 1, 1), date(2026, 12, 31)),
+           (date(2026, 10, 20), date(2026, 11, 21)), (date(2026, 11, 20), date(2026, 11, 22)),
+           (date(2026, 9, 15), date(2026, 12, 31))]
+
+
 def same(session, now) -> list[sp.Entry]:
     got = stored(session, now)
     session.commit()
-    assert got == from_scratch(session, now)
+    expected = from_scratch(session, now)
+    assert got == expected
+    grids = set(session.scalars(select(Resident.grid_id)))
+    for first, last in PERIODS:  # the sums (monthly sums and part months) agree too
+        people, _grids = points_store.sums(session, grids, first, last, now)
+        assert {k: v for k, v in people.items() if v} == \
+            {k: v for k, v in sp.totals(expected, first, last).items() if v}, (first, last)
+    session.commit()
     return got
 
 
@@ -154,3 +166,53 @@ def test_a_new_version_of_the_rules_rebuilds_and_leaves_past_days_alone(world, d
     after = same(s, later)
     assert [e for e in after if e.day < date(2026, 11, 21)] == before
     assert [e.points for e in after if e.day >= date(2026, 11, 21)] == [5]
+
+
+def test_the_operators_command_builds_the_ledger_before_anyone_asks(world, db_session,
+                                                                    database_url, capsys):
+    from knockdoor import cli
+
+    scenario, _traveller = world
+    assert db_session.scalar(select(PointsState)) is None  # nobody has looked yet
+    assert cli.main(["points-ledger", "--database-url", database_url]) == 0
+    assert "up to date" in capsys.readouterr().out
+    db_session.rollback()
+    state = db_session.scalar(select(PointsState))
+    assert state is not None and state.position > 0
+    built = set(db_session.scalars(select(PointsEntry.id)))
+    assert built
+    same(db_session, NOW)  # what it built is the ledger, and reading it changes nothing
+    assert set(db_session.scalars(select(PointsEntry.id))) == built
+    # a stored row damaged by hand stays so while the ledger is up to date; --rebuild mends it
+    db_session.execute(update(PointsEntry).values(points=99))
+    db_session.commit()
+    assert cli.main(["points-ledger", "--database-url", database_url]) == 0
+    db_session.rollback()
+    assert set(db_session.scalars(select(PointsEntry.points))) == {99}
+    assert cli.main(["points-ledger", "--rebuild", "--database-url", database_url]) == 0
+    db_session.rollback()
+    assert 99 not in set(db_session.scalars(select(PointsEntry.points)))
+    same(db_session, NOW)
+
+
+def test_a_reader_does_not_queue_behind_another_catching_up(world, db_session, engine):
+    """PostgreSQL: while one transaction catches the store up (holding the state row), another
+    reader takes the store as last committed at once instead of waiting for it."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: a second reader waits for the lock by "
+                    "design (BEGIN IMMEDIATE), there is nothing to skip")
+    from sqlalchemy.orm import Session
+
+    scenario, _traveller = world
+    same(db_session, NOW)
+    before = stored(db_session, NOW)
+    db_session.commit()
+    add_visit(db_session, scenario.residents["li"], scenario.people["vol_b"],
+              NOW - timedelta(hours=1))
+    db_session.commit()
+    with Session(engine) as first, Session(engine) as second:
+        first.execute(select(PointsState).with_for_update())  # catching up, not committed
+        second.execute(text("SET LOCAL lock_timeout = '2s'"))
+        assert stored(second, NOW) == before  # no wait, no error: the committed store
+        first.rollback()
+    assert stored(db_session, NOW) != before  # the next reader catches up

@@ -8,7 +8,8 @@ Issue 15. The ledger that shared.points computes from the facts is stored, part 
 part per resident, one per request), and kept up to date from the change log
 (server/points_store.py): a page of a year of a district sums stored entries instead of
 recomputing every visit. ``points_state`` holds how far the log has been read and under which
-rule book; an empty state makes the first reader build the whole ledger.
+rule book; an empty state makes the first reader build the whole ledger. ``points_months``
+sums the entries per month, person and grid, so a year's page adds up a few thousand rows.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -28,6 +29,7 @@ def upgrade() -> None:
         sa.Column("part", sa.String(40), nullable=False),
         sa.Column("at", UTCDateTime(), nullable=False),
         sa.Column("day", sa.Date, nullable=False),
+        sa.Column("month", sa.Date, nullable=False),
         sa.Column("person_id", sa.String(36), nullable=False),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("points", sa.Integer, nullable=False),
@@ -40,6 +42,15 @@ def upgrade() -> None:
     op.create_index("ix_points_entries_part", "points_entries", ["part"])
     op.create_index("ix_points_entries_day_grid", "points_entries", ["day", "grid_id"])
     op.create_index("ix_points_entries_person_day", "points_entries", ["person_id", "day"])
+    op.create_index("ix_points_entries_at", "points_entries", ["at"])
+    op.create_index("ix_points_entries_month_person_grid", "points_entries",
+                    ["month", "person_id", "grid_id"])
+    op.create_table(
+        "points_months",
+        sa.Column("month", sa.Date, primary_key=True),
+        sa.Column("person_id", sa.String(36), primary_key=True),
+        sa.Column("grid_id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("points", sa.Integer, nullable=False))
     op.create_table(
         "points_state",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -50,6 +61,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("points_state")
+    op.drop_table("points_months")
+    op.drop_index("ix_points_entries_month_person_grid", table_name="points_entries")
+    op.drop_index("ix_points_entries_at", table_name="points_entries")
     op.drop_index("ix_points_entries_person_day", table_name="points_entries")
     op.drop_index("ix_points_entries_day_grid", table_name="points_entries")
     op.drop_index("ix_points_entries_part", table_name="points_entries")

@@ -15,7 +15,7 @@ from shared import protocol as p
 from shared.clock import utcnow
 from shared.due import effective_visits
 
-from ... import points
+from ... import points, points_store
 from ...audit import audit
 from ...db import db
 from ...district import district_zone
@@ -64,6 +64,25 @@ def person_report(s, scope, target, first, last, entries, facts, visits=None) ->
     return render_pdf(data)
 
 
+def report_inputs(s, grid_ids, first, last, person_id: int | None = None):
+    """What a report reads: the period's entries from the stored ledger (one person's with
+    ``person_id``) and the facts of ``grid_ids`` (the visits and requests it counts)."""
+    entries = points_store.entries(s, grid_ids, first, last, utcnow(), person_id)
+    return entries, points.load_facts(s, grid_ids, person_ids=[])
+
+
+def batch_inputs(s, grid_ids, first, last):
+    """For a batch of reports: each person's entries and effective visits, sorted out once
+    (not the whole district per report), and the facts."""
+    entries, facts = report_inputs(s, grid_ids, first, last)
+    entries_of, visits_of = defaultdict(list), defaultdict(list)
+    for entry in entries:
+        entries_of[entry.person_id].append(entry)
+    for visit in _visits(facts):
+        visits_of[visit.author_id].append(visit)
+    return entries_of, visits_of, facts
+
+
 @bp.get("/points/people/<int:person_id>/report.pdf")
 @sign_in_required
 def duty_report(person_id: int):
@@ -74,7 +93,7 @@ def duty_report(person_id: int):
     # Only the grids where they worked: a part of the ledger is one resident's, so the
     # person's entries are the same as in the whole district's, at a fraction of the cost.
     grid_ids = scope.grid_ids & points.grids_worked(s, target.id)
-    entries, facts = points.ledger(s, grid_ids, utcnow(), [target.id])
+    entries, facts = report_inputs(s, grid_ids, first, last, target.id)
     body = person_report(s, scope, target, first, last, entries, facts)
     audit(s, "duty_report", person_id=current_person().id, entity="person",
           entity_id=str(target.id), detail={"from": first.isoformat(), "to": last.isoformat()})
@@ -90,10 +109,11 @@ def area_duty_report(area_id: int):
     _report_language()
     _kind, first, last = period_args()
     grid_ids = scope.grids_below(area_id)
-    entries, facts = points.ledger(s, grid_ids, utcnow(), [])
+    entries, facts = report_inputs(s, grid_ids, first, last)
     target = scope.areas[area_id]
-    people = {e.person_id for e in entries}
-    data = figures(target.name, word("level", target.level), people, entries, _visits(facts),
+    visits = _visits(facts)
+    people = {e.person_id for e in entries} | {v.author_id for v in visits}
+    data = figures(target.name, word("level", target.level), people, entries, visits,
                    facts.residents, first, last, district_zone(), kind_words(), note_words(),
                    _events(facts), today=local_today(), response_hours=response_hours())
     audit(s, "duty_report", person_id=current_person().id, entity="area",
@@ -111,13 +131,7 @@ def duty_reports_zip():
     area_id, grid_ids = area_arg()
     people = [person for person in people_in_scope(s, scope, include_inactive=False)
               if person.role == p.REPRESENTATIVE]
-    entries, facts = points.ledger(s, grid_ids, utcnow(), [person.id for person in people])
-    # Each person's entries and visits, sorted out once: not the whole district per report.
-    entries_of, visits_of = defaultdict(list), defaultdict(list)
-    for entry in points.in_period(entries, first, last):
-        entries_of[entry.person_id].append(entry)
-    for visit in _visits(facts):
-        visits_of[visit.author_id].append(visit)
+    entries_of, visits_of, facts = batch_inputs(s, grid_ids, first, last)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for person in people:

@@ -3,7 +3,7 @@ person and area, a ranking, and the words for each rule and note (server.points 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,10 +57,11 @@ class PointsView:
 
 
 def points_view(session: Session, grid_ids: set[int], first: date, last: date,
-                with_entries: bool = False, person_id: int | None = None) -> PointsView:
-    """The period's sums from the stored ledger (server.points_store); its entries too with
-    ``with_entries`` (one person's with ``person_id``)."""
-    now = utcnow()
+                with_entries: bool = False, person_id: int | None = None,
+                now: datetime | None = None) -> PointsView:
+    """The period's sums from the stored ledger (server.points_store) as of ``now``; its
+    entries too with ``with_entries`` (one person's with ``person_id``)."""
+    now = now or utcnow()
     totals, grid_totals = points_store.sums(session, grid_ids, first, last, now)
     view = PointsView(first, last, totals, grid_totals)
     if with_entries or person_id is not None:
