@@ -100,25 +100,25 @@ def period_bounds(kind: str, day: date) -> tuple[date, date]:
     return first, last - timedelta(days=1)
 
 
-def request_records(session: Session, grid_ids: Iterable[int]) -> dict[str, dict]:
-    """The requests (issue 14) raised in ``grid_ids`` in their wire form's points part (id,
-    grid, resident, timeline), as a pull gives them to a tablet: ``events_of`` reads both."""
-    grids = sorted(set(grid_ids))
-    if not grids:
-        return {}
+def request_records(session: Session, grid_ids: Iterable[int] = (),
+                    request_ids: Iterable[str] | None = None) -> dict[str, dict]:
+    """The requests (issue 14) raised in ``grid_ids`` (or with ``request_ids``) in their wire
+    form's points part (id, grid, resident, timeline), as a pull gives them to a tablet:
+    ``events_of`` reads both."""
+    s, m = ServiceRequest, RequestMove
+    keys = sorted(set(request_ids if request_ids is not None else grid_ids))
+    column = s.id if request_ids is not None else s.grid_id
     records: dict[str, dict] = {}
-    for request_id, grid_id, resident_id in session.execute(
-            select(ServiceRequest.id, ServiceRequest.grid_id, ServiceRequest.resident_id)
-            .where(ServiceRequest.grid_id.in_(grids))):
-        records[request_id] = {"id": request_id, "grid_id": grid_id,
-                               "resident_id": resident_id, "timeline": []}
-    if records:
+    for start in range(0, len(keys), 500):  # PostgreSQL refuses enormous IN lists
+        chunk = keys[start:start + 500]
+        for request_id, grid_id, resident_id in session.execute(
+                select(s.id, s.grid_id, s.resident_id).where(column.in_(chunk))):
+            records[request_id] = {"id": request_id, "grid_id": grid_id,
+                                   "resident_id": resident_id, "timeline": []}
         for row in session.execute(
-                select(RequestMove.request_id, RequestMove.id, RequestMove.action,
-                       RequestMove.at, RequestMove.person_id, RequestMove.data)
-                .join(ServiceRequest, ServiceRequest.id == RequestMove.request_id)
-                .where(ServiceRequest.grid_id.in_(grids))
-                .order_by(RequestMove.request_id, RequestMove.ordinal)):
+                select(m.request_id, m.id, m.action, m.at, m.person_id, m.data)
+                .join(s, s.id == m.request_id).where(column.in_(chunk))
+                .order_by(m.request_id, m.ordinal)):
             records[row.request_id]["timeline"].append(
                 {"id": row.id, "action": row.action, "at": row.at, "person_id": row.person_id,
                  "data": row.data or {}})
@@ -141,28 +141,53 @@ class Facts:
 def load_facts(session: Session, grid_ids: Iterable[int],
                person_ids: Iterable[int] | None = None) -> Facts:
     """Every fact about the residents now in ``grid_ids`` (their whole visit history: a cap
-    or a follow-up reads what came before), and the adjustments of ``person_ids`` (all when
-    None)."""
+    or a follow-up reads what came before) and the requests raised there, and the adjustments
+    of ``person_ids`` (all when None)."""
     grid_ids = sorted(set(grid_ids))
     residents = {r.id: r for r in session.scalars(
         select(Resident).where(Resident.grid_id.in_(grid_ids)))} if grid_ids else {}
+    visits = select(*_VISIT_COLUMNS).join(Resident, Resident.id == Visit.resident_id) \
+        .where(Resident.grid_id.in_(grid_ids)) if grid_ids else None
+    return _facts(session, residents, [visits] if visits is not None else [],
+                  request_records(session, grid_ids), person_ids)
+
+
+def load_part_facts(session: Session, resident_ids: Iterable[str],
+                    request_ids: Iterable[str]) -> Facts:
+    """The facts of some parts of the ledger: these residents (with their whole visit
+    history) and these requests; no adjustments."""
+    ids = sorted(set(resident_ids))
+    residents: dict[str, Resident] = {}
+    queries = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        residents.update((r.id, r) for r in session.scalars(
+            select(Resident).where(Resident.id.in_(chunk))))
+        queries.append(select(*_VISIT_COLUMNS).where(Visit.resident_id.in_(chunk)))
+    return _facts(session, residents, queries,
+                  request_records(session, request_ids=request_ids), [])
+
+
+_VISIT_COLUMNS = (Visit.id, Visit.author_id, Visit.resident_id, Visit.visited_at, Visit.outcome,
+                  Visit.corrects_id, Visit.correction)
+
+
+def _facts(session: Session, residents: dict[str, Resident], visit_queries: list,
+           records: dict[str, dict], person_ids: Iterable[int] | None) -> Facts:
     items: list = [sp.PointsResident(r.id, r.birth_year, tuple(r.care_categories or ()))
                    for r in residents.values()]
-    if grid_ids:
-        rows = session.execute(
-            select(Visit.id, Visit.author_id, Visit.resident_id, Visit.visited_at,
-                   Visit.outcome, Visit.corrects_id, Visit.correction)
-            .join(Resident, Resident.id == Visit.resident_id)
-            .where(Resident.grid_id.in_(grid_ids)))
+    for query in visit_queries:
         items += [sp.PointsVisit(v.id, str(v.author_id or ""), v.resident_id, v.visited_at,
-                                 v.outcome, v.corrects_id, v.correction) for v in rows]
-    records = request_records(session, grid_ids)
+                                 v.outcome, v.corrects_id, v.correction)
+                  for v in session.execute(query)]
     items += request_events(records.values())
     query = select(PointsAdjustment)
     if person_ids is not None:
-        query = query.where(PointsAdjustment.person_id.in_(sorted(set(person_ids))))
-    items += [sp.Adjustment(a.id, str(a.person_id), a.at, a.points, a.reason, str(a.by_id))
-              for a in session.scalars(query)]
+        person_ids = sorted(set(person_ids))
+        query = query.where(PointsAdjustment.person_id.in_(person_ids)) if person_ids else None
+    if query is not None:
+        items += [sp.Adjustment(a.id, str(a.person_id), a.at, a.points, a.reason, str(a.by_id))
+                  for a in session.scalars(query)]
     return Facts(residents, items, {rid: rec["grid_id"] for rid, rec in records.items()})
 
 

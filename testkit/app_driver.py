@@ -224,6 +224,8 @@ class AppDriver:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
             cwd=ROOT, env={**os.environ, **(env or {})}, bufsize=1)
         self.answers: queue.Queue = queue.Queue()
+        #: Touches so far (a button, a chip or a field before typing): tests count a task's taps.
+        self.taps = 0
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -275,12 +277,15 @@ class AppDriver:
         self.wait_until(lambda: self.screen() == name, timeout, f"screen {name}")
 
     def tap(self, text: str, exact: bool = False) -> dict:
+        self.taps += 1
         return self.send(cmd="tap", text=text, exact=exact)
 
     def tap_id(self, widget_id: str) -> dict:
+        self.taps += 1
         return self.send(cmd="tap_id", id=widget_id)
 
     def type(self, widget_id: str, text: str) -> dict:
+        self.taps += 1  # the field is touched, then typed into
         return self.send(cmd="type", id=widget_id, text=text)
 
     def back(self) -> dict:

@@ -253,6 +253,17 @@ class Ledger:
         parts = self._request_parts if place[0] == "events" else self._resident_parts
         parts.pop(place[1], None)
 
+    def parts(self, as_of: datetime) -> dict[tuple[str, str], list[Entry]]:
+        """The entries part by part: ``("resident", id)`` and ``("request", id)`` (a stored
+        ledger rebuilds one part when one of its facts changes). Adjustments are no part."""
+        self.entries(as_of)  # fills the caches
+        out: dict[tuple[str, str], list[Entry]] = {}
+        for resident_id, entries in self._resident_parts.items():
+            out[("resident", resident_id)] = [e for e in entries if e.at <= as_of]
+        for request_id, (_as_of, entries) in self._request_parts.items():
+            out[("request", request_id)] = entries
+        return out
+
     def entries(self, as_of: datetime) -> list[Entry]:
         """Every entry up to ``as_of`` (an overdue deadline is charged once it has passed)."""
         out: list[Entry] = []

@@ -24,7 +24,10 @@ others             nothing (progress, notes, accept, dept_progress, cannot)
 A task has a deadline only once handed over (the resolution rate's definition, too); until then
 ``assigned`` carries ``due=None``: its owner earns the verdicts but nothing is on time or late.
 A move that does not read (no id, a bad instant, an unknown verdict) is skipped: the tablet
-never crashes on what it pulls. Person ids are strings, as in the ledger.
+never crashes on what it pulls. Person ids are strings, as in the ledger. The ledger reads a
+request's events by instant: an event's instant is never earlier than the one before it in the
+timeline, and its id is ``"<position in the timeline, 5 digits>/<move id>"``, so moves at one
+instant keep the timeline's order.
 """
 from __future__ import annotations
 
@@ -91,12 +94,18 @@ def events_of(record: Mapping) -> list[RequestEvent]:
     owner: str | None = None
     due: date | None = None
     out: list[RequestEvent] = []
-    for move in timeline:
+    latest: datetime | None = None
+    for position, move in enumerate(timeline):
         if not isinstance(move, Mapping):
             continue
-        event_id, at, action = move.get("id"), _instant(move.get("at")), move.get("action")
-        if not isinstance(event_id, str) or not event_id or at is None:
+        move_id, at, action = move.get("id"), _instant(move.get("at")), move.get("action")
+        if not isinstance(move_id, str) or not move_id or at is None:
             continue
+        # The timeline's order is the order the moves were applied in: the ledger reads
+        # events by instant, so an instant never goes back (clocks differ) and ties keep
+        # the timeline's order through the id.
+        at = at if latest is None or at >= latest else latest
+        latest, event_id = at, f"{position:05d}/{move_id}"
         data = move.get("data") if isinstance(move.get("data"), Mapping) else {}
         person = _person(move.get("person_id"))
         if action == RAISE:

@@ -103,3 +103,13 @@ def test_the_three_rates_count_like_the_servers():
     assert early.due == 1
     none = three_rates([], date(2026, 11, 1), date(2026, 11, 30), CHINA, today)
     assert (none.response, none.resolution, none.satisfaction) == (None, None, None)
+
+
+def test_the_timeline_order_holds_at_one_instant_and_when_clocks_differ():
+    # claimed and handed over at one instant, then a move whose clock runs behind
+    events = events_of(record(("raise", cn(2), 11, {}), ("claim", cn(5), 12, None),
+                              ("hand_over", cn(5), 12, {"due_on": "2026-11-12"}),
+                              ("done", cn(4), 12, None)))
+    ordered = sorted(events, key=lambda e: (e.at, e.id))
+    assert [e.kind for e in ordered] == [f.RAISED, f.ASSIGNED, f.ASSIGNED, f.RESOLVED]
+    assert ordered[2].due == date(2026, 11, 12) and ordered[3].at == ordered[2].at
