@@ -50,22 +50,19 @@ def _communities(session: Session, grid_ids: set[int]) -> list[Area]:
     return sorted(found.values(), key=lambda a: a.code)
 
 
-def _standings(session: Session, view) -> list[dict]:
-    from .web.queries.points import standings  # the points page's own ranking
-    return [{"person_id": row.person.id, "name": row.person.display_name,
-             "points": row.points, "rank": row.rank} for row in standings(session, view)]
-
-
-def _rankings(session: Session, grid_ids: set[int], now: datetime,
-              today: date) -> list[dict]:
-    from .web.queries.points import PointsView
+def _rankings(session: Session, grid_ids: set[int], today: date) -> list[dict]:
+    """The points page's own ranking (server.web.queries.points, from the stored ledger) of
+    each community, this month and this year."""
+    from .web.queries.points import points_view, standings
     out = []
     for community in _communities(session, grid_ids):
-        entries, facts = points.ledger(session, grids_under(session, [community.id]), now)
+        grids = grids_under(session, [community.id])
         ranking = {"community_id": community.id, "community": community.name}
         for name, first in (("month", month_start(today)), ("year", date(today.year, 1, 1))):
-            view = PointsView(points.in_period(entries, first, today), facts, first, today)
-            ranking[name] = _standings(session, view)
+            ranking[name] = [{"person_id": row.person.id, "name": row.person.display_name,
+                              "points": row.points, "rank": row.rank}
+                             for row in standings(session, points_view(session, grids, first,
+                                                                       today))]
         out.append(ranking)
     return out
 
@@ -79,6 +76,5 @@ def tablet_points(session: Session, person: Person, now: datetime) -> dict:
               "as_of": isoformat(now), "rankings": [],
               "response_hours": settings.response_hours()}
     if shown and person.role in p.FIELD_ROLES:
-        member["rankings"] = _rankings(session, grids_in_scope(session, person, today), now,
-                                       today)
+        member["rankings"] = _rankings(session, grids_in_scope(session, person, today), today)
     return member

@@ -26,7 +26,7 @@ from client.requests import MoveNotAllowed, RequestDesk
 from client.service import FieldService
 from client.transport import FlaskTransport
 from client.ui.presenters.duty import my_duty
-from server import points
+from server import points, points_store
 from server.demo import wipe
 from server.threelists.models import Department, DepartmentStaff
 from shared import protocol as p
@@ -91,17 +91,20 @@ def act(tablet: FieldService, kind: str, residents: list[str], choice: int) -> N
 
 
 def server_figures(engine, person_id: int, grid_id: int, now):
-    """The server's own reading: its tables' facts through server.points."""
+    """The server's own reading: the stored ledger the pages show (server.points_store, kept
+    from the change log), which must equal its ledger computed afresh from its tables
+    (server.points), and the three rates of its request facts."""
     today = district_today(now, CHINA)
+    first_of_month, first_of_year = month_start(today), date(today.year, 1, 1)
     with Session(engine) as session:
-        entries, _facts = points.ledger(session, [grid_id], now)
+        month = points_store.entries(session, [grid_id], first_of_month, today, now, person_id)
+        year, _grids = points_store.sums(session, [grid_id], first_of_year, today, now)
+        afresh, _facts = points.ledger(session, [grid_id], now)
         events = points.request_facts(session, [grid_id])
-    me = str(person_id)
-    month = points.in_period(entries, month_start(today), today, person_id)
-    year = points.in_period(entries, date(today.year, 1, 1), today, person_id)
-    rates = three_rates(events, date(today.year, 1, 1), today, CHINA, today, owner=me)
-    return (sorted(month, key=entry_order), sum(e.points for e in month),
-            sum(e.points for e in year), rates)
+        session.commit()
+    assert month == points.in_period(afresh, first_of_month, today, person_id)
+    rates = three_rates(events, first_of_year, today, CHINA, today, owner=str(person_id))
+    return month, sum(e.points for e in month), year.get(str(person_id), 0), rates
 
 
 def tablet_figures(tablet: FieldService, now):
