@@ -10,13 +10,19 @@ last page of every pull as the member ``points`` (docs/sync-protocol.md §6, doc
   them (field roles; ties share a rank).
 
 It is replaced whole at every sync, so the tablet never holds what the server has taken back.
-Reads only; never commits.
+
+The rankings come from the stored ledger, which catches up with the change log as it is read
+(server.points_store: it writes, under a lock on its state row). A pull runs in one
+REPEATABLE READ snapshot on PostgreSQL, where taking that lock after a concurrent catch-up
+fails ("could not serialize access"): :func:`pull_member` therefore reads in a transaction of
+its own there (READ COMMITTED, committed at once). SQLite has one writer at a time, and the
+pull holds it: there it reads in the pull's own transaction.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from shared import points as sp
@@ -77,4 +83,15 @@ def tablet_points(session: Session, person: Person, now: datetime) -> dict:
               "response_hours": settings.response_hours()}
     if shown and person.role in p.FIELD_ROLES:
         member["rankings"] = _rankings(session, grids_in_scope(session, person, today), today)
+    return member
+
+
+def pull_member(session: Session, engine: Engine, person_id: int, now: datetime) -> dict:
+    """:func:`tablet_points` for a pull's last page (``session``: the pull's; see the module's
+    text for why PostgreSQL reads in a transaction of its own)."""
+    if engine.dialect.name != "postgresql":
+        return tablet_points(session, session.get(Person, person_id), now)
+    with Session(engine) as own:
+        member = tablet_points(own, own.get(Person, person_id), now)
+        own.commit()  # the store's catching up, if any
     return member
