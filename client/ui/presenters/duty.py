@@ -10,7 +10,7 @@ Pure: the screen gathers the facts on the database worker (client.points.tablet_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared import points as sp
@@ -133,7 +133,9 @@ def recent_text(mine: MyDuty, today: date, shown: int = 12) -> str:
     (a cap, a void; an adjustment's reason)."""
     lines = []
     for entry in mine.recent[:shown]:
-        parts = [format_day(entry.day, today), _(KIND_WORDS.get(entry.kind, entry.kind)),
+        parts = [_("Today") if entry.day == today else _("Yesterday")
+                 if entry.day == today - timedelta(days=1) else format_day(entry.day, today),
+                 _(KIND_WORDS.get(entry.kind, entry.kind)),
                  str(entry.points)]
         if entry.note:
             parts.append(_(NOTE_WORDS[entry.note]) if entry.note in NOTE_WORDS else entry.note)
