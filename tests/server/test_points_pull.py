@@ -16,16 +16,14 @@ from server.models import LogHead
 from server.points_pull import pull_member
 from shared.clock import utcnow
 from testkit.web_helpers import api_login
-from testkit.web_scenario import add_visit, build_scenario
+from testkit.web_scenario import add_visit, scenario_at
 
 NOW = "2026-11-20T04:00:00Z"
 
 
 @pytest.fixture
 def scenario(db_session):
-    with time_machine.travel(NOW, tick=False):
-        built = build_scenario(db_session)
-        db_session.commit()
+    with scenario_at(db_session, NOW) as built:
         yield built
 
 

@@ -9,7 +9,6 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-import time_machine
 
 from client.points import POINTS_META, duty_facts, held_points
 from client.service import FieldService
@@ -27,7 +26,7 @@ from shared.points import rules as pr
 from shared.points.requests import three_rates
 from testkit.factories import PASSWORD, make_person
 from testkit.web_helpers import WebClient, csrf_token, sign_in
-from testkit.web_scenario import add_visit, build_scenario
+from testkit.web_scenario import add_visit, scenario_at
 
 NOW = "2026-11-20T04:00:00Z"
 CHINA = zone_named("Asia/Shanghai")
@@ -35,9 +34,7 @@ CHINA = zone_named("Asia/Shanghai")
 
 @pytest.fixture
 def scenario(db_session):
-    with time_machine.travel(NOW, tick=False):
-        built = build_scenario(db_session)
-        db_session.commit()
+    with scenario_at(db_session, NOW) as built:
         yield built
 
 
