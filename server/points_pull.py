@@ -32,7 +32,7 @@ from shared.district_day import month_start
 
 from . import district, points
 from .models import Area, Person, PointsAdjustment
-from .scope import grids_in_scope, grids_under
+from .scope import grids_in_scope
 from .threelists import settings
 
 
@@ -43,17 +43,28 @@ def _adjustments(session: Session, person_id: int) -> list[dict]:
              "by_id": a.by_id} for a in rows]
 
 
-def _communities(session: Session, grid_ids: set[int]) -> list[Area]:
-    """The communities above ``grid_ids``, by code."""
-    areas = {a.id: a for a in session.scalars(select(Area))} if grid_ids else {}
-    found = {}
-    for grid_id in grid_ids:
-        area = areas.get(grid_id)
+def _communities(session: Session, grid_ids: set[int]) -> list[tuple[int, str, set[int]]]:
+    """The communities above ``grid_ids`` (id, name, every grid below it), by code: one read
+    of the area tree's columns, not of its objects."""
+    if not grid_ids:
+        return []
+    rows = session.execute(select(Area.id, Area.level, Area.parent_id, Area.name,
+                                  Area.code)).all()
+    by_id = {row.id: row for row in rows}
+
+    def community_of(area_id):
+        area = by_id.get(area_id)
         while area is not None and area.level != p.COMMUNITY:
-            area = areas.get(area.parent_id)
-        if area is not None:
-            found[area.id] = area
-    return sorted(found.values(), key=lambda a: a.code)
+            area = by_id.get(area.parent_id)
+        return area
+
+    found = {c.id: c for c in filter(None, map(community_of, grid_ids))}
+    below: dict[int, set[int]] = {community: set() for community in found}
+    for row in rows:
+        if row.level == p.GRID and (community := community_of(row.id)) is not None \
+                and community.id in below:
+            below[community.id].add(row.id)
+    return [(c.id, c.name, below[c.id]) for c in sorted(found.values(), key=lambda c: c.code)]
 
 
 def _rankings(session: Session, grid_ids: set[int], today: date) -> list[dict]:
@@ -61,14 +72,13 @@ def _rankings(session: Session, grid_ids: set[int], today: date) -> list[dict]:
     each community, this month and this year."""
     from .web.queries.points import points_view, standings
     out = []
-    for community in _communities(session, grid_ids):
-        grids = grids_under(session, [community.id])
-        ranking = {"community_id": community.id, "community": community.name}
-        for name, first in (("month", month_start(today)), ("year", date(today.year, 1, 1))):
-            ranking[name] = [{"person_id": row.person.id, "name": row.person.display_name,
-                              "points": row.points, "rank": row.rank}
-                             for row in standings(session, points_view(session, grids, first,
-                                                                       today))]
+    for community_id, name, grids in _communities(session, grid_ids):
+        ranking = {"community_id": community_id, "community": name}
+        for period, first in (("month", month_start(today)), ("year", date(today.year, 1, 1))):
+            ranking[period] = [{"person_id": row.person.id, "name": row.person.display_name,
+                                "points": row.points, "rank": row.rank}
+                               for row in standings(session, points_view(session, grids, first,
+                                                                         today))]
         out.append(ranking)
     return out
 
