@@ -4,6 +4,8 @@ last page of every pull as the member ``points`` (docs/sync-protocol.md §6, doc
 * ``rules``: every rule version the district counts with (``rules_to_dict``'s form), exactly
   the book the server counts with (``server.points.rule_book``);
 * ``adjustments``: the puller's own supervisors' adjustments (nobody else's);
+* ``elsewhere``: this year's ledger entries of the puller's work in grids their tablet does not
+  hold (the tablet cannot compute those parts: it has not their facts);
 * ``response_hours``: the three rates' response window (KNOCKDOOR_REQUEST_RESPONSE_HOURS);
 * ``show_ranking``: the district setting; and ``rankings``, only when it is on: the standings
   of this month and this year in each community the puller works in, as the points page ranks
@@ -29,8 +31,9 @@ from shared import points as sp
 from shared import protocol as p
 from shared.clock import isoformat
 from shared.district_day import month_start
+from shared.points.facts import FROM_ADJUSTMENT
 
-from . import district, points
+from . import district, points, points_store
 from .models import Area, Person, PointsAdjustment
 from .scope import grids_in_scope
 from .threelists import settings
@@ -91,9 +94,28 @@ def tablet_points(session: Session, person: Person, now: datetime) -> dict:
               "adjustments": _adjustments(session, person.id), "show_ranking": shown,
               "as_of": isoformat(now), "rankings": [],
               "response_hours": settings.response_hours()}
+    scope = grids_in_scope(session, person, today)
+    member["elsewhere"] = _elsewhere(session, person.id, scope, today, now)
     if shown and person.role in p.FIELD_ROLES:
-        member["rankings"] = _rankings(session, grids_in_scope(session, person, today), today)
+        member["rankings"] = _rankings(session, scope, today)
     return member
+
+
+def _elsewhere(session: Session, person_id: int, scope: set[int], today: date,
+               now: datetime) -> list[dict]:
+    """This year's ledger entries of the person's work in grids the tablet does not hold (an
+    assignment that ended, a resident who moved away): the stored ledger's, as the pages show
+    them. A part (one resident's, one request's) is computed from its own facts alone, so the
+    tablet adds these to what it computes itself. Adjustments travel on their own."""
+    grids = points.grids_worked(session, person_id) - scope
+    if not grids:
+        return []
+    return [{"at": isoformat(e.at), "day": e.day.isoformat(), "kind": e.kind,
+             "points": e.points, "source": e.source, "source_id": e.source_id,
+             "rule_version": e.rule_version, "resident_id": e.resident_id, "note": e.note}
+            for e in points_store.entries(session, grids, date(today.year, 1, 1), today, now,
+                                          person_id)
+            if e.source != FROM_ADJUSTMENT]
 
 
 def pull_member(session: Session, engine: Engine, person_id: int, now: datetime) -> dict:

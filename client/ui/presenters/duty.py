@@ -18,6 +18,7 @@ from shared.clock import parse_instant
 from shared.district_day import district_today, month_start
 from shared.points import facts as pf
 from shared.points import rules as pr
+from shared.points.ledger import entry_order
 from shared.points.requests import Rates, request_events, three_rates
 from shared.points.totals import by_kind
 
@@ -104,7 +105,9 @@ def my_duty(person_id: int, residents: list[dict], visits: list[dict], zone: Zon
     today = district_today(now, zone)
     events = request_events(requests)
     facts = facts_of(residents, visits) + events + list(held.adjustments)
-    entries = sp.compute_ledger(facts, held.book, zone, now)
+    # What this tablet can compute, and the parts it cannot (my work in grids it does not hold).
+    entries = sorted(sp.compute_ledger(facts, held.book, zone, now) +
+                     [e for e in held.elsewhere if e.at <= now], key=entry_order)
     me = str(person_id)
     first_of_month, first_of_year = month_start(today), date(today.year, 1, 1)
     month = sp.totals(entries, first_of_month, today).get(me, 0)
