@@ -83,8 +83,10 @@ def test_my_tasks_overdue_first_then_by_deadline():
 
 @pytest.mark.parametrize("member", [None, "junk", [], {"rules": "x", "adjustments": {},
                                                          "rankings": 3, "as_of": 5,
-                                                         "response_hours": True}])
+                                                         "response_hours": True},
+                                    {"elsewhere": [{"kind": "a_new_rule", "points": 2},
+                                                   {"kind": "visit_met", "points": "2"}, 7]}])
 def test_a_points_member_that_does_not_read_leaves_the_defaults(member):
     held = read_points(member, 1)
     assert held.book == DEFAULT_BOOK and held.adjustments == [] and held.rankings == []
-    assert held.response_hours == 24 and held.show_ranking is False
+    assert held.response_hours == 24 and held.show_ranking is False and held.elsewhere == []
