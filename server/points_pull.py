@@ -34,7 +34,7 @@ from shared.district_day import month_start
 from shared.points.facts import FROM_ADJUSTMENT
 
 from . import district, points, points_store
-from .models import Area, Person, PointsAdjustment
+from .models import Area, Person, PointsAdjustment, PointsEntry
 from .scope import grids_in_scope
 from .threelists import settings
 
@@ -107,14 +107,17 @@ def _elsewhere(session: Session, person_id: int, scope: set[int], today: date,
     assignment that ended, a resident who moved away): the stored ledger's, as the pages show
     them. A part (one resident's, one request's) is computed from its own facts alone, so the
     tablet adds these to what it computes itself. Adjustments travel on their own."""
-    grids = points.grids_worked(session, person_id) - scope
+    points_store.refresh(session, now)
+    first = date(today.year, 1, 1)
+    grids = set(session.scalars(  # where this year's entries of theirs are (an index's read)
+        select(PointsEntry.grid_id).where(PointsEntry.person_id == str(person_id),
+                                          PointsEntry.day >= first).distinct())) - scope - {None}
     if not grids:
         return []
     return [{"at": isoformat(e.at), "day": e.day.isoformat(), "kind": e.kind,
              "points": e.points, "source": e.source, "source_id": e.source_id,
              "rule_version": e.rule_version, "resident_id": e.resident_id, "note": e.note}
-            for e in points_store.entries(session, grids, date(today.year, 1, 1), today, now,
-                                          person_id)
+            for e in points_store.entries(session, grids, first, today, now, person_id)
             if e.source != FROM_ADJUSTMENT]
 
 
