@@ -15,9 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from shared import points as sp
+from shared import protocol as p
 from shared.clock import parse_instant
 from shared.digest import canonical_json
+from shared.points.ledger import KIND_ORDER
 from shared.points.rules import RuleBook, default_rules
+
+from .store import REJECTED
 
 #: Local meta key of the member as kept (canonical JSON).
 POINTS_META = "duty_points"
@@ -50,6 +54,8 @@ class HeldPoints:
     rankings: list[Ranking] = field(default_factory=list)
     as_of: datetime | None = None
     response_hours: int = 24
+    #: This year's entries of my work in grids this tablet does not hold, as of the sync.
+    elsewhere: list[sp.Entry] = field(default_factory=list)
 
 
 def _book(versions) -> RuleBook | None:
@@ -67,6 +73,22 @@ def _adjustment(item, person_id: int) -> sp.Adjustment | None:
         return sp.Adjustment(item["id"], str(person_id), parse_instant(item["at"]),
                              item["points"], item["reason"],
                              str(item.get("by_id") or ""))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _entry(item, person_id: int) -> sp.Entry | None:
+    """One ledger entry as the server sent it (a rule this app does not know is left out)."""
+    try:
+        kind, note, resident = item["kind"], item.get("note") or "", item.get("resident_id")
+        if kind not in KIND_ORDER or not isinstance(note, str) or not all(
+                isinstance(item[k], str) for k in ("source", "source_id")) or not (
+                resident is None or isinstance(resident, str)) or not _whole(item["points"]):
+            return None
+        version = item.get("rule_version")
+        return sp.Entry(parse_instant(item["at"]), date.fromisoformat(item["day"]),
+                        str(person_id), kind, item["points"], item["source"], item["source_id"],
+                        version if _whole(version) else None, resident, note)
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
@@ -111,12 +133,15 @@ def read_points(member, person_id: int, fallback: RuleBook = DEFAULT_BOOK) -> He
         as_of = parse_instant(member["as_of"])
     except (KeyError, TypeError, ValueError, AttributeError):
         as_of = None
+    elsewhere = [_entry(item, person_id) for item in member.get("elsewhere") or ()
+                 if isinstance(item, dict)] if isinstance(member.get("elsewhere"), list) else []
     hours = member.get("response_hours")
     return HeldPoints(_book(member.get("rules")) or fallback,
                       [a for a in adjustments if a is not None],
                       member.get("show_ranking") is True,
                       [r for r in rankings if r is not None], as_of,
-                      hours if _whole(hours) and 1 <= hours <= 24 * 365 else 24)
+                      hours if _whole(hours) and 1 <= hours <= 24 * 365 else 24,
+                      [e for e in elsewhere if e is not None])
 
 
 def keep_points(store, member) -> None:
@@ -186,8 +211,11 @@ def request_records(views) -> list[dict]:
 
 def held_records(store) -> tuple[list[dict], list[dict]]:
     """The residents and visits the tablet holds (their effective copies: the server's with
-    this tablet's unsent visits)."""
+    this tablet's unsent visits), without the visits the server refused (kept on the tablet to
+    be shown as refused, they earn nothing)."""
     with store.reading() as db:
         residents = [json.loads(row[0]) for row in db.execute("SELECT payload FROM residents")]
-        visits = [json.loads(row[0]) for row in db.execute("SELECT payload FROM visits")]
+        visits = [json.loads(row[0]) for row in db.execute(
+            "SELECT payload FROM visits WHERE id NOT IN (SELECT entity_id FROM outbox "
+            "WHERE entity = ? AND state = ?)", (p.VISIT, REJECTED))]
     return residents, visits

@@ -1,12 +1,14 @@
 """Screenshots of every screen of the tablet app, in Chinese and English, at 800×1280.
 
 Writes ``docs/screenshots/app-<screen>-<zh|en>.png`` for the screens signin, today, resident,
-visit, note, edit, sync, settings and pin (the unlock code), and the same at the largest text
-size as ``app-<screen>-<zh|en>-large.png``. The tablet is filled through a real (in-process) server
-with a visit history, one conflict involving this tablet's edit and one change the server
-refused, so every part of every screen has something to show. Runs its own Xvfb.
+visit, note, edit, sync, settings, pin (the unlock code) and duty (我的履职), and the same at the
+largest text size as ``app-<screen>-<zh|en>-large.png``. The tablet is filled through a real
+(in-process) server with a visit history, one conflict involving this tablet's edit and one
+change the server refused, so every part of every screen has something to show; 我的履职 is a
+representative's tablet of its own (visits, requests she holds, an adjustment, the ranking).
+Runs its own Xvfb. ``--only duty`` shoots 我的履职 alone.
 
-    .venv/bin/python scripts/screenshots_app.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots_app.py [--out docs/screenshots] [--only duty]
 """
 from __future__ import annotations
 
@@ -186,10 +188,108 @@ def shoot(out: Path, language: str, data_dir: Path, conflict_name: str, env: dic
         time.sleep(0.5)
         app.screenshot(path("settings"))
 
-        app.send(cmd="open", screen="duty")  # 我的履职 (issue 15)
-        app.wait_for_text(_("What earned them"))
-        time.sleep(0.5)
-        app.screenshot(path("duty"))
+    finally:
+        app.close()
+
+
+def fill_duty_tablet(workdir: Path) -> Path:
+    """A representative's tablet for 我的履职 (issue 15): weeks of visits and some today, two
+    requests she holds (one handed to a department with a deadline), a supervisor's adjustment,
+    and her community's ranking shown. Returns its data dir."""
+    import uuid
+    from datetime import timedelta
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from client.requests import RequestDesk
+    from server import points
+    from server.db import make_engine
+    from server.models import Person, Resident
+    from server.sync.batch import ChangeBatch
+    from server.threelists import service, workdays
+    from server.threelists.models import Department, ServiceRequest
+    from shared import protocol as p
+    from shared import requests as r
+    from shared.clock import utcnow
+    from shared.district_day import district_today, zone_named
+    from shared.requests import Actor, Move
+    from testkit.factories import make_person
+    from testkit.web_scenario import add_visit
+
+    url = f"sqlite:///{workdir / 'duty-server.db'}"
+    district, volunteer = seed_server(url, 24, grids=1, username="volunteer-duty")
+    engine = make_engine(url)
+    with Session(engine) as session:
+        grid = district.grids[0]
+        rep = make_person(session, "daibiao", p.REPRESENTATIVE, [grid], "张卫东",
+                          password="correct horse")
+        other = make_person(session, "daibiao2", p.REPRESENTATIVE, [grid], "刘芳")
+        boss = make_person(session, "zhuren", p.SUPERVISOR, [grid], "王主任")
+        session.add(Department(code="property", name="物业服务中心", active=True))
+        residents = list(session.scalars(select(Resident).order_by(Resident.name)))
+        now = utcnow()
+        for index, resident in enumerate(residents[:6]):
+            add_visit(session, resident, other if index % 2 else session.get(
+                Person, volunteer.id), now - timedelta(hours=2 + index))
+        points.set_show_ranking(session, True, boss.id)
+        points.add_adjustment(session, rep.id, 3, "协助社区开展防诈骗宣传", boss.id,
+                              now - timedelta(hours=1))
+        rep_id, rep_name = rep.id, rep.display_name
+        session.commit()
+    app = flask_app(url)
+    data_dir = workdir / "duty-tablet"
+    tablet = signed_in_service(data_dir, app, username="daibiao")
+    record_history(tablet, seed=5)
+    residents = tablet.today_list()
+    for summary in residents[6:10]:  # this month's work: met today
+        tablet.record_visit(summary.id, "met")
+    desk = RequestDesk(tablet)
+    for summary, category, text in ((residents[6], "repairs", "厨房水管漏水，地面常湿"),
+                                    (residents[7], "medicine", "降压药快吃完了，需要代买")):
+        request_id = desk.raise_request(category, text, resident_id=summary.id)
+        desk.claim(request_id, plan="这周内上门处理")
+    assert tablet.sync().ok
+    with Session(engine) as session:
+        item = session.scalars(select(ServiceRequest).where(
+            ServiceRequest.category == "repairs")).one()
+        department = session.scalars(select(Department)).one()
+        today = district_today(utcnow(), zone_named("Asia/Shanghai"))
+        service.make_move(session, item, str(uuid.uuid4()),
+                          Actor(rep_id, p.REPRESENTATIVE, rep_name), Move(r.HAND_OVER, {
+                              "department_id": department.id, "working_days": 5,
+                              "due_on": workdays.calendar(session).due_after(today, 5),
+                              "text": "请物业派人维修"}),
+                          service.Made(utcnow(), utcnow(), service.VIA_WEB))
+        batch = ChangeBatch(session)
+        service.relog(session, batch, [item])
+        service.stamp_versions([item], batch.flush())
+        session.commit()
+    assert tablet.sync().ok
+    tablet.close()
+    engine.dispose()
+    return data_dir
+
+
+def shoot_duty(out: Path, language: str, data_dir: Path, env: dict, workdir: Path,
+               large: bool = False) -> None:
+    """我的履职, offline (the tablet synced while filling it)."""
+    i18n.set_language(language)
+    _ = i18n._
+    short = SHORT[language] + ("-large" if large else "")
+    scale = next(s for code, _t, s in TEXT_SIZES if code == "huge") if large else 1.0
+    app = AppDriver(data_dir, language, env=env, log_path=workdir / f"duty-{short}.log")
+    try:
+        app.wait_ready()
+        app.send(cmd="font_scale", scale=scale)
+        app.wait_for_screen("pin")
+        app.type("pin", UNLOCK_CODE)
+        app.send(cmd="tap_id", id="submit")
+        app.wait_for_screen("today")
+        app.send(cmd="open", screen="duty")
+        app.wait_for_text(_("My open tasks"))
+        time.sleep(0.6)
+        app.screenshot(out / f"app-duty-{short}.png")
     finally:
         app.close()
 
@@ -197,17 +297,23 @@ def shoot(out: Path, language: str, data_dir: Path, conflict_name: str, env: dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--only", choices=["duty"], help="shoot this screen alone")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="knockdoor-shots-"))
     xvfb, display = start_xvfb(800, 1280)
     try:
-        data_dir, conflict_name = fill_tablet(workdir)
         env = app_env(display, workdir / "kivy-home")
+        if args.only is None:
+            data_dir, conflict_name = fill_tablet(workdir)
+            for language in ("zh_CN", "en"):
+                shoot(out, language, data_dir, conflict_name, env, workdir)
+                shoot(out, language, data_dir, conflict_name, env, workdir, large=True)
+        duty_dir = fill_duty_tablet(workdir)
         for language in ("zh_CN", "en"):
-            shoot(out, language, data_dir, conflict_name, env, workdir)
-            shoot(out, language, data_dir, conflict_name, env, workdir, large=True)
+            shoot_duty(out, language, duty_dir, env, workdir)
+            shoot_duty(out, language, duty_dir, env, workdir, large=True)
     finally:
         xvfb.terminate()
         xvfb.wait()

@@ -6,8 +6,10 @@ What the 昆吾社区 supervisor should see is written down in :class:`Expected`
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Iterator
 
 from sqlalchemy.orm import Session
 
@@ -167,3 +169,13 @@ def add_note(session: Session, resident: Resident, author: Person, when: datetim
                     "correction": None}, author.display_name)
     batch.flush()
     return note_id
+
+
+@contextmanager
+def scenario_at(session: Session, now: str) -> Iterator[Scenario]:
+    """The scenario built and committed with the clock frozen at ``now`` (held while used)."""
+    import time_machine
+    with time_machine.travel(now, tick=False):
+        built = build_scenario(session)
+        session.commit()
+        yield built

@@ -15,7 +15,7 @@ from ..devices import note_pull, note_push
 from ..district import rules as district_rules
 from ..district import zone_name
 from ..errors import ApiError
-from ..points_pull import tablet_points
+from ..points_pull import pull_member
 from ..sync.pull import pull_changes
 from ..sync.push import push_ops
 from ..sync.restore import server_state
@@ -81,7 +81,8 @@ def pull(body):
         audit(db.session, "pull", person_id=device.person_id, device_id=device.id,
               detail={"records": len(page.rows), "grids": grids})
     # Duty points (rule versions, the person's adjustments, the ranking) with the last page.
-    points = None if page.has_more else tablet_points(db.session, device.person, now)
+    points = None if page.has_more else pull_member(db.session, db.engine, device.person_id,
+                                                    now)
     return Response(page.to_json_text(now, zone_name(), district_rules().to_dict(), points),
                     mimetype="application/json")
 

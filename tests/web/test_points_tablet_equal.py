@@ -9,7 +9,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-import time_machine
+from sqlalchemy import select
 
 from client.points import POINTS_META, duty_facts, held_points
 from client.service import FieldService
@@ -17,6 +17,7 @@ from client.transport import FlaskTransport
 from client.requests import RequestDesk
 from client.ui.presenters.duty import my_duty, my_tasks
 from server import points
+from server.models import Assignment
 from server.sync.batch import ChangeBatch
 from server.threelists.models import Department, DepartmentStaff
 from shared import protocol as p
@@ -27,7 +28,7 @@ from shared.points import rules as pr
 from shared.points.requests import three_rates
 from testkit.factories import PASSWORD, make_person
 from testkit.web_helpers import WebClient, csrf_token, sign_in
-from testkit.web_scenario import add_visit, build_scenario
+from testkit.web_scenario import add_visit, scenario_at
 
 NOW = "2026-11-20T04:00:00Z"
 CHINA = zone_named("Asia/Shanghai")
@@ -35,9 +36,7 @@ CHINA = zone_named("Asia/Shanghai")
 
 @pytest.fixture
 def scenario(db_session):
-    with time_machine.travel(NOW, tick=False):
-        built = build_scenario(db_session)
-        db_session.commit()
+    with scenario_at(db_session, NOW) as built:
         yield built
 
 
@@ -71,7 +70,8 @@ def tablet(app, tmp_path, scenario):
 
 
 def server_figure(app, scenario, period: str) -> int:
-    web = WebClient(app.test_client(), "kunwu_sup", scenario.password)  # vol_a's grids
+    # The street's supervisor: vol_a's grids, and 绿城社区 where vol_a once met 孙玉兰.
+    web = WebClient(app.test_client(), "street_sup", scenario.password)
     html = web.get(f"/points?period={period}").get_data(as_text=True)
     return int(re.search(rf'data-person="{scenario.people["vol_a"].id}">(-?\d+)<',
                          html).group(1))
@@ -90,7 +90,9 @@ def void(db_session, resident, person, visit_id) -> None:
 
 def test_the_tablet_shows_the_servers_points_after_a_sync(app, scenario, db_session, tablet):
     mine, held = tablet.sync()
-    assert (mine.month, mine.year) == (9, 9)
+    # This month's 9 in vol_a's grids; the year adds 孙玉兰 (绿城社区, not on this tablet:
+    # the server sends those entries).
+    assert (mine.month, mine.year) == (9, 12)
     assert mine.month == server_figure(app, scenario, "month")
     assert mine.year == server_figure(app, scenario, "year")
     assert mine.month_sources == {"visit_met": 6, "visit_vulnerable": 3}
@@ -229,3 +231,19 @@ def test_requests_count_alike_on_the_tablet_and_the_server(app, scenario, db_ses
             and v.state.state in r.OPEN_STATES)] == []  # closed: no longer an open task
     finally:
         rep.service.close()
+
+
+def test_a_visit_the_server_refused_earns_nothing_on_the_tablet(app, scenario, db_session,
+                                                                 tablet):
+    """A visit made for a grid whose assignment had long ended is refused (and kept on the
+    tablet, shown as refused): it earns nothing there either."""
+    before, _held = tablet.sync()
+    liu = scenario.residents["liu"]  # 刘德华, 网格 2 of 昆吾社区
+    tablet.service.record_visit(liu.id, p.MET)
+    for assignment in db_session.scalars(select(Assignment).where(
+            Assignment.person_id == tablet.person_id, Assignment.area_id == liu.grid_id)):
+        assignment.ends_on = date(2021, 1, 1)
+    db_session.commit()
+    mine, _held = tablet.sync()
+    assert [op["reason_code"] for op in tablet.service.rejected_ops()] == ["out_of_scope"]
+    assert mine.month == before.month == server_figure(app, scenario, "month")

@@ -10,7 +10,7 @@ Pure: the screen gathers the facts on the database worker (client.points.tablet_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared import points as sp
@@ -18,6 +18,7 @@ from shared.clock import parse_instant
 from shared.district_day import district_today, month_start
 from shared.points import facts as pf
 from shared.points import rules as pr
+from shared.points.ledger import entry_order
 from shared.points.requests import Rates, request_events, three_rates
 from shared.points.totals import by_kind
 
@@ -104,7 +105,9 @@ def my_duty(person_id: int, residents: list[dict], visits: list[dict], zone: Zon
     today = district_today(now, zone)
     events = request_events(requests)
     facts = facts_of(residents, visits) + events + list(held.adjustments)
-    entries = sp.compute_ledger(facts, held.book, zone, now)
+    # What this tablet can compute, and the parts it cannot (my work in grids it does not hold).
+    entries = sorted(sp.compute_ledger(facts, held.book, zone, now) +
+                     [e for e in held.elsewhere if e.at <= now], key=entry_order)
     me = str(person_id)
     first_of_month, first_of_year = month_start(today), date(today.year, 1, 1)
     month = sp.totals(entries, first_of_month, today).get(me, 0)
@@ -133,7 +136,9 @@ def recent_text(mine: MyDuty, today: date, shown: int = 12) -> str:
     (a cap, a void; an adjustment's reason)."""
     lines = []
     for entry in mine.recent[:shown]:
-        parts = [format_day(entry.day, today), _(KIND_WORDS.get(entry.kind, entry.kind)),
+        parts = [_("Today") if entry.day == today else _("Yesterday")
+                 if entry.day == today - timedelta(days=1) else format_day(entry.day, today),
+                 _(KIND_WORDS.get(entry.kind, entry.kind)),
                  str(entry.points)]
         if entry.note:
             parts.append(_(NOTE_WORDS[entry.note]) if entry.note in NOTE_WORDS else entry.note)
