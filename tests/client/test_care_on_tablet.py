@@ -184,3 +184,13 @@ def test_the_ladder_offers_the_emergency_contacts_number(grid, tablet_for, db_se
     assert view.phone == "13903931234"  # the call button rings the contact
     alice.record_visit(lone.id, "met")
     assert pr.resident_view(alice.resident(lone.id)).next_step == ""
+
+
+def test_the_account_line_takes_the_languages_brackets():
+    """Found by the language walk's punctuation check: 王晓丽 (志愿者) had half-width brackets."""
+    from types import SimpleNamespace
+    account = SimpleNamespace(display_name="王晓丽", role="volunteer",
+                              server_url="http://10.0.0.2:8000", device_name="一号网格平板")
+    assert pr.account_lines(account)[0][1] == "王晓丽（志愿者）"
+    i18n.set_language("en")
+    assert pr.account_lines(account)[0][1] == "王晓丽 (Volunteer)"
