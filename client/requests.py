@@ -52,6 +52,9 @@ class RequestView:
     unsent: int = 0
     overdue: bool = False
     legal: list[str] = field(default_factory=list)  # the moves this person may make now
+    #: The deadline was counted through a year the official holiday calendar does not cover
+    #: yet (Monday to Friday); the server counts it again when the calendar is updated.
+    due_provisional: bool = False
 
 
 def _moment(text):
@@ -106,7 +109,8 @@ class RequestDesk:
                 description=copy.get("description") or "", urgency=copy.get("urgency") or "normal",
                 state=state_from_copy(copy), raised_at=_moment(copy.get("raised_at")),
                 raised_by_name=copy.get("raised_by_name"), plan=copy.get("plan"),
-                timeline=[dict(event) for event in copy.get("timeline") or ()])
+                timeline=[dict(event) for event in copy.get("timeline") or ()],
+                due_provisional=copy.get("due_provisional") is True)
         for op, _state in ops:
             data = op["data"]
             if request_id and data["request_id"] != request_id:

@@ -18,6 +18,7 @@ from shared.clock import isoformat, utcnow
 from shared.digest import canonical_json
 
 from .care import RULES_META
+from .points import keep_points
 from .pulled import page_problem
 from .store import PENDING, LocalStore
 from .transport import Transport, TransportError
@@ -302,6 +303,7 @@ class SyncEngine:
                 text = canonical_json(rules)
                 if text != self.store.get_meta(RULES_META):
                     self.store.set_meta({RULES_META: text})
+            keep_points(self.store, page.get("points"))  # duty points: the last page's
             report.pulled += len(page["changes"])
             report.evicted_grids.extend(page.get("evict_grids", ()))
             if progress:

@@ -361,6 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="window size, e.g. 1280x800")
     sub.add_argument("--server", default=None, help="server URL to offer at sign-in")
     sub.set_defaults(handler=cmd_app)
+
+    from .threelists_cli import add_commands
+    add_commands(commands, database)
     return parser
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
@@ -18,11 +18,14 @@ from sqlalchemy.orm import Session
 
 from shared import points as sp
 from shared.district_day import month_start, next_month_start
+from shared.points.requests import request_events
 from shared.points.rules import RuleBook, RuleSet, add_version, default_rules, rules_from_dict
 
 from .audit import audit
 from .district import district_zone
 from .models import DistrictSetting, PointsAdjustment, PointsRuleVersion, Resident, Visit
+from .threelists.models import RequestEvent as RequestMove
+from .threelists.models import ServiceRequest
 
 #: Before any version is stored, the district counts with the default rules from this day.
 FIRST_DAY = date(2000, 1, 1)
@@ -97,43 +100,95 @@ def period_bounds(kind: str, day: date) -> tuple[date, date]:
     return first, last - timedelta(days=1)
 
 
+def request_records(session: Session, grid_ids: Iterable[int] = (),
+                    request_ids: Iterable[str] | None = None) -> dict[str, dict]:
+    """The requests (issue 14) raised in ``grid_ids`` (or with ``request_ids``) in their wire
+    form's points part (id, grid, resident, timeline), as a pull gives them to a tablet:
+    ``events_of`` reads both."""
+    s, m = ServiceRequest, RequestMove
+    keys = sorted(set(request_ids if request_ids is not None else grid_ids))
+    column = s.id if request_ids is not None else s.grid_id
+    records: dict[str, dict] = {}
+    for start in range(0, len(keys), 500):  # PostgreSQL refuses enormous IN lists
+        chunk = keys[start:start + 500]
+        for request_id, grid_id, resident_id in session.execute(
+                select(s.id, s.grid_id, s.resident_id).where(column.in_(chunk))):
+            records[request_id] = {"id": request_id, "grid_id": grid_id,
+                                   "resident_id": resident_id, "timeline": []}
+        for row in session.execute(
+                select(m.request_id, m.id, m.action, m.at, m.person_id, m.data)
+                .join(s, s.id == m.request_id).where(column.in_(chunk))
+                .order_by(m.request_id, m.ordinal)):
+            records[row.request_id]["timeline"].append(
+                {"id": row.id, "action": row.action, "at": row.at, "person_id": row.person_id,
+                 "data": row.data or {}})
+    return records
+
+
 def request_facts(session: Session, grid_ids: Iterable[int]) -> list[sp.RequestEvent]:
-    """The request events (issue 14) about residents of ``grid_ids``. The three lists are not
-    on this branch yet: their records map onto ``shared.points.RequestEvent`` here."""
-    return []
+    """The points facts of the requests raised in ``grid_ids`` (shared.points.requests)."""
+    return request_events(request_records(session, grid_ids).values())
 
 
 @dataclass
 class Facts:
     residents: dict[str, Resident]
     items: list  # shared.points facts
+    #: request id -> the grid it was raised in (a task's points count there)
+    request_grids: dict[str, int] = field(default_factory=dict)
 
 
 def load_facts(session: Session, grid_ids: Iterable[int],
                person_ids: Iterable[int] | None = None) -> Facts:
     """Every fact about the residents now in ``grid_ids`` (their whole visit history: a cap
-    or a follow-up reads what came before), and the adjustments of ``person_ids`` (all when
-    None)."""
+    or a follow-up reads what came before) and the requests raised there, and the adjustments
+    of ``person_ids`` (all when None)."""
     grid_ids = sorted(set(grid_ids))
     residents = {r.id: r for r in session.scalars(
         select(Resident).where(Resident.grid_id.in_(grid_ids)))} if grid_ids else {}
+    visits = select(*_VISIT_COLUMNS).join(Resident, Resident.id == Visit.resident_id) \
+        .where(Resident.grid_id.in_(grid_ids)) if grid_ids else None
+    return _facts(session, residents, [visits] if visits is not None else [],
+                  request_records(session, grid_ids), person_ids)
+
+
+def load_part_facts(session: Session, resident_ids: Iterable[str],
+                    request_ids: Iterable[str]) -> Facts:
+    """The facts of some parts of the ledger: these residents (with their whole visit
+    history) and these requests; no adjustments."""
+    ids = sorted(set(resident_ids))
+    residents: dict[str, Resident] = {}
+    queries = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        residents.update((r.id, r) for r in session.scalars(
+            select(Resident).where(Resident.id.in_(chunk))))
+        queries.append(select(*_VISIT_COLUMNS).where(Visit.resident_id.in_(chunk)))
+    return _facts(session, residents, queries,
+                  request_records(session, request_ids=request_ids), [])
+
+
+_VISIT_COLUMNS = (Visit.id, Visit.author_id, Visit.resident_id, Visit.visited_at, Visit.outcome,
+                  Visit.corrects_id, Visit.correction)
+
+
+def _facts(session: Session, residents: dict[str, Resident], visit_queries: list,
+           records: dict[str, dict], person_ids: Iterable[int] | None) -> Facts:
     items: list = [sp.PointsResident(r.id, r.birth_year, tuple(r.care_categories or ()))
                    for r in residents.values()]
-    if grid_ids:
-        rows = session.execute(
-            select(Visit.id, Visit.author_id, Visit.resident_id, Visit.visited_at,
-                   Visit.outcome, Visit.corrects_id, Visit.correction)
-            .join(Resident, Resident.id == Visit.resident_id)
-            .where(Resident.grid_id.in_(grid_ids)))
+    for query in visit_queries:
         items += [sp.PointsVisit(v.id, str(v.author_id or ""), v.resident_id, v.visited_at,
-                                 v.outcome, v.corrects_id, v.correction) for v in rows]
-    items += request_facts(session, grid_ids)
+                                 v.outcome, v.corrects_id, v.correction)
+                  for v in session.execute(query)]
+    items += request_events(records.values())
     query = select(PointsAdjustment)
     if person_ids is not None:
-        query = query.where(PointsAdjustment.person_id.in_(sorted(set(person_ids))))
-    items += [sp.Adjustment(a.id, str(a.person_id), a.at, a.points, a.reason, str(a.by_id))
-              for a in session.scalars(query)]
-    return Facts(residents, items)
+        person_ids = sorted(set(person_ids))
+        query = query.where(PointsAdjustment.person_id.in_(person_ids)) if person_ids else None
+    if query is not None:
+        items += [sp.Adjustment(a.id, str(a.person_id), a.at, a.points, a.reason, str(a.by_id))
+                  for a in session.scalars(query)]
+    return Facts(residents, items, {rid: rec["grid_id"] for rid, rec in records.items()})
 
 
 def ledger(session: Session, grid_ids: Iterable[int], now: datetime,
@@ -150,14 +205,18 @@ def in_period(entries: Iterable[sp.Entry], first: date, last: date,
 
 
 def per_area(entries: Iterable[sp.Entry], residents: dict[str, Resident],
-             ancestors) -> dict[int, int]:
+             ancestors, request_grids: dict[str, int] | None = None) -> dict[int, int]:
     """Points per area (grid and every area above it), by where the work was done: the
-    resident's grid. Adjustments name no resident and count for the person only."""
+    resident's grid, or for a task the grid the request was raised in. Adjustments name no
+    resident and count for the person only."""
     summed: dict[int, int] = defaultdict(int)
+    request_grids = request_grids or {}
     for entry in entries:
         resident = residents.get(entry.resident_id or "")
-        if resident is not None:
-            for area_id in ancestors(resident.grid_id):
+        grid_id = resident.grid_id if resident is not None else request_grids.get(
+            entry.source_id) if entry.source == sp.facts.FROM_REQUEST else None
+        if grid_id is not None:
+            for area_id in ancestors(grid_id):
                 summed[area_id] += entry.points
     return dict(summed)
 
@@ -175,7 +234,15 @@ def per_week(entries: Iterable[sp.Entry], first: date, last: date) -> list[tuple
 
 
 def grids_worked(session: Session, person_id: int) -> set[int]:
-    """The grids of the residents a person has visited: where their points come from."""
-    return set(session.scalars(select(Resident.grid_id).join(Visit, Visit.resident_id ==
-                                                            Resident.id)
-                               .where(Visit.author_id == person_id).distinct()))
+    """The grids of the residents a person has visited and of the requests they raised or
+    hold: where their points come from."""
+    visited = set(session.scalars(select(Resident.grid_id).join(Visit, Visit.resident_id ==
+                                                               Resident.id)
+                                  .where(Visit.author_id == person_id).distinct()))
+    s = ServiceRequest
+    tasks = set(session.scalars(select(s.grid_id).where(
+        (s.raised_by_id == person_id) | (s.owner_id == person_id)).distinct()))
+    moved = set(session.scalars(select(s.grid_id).join(RequestMove, RequestMove.request_id ==
+                                                       s.id)
+                                .where(RequestMove.person_id == person_id).distinct()))
+    return visited | tasks | moved

@@ -15,6 +15,7 @@ from ..devices import note_pull, note_push
 from ..district import rules as district_rules
 from ..district import zone_name
 from ..errors import ApiError
+from ..points_pull import tablet_points
 from ..sync.pull import pull_changes
 from ..sync.push import push_ops
 from ..sync.restore import server_state
@@ -79,7 +80,9 @@ def pull(body):
         grids = sorted({row[3] for row in page.rows})
         audit(db.session, "pull", person_id=device.person_id, device_id=device.id,
               detail={"records": len(page.rows), "grids": grids})
-    return Response(page.to_json_text(now, zone_name(), district_rules().to_dict()),
+    # Duty points (rule versions, the person's adjustments, the ranking) with the last page.
+    points = None if page.has_more else tablet_points(db.session, device.person, now)
+    return Response(page.to_json_text(now, zone_name(), district_rules().to_dict(), points),
                     mimetype="application/json")
 
 

@@ -5,7 +5,9 @@ from server.db import make_engine
 from server.models import Base
 
 config = context.config
-target_metadata = Base.metadata
+#: Alembic hands this metadata's naming convention to every operation. A caller may pass another
+#: (tests pass a plain MetaData() to make a database as servers migrated before the convention).
+target_metadata = config.attributes.get("target_metadata", Base.metadata)
 
 
 def run_migrations_online() -> None:

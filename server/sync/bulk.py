@@ -11,6 +11,7 @@ from sqlalchemy import (JSON, String, Table, Text, any_, bindparam, cast, insert
                         update)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 
 def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
@@ -60,14 +61,20 @@ def array_literal(values) -> str | None:
 
 
 def pg_array(values, item_type):
-    """A PostgreSQL array parameter of ``values``: one text parameter where it can be."""
+    """A PostgreSQL array parameter of ``values``: one text parameter where it can be.
+
+    The parameter is sent untyped and cast straight to the array type, so PostgreSQL reads the
+    array once, when it binds the parameter. Typed as text first (``CAST($1::VARCHAR AS
+    TEXT[])``), the cast from text to an array is not folded into a constant (array input is
+    not immutable): a sequential scan parsed the whole array again for every row it read, and
+    could not hash it (2.3 s for 500 ids over 5,000 rows; tests/server/test_bulk_arrays.py)."""
     values = list(values)
     literal = array_literal(values)
     if literal is None:
         return bindparam(None, values, type_=ARRAY(item_type))
     if isinstance(item_type, String):
         item_type = Text()  # a cast to varchar(n) would cut; compared with varchar all the same
-    return cast(bindparam(None, literal, type_=Text()), ARRAY(item_type))
+    return cast(bindparam(None, literal, type_=NullType()), ARRAY(item_type))
 
 
 def among(session: Session, column, values):

@@ -27,8 +27,9 @@ class PullPage:
     epoch: str = ""
 
     def to_json_text(self, server_time: datetime, zone_name: str,
-                     rules: dict | None = None) -> str:
-        """The response body. Payloads are spliced in as stored: no decode, no re-encode."""
+                     rules: dict | None = None, points: dict | None = None) -> str:
+        """The response body. Payloads are spliced in as stored: no decode, no re-encode.
+        ``points``: the duty points member of a last page (server/points_pull.py)."""
         changes = ",".join(
             f'{{"position":{pos},"entity":"{entity}","id":"{entity_id}",'
             f'"grid_id":{grid_id},"data":{payload}}}'
@@ -37,7 +38,8 @@ class PullPage:
                                "has_more": self.has_more,
                                "evict_grids": self.evict_grids, "grids": self.grids,
                                "server_time": isoformat(server_time), "timezone": zone_name,
-                               **({"rules": rules} if rules is not None else {})},
+                               **({"rules": rules} if rules is not None else {}),
+                               **({"points": points} if points is not None else {})},
                               ensure_ascii=False, separators=(",", ":"))
         return f'{{"changes":[{changes}],{envelope[1:]}'
 

@@ -122,7 +122,7 @@ def _walk(session, rng, now, grid, boss, field, reps, residents, departments, st
         days = rng.choice([3, 5, 5, 10])
         steps += [(owner or boss, Move(r.HAND_OVER, {
             "department_id": department.id, "working_days": days,
-            "due_on": workdays.due_after(district.today(at), days), "text": "请协助办理"}))]
+            "due_on": workdays.WorkCalendar().due_after(district.today(at), days), "text": "请协助办理"}))]
         if target == r.RETURNED:
             steps += [(clerk, Move(r.CANNOT, {"reason": "不属于本部门职责，请转其他部门"}))]
         else:

@@ -88,7 +88,9 @@ class ServiceRequest(Base):
 
     __table_args__ = (Index("ix_service_requests_grid_state", "grid_id", "state"),
                       Index("ix_service_requests_department_state", "department_id", "state"),
-                      Index("ix_service_requests_raised_at", "raised_at"))
+                      Index("ix_service_requests_raised_at", "raised_at"),
+                      # the board's count of a stage over the whole district, from the index
+                      Index("ix_service_requests_state", "state"))
 
 
 class RequestEvent(Base):

@@ -57,6 +57,10 @@ def create_partner(session: Session, name: str, grid_id: int | None,
     return key
 
 
+def partner_by_key(session: Session, key: str) -> ApiPartner | None:
+    return session.scalar(select(ApiPartner).where(ApiPartner.key_hash == _hash(key)))
+
+
 def _json(body, status: int = 200) -> Response:
     return Response(json.dumps(body, ensure_ascii=False), status=status,
                     mimetype="application/json")

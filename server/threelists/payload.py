@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from shared.clock import isoformat
 
 from .models import RequestEvent, ServiceRequest
+from .workdays import is_provisional
 
 
 def _instant(value):
@@ -40,7 +41,8 @@ def request_payload(session: Session, request: ServiceRequest) -> dict:
         "owner_id": request.owner_id, "owner_name": request.owner_name,
         "owner_since": _instant(request.owner_since), "plan": request.plan,
         "department_id": request.department_id, "handed_at": _instant(request.handed_at),
-        "due_on": _day(request.due_on), "done_at": _instant(request.done_at),
+        "due_on": _day(request.due_on), "due_provisional": is_provisional(request.due_on),
+        "done_at": _instant(request.done_at),
         "verdict": request.verdict, "closed_at": _instant(request.closed_at),
         "timeline": [event_payload(event) for event in events],
     }

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from shared import requests as r
@@ -81,59 +81,69 @@ def _tally(row) -> Tally:
     return Tally(*(int(value or 0) for value in row))
 
 
+def _where(grid_ids, start: datetime, end: datetime) -> tuple:
+    s = ServiceRequest
+    where = (s.raised_at >= start, s.raised_at < end, s.state != r.WITHDRAWN)
+    if grid_ids is not None:  # None: every grid (the whole district), no list in the query
+        where += (s.grid_id.in_(sorted(grid_ids)),)
+    return where
+
+
 def three_rates(session: Session, grid_ids, start: datetime, end: datetime, by: str,
                 today: date, zone, response_hours: int) -> tuple[list[RateRow], Tally]:
     """Rows per ``by`` (one of GROUPINGS) and the total, for requests raised in [start, end)
-    in ``grid_ids``. (``zone``: kept for callers; the day first done is stored already.)"""
+    in ``grid_ids`` (None: every grid). One grouped query; the total is the sum of its groups
+    (every request is in exactly one, rows without an owner or department included), so the
+    year is read once. (``zone``: kept for callers; the day first done is stored already.)"""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}")
     s = ServiceRequest
     key = {"department": (s.department_id,), "representative": (s.owner_id, s.owner_name)}.get(
         by, (s.grid_id,))
-    grids = sorted(grid_ids)
-    if not grids:
+    if grid_ids is not None and not grid_ids:
         return [], Tally()
-    where = (s.grid_id.in_(grids), s.raised_at >= start, s.raised_at < end,
-             s.state != r.WITHDRAWN)
-    total = _tally(session.execute(select(*_counts(response_hours, today)).where(*where)).one())
-    grouped = session.execute(select(*key, *_counts(response_hours, today)).where(*where)
-                              .group_by(*key)).all()
+    grouped = session.execute(select(*key, *_counts(response_hours, today))
+                              .where(*_where(grid_ids, start, end)).group_by(*key)).all()
+    total = Tally()
     rows: dict[object, RateRow] = {}
-    areas = {a.id: a for a in session.scalars(select(Area))} \
+    areas = {a.id: (a.name, a.level, a.parent_id) for a in session.execute(
+        select(Area.id, Area.name, Area.level, Area.parent_id))} \
         if by in ("grid", "community", "street") else {}
     names = dict(session.execute(select(Department.id, Department.name)).all()) \
         if by == "department" else {}
     width = len(key)
     for found in grouped:
-        ident, counts = found[0], found[width:]
+        ident, counts = found[0], _tally(found[width:])
+        total.add(counts)
         if ident is None:
             continue
         if by in ("community", "street"):
-            area = _up_to(areas, ident, by)
-            if area is None:
+            ident = _up_to(areas, ident, by)
+            if ident is None:
                 continue
-            ident, name = area.id, area.name
+            name = areas[ident][0]
         elif by == "grid":
-            name = areas[ident].name if ident in areas else str(ident)
+            name = areas[ident][0] if ident in areas else str(ident)
         elif by == "department":
             name = names.get(ident, str(ident))
         else:
             name = found[1] or str(ident)
-        rows.setdefault(ident, RateRow(ident, name)).tally.add(_tally(counts))
+        rows.setdefault(ident, RateRow(ident, name)).tally.add(counts)
     return sorted(rows.values(), key=lambda x: x.name), total
 
 
-def _up_to(areas, grid_id: int, level: str):
-    area = areas.get(grid_id)
-    while area is not None and area.level != level:
-        area = areas.get(area.parent_id)
-    return area
+def _up_to(areas, grid_id: int, level: str) -> int | None:
+    """The id of the area of ``level`` above the grid (``areas``: id → (name, level, parent))."""
+    ident = grid_id
+    while ident in areas and areas[ident][1] != level:
+        ident = areas[ident][2]
+    return ident if ident in areas else None
 
 
 def monthly_trend(session: Session, grid_ids, today: date, zone, response_hours: int,
                   months: int = 6) -> list[tuple[date, Tally]]:
     """The three rates of each of the last ``months`` calendar months (this one so far),
-    oldest first: the dashboard's trend."""
+    oldest first: the dashboard's trend. One query, grouped by the month raised in."""
     from shared.district_day import day_start
 
     firsts = []
@@ -142,12 +152,18 @@ def monthly_trend(session: Session, grid_ids, today: date, zone, response_hours:
         firsts.append(first)
         first = (first - timedelta(days=1)).replace(day=1)
     firsts.reverse()
-    trend = []
-    for index, start in enumerate(firsts):
-        end = firsts[index + 1] if index + 1 < len(firsts) else today + timedelta(days=1)
-        _rows, total = three_rates(session, grid_ids, day_start(start, zone),
-                                   day_start(end, zone), "grid", today, zone, response_hours)
-        trend.append((start, total))
+    trend = [(start, Tally()) for start in firsts]
+    if grid_ids is not None and not grid_ids:
+        return trend
+    starts = [day_start(start, zone) for start in firsts]
+    s = ServiceRequest
+    month = case(*((s.raised_at < starts[i + 1], i) for i in range(months - 1)),
+                 else_=months - 1) if months > 1 else literal(0)
+    for found in session.execute(
+            select(month, *_counts(response_hours, today))
+            .where(*_where(grid_ids, starts[0], day_start(today + timedelta(days=1), zone)))
+            .group_by(month)):
+        trend[found[0]][1].add(_tally(found[1:]))
     return trend
 
 

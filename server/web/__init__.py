@@ -18,6 +18,7 @@ def init_web(app: Flask) -> None:
     """Registers the supervisor pages, their CSRF protection and their translations."""
     from .sessions import DatabaseSessionInterface
     from .pages import bp, csrf, pairings
+    from ..threelists.workdays import is_provisional
     from .request_words import request_word
 
     app.session_interface = DatabaseSessionInterface()
@@ -48,7 +49,8 @@ def init_web(app: Flask) -> None:
                                  audit_summary=audit_text.summary,
                                  colon=typography.colon,
                                  list_separator=typography.list_separator,
-                                 request_word=request_word)
+                                 request_word=request_word,
+                                 provisional_deadline=is_provisional)
     app.jinja_env.filters["local"] = _format_local
     app.jinja_env.filters["parse_instant"] = _parse_instant
     app.jinja_env.filters["local_date"] = lambda m: to_local(m).strftime("%Y-%m-%d") if m else "—"

@@ -9,12 +9,12 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from shared import protocol as p
-from shared.points import facts as pf
 from shared.points import rules as pr
+from shared.points.requests import Rates, three_rates
 
 from .i18n import current_locale
 from .i18n import gettext as _
@@ -25,15 +25,6 @@ FONT_PLACES = (Path(__file__).resolve().parents[2] / "client" / "ui" / "fonts" /
                Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"))
 #: How many cases the report lists (the most recent that moved the points).
 CASES_SHOWN = 15
-
-
-@dataclass
-class Rates:
-    """The three rates (三率) over the requests of the period; None where nothing to count."""
-
-    response: float | None = None
-    resolution: float | None = None
-    satisfaction: float | None = None
 
 
 @dataclass
@@ -53,41 +44,15 @@ class DutyFigures:
     cases: list[tuple[date, str, str, int, str]] = field(default_factory=list)
 
 
-def three_rates(events: list[pf.RequestEvent], first: date, last: date, zone,
-                respond_hours: int = 24) -> Rates:
-    """Response: raised requests claimed within ``respond_hours``; resolution: tasks resolved by
-    their deadline; satisfaction: satisfied verdicts among verdicts, over the period's events."""
-    from shared.district_day import local_date
-    by_request: dict[str, list[pf.RequestEvent]] = {}
-    for event in events:
-        by_request.setdefault(event.request_id, []).append(event)
-    raised = answered = due = on_time = verdicts = satisfied = 0
-    for request_events in by_request.values():
-        request_events.sort(key=lambda e: (e.at, e.id))
-        raise_at = next((e.at for e in request_events if e.kind == pf.RAISED), None)
-        if raise_at is not None and first <= local_date(raise_at, zone) <= last:
-            raised += 1
-            claimed = next((e.at for e in request_events if e.kind == pf.ASSIGNED), None)
-            answered += claimed is not None and claimed - raise_at <= timedelta(hours=respond_hours)
-        deadline = next((e.due for e in reversed(request_events) if e.kind == pf.ASSIGNED), None)
-        if deadline is not None and first <= deadline <= last:
-            due += 1
-            done = next((e.at for e in request_events if e.kind == pf.RESOLVED), None)
-            on_time += done is not None and local_date(done, zone) <= deadline
-        for event in request_events:
-            if event.kind == pf.VERDICT and first <= local_date(event.at, zone) <= last:
-                verdicts += 1
-                satisfied += event.verdict == pf.SATISFIED
-    return Rates(answered / raised if raised else None, on_time / due if due else None,
-                 satisfied / verdicts if verdicts else None)
-
-
 def figures(title: str, subtitle: str, person_ids: set[str], entries, visits, residents,
             first: date, last: date, zone, kinds: dict[str, str], notes: dict[str, str],
-            events=()) -> DutyFigures:
+            events=(), today: date | None = None, owner: str | None = None,
+            response_hours: int = 24) -> DutyFigures:
     """The report's figures for the people ``person_ids`` (one person, or an area's people):
     ``entries`` the ledger of the period, ``visits`` the effective visits (corrections applied:
-    shared.due.effective_visits, done once by the caller for a batch)."""
+    shared.due.effective_visits, done once by the caller for a batch). The three rates are
+    those of ``events`` (the requests of the area, or with ``owner`` those whose task that
+    person holds: shared.points.requests.three_rates, the tablet's own)."""
     from shared.district_day import local_date
     mine = [e for e in entries if e.person_id in person_ids and first <= e.day <= last]
     kept = [v for v in visits
@@ -104,7 +69,7 @@ def figures(title: str, subtitle: str, person_ids: set[str], entries, visits, re
         follow_ups_closed=count(pr.FOLLOW_UP_CLOSED),
         requests_raised=sum(1 for e in mine if e.kind == pr.REQUEST_RAISED),
         tasks_resolved=sum(1 for e in mine if e.kind == pr.TASK_ON_TIME),
-        rates=three_rates([e for e in events if e.person_id in person_ids], first, last, zone),
+        rates=three_rates(events, first, last, zone, today or last, response_hours, owner),
         points=sum(e.points for e in mine),
         sources=sorted(((kinds.get(k, k), v) for k, v in summed.items() if v),
                        key=lambda kv: -abs(kv[1])),

@@ -71,8 +71,16 @@ def request_choices(kind: str, codes=None) -> list[tuple[str, str]]:
 
 def request_audit_words() -> dict[str, str]:
     """The audit log's words for moves on requests (actions ``request_<move>``)."""
-    return {f"request_{code}": _("Request: %(step)s", step=word)
-            for code, word in _words()["action"].items()}
+    return {**{f"request_{code}": _("Request: %(step)s", step=word)
+               for code, word in _words()["action"].items()},
+            # an operator's commands (knockdoor partner|department|workdays)
+            "partner_add": _("Added a partner system (Open311)"),
+            "partner_revoke": _("Revoked a partner system's key"),
+            "department_add": _("Added a department"),
+            "department_account_add": _("Added a department account"),
+            "department_account_stop": _("Deactivated a department account"),
+            "workday_rule": _("Changed the district's holidays"),
+            "deadlines_rederive": _("Counted the deadlines again")}
 
 
 def rate_text(value: float | None) -> str:

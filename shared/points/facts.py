@@ -36,10 +36,12 @@ class PointsResident:
 # Request events (issue 14's three lists), in the order they happen to a request.
 RAISED = "raised"        # person_id raised it; resident_id: whom it concerns, if anyone
 ASSIGNED = "assigned"    # claimed or assigned: person_id is the task's owner from now, due its
-#                          deadline (the district's last day to resolve it)
+#                          deadline (the district's last day to resolve it; None until the task
+#                          is handed over with one: then nothing is on time or overdue)
 RESOLVED = "resolved"    # the task was marked done (by anyone: the owner earns)
 VERDICT = "verdict"      # the resident's verdict on it; "not satisfied" reopens the task
-REQUEST_EVENTS = (RAISED, ASSIGNED, RESOLVED, VERDICT)
+WITHDRAWN = "withdrawn"  # a supervisor withdrew it: the task is over, nothing more is charged
+REQUEST_EVENTS = (RAISED, ASSIGNED, RESOLVED, VERDICT, WITHDRAWN)
 SATISFIED, PARTLY, NOT_SATISFIED = "satisfied", "partly", "not_satisfied"
 VERDICTS = (SATISFIED, PARTLY, NOT_SATISFIED)
 
@@ -58,8 +60,8 @@ class RequestEvent:
     def __post_init__(self) -> None:
         if self.kind not in REQUEST_EVENTS:
             raise ValueError(f"kind: one of {', '.join(REQUEST_EVENTS)}, not {self.kind!r}")
-        if self.kind == ASSIGNED and self.due is None:
-            raise ValueError("due: an assigned task needs its deadline")
+        if self.kind == ASSIGNED and not self.person_id:
+            raise ValueError("person_id: an assigned task needs its owner")
         if self.kind == VERDICT and self.verdict not in VERDICTS:
             raise ValueError(f"verdict: one of {', '.join(VERDICTS)}, not {self.verdict!r}")
 

@@ -33,6 +33,7 @@ from .facts import (
     VERDICT,
     VOIDED,
     WEEKLY_CAP,
+    WITHDRAWN,
     Adjustment,
     Entry,
     PointsResident,
@@ -43,7 +44,7 @@ from .facts import (
 Fact = PointsVisit | PointsResident | RequestEvent | Adjustment
 #: Same instant: the order entries are written in (and a ledger is sorted by).
 KIND_ORDER = {kind: n for n, kind in enumerate(r.KINDS + (r.ADJUSTMENT,))}
-EVENT_ORDER = {RAISED: 0, ASSIGNED: 1, RESOLVED: 2, VERDICT: 3}
+EVENT_ORDER = {RAISED: 0, ASSIGNED: 1, RESOLVED: 2, VERDICT: 3, WITHDRAWN: 4}
 
 
 def entry_order(entry: Entry) -> tuple:
@@ -130,7 +131,7 @@ def resident_entries(resident: PointsResident | None, visits: Iterable[PointsVis
                      visit.resident_id)
     seen_requests = set()
     for event in sorted(raised, key=lambda e: (e.at, e.id)):
-        if event.request_id not in seen_requests:
+        if event.person_id and event.request_id not in seen_requests:
             seen_requests.add(event.request_id)
             part.add(event.at, event.person_id, r.REQUEST_RAISED, FROM_REQUEST,
                      event.request_id, event.resident_id)
@@ -165,7 +166,7 @@ def request_entries(request_id: str, events: Iterable[RequestEvent], book: r.Rul
     charged = set()
 
     def charge_overdue(until: datetime) -> None:
-        if owner is None or not is_open or (owner, due) in charged:
+        if owner is None or due is None or not is_open or (owner, due) in charged:
             return
         at = max(day_end(due, zone), open_since)
         if at <= until:
@@ -177,14 +178,14 @@ def request_entries(request_id: str, events: Iterable[RequestEvent], book: r.Rul
         if event.at > as_of:
             break
         charge_overdue(event.at)
-        if event.kind == RAISED and not raised_paid:
+        if event.kind == RAISED and event.person_id and not raised_paid:
             raised_paid = True
             part.add(event.at, event.person_id, r.REQUEST_RAISED, FROM_REQUEST, request_id)
         elif event.kind == ASSIGNED:
             owner, due, is_open, open_since = event.person_id, event.due, True, event.at
         elif event.kind == RESOLVED and owner is not None and is_open:
             is_open = False
-            if not on_time_paid and local_date(event.at, zone) <= due:
+            if not on_time_paid and due is not None and local_date(event.at, zone) <= due:
                 on_time_paid = True
                 part.add(event.at, owner, r.TASK_ON_TIME, FROM_REQUEST, request_id)
         elif event.kind == VERDICT and owner is not None:
@@ -195,6 +196,8 @@ def request_entries(request_id: str, events: Iterable[RequestEvent], book: r.Rul
                 part.add(event.at, owner, r.VERDICT_NOT_SATISFIED, FROM_REQUEST, request_id)
                 if not is_open:
                     is_open, open_since = True, event.at
+        elif event.kind == WITHDRAWN:
+            is_open = False
     charge_overdue(as_of)
     return sorted(part.entries, key=entry_order)
 
@@ -249,6 +252,17 @@ class Ledger:
     def _forget(self, place: tuple[str, str]) -> None:
         parts = self._request_parts if place[0] == "events" else self._resident_parts
         parts.pop(place[1], None)
+
+    def parts(self, as_of: datetime) -> dict[tuple[str, str], list[Entry]]:
+        """The entries part by part: ``("resident", id)`` and ``("request", id)`` (a stored
+        ledger rebuilds one part when one of its facts changes). Adjustments are no part."""
+        self.entries(as_of)  # fills the caches
+        out: dict[tuple[str, str], list[Entry]] = {}
+        for resident_id, entries in self._resident_parts.items():
+            out[("resident", resident_id)] = [e for e in entries if e.at <= as_of]
+        for request_id, (_as_of, entries) in self._request_parts.items():
+            out[("request", request_id)] = entries
+        return out
 
     def entries(self, as_of: datetime) -> list[Entry]:
         """Every entry up to ``as_of`` (an overdue deadline is charged once it has passed)."""

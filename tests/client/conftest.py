@@ -53,6 +53,30 @@ def tablet_for(app, tmp_path):
         service.close()
 
 
+@dataclass
+class Clash:
+    alice: FieldService
+    bob: FieldService
+    resident_id: str
+    bob_report: object  # bob's sync that met alice's edit
+
+
+@pytest.fixture
+def phone_clash(grid, tablet_for) -> Clash:
+    """alice and bob change one resident's phone to two numbers, each offline; then alice
+    syncs, bob syncs (and meets her edit), alice syncs again."""
+    alice, bob = tablet_for("alice"), tablet_for("bob")
+    alice.sync()
+    bob.sync()
+    resident = alice.today_list("zlx")[0]
+    alice.edit_resident(resident.id, {"phone": "13800000001"})
+    bob.edit_resident(resident.id, {"phone": "13800000002"})
+    alice.sync()
+    report = bob.sync()
+    alice.sync()
+    return Clash(alice, bob, resident.id, report)
+
+
 @pytest.fixture
 def chinese():
     """The app's words in Chinese for the test, and Chinese again after it."""

@@ -162,17 +162,8 @@ def test_another_person_cannot_sign_in_over_unsent_work_and_gets_a_fresh_device_
     assert bob.sync().ok
 
 
-def test_conflict_records_on_a_grids_tablets_carry_no_device_ids(grid, tablet_for,
-                                                                db_session):
-    alice, bob = tablet_for("alice"), tablet_for("bob")
-    alice.sync()
-    bob.sync()
-    resident = alice.today_list("zlx")[0]
-    alice.edit_resident(resident.id, {"phone": "13800000001"})
-    bob.edit_resident(resident.id, {"phone": "13800000002"})
-    alice.sync()
-    bob.sync()
-    alice.sync()
+def test_conflict_records_on_a_grids_tablets_carry_no_device_ids(phone_clash, db_session):
+    alice, bob = phone_clash.alice, phone_clash.bob
     device_ids = set(db_session.scalars(select(Device.id)))
     for tablet in (alice, bob):
         with tablet.store.reading() as db:

@@ -97,17 +97,10 @@ def test_work_reaches_the_other_tablet_of_the_grid(grid, tablet_for):
     assert alice.store.local_digests() == bob.store.local_digests()
 
 
-def test_a_same_field_clash_shows_as_a_conflict_on_both_tablets(grid, tablet_for):
-    alice, bob = tablet_for("alice"), tablet_for("bob")
-    alice.sync()
-    bob.sync()
-    resident = alice.today_list("zlx")[0]
-    alice.edit_resident(resident.id, {"phone": "13800000001"})
-    bob.edit_resident(resident.id, {"phone": "13800000002"})
-    alice.sync()
-    assert bob.sync().conflicts == 1
-    alice.sync()
-    assert alice.resident(resident.id).record["phone"] == bob.resident(resident.id).record["phone"]
+def test_a_same_field_clash_shows_as_a_conflict_on_both_tablets(phone_clash):
+    alice, bob, resident_id = phone_clash.alice, phone_clash.bob, phone_clash.resident_id
+    assert phone_clash.bob_report.conflicts == 1
+    assert alice.resident(resident_id).record["phone"] == bob.resident(resident_id).record["phone"]
     assert len(alice.my_conflicts()) == len(bob.my_conflicts()) == 1
 
 

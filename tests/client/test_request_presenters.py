@@ -67,3 +67,10 @@ def test_the_today_row_shows_open_requests():
                               follow_up_since=None, due=DueStatus(NOT_DUE, None, 0))
     assert today_pr.today_row(summary, 2)["subtitle"].endswith("2 条需求单未办结")
     assert today_pr.today_row(summary)["subtitle"] == "建设路51号院2号楼4单元202"
+
+
+def test_a_provisional_deadline_says_so():
+    """Counted Monday to Friday through a year the official calendar does not cover yet."""
+    due = RequestState(r.HANDED_OVER, due_on=date(2027, 1, 4))
+    assert "暂定" in pr.request_card(view(state=due, due_provisional=True))["facts"]
+    assert "暂定" not in pr.request_card(view(state=due))["facts"]

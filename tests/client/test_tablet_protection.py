@@ -85,7 +85,7 @@ def test_a_plain_store_from_before_is_encrypted_on_upgrade_with_its_unsent_ops(t
 
 
 def test_without_sqlcipher_the_store_is_plain_and_says_so(tmp_path, monkeypatch, caplog):
-    monkeypatch.setattr("client.store.cipher_module", lambda: None)
+    monkeypatch.setattr("client.store.sqlite.cipher_module", lambda: None)
     store = SqliteStore(tmp_path / "local.db")
     try:
         assert not store.encrypted
@@ -360,7 +360,7 @@ def test_on_android_the_install_secret_is_sealed_by_the_keystore(tmp_path, monke
     seal = encryption.KeystoreSeal.__new__(encryption.KeystoreSeal)
     seal._autoclass = classes.__getitem__
     monkeypatch.setattr(encryption, "default_seal", lambda: seal)
-    monkeypatch.setattr("client.store.default_seal", lambda: seal)
+    monkeypatch.setattr("client.store.sqlite.default_seal", lambda: seal)
 
     store = SqliteStore(tmp_path / "local.db")
     store.set_meta({"x": NAME})

@@ -7,108 +7,32 @@ every op is applied exactly once, and every same-field clash left a conflict rec
 """
 from __future__ import annotations
 
-import random
-import uuid
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from client.store import MemoryStore, local_note_record, local_visit_record
-from client.sync import SyncEngine
-from client.transport import FlaskTransport
 from server.demo import wipe
 from server.models import AppliedOp, CaseNote, ChangeLogEntry, Conflict, Resident, Visit
 from shared import protocol as p
-from shared.clock import isoformat, utcnow
 from shared.digest import combine
-from testkit.factories import PASSWORD, make_district, make_person, make_resident
-from testkit.faults import DeviceCrash, FaultyTransport
+from testkit.factories import make_district, make_person, make_resident
+from testkit.fleet import Tablet, assert_applied_once, fleet, made_ops, settle
 from testkit.integrity import assert_records_match_log
 
-FIELDS = {"phone": ["13800000001", "13800000002", "13900000003"],
-          "care_notes": ["腿脚不便", "独居, 需每周探访", "女儿每周来"]}
+def _steps(*actions: str):
+    """Random steps: (which device, what it does, a number to choose with)."""
+    return st.lists(st.tuples(st.integers(0, 4), st.sampled_from(actions), st.integers(0, 99)),
+                    min_size=5, max_size=30)
 
 
-class Tablet:
-    def __init__(self, app, username: str, rng: random.Random) -> None:
-        self.store = MemoryStore()  # survives a "crash": it is the durable part
-        self.transport = FaultyTransport(FlaskTransport(app), rng)
-        self.rng = rng
-        answer = FlaskTransport(app).post("/api/v1/auth/login", {
-            "protocol": p.PROTOCOL_VERSION, "username": username, "password": PASSWORD,
-            "device_id": str(uuid.uuid4()), "device_name": username})
-        self.store.set_meta({"token": answer["token"]})
-        self.restart()
-        self.made: list[dict] = []
-
-    def restart(self) -> None:
-        self.engine = SyncEngine(self.store, self.transport, sleep=lambda _s: None,
-                                 rng=self.rng, batch_size=3, page_size=4, max_attempts=3)
-
-    def _add(self, op: dict, record: dict | None) -> None:
-        self.store.add_op(op, record)
-        self.made.append(op)
-
-    def new_id(self) -> str:
-        # From the example's own random source, so a failing example replays exactly.
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
-
-    def _op(self, entity, action, entity_id, grid_id, data, base=None) -> dict:
-        op = {"op_id": self.new_id(), "entity": entity, "action": action,
-              "entity_id": entity_id, "grid_id": grid_id, "device_time": isoformat(utcnow()),
-              "data": data}
-        if base is not None:
-            op["base_version"] = base
-        return op
-
-    def act(self, action: str, residents: list[str], grid_id: int, choice: int) -> None:
-        resident_id = residents[choice % len(residents)]
-        held = self.store.record(p.RESIDENT, resident_id)
-        if action in ("visit", "note", "edit") and held is None:
-            return  # nothing pulled yet: nothing to act on
-        if action == "visit":
-            op = self._op(p.VISIT, p.CREATE, self.new_id(), grid_id,
-                          {"resident_id": resident_id,
-                           "outcome": [p.MET, p.NO_ANSWER][choice % 2]})
-            self._add(op, local_visit_record(op, "t", None))
-        elif action == "note":
-            op = self._op(p.NOTE, p.CREATE, self.new_id(), grid_id,
-                          {"resident_id": resident_id, "text": f"note {choice}"})
-            self._add(op, local_note_record(op, "t", None))
-        elif action == "edit":
-            field = sorted(FIELDS)[choice % 2]
-            value = FIELDS[field][choice % 3]
-            self._add(self._op(p.RESIDENT, p.UPDATE, resident_id, grid_id, {field: value},
-                               base=held["version"]), None)
-        else:
-            try:
-                if action == "push":
-                    self.engine.push_all(_report())
-                elif action == "pull":
-                    self.engine.pull_all(_report())
-                else:
-                    self.engine.sync()
-            except DeviceCrash:
-                self.restart()
-            except Exception as error:  # noqa: BLE001 - the weather may stop any phase
-                if error.__class__.__name__ != "TransportError":
-                    raise
+STEPS = _steps("visit", "note", "edit", "edit", "push", "pull", "sync")
+#: Each example builds a district and syncs several tablets: slow, and the fixtures are shared.
+SLOW = {"deadline": None,
+        "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]}
 
 
-def _report():
-    from client.sync import SyncReport
-    return SyncReport(started_at=isoformat(utcnow()))
-
-
-STEPS = st.lists(st.tuples(st.integers(0, 4), st.sampled_from(
-    ["visit", "note", "edit", "edit", "push", "pull", "sync"]), st.integers(0, 99)),
-    min_size=5, max_size=30)
-
-
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=60, **SLOW)
 @given(devices=st.integers(3, 5), steps=STEPS, seed=st.integers(0, 10**6))
 def test_devices_converge_and_nothing_is_lost_or_applied_twice(app, engine, devices, steps,
                                                               seed):
@@ -120,31 +44,18 @@ def test_devices_converge_and_nothing_is_lost_or_applied_twice(app, engine, devi
         residents = [make_resident(session, grid).id for _ in range(2)]
         grid_id = grid.id
         session.commit()
-    rng = random.Random(seed)
-    tablets = [Tablet(app, f"v{i}", random.Random(rng.random())) for i in range(devices)]
-    for tablet in tablets:
-        tablet.transport.crash = 0.05
+    tablets = fleet(lambda i, rng: Tablet(app, f"v{i}", rng), devices, seed)
     for device, action, choice in steps:
         tablets[device % devices].act(action, residents, grid_id, choice)
 
-    # The weather clears; everybody syncs until nothing moves.
-    for tablet in tablets:
-        tablet.transport.enabled = False
-        tablet.restart()
-    for _ in range(3):
-        for tablet in tablets:
-            assert tablet.engine.sync().ok
+    settle(tablets)
 
     with Session(engine) as session:
         server_digest = combine(session.scalars(select(ChangeLogEntry.row_hash).where(
             ChangeLogEntry.grid_id == grid_id)))
-        made = [op for tablet in tablets for op in tablet.made]
         # Every op reached the server exactly once, and none is waiting anywhere.
-        assert all(tablet.store.pending_ops(10**6) == [] for tablet in tablets)
-        tracked = session.scalar(select(func.count()).select_from(AppliedOp))
-        assert tracked == len(made)
-        assert session.scalar(select(func.count()).select_from(AppliedOp).where(
-            AppliedOp.status == p.REJECTED)) == 0
+        made = made_ops(tablets)
+        assert_applied_once(session, made)
         visits = [op for op in made if op["entity"] == p.VISIT]
         notes = [op for op in made if op["entity"] == p.NOTE]
         assert session.scalar(select(func.count()).select_from(Visit)) == len(visits)
@@ -153,21 +64,25 @@ def test_devices_converge_and_nothing_is_lost_or_applied_twice(app, engine, devi
         for tablet in tablets:
             assert tablet.store.local_digests() == {grid_id: server_digest}
             assert tablet.store.server_digests() == {grid_id: server_digest}
-        # Every edit's value survives: as the value, in a conflict, or seen and replaced.
-        conflicts = session.scalars(select(Conflict)).all()
-        for op in (op for op in made if op["entity"] == p.RESIDENT):
-            [(field, value)] = op["data"].items()
-            resident = session.get(Resident, op["entity_id"])
-            kept_somewhere = getattr(resident, field) == value or any(
-                c.resident_id == resident.id and c.field == field and
-                value in (c.kept_value, c.lost_value) for c in conflicts)
-            assert kept_somewhere or _superseded(session, op, made)
+        _assert_every_edit_kept(session, made)
         for row in session.scalars(select(AppliedOp).where(AppliedOp.status == p.CONFLICTED)):
             for conflict_id in row.conflict_ids:
                 conflict = session.get(Conflict, conflict_id)
                 assert row.op_id in (conflict.kept_by["op_id"], conflict.lost_by["op_id"])
         # The tables agree with the change log the tablets follow (what the digests cannot see).
         assert_records_match_log(session)
+
+
+def _assert_every_edit_kept(session, made) -> None:
+    """Every edit's value survives: as the value, in a conflict, or seen and replaced."""
+    conflicts = session.scalars(select(Conflict)).all()
+    for op in (op for op in made if op["entity"] == p.RESIDENT):
+        [(field, value)] = op["data"].items()
+        resident = session.get(Resident, op["entity_id"])
+        kept_somewhere = getattr(resident, field) == value or any(
+            c.resident_id == resident.id and c.field == field and
+            value in (c.kept_value, c.lost_value) for c in conflicts)
+        assert kept_somewhere or _superseded(session, op, made)
 
 
 def _superseded(session, op, made) -> bool:
@@ -188,13 +103,10 @@ def _superseded(session, op, made) -> bool:
     return False
 
 
-MOVE_STEPS = st.lists(st.tuples(st.integers(0, 4), st.sampled_from(
-    ["visit", "note", "edit", "push", "pull", "sync", "move"]), st.integers(0, 99)),
-    min_size=5, max_size=30)
+MOVE_STEPS = _steps("visit", "note", "edit", "push", "pull", "sync", "move")
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=40, **SLOW)
 @given(devices=st.integers(3, 5), steps=MOVE_STEPS, seed=st.integers(0, 10**6))
 def test_replicas_converge_when_residents_move_between_grids(app, engine, devices, steps, seed):
     """Residents move between two grids while tablets of either grid (and one of both) work
@@ -213,10 +125,7 @@ def test_replicas_converge_when_residents_move_between_grids(app, engine, device
         residents = [make_resident(session, grids[0]).id, make_resident(session, grids[0]).id,
                      make_resident(session, grids[1]).id]
         session.commit()
-    rng = random.Random(seed)
-    tablets = [Tablet(app, f"v{i}", random.Random(rng.random())) for i in range(devices)]
-    for tablet in tablets:
-        tablet.transport.crash = 0.05
+    tablets = fleet(lambda i, rng: Tablet(app, f"v{i}", rng), devices, seed)
     for device, action, choice in steps:
         if action == "move":
             with Session(engine) as session:
@@ -229,19 +138,12 @@ def test_replicas_converge_when_residents_move_between_grids(app, engine, device
         held = tablet.store.record(p.RESIDENT, residents[choice % len(residents)])
         tablet.act(action, residents, held["grid_id"] if held else grid_ids[0], choice)
 
-    for tablet in tablets:
-        tablet.transport.enabled = False
-        tablet.restart()
-    for _ in range(3):
-        for tablet in tablets:
-            assert tablet.engine.sync().ok
+    settle(tablets)
 
     with Session(engine) as session:
-        made = [op for tablet in tablets for op in tablet.made]
+        made = made_ops(tablets)
         assert all(tablet.store.outbox() == [] for tablet in tablets)
-        assert session.scalar(select(func.count()).select_from(AppliedOp)) == len(made)
-        assert session.scalar(select(func.count()).select_from(AppliedOp).where(
-            AppliedOp.status == p.REJECTED)) == 0
+        assert_applied_once(session, made)
         assert session.scalar(select(func.count()).select_from(Visit)) == \
             sum(op["entity"] == p.VISIT for op in made)
         assert session.scalar(select(func.count()).select_from(CaseNote)) == \
@@ -257,12 +159,5 @@ def test_replicas_converge_when_residents_move_between_grids(app, engine, device
             held = tablet.store.server_digests()
             assert held and tablet.store.local_digests() == held
             assert held == {grid_id: digests[grid_id] for grid_id in held}
-        conflicts = session.scalars(select(Conflict)).all()
-        for op in (op for op in made if op["entity"] == p.RESIDENT):
-            [(field, value)] = op["data"].items()
-            resident = session.get(Resident, op["entity_id"])
-            kept_somewhere = getattr(resident, field) == value or any(
-                c.resident_id == resident.id and c.field == field and
-                value in (c.kept_value, c.lost_value) for c in conflicts)
-            assert kept_somewhere or _superseded(session, op, made)
+        _assert_every_edit_kept(session, made)
         assert_records_match_log(session)  # moved records included

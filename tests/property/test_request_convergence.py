@@ -36,7 +36,7 @@ from shared.clock import utcnow
 from shared.digest import combine
 from shared.requests import Actor, Move
 from testkit.factories import make_district, make_person
-from tests.property.test_convergence import Tablet
+from testkit.fleet import Tablet, fleet, made_ops, settle
 
 ROLES = (p.REPRESENTATIVE, p.VOLUNTEER, p.REPRESENTATIVE, p.GRID_WORKER, p.REPRESENTATIVE)
 
@@ -131,10 +131,7 @@ def test_requests_converge_one_owner_no_note_lost(app, engine, devices, steps, s
         who = [(person.username, person.role, person.id, person.display_name)
                for person in people]
         session.commit()
-    rng = random.Random(seed)
-    tablets = [RequestTablet(app, *who[i], random.Random(rng.random())) for i in range(devices)]
-    for tablet in tablets:
-        tablet.transport.crash = 0.05
+    tablets = fleet(lambda i, rng: RequestTablet(app, *who[i], rng), devices, seed)
     for device, kind, choice in steps:
         if kind in ("hand_over", "accept", "dept_done", "cannot"):
             web_move(engine, kind, choice, department_id, staff, boss)
@@ -143,16 +140,10 @@ def test_requests_converge_one_owner_no_note_lost(app, engine, devices, steps, s
         else:
             tablets[device % devices].move(kind, grid_id, choice)
 
-    for tablet in tablets:
-        tablet.transport.enabled = False
-        tablet.restart()
-    for _ in range(3):
-        for tablet in tablets:
-            assert tablet.engine.sync().ok
+    settle(tablets)
 
     with Session(engine) as session:
-        made = [op for tablet in tablets for op in tablet.made]
-        assert all(tablet.store.pending_ops(10**6) == [] for tablet in tablets)
+        made = made_ops(tablets)
         applied = {row.op_id: row for row in session.scalars(select(AppliedOp))}
         assert len(applied) == len(made)  # every move reached the server exactly once
         # Every refused move has a reason a person can be told.

@@ -57,3 +57,21 @@ def test_any_storable_text_survives(db_session, values):
         assert _round_trip(db_session, values, Text()) == values
     else:
         assert array_literal(values) is not None  # built; only PostgreSQL reads it
+
+
+def test_an_array_parameter_is_read_once_not_once_per_row(db_session):
+    """The array reaches the plan as a constant (read when bound), not as a cast evaluated for
+    every row a scan reads: that per-row parse made a push's checks grow with the tables."""
+    if db_session.get_bind().dialect.name != "postgresql":
+        return  # SQLite gets a plain IN list
+    connection = db_session.connection()
+    connection.exec_driver_sql("SET LOCAL enable_indexscan = off")
+    connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+    statement = select(AppliedOp.op_id).where(
+        among(db_session, AppliedOp.op_id, [f"op-{n}" for n in range(500)]))
+    compiled = statement.compile(dialect=connection.dialect)
+    plan = "\n".join(row[0] for row in connection.exec_driver_sql(
+        "EXPLAIN VERBOSE " + str(compiled), compiled.params).all())
+    assert "Seq Scan" in plan, plan[:300]
+    assert "::character varying)::text[]" not in plan, plan[:600]
+    assert "'::text[]" in plan, plan[:600]

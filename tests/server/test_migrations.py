@@ -117,3 +117,152 @@ def test_the_care_model_migration_maps_every_copy_of_the_old_fields(tmp_path):
     assert record["risk_tier"] is None and record["device_details"] == {}
     assert row_hash == record_hash("resident", payload)
     assert json.loads(log["conflict"][0])["field"] == "care_categories"
+
+
+# --- Constraint names (issue 11, revision 0007b_constraint_names) -------------------------------
+
+KIND_PREFIXES = {"pk": "pk_", "uq": "uq_", "fk": "fk_", "ck": "ck_", "ix": "ix_"}
+
+
+def schema_names(connection, schema=None) -> set[tuple]:
+    """Every table's primary key, unique constraints, foreign keys, checks and indexes, by
+    name and columns, as the database reports them."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(connection)
+    found = set()
+    for table in inspector.get_table_names(schema=schema):
+        if table == "alembic_version":
+            continue
+        primary = inspector.get_pk_constraint(table, schema=schema)
+        found.add((table, "pk", primary["name"], tuple(primary["constrained_columns"])))
+        for unique in inspector.get_unique_constraints(table, schema=schema):
+            found.add((table, "uq", unique["name"], tuple(unique["column_names"])))
+        for key in inspector.get_foreign_keys(table, schema=schema):
+            found.add((table, "fk", key["name"], tuple(key["constrained_columns"]),
+                       key["referred_table"]))
+        for check in inspector.get_check_constraints(table, schema=schema):
+            found.add((table, "ck", check["name"]))
+        for index in inspector.get_indexes(table, schema=schema):
+            if not index.get("duplicates_constraint"):  # PostgreSQL: a unique constraint's own
+                found.add((table, "ix", index["name"], tuple(index["column_names"]),
+                           bool(index["unique"])))
+    return found
+
+
+def names_from_create_all(database_url: str, tmp_path) -> set[tuple]:
+    """The names ``Base.metadata.create_all`` gives, on the same kind of database."""
+    from sqlalchemy import text
+
+    from server.db import make_engine
+
+    if database_url.startswith("sqlite"):
+        engine = make_engine(f"sqlite:///{tmp_path / 'created.db'}")
+        Base.metadata.create_all(engine)
+        with engine.connect() as connection:
+            found = schema_names(connection)
+        engine.dispose()
+        return found
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE SCHEMA created_by_metadata"))
+        Base.metadata.create_all(engine.execution_options(
+            schema_translate_map={None: "created_by_metadata"}))
+        with engine.connect() as connection:
+            return schema_names(connection, "created_by_metadata")
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS created_by_metadata CASCADE"))
+        engine.dispose()
+
+
+def test_the_migrated_database_names_its_constraints_as_create_all_does(database_url, tmp_path):
+    from server.db import make_engine
+
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        migrated = schema_names(connection)
+    engine.dispose()
+    assert migrated == names_from_create_all(database_url, tmp_path)
+    assert all(name and name.startswith(KIND_PREFIXES[kind])
+               for _table, kind, name, *_rest in migrated)
+    assert ("areas", "pk", "pk_areas", ("id",)) in migrated
+    assert ("areas", "uq", "uq_areas_code", ("code",)) in migrated
+    assert ("visits", "fk", "fk_visits_resident_id_residents", ("resident_id",),
+            "residents") in migrated
+
+
+OLD_ROWS = [
+    # The grid's id comes before its community's: copied in id order, it comes before its parent.
+    "INSERT INTO areas (id, level, parent_id, name, code) VALUES (2, 'community', NULL, '社区', 'C1')",
+    "INSERT INTO areas (id, level, parent_id, name, code) VALUES (1, 'grid', 2, '网格', 'G1')",
+    "INSERT INTO people (id, username, display_name, password_hash, role, active, created_at) "
+    "VALUES (7, 'li', '李', 'x', 'volunteer', true, '2026-11-20 02:00:00')",
+    "INSERT INTO residents (id, grid_id, name, search_keys, sex, birth_year, address, "
+    "care_categories, safety_devices, device_details, status, version, field_stamps, created_at) "
+    "VALUES ('r1', 1, '王秀兰', '', 'F', 1940, '建设路51号', '[\"alone\"]', '[]', '{}', 'active', "
+    "2, '{}', '2026-11-20 02:00:00')",
+    "INSERT INTO visits (id, resident_id, grid_id, author_id, visited_at, device_time, "
+    "recorded_at, outcome, details) VALUES ('v1', 'r1', 1, 7, '2026-11-20 02:00:00', "
+    "'2026-11-20 02:00:00', '2026-11-20 02:00:00', 'met', '{\"mood\": \"good\"}')",
+    "INSERT INTO audit_log (id, at, person_id, action, detail) "
+    "VALUES (1, '2026-11-20 02:00:00', 7, 'sign_in', '{}')",
+]
+KEPT_TABLES = ("areas", "people", "residents", "visits", "audit_log")
+
+
+def test_a_database_migrated_before_the_convention_gets_the_names(database_url, tmp_path):
+    """A server deployed before the convention: its constraints unnamed (SQLite) or named by
+    PostgreSQL's defaults. The upgrade names them, keeps every row, and keeps the foreign keys
+    and the audit log's triggers working."""
+    import pytest
+    from alembic import command
+    from sqlalchemy import MetaData, text
+    from sqlalchemy.exc import DBAPIError
+
+    from server.db import make_engine
+    from server.migrate import alembic_config
+
+    sqlite = database_url.startswith("sqlite")
+    url = (f"sqlite:///{tmp_path / 'deployed.db'}" if sqlite
+           else f"{database_url}?options=-csearch_path=deployed_before_0007b")
+    admin = make_engine(database_url)
+    if not sqlite:
+        with admin.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS deployed_before_0007b CASCADE"))
+            connection.execute(text("CREATE SCHEMA deployed_before_0007b"))
+    engine = make_engine(url)
+    try:
+        before = alembic_config(url)
+        before.attributes["target_metadata"] = MetaData()  # the migrations as they ran then
+        command.upgrade(before, "0006h_requests")
+        with engine.connect() as connection:
+            old = schema_names(connection)
+        assert ("areas", "pk", None if sqlite else "areas_pkey", ("id",)) in old
+        assert ("visits", "fk", None if sqlite else "visits_resident_id_fkey", ("resident_id",),
+                "residents") in old
+        with engine.begin() as connection:
+            for statement in OLD_ROWS:
+                connection.execute(text(statement))
+            rows = {table: connection.execute(text(f"SELECT * FROM {table} ORDER BY 1")).all()
+                    for table in KEPT_TABLES}
+
+        command.upgrade(alembic_config(url), "head")
+
+        with engine.connect() as connection:
+            assert schema_names(connection) == names_from_create_all(database_url, tmp_path)
+            assert compare_metadata(MigrationContext.configure(
+                connection, opts={"compare_type": True}), Base.metadata) == []
+            assert {table: connection.execute(text(f"SELECT * FROM {table} ORDER BY 1")).all()
+                    for table in KEPT_TABLES} == rows
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.execute(text("UPDATE audit_log SET action = 'changed'"))
+        with pytest.raises(DBAPIError, match="(?i)foreign key"), engine.begin() as connection:
+            connection.execute(text(OLD_ROWS[4].replace("'v1', 'r1'", "'v2', 'nobody'")))
+    finally:
+        engine.dispose()
+        if not sqlite:
+            with admin.begin() as connection:
+                connection.execute(text("DROP SCHEMA IF EXISTS deployed_before_0007b CASCADE"))
+        admin.dispose()

@@ -408,8 +408,8 @@ def test_a_rule_set_that_is_not_an_object_is_refused():
 def test_a_request_event_names_what_is_wrong_with_it():
     with pytest.raises(ValueError, match="kind"):
         RequestEvent("e1", "q1", "liked", cn(2), "wang")
-    with pytest.raises(ValueError, match="due"):
-        RequestEvent("e1", "q1", ASSIGNED, cn(2), "wang")
+    with pytest.raises(ValueError, match="person_id"):
+        RequestEvent("e1", "q1", ASSIGNED, cn(2), "")
     with pytest.raises(ValueError, match="verdict"):
         RequestEvent("e1", "q1", VERDICT, cn(2), "wang", verdict="great")
 
@@ -521,6 +521,32 @@ def test_a_task_resolved_and_judged_not_satisfied_at_one_instant_is_reopened():
     entries = ledger(*events, as_of=cn(20))
     assert [(e.kind, e.points) for e in entries] == [
         (r.TASK_ON_TIME, 3), (r.VERDICT_NOT_SATISFIED, -2), (r.TASK_OVERDUE, -2)]
+
+
+def test_a_task_without_a_deadline_earns_its_verdict_and_is_never_on_time_or_overdue():
+    entries = ledger(*task((ASSIGNED, cn(2), "wang", None, None),
+                           (RESOLVED, cn(30), "wang", None, None),
+                           (VERDICT, cn(30, 12), "li", None, SATISFIED)), as_of=LATER)
+    assert [(e.kind, e.person_id, e.points) for e in entries] == [
+        (r.VERDICT_SATISFIED, "wang", 2)]
+
+
+def test_a_withdrawn_task_is_not_charged_when_its_deadline_passes():
+    events = task((ASSIGNED, cn(2), "wang", DEADLINE, None),
+                  (f.WITHDRAWN, cn(5), "boss", None, None))
+    assert ledger(*events, as_of=LATER) == []
+    # ... but one withdrawn after its deadline was charged when the deadline passed
+    late = task((ASSIGNED, cn(2), "wang", DEADLINE, None),
+                (f.WITHDRAWN, cn(12), "boss", None, None))
+    assert [(e.kind, e.day) for e in ledger(*late, as_of=LATER)] == [
+        (r.TASK_OVERDUE, DEADLINE + timedelta(days=1))]
+
+
+def test_a_request_raised_by_nobody_earns_nobody():
+    # Open311: a partner's request names no person who raised it
+    entries = ledger(RequestEvent("e1", "q1", RAISED, cn(2), "", resident_id="r1"),
+                     RequestEvent("e2", "q2", RAISED, cn(2), ""))
+    assert entries == []
 
 
 def test_a_lower_cap_from_mid_week_takes_no_points_away():

@@ -69,13 +69,13 @@ def histories(draw):
     for q in range(draw(st.integers(0, 3))):
         concerns = draw(st.sampled_from((None,) + RESIDENTS))
         for n in range(draw(st.integers(1, 5))):
-            kind = draw(st.sampled_from([RAISED, ASSIGNED, RESOLVED, VERDICT]))
+            kind = draw(st.sampled_from([RAISED, ASSIGNED, RESOLVED, VERDICT, f.WITHDRAWN]))
             at = instant(draw(minutes))
             facts.append(RequestEvent(
                 f"q{q}e{n}", f"q{q}", kind, at, draw(st.sampled_from(PEOPLE)),
                 resident_id=concerns if kind == RAISED else None,
                 due=(at + timedelta(days=draw(st.integers(0, 5)))).date()
-                if kind == ASSIGNED else None,
+                if kind == ASSIGNED and draw(st.booleans()) else None,
                 verdict=draw(st.sampled_from([f.SATISFIED, f.PARTLY, f.NOT_SATISFIED]))
                 if kind == VERDICT else None))
     for n in range(draw(st.integers(0, 2))):

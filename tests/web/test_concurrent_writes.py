@@ -106,6 +106,21 @@ def wait_until_blocked_on_a_lock(engine, waiting: Request) -> None:
     raise AssertionError("the request never waited for the row lock")
 
 
+def hold_while_sent(engine, work, send) -> tuple[Holder, Request]:
+    """``work`` runs in a transaction held open while the request ``send`` is sent; once the
+    request waits for the row lock, the transaction commits. The request is left to finish."""
+    holder = Holder(engine, work)
+    holder.start()
+    try:
+        assert holder.done_work.wait(WAIT) and holder.error is None, repr(holder.error)
+        request = Request(send)
+        request.start()
+        wait_until_blocked_on_a_lock(engine, request)
+    finally:
+        holder.release()
+    return holder, request
+
+
 def tablet_push(scenario, resident_id: str, base: int, **changes):
     """What vol_a's tablet pushes: one update of ``resident_id``."""
     device_id = scenario.devices["tablet_a"].id
@@ -124,15 +139,9 @@ def test_a_push_that_commits_while_a_web_save_waits_is_not_overwritten(
     li = scenario.residents["li"]
     web = as_user("kunwu_sup")
     form = form_values(li, address="长庆路8号院1号楼1单元101")  # opened before the push
-    push = Holder(pg_engine, tablet_push(scenario, li.id, li.version, phone="13612345678"))
-    push.start()
-    try:
-        assert push.done_work.wait(WAIT) and push.error is None, repr(push.error)
-        save = Request(lambda: web.post(f"/residents/{li.id}", data=form))
-        save.start()
-        wait_until_blocked_on_a_lock(pg_engine, save)
-    finally:
-        push.release()
+    push, save = hold_while_sent(
+        pg_engine, tablet_push(scenario, li.id, li.version, phone="13612345678"),
+        lambda: web.post(f"/residents/{li.id}", data=form))
     assert push.result.status == "applied"
     response = save.finish()
     # The record changed while the supervisor's form was open: refused, not overwritten.
@@ -153,16 +162,10 @@ def test_a_web_save_that_commits_while_a_push_waits_is_seen_by_the_push(
     def web_edit(session: Session):
         edit_resident(session, session.get(Person, supervisor_id),
                       lock_resident(session, zhang.id), {"phone": "13711112222"})
-    save = Holder(pg_engine, web_edit)
-    save.start()
-    try:
-        assert save.done_work.wait(WAIT) and save.error is None, repr(save.error)
-        push = Request(lambda: in_transaction(pg_engine, tablet_push(
-            scenario, zhang.id, base, phone="13000000000")))
-        push.start()
-        wait_until_blocked_on_a_lock(pg_engine, push)
-    finally:
-        save.release()
+    save, push = hold_while_sent(
+        pg_engine, web_edit,
+        lambda: in_transaction(pg_engine, tablet_push(scenario, zhang.id, base,
+                                                      phone="13000000000")))
     result = push.finish()
     # The tablet had not seen the supervisor's value: it is kept as a conflict, not lost.
     assert result.status == "conflict"
@@ -186,16 +189,10 @@ def test_two_supervisors_settling_one_conflict_at_once(as_user, scenario, db_ses
 
     def settle_first(session: Session):
         return settle_conflict(session, session.get(Person, first_id), conflict_id, TAKE_OTHER)
-    first = Holder(pg_engine, settle_first)
-    first.start()
-    try:
-        assert first.done_work.wait(WAIT) and first.error is None, repr(first.error)
-        second = Request(lambda: web.post(f"/conflicts/{conflict_id}/settle",
-                                          data={"choice": "kept", "back": "/conflicts"}))
-        second.start()
-        wait_until_blocked_on_a_lock(pg_engine, second)
-    finally:
-        first.release()
+    first, second = hold_while_sent(
+        pg_engine, settle_first,
+        lambda: web.post(f"/conflicts/{conflict_id}/settle",
+                         data={"choice": "kept", "back": "/conflicts"}))
     assert second.finish().status_code == 302
     html = web.get("/conflicts?status=settled").get_data(as_text=True)
     first_name = scenario.people["street_sup"].display_name
@@ -215,16 +212,10 @@ def test_keeping_the_current_value_keeps_a_push_that_committed_while_it_waited(
     value" waits for the lock: the settlement keeps her number, it does not revert it."""
     zhang, conflict_id = scenario.residents["zhang"], scenario.conflict.id
     web = as_user("kunwu_sup")
-    push = Holder(pg_engine, tablet_push(scenario, zhang.id, zhang.version, phone="13611112222"))
-    push.start()
-    try:
-        assert push.done_work.wait(WAIT) and push.error is None, repr(push.error)
-        settle = Request(lambda: web.post(f"/conflicts/{conflict_id}/settle",
-                                          data={"choice": "kept", "back": "/conflicts"}))
-        settle.start()
-        wait_until_blocked_on_a_lock(pg_engine, settle)
-    finally:
-        push.release()
+    push, settle = hold_while_sent(
+        pg_engine, tablet_push(scenario, zhang.id, zhang.version, phone="13611112222"),
+        lambda: web.post(f"/conflicts/{conflict_id}/settle",
+                         data={"choice": "kept", "back": "/conflicts"}))
     assert push.result.status == "applied"
     assert settle.finish().status_code == 302
     db_session.rollback(); db_session.expire_all()

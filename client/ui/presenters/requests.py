@@ -38,8 +38,9 @@ def request_card(view) -> dict:
     if state.owner_name:
         facts.append(_("held by {name}").format(name=state.owner_name))
     if state.due_on:
-        facts.append(_("due {date}").format(date=format_day(state.due_on,
-                                                            today_in_district())))
+        due = format_day(state.due_on, today_in_district())
+        facts.append(_("due {date} (provisional)").format(date=due)
+                     if view.due_provisional else _("due {date}").format(date=due))
     buttons = [(move, _(MOVE_LABELS[move])) for move in view.legal if move in MOVE_LABELS]
     if r.VERDICT in view.legal:
         buttons += [(f"{r.VERDICT}:{code}", _(word)) for code, word in VERDICT_LABELS.items()]

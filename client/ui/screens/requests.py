@@ -49,9 +49,11 @@ class RequestsScreen(AppScreen):
     which = StringProperty("open")
     heading = StringProperty("")
     error = StringProperty("")
+    focus = StringProperty("")  # a request to show first (a task tapped on 我的履职)
 
-    def load(self, which: str = "", **_params) -> None:
+    def load(self, which: str = "", focus: str = "", **_params) -> None:
         self.which = which or self.which
+        self.focus = focus
         self.error = ""
         self.refresh()
 
@@ -60,7 +62,7 @@ class RequestsScreen(AppScreen):
             self.refresh()
 
     def show_list(self, which: str) -> None:
-        self.which = which
+        self.which, self.focus = which, ""
         self.refresh()
 
     def refresh(self) -> None:
@@ -78,7 +80,8 @@ class RequestsScreen(AppScreen):
         for offer in offers:
             box.add_widget(Factory.OfferCard(title=offer["title"], on_raise=lambda _w, o=offer:
                                              self.raise_offer(o)))
-        for card in cards:
+        focus = self.focus
+        for card in sorted(cards, key=lambda c: c["request_id"] != focus) if focus else cards:
             widget = Factory.RequestCard(request_id=card["request_id"], title=card["title"],
                                          subtitle=card["subtitle"], facts=card["facts"],
                                          tone=card["tone"], flag=card["overdue"] or card["unsent"])

@@ -19,12 +19,14 @@ from ... import points
 from ...audit import audit
 from ...db import db
 from ...district import district_zone
+from ...threelists.settings import response_hours
 from ..access import current_person, current_scope, not_found, sign_in_required
 from ..duty_report import figures, render_pdf
 from ..i18n import normalise_locale
 from ..labels import word
 from ..queries.people import people_in_scope
 from ..queries.points import kind_words, note_words
+from ..timeutil import local_today
 from .blueprint import bp
 from .points import area_arg, period_args, person_or_404
 
@@ -57,7 +59,8 @@ def person_report(s, scope, target, first, last, entries, facts, visits=None) ->
     """``visits``: the effective visits when the caller has them (a batch), else computed."""
     data = figures(target.display_name, word("role", target.role), {str(target.id)}, entries,
                    _visits(facts) if visits is None else visits, facts.residents, first, last,
-                   district_zone(), kind_words(), note_words(), _events(facts))
+                   district_zone(), kind_words(), note_words(), _events(facts),
+                   today=local_today(), owner=str(target.id), response_hours=response_hours())
     return render_pdf(data)
 
 
@@ -92,7 +95,7 @@ def area_duty_report(area_id: int):
     people = {e.person_id for e in entries}
     data = figures(target.name, word("level", target.level), people, entries, _visits(facts),
                    facts.residents, first, last, district_zone(), kind_words(), note_words(),
-                   _events(facts))
+                   _events(facts), today=local_today(), response_hours=response_hours())
     audit(s, "duty_report", person_id=current_person().id, entity="area",
           entity_id=str(area_id), detail={"from": first.isoformat(), "to": last.isoformat()})
     return _pdf(render_pdf(data), f"duty-report-area-{area_id}-{first.isoformat()}")

@@ -85,10 +85,10 @@ def points_person(person_id: int):
     s, scope = db.session, current_scope()
     target = person_or_404(s, scope, person_id)
     kind, first, last = period_args()
-    view = points_view(s, scope.grid_ids & points.grids_worked(s, target.id), first, last)
-    mine = points.in_period(view.entries, first, last, target.id)
+    view = points_view(s, scope.grid_ids, first, last, person_id=target.id)
+    mine = view.entries
     sources = by_kind(mine, str(target.id), first, last)
-    residents = view.facts.residents
+    residents = view.residents
     return render_template(
         "web/points_person.html", target=target, entries=mine, period=kind, first=first,
         last=last, day=request.args.get("day") or "", total=sum(e.points for e in mine),
@@ -207,7 +207,7 @@ def points_export():
         raise ApiError(400, p.ERR_INVALID_BODY, _("kind or format: Not an allowed value."))
     period, first, last = period_args()
     area_id, grid_ids = area_arg()
-    view = points_view(s, grid_ids, first, last)
+    view = points_view(s, grid_ids, first, last, with_entries=kind == "ledger")
     if kind == "totals":
         columns = (exports.Column("rank", "排名", "Rank", exports.NUMBER, 6),
                    exports.Column("name", "姓名", "Name", width=12),
@@ -218,7 +218,7 @@ def points_export():
     else:
         names = {row.person.id: row.person.display_name
                  for row in standings(s, view, field_only=False)}
-        kinds, notes, residents = kind_words(), note_words(), view.facts.residents
+        kinds, notes, residents = kind_words(), note_words(), view.residents
         columns = (exports.Column("day", "日期", "Day", exports.DAY, 11),
                    exports.Column("name", "姓名", "Name", width=12),
                    exports.Column("rule", "计分规则", "Rule", width=24),

@@ -176,7 +176,7 @@ def _move_from_form(action: str, item: ServiceRequest) -> Move:
         if days is None or not 1 <= days <= MAX_WORKING_DAYS:
             raise _bad(_("The deadline is 1 to %(days)s working days.", days=MAX_WORKING_DAYS))
         return Move(action, {"department_id": department_id, "working_days": days,
-                             "due_on": workdays.due_after(local_today(), days), "text": text})
+                             "due_on": workdays.calendar(db.session).due_after(local_today(), days), "text": text})
     if action == r.VERDICT:
         return Move(action, {"verdict": form.get("verdict"), "text": text})
     if action in (r.WITHDRAW, r.CANNOT):
@@ -224,7 +224,7 @@ def request_rates():
     if first is None or last is None or last < first:
         raise _bad(_("Dates: Not a valid date."))
     from ...district import district_zone
-    rows, total = rates.three_rates(db.session, scope.grid_ids, local_midnight_utc(first),
+    rows, total = rates.three_rates(db.session, _grids_or_all(scope), local_midnight_utc(first),
                                     local_midnight_utc(last + timedelta(days=1)), by, today,
                                     district_zone(), settings.response_hours())
     fmt = request.args.get("format")
@@ -233,6 +233,12 @@ def request_rates():
     return render_template("web/request_rates.html", rows=rows, total=total, by=by,
                            first=first, last=last, groupings=rates.GROUPINGS,
                            rate_text=rate_text, hours=settings.response_hours())
+
+
+def _grids_or_all(scope) -> set[int] | None:
+    """The person's grids, or None for the admin's whole district (no list of every grid in
+    the query: a district's 700 grid ids cost the database more than the counting)."""
+    return None if scope.is_admin else set(scope.grid_ids)
 
 
 #: The three rates' export: its columns in both languages (server.web.exports).
@@ -334,9 +340,8 @@ def dashboard_card(scope) -> dict:
     months, and the open requests (for ``web/_request_rates_card.html``)."""
     from ...district import district_zone
     today, zone = local_today(), district_zone()
-    trend = rates.monthly_trend(db.session, scope.grid_ids, today, zone,
+    trend = rates.monthly_trend(db.session, _grids_or_all(scope), today, zone,
                                 settings.response_hours())
-    open_count = queries.board(db.session, queries.BoardFilters(
-        None if scope.is_admin else set(scope.grid_ids)))[1]
+    open_count = queries.board(db.session, queries.BoardFilters(_grids_or_all(scope)))[1]
     return {"rates": trend[-1][1], "trend": trend, "lines": rates.trend_lines(trend),
             "open_requests": open_count, "rate_text": rate_text}

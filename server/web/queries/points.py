@@ -2,7 +2,7 @@
 person and area, a ranking, and the words for each rule and note (server.points computes)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -14,8 +14,8 @@ from shared.clock import utcnow
 from shared.points import facts as pf
 from shared.points import rules as pr
 
-from ... import points
-from ...models import Person
+from ... import points_store
+from ...models import Person, Resident
 from ..access import Scope
 from ..i18n import gettext as _
 
@@ -48,21 +48,34 @@ class Standing:
 
 @dataclass
 class PointsView:
-    entries: list[sp.Entry]       # in the period
-    facts: points.Facts
     first: date
     last: date
+    totals: dict[str, int]                 # person id -> points in the period
+    grid_totals: dict[int, int]            # grid -> points for the work done there
+    entries: list[sp.Entry] = field(default_factory=list)  # when asked for
+    residents: dict[str, Resident] = field(default_factory=dict)  # named by the entries
 
 
-def points_view(session: Session, grid_ids: set[int], first: date, last: date) -> PointsView:
-    entries, facts = points.ledger(session, grid_ids, utcnow())
-    return PointsView(points.in_period(entries, first, last), facts, first, last)
+def points_view(session: Session, grid_ids: set[int], first: date, last: date,
+                with_entries: bool = False, person_id: int | None = None) -> PointsView:
+    """The period's sums from the stored ledger (server.points_store); its entries too with
+    ``with_entries`` (one person's with ``person_id``)."""
+    now = utcnow()
+    totals, grid_totals = points_store.sums(session, grid_ids, first, last, now)
+    view = PointsView(first, last, totals, grid_totals)
+    if with_entries or person_id is not None:
+        view.entries = points_store.entries(session, grid_ids, first, last, now, person_id)
+        ids = sorted({e.resident_id for e in view.entries if e.resident_id})
+        for start in range(0, len(ids), 500):
+            view.residents.update((r.id, r) for r in session.scalars(
+                select(Resident).where(Resident.id.in_(ids[start:start + 500]))))
+    return view
 
 
 def standings(session: Session, view: PointsView, people: list[Person] | None = None,
               field_only: bool = True) -> list[Standing]:
     """People by their points in the period, highest first; ties share a rank."""
-    summed = sp.totals(view.entries, view.first, view.last)
+    summed = view.totals
     ids = {int(pid) for pid in summed if pid.isdigit()}
     if people is None:
         people = list(session.scalars(select(Person).where(Person.id.in_(sorted(ids))))) \
@@ -80,4 +93,9 @@ def standings(session: Session, view: PointsView, people: list[Person] | None = 
 
 
 def area_totals(scope: Scope, view: PointsView) -> dict[int, int]:
-    return points.per_area(view.entries, view.facts.residents, scope.ancestors)
+    """Points per area (each grid and every area above it) for the work done there."""
+    summed: dict[int, int] = {}
+    for grid_id, total in view.grid_totals.items():
+        for area_id in scope.ancestors(grid_id):
+            summed[area_id] = summed.get(area_id, 0) + total
+    return summed
