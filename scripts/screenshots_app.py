@@ -1,7 +1,8 @@
 """Screenshots of every screen of the tablet app, in Chinese and English, at 800×1280.
 
 Writes ``docs/screenshots/app-<screen>-<zh|en>.png`` for the screens signin, today, resident,
-visit, note, edit, sync, settings and pin (the unlock code), and the same at the largest text
+visit (with its dangerous-reading warning and quick checklist: visit-warning, visit-checklist),
+note, edit, sync, settings and pin (the unlock code), and the same at the largest text
 size as ``app-<screen>-<zh|en>-large.png``. The tablet is filled through a real (in-process) server
 with a visit history, one conflict involving this tablet's edit and one change the server
 refused, so every part of every screen has something to show. Runs its own Xvfb.
@@ -25,6 +26,7 @@ from bench.device import (FAR_AWAY_SERVER, UNLOCK_CODE, flask_app, record_histor
                           seed_server, signed_in_service)
 from client.ui import i18n  # noqa: E402
 from client.ui.presenters.settings import TEXT_SIZES  # noqa: E402
+from shared import vocabulary  # noqa: E402
 from testkit.app_driver import AppDriver, app_env, start_xvfb  # noqa: E402
 
 SHORT = {"zh_CN": "zh", "en": "en"}
@@ -156,6 +158,21 @@ def shoot(out: Path, language: str, data_dir: Path, conflict_name: str, env: dic
         app.wait_until(at_top, what="the top of the visit form", interval=0.1)
         time.sleep(0.4)
         app.screenshot(path("visit"))
+        # A dangerous reading: said at once, with a one-tap visit tomorrow (issue 12).
+        app.type("systolic", "185")
+        app.type("diastolic", "110")
+        app.wait_for_text(_("Come back tomorrow"))
+        time.sleep(0.6)
+        app.screenshot(path("visit-warning"))
+        app.tap(_("Come back tomorrow"))
+        # The quick checklist: one exception written, the rest "no problem"; advice given
+        # first, so that the picture is of the whole checklist.
+        app.tap(vocabulary.label("advice", "anti_fraud", language))
+        app.tap_id("health_concern")
+        app.type("health_text", "右膝疼，走路要扶墙；已约社区医生" if language == "zh_CN"
+                 else "Right knee hurts, walks holding the wall; community doctor booked")
+        time.sleep(0.6)
+        app.screenshot(path("visit-checklist"))
         app.back()  # a half-filled visit asks first
         app.wait_for_text(_("This visit is not saved yet"))
         time.sleep(0.3)

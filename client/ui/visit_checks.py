@@ -118,6 +118,11 @@ def checklist_rows(checks: VisitChecks) -> list[dict]:
              "concern": checks.concerns.get(item, "")} for item in p.CHECK_ITEMS]
 
 
+#: Units as the tablet writes them: the fonts it may fall back on (the bundled WenQuanYi Micro
+#: Hei) have no ℃, so a temperature reads °C here, as on the form beside its field.
+TABLET_UNITS = {"temperature": "°C"}
+
+
 def danger_warnings(readings: dict, rules: DistrictRules = DEFAULT_RULES) -> list[str]:
     """What the tablet says at once about dangerous readings (empty when there are none):
     each reading with its unit, then what to do."""
@@ -127,7 +132,7 @@ def danger_warnings(readings: dict, rules: DistrictRules = DEFAULT_RULES) -> lis
         return []
     lines = [_("{reading} {value} {unit} is {direction} (limit {limit}).").format(
         reading=vocabulary.label("reading", d.reading, locale), value=f"{d.value:g}",
-        unit=vocabulary.label("unit", d.reading, locale),
+        unit=TABLET_UNITS.get(d.reading) or vocabulary.label("unit", d.reading, locale),
         direction=vocabulary.label("danger_direction", d.direction, locale),
         limit=f"{d.limit:g}") for d in found]
     lines.append(_("Let them rest five minutes and measure again. If it is still so, call "

@@ -194,3 +194,26 @@ def test_the_account_line_takes_the_languages_brackets():
     assert pr.account_lines(account)[0][1] == "王晓丽（志愿者）"
     i18n.set_language("en")
     assert pr.account_lines(account)[0][1] == "王晓丽 (Volunteer)"
+
+
+def test_every_warning_is_drawn_by_the_bundled_font():
+    """The tablet falls back on the bundled WenQuanYi Micro Hei, which has no ℃: a temperature
+    warning read "体温 39.5 ，偏高" with its unit missing."""
+    from PIL import ImageFont
+
+    from client.ui.fonts import BUNDLED
+    font = ImageFont.truetype(str(BUNDLED), 40)
+    form = pr.VisitForm()
+    form.choose_outcome(p.MET)
+    form.readings = {"systolic": "200", "diastolic": "120", "pulse": "130",
+                     "blood_sugar": "2.1", "temperature": "39.5"}
+    said = {}
+    for language in ("zh_CN", "en"):
+        i18n.set_language(language)
+        said[language] = lines = form.warnings()
+        assert len(lines) == 6
+        missing = {char for line in lines for char in line
+                   if not char.isspace() and font.getmask(char).getbbox() is None}
+        assert missing == set(), language
+    assert said["zh_CN"][4] == "体温 39.5 °C，偏高（警戒值 39）。"
+    assert said["en"][4] == "Temperature 39.5 °C is too high (limit 39)."
