@@ -142,8 +142,8 @@ def shoot(out: Path, language: str, data_dir: Path, conflict_name: str, env: dic
 
         app.tap_id("record_visit")
         app.wait_for_screen("visit")
-        app.tap(_("Met, at home"))
-        app.tap(_("Good spirits"))
+        app.tap(vocabulary.label("outcome", "met", language))
+        app.tap(vocabulary.label("mood", "good", language))
         app.type("pulse", "72")
         app.type("diastolic", "85")
         app.type("systolic", "135")
@@ -154,7 +154,8 @@ def shoot(out: Path, language: str, data_dir: Path, conflict_name: str, env: dic
         def at_top() -> bool:
             app.send(cmd="scroll", id="scroll", to=1)
             time.sleep(0.4)
-            return app.shows(_("What happened at the door?")) and app.shows(_("Met, at home"))
+            return app.shows(_("What happened at the door?")) and \
+                app.shows(vocabulary.label("outcome", "met", language))
         app.wait_until(at_top, what="the top of the visit form", interval=0.1)
         time.sleep(0.4)
         app.screenshot(path("visit"))
@@ -214,6 +215,8 @@ def shoot(out: Path, language: str, data_dir: Path, conflict_name: str, env: dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--language", choices=tuple(SHORT), action="append",
+                        help="only this language (repeatable; both by default)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -222,7 +225,7 @@ def main() -> None:
     try:
         data_dir, conflict_name = fill_tablet(workdir)
         env = app_env(display, workdir / "kivy-home")
-        for language in ("zh_CN", "en"):
+        for language in args.language or tuple(SHORT):
             shoot(out, language, data_dir, conflict_name, env, workdir)
             shoot(out, language, data_dir, conflict_name, env, workdir, large=True)
     finally:
