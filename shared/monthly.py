@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from .district_day import day_end, day_start, local_date
 from .due import VisitFact, effective_visits
 from .protocol import MET, NO_ANSWER
+from .vocabulary import codes
 
 #: The tier of a resident nobody has given one, and the ability level of one not assessed.
 UNTIERED = ""
@@ -143,7 +144,30 @@ def monthly_figures(residents: Iterable[ResidentFact], visits: Iterable[MonthVis
         figures.ability[resident.ability] += 1
         for category in resident.categories:
             figures.category_ability.setdefault(category, Counter())[resident.ability] += 1
+    _put_in_order(figures)
     return figures
+
+
+def in_order(counts: dict, *kinds: str) -> dict:
+    """``counts`` with its keys in the vocabulary's order of ``kinds`` (the order a person
+    chooses them in: GB/T 42195's levels from able to unable, tiers from high risk down), then
+    any other key, with "" (not assessed, no tier) last."""
+    order = {code: index for index, code in enumerate(c for kind in kinds for c in codes(kind))}
+    ranked = sorted(counts, key=lambda key: (key == "", order.get(key, len(order)), key))
+    return type(counts)({key: counts[key] for key in ranked}) if isinstance(counts, Counter) \
+        else {key: counts[key] for key in ranked}
+
+
+def _put_in_order(figures: MonthlyFigures) -> None:
+    categories = ("care_category", "derived_category")
+    figures.by_category = in_order(figures.by_category, *categories)
+    figures.by_tier = in_order(figures.by_tier, "risk_tier")
+    figures.ability = in_order(figures.ability, "ability_level")
+    figures.category_ability = {
+        category: in_order(levels, "ability_level")
+        for category, levels in in_order(figures.category_ability, *categories).items()}
+    figures.visits_by_method = in_order(figures.visits_by_method, "method")
+    figures.visits_by_outcome = in_order(figures.visits_by_outcome, "outcome")
 
 
 def _rate(rates: dict[str, Rate], key: str) -> Rate:

@@ -46,7 +46,7 @@ def test_today_row_shows_overdue_days_and_unsent():
     row = pr.today_row(summary(unsent=2))
     assert row["title"] == "张利霞  84岁  独居、高龄"  # 高龄 from the age
     assert row["badge"] == "已超期 5 天" and row["tone"] == "alert"
-    assert row["unsent_text"] == "2 条未发"
+    assert row["unsent_text"] == "2 条待上传"
 
 
 def test_open_follow_up_is_pinned_text():
@@ -62,9 +62,9 @@ def test_english_labels():
 
 
 def test_connection_state_text():
-    assert pr.ConnectionState(online=False, unsent=3).text() == "离线 · 3 条未发"
-    assert pr.ConnectionState(online=True).text() == "在线 · 全部已发"
-    assert pr.ConnectionState(online=True, syncing=True, unsent=1).text() == "正在同步… · 1 条未发"
+    assert pr.ConnectionState(online=False, unsent=3).text() == "离线 · 3 条待上传"
+    assert pr.ConnectionState(online=True).text() == "在线 · 全部已上传"
+    assert pr.ConnectionState(online=True, syncing=True, unsent=1).text() == "正在上传… · 1 条待上传"
     assert pr.ConnectionState(online=False, unsent=3).tone() == "calm"
 
 
@@ -156,7 +156,7 @@ def test_sync_view_reports_offline():
     report = SyncReport(started_at="x", ok=False, error="no route", error_code="offline")
     view = pr.sync_view(None, report, [], [])
     assert view.last_result == "没有信号：会自动再试。"
-    assert view.last_success == "上次同步成功：从未"
+    assert view.last_success == "上次更新成功：从未"
 
 
 @pytest.mark.parametrize("language", i18n.LANGUAGES)

@@ -39,7 +39,7 @@ def test_a_card_offers_the_legal_moves_in_chinese():
     assert [label for _move, label in card["buttons"]][1:] == ["满意", "基本满意", "不满意"]
     assert [move for move, _label in card["buttons"]][1:] == [
         "verdict:satisfied", "verdict:partly", "verdict:not_satisfied"]
-    assert card["unsent"] == "1 条未发"
+    assert card["unsent"] == "1 条待上传"
     text = " ".join([card["title"], card["facts"], card["unsent"]] +
                     [label for _m, label in card["buttons"]])
     assert not re.findall(r"[A-Za-z]{4,}", text)

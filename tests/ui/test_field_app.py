@@ -87,7 +87,7 @@ def test_sign_in_wrong_password_then_right(world):
     app.wait_for_screen("today")
     # The first sync starts by itself and fills the list.
     app.wait_until(lambda: len(app.rows()["rows"]) == 5, what="five residents")
-    app.wait_for_text("在线 · 全部已发")
+    app.wait_for_text("在线 · 全部已上传")
     # Never visited, all five are due: one group, under its header with the count.
     app.wait_until(lambda: [row["header"] for row in app.rows()["rows"] if row["header"]] in
                    (["已逾期 · 5 位"], ["今天要访 · 5 位"]), what="one group header")
@@ -133,7 +133,7 @@ def test_visit_without_signal_syncs_by_itself(world):
     app.tap("保存走访")
     app.wait_for_screen("today")
     app.wait_for_text("已保存：张利霞 的走访")
-    app.wait_for_text("1 条未发")  # on the row and in the status bar
+    app.wait_for_text("1 条待上传")  # on the row and in the status bar
     app.wait_until(lambda: app.state()["online"] is False and not app.state()["syncing"],
                    timeout=40, what="the app to notice there is no signal")
     assert app.state()["unsent"] == 1
@@ -168,7 +168,7 @@ def test_visit_without_signal_syncs_by_itself(world):
 
 def test_refused_change_shows_its_reason(world):
     app = world["app"]
-    app.tap("全部已发")  # the status bar opens the Sync screen
+    app.tap("全部已上传")  # the status bar opens the Sync screen
     app.wait_for_screen("sync")
     app.wait_for_text("未保存成功的修改（1）")
     # (the resident's name is gone with its grid, evicted in the same sync)
@@ -178,7 +178,7 @@ def test_refused_change_shows_its_reason(world):
         grid_name = session.get(Area, world["other_grid"]).name
     app.wait_for_text(f"你已不再负责{grid_name}，这条修改没有保存。")
     app.wait_for_text("请联系社区核对你的负责区域")
-    assert not any("assigned" in text or "服务器的原话" in text for text in app.texts())
+    assert not any("assigned" in text or "原因：" in text for text in app.texts())
     # The grid left the tablet with its assignment; its resident is gone from the list.
     app.back()
     app.wait_until(lambda: len(app.rows()["rows"]) == 4, what="grid 2 evicted")
@@ -207,7 +207,7 @@ def refused_op_ids(world) -> list[str]:
 def test_refused_change_sent_again_then_dismissed(world):
     # Builds on the refused phone edit above (its grid's assignment ended long ago).
     app = world["app"]
-    app.tap("全部已发")
+    app.tap("全部已上传")
     app.wait_for_screen("sync")
     app.wait_for_text("未保存成功的修改（1）")
     [first] = refused_op_ids(world)
@@ -281,7 +281,7 @@ def test_an_expired_sign_in_goes_back_to_sign_in_and_keeps_the_visit(world):
     app.tap("见到本人")
     app.tap("保存走访")
     app.wait_for_screen("today")
-    app.wait_for_text("1 条未发")
+    app.wait_for_text("1 条待上传")
     with Session(world["engine"]) as session:  # ...and a tablet not seen for years
         for device in session.scalars(select(Device)):
             device.last_seen_at = datetime(2020, 1, 1, tzinfo=timezone.utc)
@@ -315,9 +315,9 @@ def test_revoked_device_returns_to_sign_in_wiped(world):
         for device in session.scalars(select(Device)):
             device.revoked_at = datetime.now(timezone.utc)
         session.commit()
-    app.tap("全部已发")
+    app.tap("全部已上传")
     app.wait_for_screen("sync")
-    app.tap("马上同步")
+    app.tap("马上上传")
     app.wait_for_screen("signin", timeout=30)
     app.wait_for_text("这台平板已被停用")
     store = SqliteStore(world["tmp"] / "tablet" / "knockdoor-local.db")

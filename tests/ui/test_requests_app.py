@@ -94,7 +94,7 @@ def test_claim_offline_then_see_who_was_first(world):
     zhao_claims = _claim_directly(world, world["ids"]["pipe"])
     app.tap("认领", exact=True)  # the pipe's (the only request waiting to be claimed)
     app.wait_for_text("认领人：李代表")
-    app.wait_for_text("1 条未发")
+    app.wait_for_text("1 条待上传")
 
     server.start()  # back in signal: nobody taps anything
     app.wait_until(lambda: app.state()["unsent"] == 0 and not app.state()["syncing"],

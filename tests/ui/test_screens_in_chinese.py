@@ -97,10 +97,10 @@ def test_a_campaign_shows_at_the_top_of_today(world):
                        kind="heatwave", note="午后高温，请逐户查看", categories=[p.ALONE],
                        allowed_categories=p.LIVING_SITUATIONS, person_id=None, now=utcnow())
         session.commit()
-    app.tap("全部已发")  # the status bar opens the Sync screen
+    app.tap("全部已上传")  # the status bar opens the Sync screen
     app.wait_for_screen("sync")
     assert english_on_screen(app) == []
-    app.tap("马上同步")
+    app.tap("马上上传")
     app.wait_until(lambda: not app.state()["syncing"], what="the sync to finish")
     app.back()
     app.wait_for_screen("today")

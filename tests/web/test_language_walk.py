@@ -229,3 +229,31 @@ def test_every_chinese_message_of_the_app_has_full_width_marks():
     wrong = [message for message in i18n.extract_messages()
              if HALF_WIDTH_BY_CHINESE.search(i18n._(message))]
     assert wrong == []
+
+
+# LANGUAGE.md rule 5 and the glossary: a volunteer never reads the system's own words (the
+# screen title 数据同步 aside); a supervisor reads 停用 for a tablet or an account and 待核对 for
+# two edits that disagree.
+NOT_FOR_VOLUNTEERS = re.compile("服务器|同步|冲突|吊销|令牌|取值|整数|编码")
+NOT_ON_THE_WEB = re.compile("吊销|冲突|令牌|同步")
+
+
+def test_the_app_never_says_the_systems_words():
+    from client.ui import i18n
+    i18n.set_language("zh_CN")
+    wrong = {message: i18n._(message) for message in i18n.extract_messages()
+             if NOT_FOR_VOLUNTEERS.search(i18n._(message)) and i18n._(message) != "数据同步"}
+    assert wrong == {}
+
+
+def test_the_web_says_stop_and_to_check_not_revoke_and_conflict(app):
+    from babel.messages.pofile import read_po
+
+    from server.web.i18n import gettext
+    from server.web.translations.update_catalogs import po_path
+    catalog = read_po(po_path("zh_CN").open("rb"), locale="zh_CN")
+    with app.test_request_context("/?lang=zh_CN"):
+        wrong = {message.id: gettext(message.id) for message in catalog
+                 if message.id and isinstance(message.id, str)
+                 and NOT_ON_THE_WEB.search(gettext(message.id))}
+    assert wrong == {}

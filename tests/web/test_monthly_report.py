@@ -78,9 +78,11 @@ def test_the_report_workbook_is_chinese(as_user, scenario, db_session, november)
     alone = next(row for row in rates if row[0] == "独居")
     assert alone[1:3] == (3, 3) and alone[3] == 1
     assert book["按关爱类别"]["D2"].number_format == "0.0%"
-    methods = {row[0]: row[1] for row in book["走访方式与结果"].iter_rows(min_row=2,
-                                                                         values_only=True)}
-    assert methods["上门"] == 6 and methods[next(m for m in methods if "拒绝" in m)] == 1
+    methods = {row[0]: row[1] for row in book["走访方式"].iter_rows(min_row=2, values_only=True)}
+    assert methods == {"上门": 6}  # outcomes have their own sheet, not rows under 走访方式
+    outcomes = list(book["走访结果"].iter_rows(values_only=True))
+    assert outcomes[0] == ("走访结果", "走访记录（条）")
+    assert dict(outcomes[1:])[next(o for o, _n in outcomes[1:] if "拒绝" in o)] == 1
     words = " ".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True)
                      for c in row if isinstance(c, str))
     assert not re.search(r"[A-Za-z]{4,}", words), words
@@ -160,3 +162,42 @@ def test_the_dashboard_counts_like_the_report(as_user, scenario, db_session):
     trend = report[report.index('id="trend-table"'):]
     dashboard_trend = card[card.index('id="trend-table"'):]
     assert trend[:trend.index("</table>")] == dashboard_trend[:dashboard_trend.index("</table>")]
+
+
+def test_levels_tiers_and_outcomes_are_listed_in_the_programmes_order(as_user, scenario,
+                                                                       db_session, november):
+    """GB/T 42195's levels from able to unable, tiers from high risk down, the unassessed last,
+    whatever order the residents happen to come in."""
+    zhang, wang, li, chen = (scenario.residents[k] for k in ("zhang", "wang", "li", "chen"))
+    for resident, level, tier in ((zhang, "moderate", "routine"), (wang, "intact", "high"),
+                                  (li, "complete", "key"), (chen, None, None)):
+        resident.ability_level, resident.risk_tier = level, tier
+    db_session.commit()
+    book = load_workbook(io.BytesIO(as_user("kunwu_sup").get(
+        "/reports/monthly/download?month=2025-11").data))
+    header = next(book["关爱类别与能力等级"].iter_rows(values_only=True))
+    assert header[1:-1] == ("能力完好", "中度失能", "完全失能", "未评估")
+    tiers = [row[0] for row in book["按风险等级"].iter_rows(min_row=2, values_only=True)]
+    assert tiers[:3] == ["高风险", "重点关注", "一般关注"] and len(tiers) == 4
+    outcomes = [row[0] for row in book["走访结果"].iter_rows(min_row=2, values_only=True)]
+    assert outcomes.index("见到本人") < outcomes.index(next(o for o in outcomes if "拒绝" in o))
+
+
+def test_a_phone_call_counts_only_where_the_district_says_so(as_user, scenario, db_session,
+                                                             november):
+    """The default rules count only door visits for high-risk residents: a phone call that
+    reached 李桂兰 (high risk) leaves her unvisited; the same call counts for a routine tier."""
+    li = scenario.residents["li"]
+    add_visit(db_session, li, scenario.people["vol_a"], datetime(2025, 11, 15, 10, tzinfo=CHINA),
+              p.MET, method="phone")
+    li.risk_tier = "high"
+    db_session.commit()
+    web = as_user("kunwu_sup")
+
+    def rate() -> str:
+        html = web.get("/reports/monthly?month=2025-11").get_data(as_text=True)
+        return re.search(r'id="tile-monthly-rate"><span class="big">([^<]+)<', html).group(1)
+    assert rate() == "75.0%"
+    li.risk_tier = "routine"
+    db_session.commit()
+    assert rate() == "100.0%"

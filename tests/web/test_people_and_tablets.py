@@ -104,4 +104,4 @@ def test_revoked_tablet_is_refused_at_next_pull(as_user, scenario, client, db_se
 def test_tablet_list_shows_sync_and_version(as_user, scenario):
     html = as_user("kunwu_sup").get(f"/people/{scenario.people['vol_b'].id}").get_data(
         as_text=True)
-    assert "平板-vol_b" in html and "1.0.0" in html and "超过 3 天未同步" in html
+    assert "平板-vol_b" in html and "1.0.0" in html and "超过 3 天未更新" in html

@@ -77,7 +77,7 @@ def test_conflict_queue_shows_both_sides(as_user, scenario):
     html = as_user("kunwu_sup").get("/conflicts").get_data(as_text=True)
     assert "13800000001" in html and "13900000002" in html
     assert "王建国" in html and "刘芳" in html
-    assert "设备时间" in html and "服务器时间" in html
+    assert "平板时间" in html and "平台时间" in html
 
 
 def settle(web, conflict_id, **data):

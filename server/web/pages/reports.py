@@ -10,12 +10,14 @@ from flask import Response, render_template, request
 
 from shared import protocol as p
 from shared import punctuation
+from shared.district_rules import method_counts
 from shared.monthly import (DOOR, UNASSESSED, UNTIERED, MonthlyFigures, Rate, month_bounds,
                             monthly_figures, months_back)
 
 from ...audit import audit
 from ...db import db
 from ...district import district_zone
+from ...district import rules as district_rules
 from ...errors import ApiError
 from .. import exports
 from ..access import Scope, current_person, current_scope, not_found, sign_in_required
@@ -117,7 +119,8 @@ def build_report(scope: Scope, year: int, month: int, area_id: int | None) -> Re
     earliest, _last = month_bounds(*months[0])
     residents = resident_facts(session, grid_ids, under, last)
     visits = month_visits(session, grid_ids, earliest, last)
-    figures = monthly_figures(residents, visits, first, last, zone)
+    counts = counted_by_district_rules()
+    figures = monthly_figures(residents, visits, first, last, zone, counts)
     # Every area of the report is listed, in code order, also one with nobody to visit yet.
     reported = sorted(set(under.values()), key=lambda a: (scope.areas[a].code, a))
     figures.by_area = {str(a): figures.by_area.get(str(a), Rate()) for a in reported}
@@ -125,11 +128,18 @@ def build_report(scope: Scope, year: int, month: int, area_id: int | None) -> Re
     for trend_year, trend_month in months:
         bounds = month_bounds(trend_year, trend_month)
         rate = figures.total if (trend_year, trend_month) == (year, month) else \
-            monthly_figures(residents, visits, *bounds, zone).total
+            monthly_figures(residents, visits, *bounds, zone, counts).total
         trend.append(TrendPoint(month_text(trend_year, trend_month), rate))
     _place(trend)
     names = {str(a): scope.areas[a].name for a in set(under.values())}
     return Report(year, month, root, figures, trend, names)
+
+
+def counted_by_district_rules():
+    """Whether a meeting by a method counts for a tier's monthly rate, as the district's rules
+    say (a phone call may count for routine residents and not for high-risk ones)."""
+    district = district_rules()
+    return lambda tier, method: method_counts(method, tier, district)
 
 
 def _place(points: list[TrendPoint]) -> None:
@@ -199,10 +209,13 @@ def report_sheets(report: Report, area_name: str) -> list[Sheet]:
         zh_en("关爱类别与能力等级", "Category and ability"))
     methods = Sheet((Column("method", "走访方式", "Method", TEXT, 14),
                      Column("visits", "走访记录（条）", "Visits", NUMBER, 14)),
-                    [[method_word(m), n] for m, n in figures.visits_by_method.most_common()]
-                    + [[word("outcome", o) if o else "—", n]
-                       for o, n in figures.visits_by_outcome.most_common()],
-                    zh_en("走访方式与结果", "Methods and outcomes"))
+                    [[method_word(m), n] for m, n in figures.visits_by_method.items()],
+                    zh_en("走访方式", "Methods"))
+    outcomes = Sheet((Column("outcome", "走访结果", "Outcome", TEXT, 14),
+                      Column("visits", "走访记录（条）", "Visits", NUMBER, 14)),
+                     [[word("outcome", o) if o else "—", n]
+                      for o, n in figures.visits_by_outcome.items()],
+                     zh_en("走访结果", "Outcomes"))
     needs = Sheet((Column("need", "需求", "Need", TEXT, 16),
                    Column("found", "发现（次）", "Found (visits)", NUMBER, 12),
                    Column("referred", "已上报转办（次）", "Referred (visits)", NUMBER, 16)),
@@ -210,7 +223,7 @@ def report_sheets(report: Report, area_name: str) -> list[Sheet]:
                    for need, (found, referred) in sorted(figures.needs.items(),
                                                          key=lambda item: -item[1][0])],
                   zh_en("需求", "Needs"))
-    return [summary, by_area, by_category, by_tier, ability, methods, needs]
+    return [summary, by_area, by_category, by_tier, ability, methods, outcomes, needs]
 
 
 def file_name(report: Report, area_name: str) -> str:
