@@ -172,7 +172,8 @@ mutation: venv
 	$(BIN)/python scripts/mutation.py $(MUTATION_MODULES)
 
 screenshots: venv catalogs system-deps
-	$(BIN)/python scripts/screenshots_app.py && $(BIN)/python scripts/screenshots_web.py
+	$(BIN)/python scripts/screenshots_app.py && $(BIN)/python scripts/screenshots_web.py && \
+	  $(BIN)/python scripts/screenshots_issue12.py && $(BIN)/python scripts/screenshots_roster.py
 
 clean: stop
 	rm -rf var .pytest_cache .hypothesis .bench build dist *.egg-info

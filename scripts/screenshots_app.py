@@ -1,12 +1,13 @@
 """Screenshots of every screen of the tablet app, in Chinese and English, at 800×1280.
 
 Writes ``docs/screenshots/app-<screen>-<zh|en>.png`` for the screens signin, today, resident,
-visit, note, edit, sync, settings, pin (the unlock code) and duty (我的履职), and the same at the
+visit (with its dangerous-reading warning and quick checklist: visit-warning, visit-checklist),
+note, edit, sync, settings, pin (the unlock code) and duty (我的履职), and the same at the
 largest text size as ``app-<screen>-<zh|en>-large.png``. The tablet is filled through a real
 (in-process) server with a visit history, one conflict involving this tablet's edit and one
 change the server refused, so every part of every screen has something to show; 我的履职 is a
 representative's tablet of its own (visits, requests she holds, an adjustment, the ranking).
-Runs its own Xvfb. ``--only duty`` shoots 我的履职 alone.
+Runs its own Xvfb. ``--only duty`` shoots 我的履职 alone; ``--language`` one language.
 
     .venv/bin/python scripts/screenshots_app.py [--out docs/screenshots] [--only duty]
 """
@@ -27,6 +28,7 @@ from bench.device import (FAR_AWAY_SERVER, UNLOCK_CODE, flask_app, record_histor
                           seed_server, signed_in_service)
 from client.ui import i18n  # noqa: E402
 from client.ui.presenters.settings import TEXT_SIZES  # noqa: E402
+from shared import vocabulary  # noqa: E402
 from testkit.app_driver import AppDriver, app_env, start_xvfb  # noqa: E402
 
 SHORT = {"zh_CN": "zh", "en": "en"}
@@ -142,8 +144,8 @@ def shoot(out: Path, language: str, data_dir: Path, conflict_name: str, env: dic
 
         app.tap_id("record_visit")
         app.wait_for_screen("visit")
-        app.tap(_("Met, at home"))
-        app.tap(_("Good spirits"))
+        app.tap(vocabulary.label("outcome", "met", language))
+        app.tap(vocabulary.label("mood", "good", language))
         app.type("pulse", "72")
         app.type("diastolic", "85")
         app.type("systolic", "135")
@@ -154,10 +156,26 @@ def shoot(out: Path, language: str, data_dir: Path, conflict_name: str, env: dic
         def at_top() -> bool:
             app.send(cmd="scroll", id="scroll", to=1)
             time.sleep(0.4)
-            return app.shows(_("What happened at the door?")) and app.shows(_("Met, at home"))
+            return app.shows(_("What happened at the door?")) and \
+                app.shows(vocabulary.label("outcome", "met", language))
         app.wait_until(at_top, what="the top of the visit form", interval=0.1)
         time.sleep(0.4)
         app.screenshot(path("visit"))
+        # A dangerous reading: said at once, with a one-tap visit tomorrow (issue 12).
+        app.type("systolic", "185")
+        app.type("diastolic", "110")
+        app.wait_for_text(_("Come back tomorrow"))
+        time.sleep(0.6)
+        app.screenshot(path("visit-warning"))
+        app.tap(_("Come back tomorrow"))
+        # The quick checklist: one exception written, the rest "no problem"; advice given
+        # first, so that the picture is of the whole checklist.
+        app.tap(vocabulary.label("advice", "anti_fraud", language))
+        app.tap_id("health_concern")
+        app.type("health_text", "右膝疼，走路要扶墙；已约社区医生" if language == "zh_CN"
+                 else "Right knee hurts, walks holding the wall; community doctor booked")
+        time.sleep(0.6)
+        app.screenshot(path("visit-checklist"))
         app.back()  # a half-filled visit asks first
         app.wait_for_text(_("This visit is not saved yet"))
         time.sleep(0.3)
@@ -298,6 +316,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--only", choices=["duty"], help="shoot this screen alone")
+    parser.add_argument("--language", choices=tuple(SHORT), action="append",
+                        help="only this language (repeatable; both by default)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -305,13 +325,14 @@ def main() -> None:
     xvfb, display = start_xvfb(800, 1280)
     try:
         env = app_env(display, workdir / "kivy-home")
+        languages = args.language or tuple(SHORT)
         if args.only is None:
             data_dir, conflict_name = fill_tablet(workdir)
-            for language in ("zh_CN", "en"):
+            for language in languages:
                 shoot(out, language, data_dir, conflict_name, env, workdir)
                 shoot(out, language, data_dir, conflict_name, env, workdir, large=True)
         duty_dir = fill_duty_tablet(workdir)
-        for language in ("zh_CN", "en"):
+        for language in languages:
             shoot_duty(out, language, duty_dir, env, workdir)
             shoot_duty(out, language, duty_dir, env, workdir, large=True)
     finally:

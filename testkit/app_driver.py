@@ -114,6 +114,11 @@ def _serve(data_dir: str, lang: str, server: str | None = None) -> None:
             Clock.schedule_once(lambda _dt: then(), 0.05)
         Clock.schedule_once(press, 0.1)  # let the scroll and layout settle first
 
+    def by_id(screen, widget_id: str):
+        """A kv id, or a widget the screen made in code (its ``inputs`` and ``parts``)."""
+        return getattr(screen, "inputs", {}).get(widget_id) or \
+            getattr(screen, "parts", {}).get(widget_id) or screen.ids[widget_id]
+
     def handle(command: dict) -> None:
         cmd = command["cmd"]
         screen = app.root.current_screen if app.root else None
@@ -140,11 +145,10 @@ def _serve(data_dir: str, lang: str, server: str | None = None) -> None:
                     touch(widget, lambda: reply({"ok": True, "screen": app.root.current}))
             Clock.schedule_once(tap, 0.15)
         elif cmd == "tap_id":
-            widget = screen.ids[command["id"]]
+            widget = by_id(screen, command["id"])
             touch(widget, lambda: reply({"ok": True, "screen": app.root.current}))
         elif cmd == "type":
-            # kv ids first; screens that build their fields in code keep them in .inputs
-            field = getattr(screen, "inputs", {}).get(command["id"]) or screen.ids[command["id"]]
+            field = by_id(screen, command["id"])
 
             def typed():
                 field.text = ""
@@ -152,8 +156,7 @@ def _serve(data_dir: str, lang: str, server: str | None = None) -> None:
                 reply({"ok": True})
             touch(field, typed)
         elif cmd == "field":  # what a text field holds (tests reading a restored form)
-            field = getattr(screen, "inputs", {}).get(command["id"]) or screen.ids[command["id"]]
-            reply({"text": field.text})
+            reply({"text": by_id(screen, command["id"]).text})
         elif cmd == "rows":
             reply({"rows": list(app.screen("today").ids.rows.data),
                    "row_widgets": ResidentRow.created})

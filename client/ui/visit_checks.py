@@ -16,7 +16,8 @@ from .i18n import _, language
 @dataclass
 class VisitChecks:
     method: str = p.DOOR
-    #: Checklist items with something to note → what it is; an item not here had no problem.
+    #: Checklist items with something to note → what it is (empty while not yet written); an
+    #: item not here had no problem.
     concerns: dict[str, str] = field(default_factory=dict)
     advice: set[str] = field(default_factory=set)
     emergency_action: str = ""
@@ -39,6 +40,20 @@ class VisitChecks:
         else:
             self.concerns.pop(item, None)
 
+    def mark(self, item: str, concern: bool) -> None:
+        """有情况 tapped (the item waits for what it is) or 无问题 (what was written goes)."""
+        if item not in p.CHECK_ITEMS:
+            return
+        if concern:
+            self.concerns.setdefault(item, "")
+        else:
+            self.concerns.pop(item, None)
+
+    def write_concern(self, item: str, text: str) -> None:
+        """What was found about an item marked 有情况, as it is typed."""
+        if item in self.concerns:
+            self.concerns[item] = text or ""
+
     def toggle_advice(self, code: str) -> bool:
         if code in self.advice:
             self.advice.discard(code)
@@ -49,17 +64,49 @@ class VisitChecks:
         return False
 
     def errors(self, outcome: str | None) -> dict[str, str]:
+        errors = {}
         if outcome == p.EMERGENCY and not self.emergency_action.strip():
-            return {"emergency_action": _("Say what you did about the emergency.")}
-        return {}
+            errors["emergency_action"] = _("Say what you did about the emergency.")
+        if outcome in (p.MET, p.EMERGENCY):
+            locale = language()
+            unwritten = [vocabulary.label("check_item", item, locale) for item in p.CHECK_ITEMS
+                         if item in self.concerns and not self.concerns[item].strip()]
+            if unwritten:
+                errors["checklist"] = _(
+                    "Write what you found about {items}, or tap No problem.").format(
+                    items=_(", ").join(unwritten))
+        return errors
 
     def to_call(self, outcome: str | None) -> dict:
         """The keyword arguments these parts add to ``FieldService.record_visit``."""
-        call = {"method": self.method, "checklist": dict(self.concerns),
-                "advice": sorted(self.advice)}
+        met = outcome in (p.MET, p.EMERGENCY)  # the checklist and advice are of a visit made
+        call = {"method": self.method,
+                "checklist": {item: text.strip() for item, text in self.concerns.items()
+                              if text.strip()} if met else {},
+                "advice": sorted(self.advice) if met else []}
         if outcome == p.EMERGENCY:
             call["emergency_action"] = self.emergency_action.strip()
         return call
+
+
+    # ---- the draft (client/drafts.py) ----------------------------------------------------
+
+    def to_draft(self) -> dict:
+        return {"method": self.method, "checklist": dict(self.concerns),
+                "advice": sorted(self.advice), "emergency_action": self.emergency_action}
+
+    @classmethod
+    def from_draft(cls, draft: dict) -> "VisitChecks":
+        """The parts from a stored draft; anything the app no longer knows is left out."""
+        concerns = draft.get("checklist") if isinstance(draft.get("checklist"), dict) else {}
+        advice = draft.get("advice") if isinstance(draft.get("advice"), list) else []
+        action = draft.get("emergency_action")
+        return cls(method=draft.get("method") if draft.get("method") in p.VISIT_METHODS
+                   else p.DOOR,
+                   concerns={item: text for item, text in concerns.items()
+                             if item in p.CHECK_ITEMS and isinstance(text, str)},
+                   advice={code for code in advice if code in p.ADVICE},
+                   emergency_action=action if isinstance(action, str) else "")
 
 
 def checklist_rows(checks: VisitChecks) -> list[dict]:
@@ -71,6 +118,11 @@ def checklist_rows(checks: VisitChecks) -> list[dict]:
              "concern": checks.concerns.get(item, "")} for item in p.CHECK_ITEMS]
 
 
+#: Units as the tablet writes them: the fonts it may fall back on (the bundled WenQuanYi Micro
+#: Hei) have no ℃, so a temperature reads °C here, as on the form beside its field.
+TABLET_UNITS = {"temperature": "°C"}
+
+
 def danger_warnings(readings: dict, rules: DistrictRules = DEFAULT_RULES) -> list[str]:
     """What the tablet says at once about dangerous readings (empty when there are none):
     each reading with its unit, then what to do."""
@@ -80,7 +132,7 @@ def danger_warnings(readings: dict, rules: DistrictRules = DEFAULT_RULES) -> lis
         return []
     lines = [_("{reading} {value} {unit} is {direction} (limit {limit}).").format(
         reading=vocabulary.label("reading", d.reading, locale), value=f"{d.value:g}",
-        unit=vocabulary.label("unit", d.reading, locale),
+        unit=TABLET_UNITS.get(d.reading) or vocabulary.label("unit", d.reading, locale),
         direction=vocabulary.label("danger_direction", d.direction, locale),
         limit=f"{d.limit:g}") for d in found]
     lines.append(_("Let them rest five minutes and measure again. If it is still so, call "

@@ -72,10 +72,64 @@ def test_185_over_110_warns_at_once_and_proposes_a_visit_tomorrow():
     assert warnings[0] == "收缩压 185 mmHg，偏高（警戒值 180）。"
     assert warnings[1] == "舒张压 110 mmHg，偏高（警戒值 110）。"
     assert "120" in warnings[-1] and "休息" in warnings[-1]
+    assert form.follow_up == "none"  # proposed: one tap takes it
+    form.propose_follow_up()
     assert form.follow_up == "tomorrow"
     assert form.follow_up_date(TODAY) == date(2026, 11, 26)
     form.readings = {"systolic": "135", "diastolic": "85"}
     assert form.warnings() == []
+
+
+def test_no_warning_over_the_phone_nor_before_the_door_opens():
+    form = pr.VisitForm()
+    form.readings = {"systolic": "185", "diastolic": "110"}
+    assert form.warnings() == []  # no outcome yet
+    form.choose_outcome(p.MET)
+    assert len(form.warnings()) == 3
+    form.checks.choose_method(p.VisitMethod.PHONE.value)
+    assert form.warnings() == []  # nothing is measured over the phone
+
+
+def test_a_concern_marked_but_not_written_is_asked_for():
+    form = pr.VisitForm()
+    form.choose_outcome(p.MET)
+    form.checks.mark("family", True)
+    assert [row["state"] for row in checklist_rows(form.checks)][2] == "有情况"
+    assert form.errors() == {"checklist": "请写明家人照应有什么情况，或点“无问题”。"}
+    form.checks.write_concern("family", "儿子半年没来")
+    assert form.errors() == {}
+    assert form.to_call(TODAY)["checklist"] == {"family": "儿子半年没来"}
+    form.checks.mark("family", False)  # 无问题 again: what was written goes
+    assert form.to_call(TODAY)["checklist"] == {} and form.checks.concerns == {}
+
+
+def test_nobody_at_the_door_sends_no_checklist_nor_advice():
+    form = pr.VisitForm()
+    form.choose_outcome(p.MET)
+    form.checks.mark("health", True)
+    form.checks.toggle_advice("anti_fraud")
+    form.choose_outcome(p.NO_ANSWER)
+    assert form.errors() == {}
+    call = form.to_call(TODAY)
+    assert call["checklist"] == {} and call["advice"] == []
+
+
+def test_the_new_parts_survive_as_a_draft():
+    form = pr.VisitForm()
+    form.choose_outcome(p.EMERGENCY)
+    form.checks.choose_method(p.VisitMethod.VIDEO.value)
+    form.checks.mark("home_safety", True)
+    form.checks.write_concern("home_safety", "燃气灶没关")
+    form.checks.toggle_advice("policy")
+    form.checks.emergency_action = "关了燃气阀"
+    assert not form.is_blank()
+    back = pr.VisitForm.from_draft(form.to_draft(), [])
+    assert back.to_call(TODAY) == form.to_call(TODAY)
+    assert back.checks.method == "video" and back.checks.advice == {"policy"}
+    # a draft from an older or newer app: unknown codes are left out, nothing crashes
+    odd = pr.VisitForm.from_draft({"method": "pigeon", "checklist": {"x": "y", "health": 3},
+                                   "advice": "anti_fraud", "emergency_action": ["?"]}, [])
+    assert odd.checks == pr.VisitChecks()
 
 
 def test_the_warning_in_english_and_with_the_districts_limits():
@@ -126,3 +180,36 @@ def test_the_ladder_offers_the_emergency_contacts_number(grid, tablet_for, db_se
     assert view.phone == "13903931234"  # the call button rings the contact
     alice.record_visit(lone.id, "met")
     assert pr.resident_view(alice.resident(lone.id)).next_step == ""
+
+
+def test_the_account_line_takes_the_languages_brackets():
+    """Found by the language walk's punctuation check: 王晓丽 (志愿者) had half-width brackets."""
+    from types import SimpleNamespace
+    account = SimpleNamespace(display_name="王晓丽", role="volunteer",
+                              server_url="http://10.0.0.2:8000", device_name="一号网格平板")
+    assert pr.account_lines(account)[0][1] == "王晓丽（志愿者）"
+    i18n.set_language("en")
+    assert pr.account_lines(account)[0][1] == "王晓丽 (Volunteer)"
+
+
+def test_every_warning_is_drawn_by_the_bundled_font():
+    """The tablet falls back on the bundled WenQuanYi Micro Hei, which has no ℃: a temperature
+    warning read "体温 39.5 ，偏高" with its unit missing."""
+    from PIL import ImageFont
+
+    from client.ui.fonts import BUNDLED
+    font = ImageFont.truetype(str(BUNDLED), 40)
+    form = pr.VisitForm()
+    form.choose_outcome(p.MET)
+    form.readings = {"systolic": "200", "diastolic": "120", "pulse": "130",
+                     "blood_sugar": "2.1", "temperature": "39.5"}
+    said = {}
+    for language in ("zh_CN", "en"):
+        i18n.set_language(language)
+        said[language] = lines = form.warnings()
+        assert len(lines) == 6
+        missing = {char for line in lines for char in line
+                   if not char.isspace() and font.getmask(char).getbbox() is None}
+        assert missing == set(), language
+    assert said["zh_CN"][4] == "体温 39.5 °C，偏高（警戒值 39）。"
+    assert said["en"][4] == "Temperature 39.5 °C is too high (limit 39)."

@@ -21,6 +21,11 @@ def half_filled() -> pr.VisitForm:
     form.check_device("gas_alarm", "faulty")
     form.note = "头晕，女儿晚上来"
     form.follow_up = "tomorrow"
+    # issue 12's parts: an exception on the checklist (one still unwritten), advice given
+    form.checks.mark("family", True)
+    form.checks.write_concern("family", "儿子一个月没来")
+    form.checks.mark("home_safety", True)
+    form.checks.toggle_advice("anti_fraud")
     return form
 
 
@@ -31,7 +36,8 @@ def test_a_draft_brings_back_every_part_of_the_form():
         safety_devices=["smoke_detector", "gas_alarm"], outcome=p.MET,
         readings={"systolic": "185", "diastolic": "100"}, mood="low", needs={"medicine"},
         services=set(), safety_checks={"gas_alarm": "faulty"}, note="头晕，女儿晚上来",
-        follow_up="tomorrow")
+        follow_up="tomorrow", checks=pr.VisitChecks(
+            concerns={"family": "儿子一个月没来", "home_safety": ""}, advice={"anti_fraud"}))
     assert back.to_call(date(2026, 12, 1)) == form.to_call(date(2026, 12, 1))
 
 

@@ -19,6 +19,9 @@ from testkit.app_world import app_and_server, server_database
 pytestmark = pytest.mark.ui
 
 LATIN = re.compile(r"[A-Za-z]{4,}")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+#: Half-width punctuation in Chinese text (LANGUAGE.md rule 2); a time's colon (09:30) is not.
+HALF_WIDTH = re.compile(r"[,;?!()]|(?<!\d):|:(?!\d)")
 #: Units and names LANGUAGE.md allows on a Chinese screen.
 ALLOWED = {"mmHg", "mmol", "English"}
 WALKED: set[str] = set()
@@ -50,7 +53,13 @@ def english_on_screen(app: AppDriver) -> list[str]:
     # the server's address (settings: the account) is an identifier, not a word
     words = {word for text in app.texts() if text != LANGUAGE_SWITCH
              for word in LATIN.findall(re.sub(r"https?://\S+", "", text))}
-    return sorted(words - ALLOWED)
+    return sorted(words - ALLOWED) + half_width_on_screen(app)
+
+
+def half_width_on_screen(app: AppDriver) -> list[str]:
+    """Chinese lines with half-width punctuation in them."""
+    return [text for text in app.texts() if text != LANGUAGE_SWITCH and HAN.search(text)
+            and HALF_WIDTH.search(re.sub(r"https?://\S+", "", text))]
 
 
 def test_sign_in_screen_is_chinese(world):
@@ -86,6 +95,45 @@ def test_a_campaign_shows_at_the_top_of_today(world):
     assert english_on_screen(app) == []
 
 
+VISIT_STATES: list[str] = []
+
+
+def visit_state(name: str, app: AppDriver) -> list[str]:
+    VISIT_STATES.append(name)
+    return english_on_screen(app)
+
+
+def walk_the_visit_forms_states(app: AppDriver) -> None:
+    """The visit form's states, each read in Chinese: the checklist with an exception, a
+    dangerous reading's warning, an emergency, its red lines, a phone call; then thrown away."""
+    app.tap("见到本人")
+    app.wait_for_text("走访内容")
+    app.tap_id("family_concern")
+    assert visit_state("the checklist", app) == []
+    app.type("systolic", "185")
+    app.type("diastolic", "110")
+    app.wait_for_text("偏高（警戒值 180）")
+    assert visit_state("the warning", app) == []
+    app.tap("约明天回访")
+    app.wait_for_text("已约明天回访")
+    assert visit_state("the follow-up proposed", app) == []
+    app.tap("发现紧急情况并已处置")
+    app.tap("保存走访")
+    app.wait_for_text("请写下对紧急情况做了哪些处置。")
+    assert visit_state("an emergency's red lines", app) == []
+    app.send(cmd="scroll", id="scroll", to=0)
+    assert visit_state("the checklist's red line and the form's end", app) == []
+    app.send(cmd="scroll", id="scroll", to=1)
+    app.tap("电话", exact=True)
+    app.wait_until(lambda: not app.shows("血压"), what="a phone call: no readings")
+    assert visit_state("a phone call", app) == []
+    app.back()  # a half-filled visit asks first
+    app.wait_for_text("这次走访还没有保存")
+    assert visit_state("the question on 返回", app) == []
+    app.tap("不要了，清空后返回")
+    app.wait_for_screen("resident")
+
+
 def test_every_other_screen_is_chinese(world):
     app = world["app"]
     app.type("search", "zlx")
@@ -99,6 +147,9 @@ def test_every_other_screen_is_chinese(world):
         app.tap(button)
         app.wait_for_screen(screen)
         assert english_on_screen(app) == [], screen
+        if screen == "visit":
+            walk_the_visit_forms_states(app)  # ends back on the resident's screen
+            continue
         app.back()
         app.wait_for_screen("resident")
     app.back()
@@ -107,5 +158,6 @@ def test_every_other_screen_is_chinese(world):
     app.wait_for_screen("settings")
     assert english_on_screen(app) == []
     app.back()
-    print(f"\napp screens walked in Chinese: {len(WALKED)} ({', '.join(sorted(WALKED))})")
+    print(f"\napp screens walked in Chinese: {len(WALKED)} ({', '.join(sorted(WALKED))}), "
+          f"and {len(VISIT_STATES)} states of the visit form ({', '.join(VISIT_STATES)})")
     assert len(WALKED) >= 7

@@ -5,7 +5,7 @@ half-filled visit keeps its method, checklist and advice across the app being ki
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from server.db import make_engine
 from server.migrate import upgrade
 from server.models import Visit
 from shared import protocol as p
-from shared.district_day import local_time
+from shared.district_day import district_today, zone_or_default
 from testkit.app_driver import AppDriver
 from testkit.factories import PASSWORD, make_district, make_person, make_resident
 from testkit.live_server import LiveServer
@@ -118,3 +118,99 @@ def test_a_routine_visit_is_seven_taps(world):
     assert visit.outcome == p.MET
     assert visit.details["readings"] == {"systolic": 132, "diastolic": 84}
     assert visit.details["services"] == ["chat"]
+    # untouched, the new parts say "a door visit, nothing to note": nothing extra is sent
+    assert not visit.details.keys() & {"method", "checklist", "advice", "emergency_action"}
+
+
+def visit_day(visit: Visit) -> date:
+    return district_today(visit.visited_at, zone_or_default(None))
+
+
+def test_a_dangerous_reading_is_said_at_once_and_proposes_tomorrow(world):
+    app = signed_in(world)
+    open_visit(app, "wxy", "王秀英")
+    assert app.shows("走访方式")
+    app.tap("见到本人")
+    app.wait_for_text("走访内容")
+    assert app.shows("无问题")  # the checklist, untouched
+    app.type("systolic", "185")
+    app.type("diastolic", "110")
+    # said on the screen as it is typed, before anything is saved
+    app.wait_for_text("收缩压 185 mmHg，偏高（警戒值 180）。")
+    app.wait_for_text("舒张压 110 mmHg，偏高（警戒值 110）。")
+    app.wait_for_text("请让老人休息5分钟后再测一次；如果仍然这样，请联系家人或拨打120。")
+    assert app.screen() == "visit"
+    app.tap("约明天回访")  # the proposal: one tap
+    app.wait_for_text("已约明天回访")
+    # an exception on the checklist, advice given, her fall alarm checked
+    app.tap_id("home_safety_concern")
+    app.type("home_safety_text", "燃气灶打火不灵")
+    app.tap("防诈骗提醒")
+    app.tap("正常", exact=True)
+    app.tap("保存走访")
+    app.wait_for_screen("today")
+    visit = delivered(world, "王秀英")
+    details = visit.details
+    assert details["readings"] == {"systolic": 185, "diastolic": 110}
+    assert details["checklist"] == {"home_safety": "燃气灶打火不灵"}
+    assert details["advice"] == ["anti_fraud"]
+    assert details["safety_checks"] == {"fall_alarm": "ok"}
+    assert date.fromisoformat(details["follow_up_on"]) == visit_day(visit) + timedelta(days=1)
+    assert "method" not in details  # a door visit, the default
+
+
+def test_a_phone_call_takes_no_readings(world):
+    app = signed_in(world)
+    open_visit(app, "lgl", "李桂兰")
+    app.tap("见到本人")
+    app.wait_for_text("血压")
+    app.tap("电话", exact=True)
+    app.wait_until(lambda: not app.shows("血压"), what="the readings to go")
+    assert app.shows("走访内容")  # the checklist is asked over the phone too
+    app.tap("讲解政策")
+    app.tap("保存走访")
+    app.wait_for_screen("today")
+    details = delivered(world, "李桂兰").details
+    assert details["method"] == "phone" and details["advice"] == ["policy"]
+    assert "readings" not in details and "safety_checks" not in details
+
+
+def test_an_emergency_needs_what_was_done_and_survives_the_app_being_killed(world):
+    app = signed_in(world)
+    open_visit(app, "cyz", "陈玉珍")
+    app.tap("保存走访")  # nothing chosen yet
+    app.wait_for_text("请先选择上门情况。")
+    app.tap("发现紧急情况并已处置")
+    app.tap("保存走访")
+    app.wait_for_text("请写下对紧急情况做了哪些处置。")
+    assert app.screen() == "visit"
+    app.type("emergency_action", "老人摔倒，已拨打120，通知了女儿")
+    app.tap_id("health_concern")
+    app.tap("保存走访")  # marked 有情况 but not written: asked for
+    app.wait_for_text("请写明身体状况有什么情况，或点“无问题”。")
+    app.type("health_text", "摔倒后右腿疼")
+    app.tap("防诈骗提醒")
+    app.back()
+    app.tap("保留草稿，返回")
+    app.wait_for_screen("resident")
+
+    app.process.kill()  # the tablet dies on the stairs
+    app.process.wait()
+    app = world["app"] = AppDriver(world["tmp"] / "tablet", "zh_CN", env=world["env"],
+                                   log_path=world["tmp"] / "app-again.log")
+    app.wait_ready()
+    app.wait_for_screen("pin")
+    app.type("pin", PIN)
+    app.tap("解锁", exact=True)
+    app.wait_for_screen("today")
+    open_visit(app, "cyz", "陈玉珍")
+    app.wait_for_text("已恢复上次填写的内容")
+    assert app.field("emergency_action") == "老人摔倒，已拨打120，通知了女儿"
+    assert app.field("health_text") == "摔倒后右腿疼"
+    app.tap("保存走访")
+    app.wait_for_screen("today")
+    visit = delivered(world, "陈玉珍")
+    assert visit.outcome == p.EMERGENCY
+    assert visit.details["emergency_action"] == "老人摔倒，已拨打120，通知了女儿"
+    assert visit.details["checklist"] == {"health": "摔倒后右腿疼"}
+    assert visit.details["advice"] == ["anti_fraud"]

@@ -25,9 +25,9 @@ def N_(message: str) -> str:
 # ---- enumerations, as people say them ---------------------------------------------------------
 
 # Coded values read the one vocabulary (shared/vocabulary.py), limited to what the tablet sends.
-# The emergency outcome's button waits for its "what was done" field on the visit screen
-# (client/ui/visit_checks.py has the data, the server takes it); its records read as words.
-OUTCOME_LABELS = Words("outcome", tuple(code for code in p.OUTCOMES if code != p.EMERGENCY))
+# The emergency outcome asks on the visit screen what was done (client/ui/visit_checks.py);
+# records of every outcome read as words.
+OUTCOME_LABELS = Words("outcome", p.OUTCOMES)
 METHOD_LABELS = Words("method", p.VISIT_METHODS)
 ADVICE_LABELS = Words("advice", p.ADVICE)
 MOOD_LABELS = Words("mood", p.MOODS)

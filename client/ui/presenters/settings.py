@@ -1,7 +1,9 @@
 """The Settings screen: text sizes and the account's lines."""
 from __future__ import annotations
 
-from ..i18n import _
+from shared.punctuation import with_unit
+
+from ..i18n import _, language
 from .common import ROLE_LABELS, N_, label
 
 TEXT_SIZES = (("normal", N_("Normal"), 1.0), ("large", N_("Large"), 1.2),
@@ -11,7 +13,9 @@ TEXT_SIZES = (("normal", N_("Normal"), 1.0), ("large", N_("Large"), 1.2),
 def account_lines(account, encrypted: bool | None = None) -> list[tuple[str, str]]:
     if account is None:
         return []
-    lines = [(_("Signed in as"), f"{account.display_name} ({label(ROLE_LABELS, account.role)})"),
+    # 王晓丽（志愿者）: the role as an aside, in the language's brackets (LANGUAGE.md rule 2)
+    who = with_unit(account.display_name, label(ROLE_LABELS, account.role), language())
+    lines = [(_("Signed in as"), who),
              (_("Server"), account.server_url), (_("This tablet"), account.device_name)]
     if encrypted is not None:
         lines.append((_("Records on this tablet"), _("Encrypted") if encrypted else

@@ -6,16 +6,18 @@ from datetime import date, timedelta
 
 from shared import protocol as p
 from shared.district_rules import DEFAULT_RULES, DistrictRules
+from shared.readings import FOLLOW_UP_AFTER_DAYS
 from shared.schemas import ReadingsSchema
 
 from ..i18n import _
+from ..words import Words
 from ..visit_checks import VisitChecks, checklist_rows, danger_warnings  # noqa: F401
 from .common import (CHECK_LABELS, MOOD_LABELS, NEED_LABELS, OUTCOME_LABELS, READING_LABELS,
                      SERVICE_LABELS, N_, label)
 
 #: Shapes beside the words on the outcome and mood buttons (older volunteers find them by
 #: shape first); only glyphs every CJK font the app uses has, the bundled one included.
-OUTCOME_ICONS = {p.MET: "✔", p.NO_ANSWER: "○", p.REFUSED: "✕", p.AWAY: "◐",
+OUTCOME_ICONS = {p.MET: "✔", p.EMERGENCY: "！", p.NO_ANSWER: "○", p.REFUSED: "✕", p.AWAY: "◐",
                  p.HOSPITALISED: "♥", p.MOVED: "→", p.DECEASED: "●"}
 MOOD_ICONS = {"good": "↑", "ok": "→", "low": "↓"}
 
@@ -37,6 +39,13 @@ def follow_up_choices() -> list[tuple[str, str]]:
 
 FOLLOW_UP_CHOICES = (("none", N_("No follow-up"), None), ("tomorrow", N_("Tomorrow"), 1),
                      ("3days", N_("In 3 days"), 3), ("week", N_("In a week"), 7))
+#: The follow-up a dangerous reading proposes (the next day, shared/readings.py).
+DANGER_FOLLOW_UP = next(code for code, _label, days in FOLLOW_UP_CHOICES
+                        if days == FOLLOW_UP_AFTER_DAYS)
+#: The quick checklist's two states, "no problem" first (untouched).
+CHECK_STATE_LABELS = Words("check_state")
+#: Errors shown beside their own part of the form, not in the readings' list.
+FORM_ERRORS = frozenset({"outcome", "emergency_action", "checklist"})
 
 
 def _reading_ranges() -> dict[str, tuple[float, float, type]]:
@@ -74,20 +83,27 @@ class VisitForm:
         return self.outcome in (p.MET, p.EMERGENCY)
 
     def warnings(self, rules: DistrictRules = DEFAULT_RULES) -> list[str]:
-        """Dangerous readings, said at once; they propose a visit tomorrow."""
-        lines = danger_warnings(self.typed_readings(), rules) if self.met else []
-        if lines and self.follow_up == "none":
-            self.follow_up = "tomorrow"
-        return lines
+        """Dangerous readings, said at once as they are typed (none over the phone)."""
+        if not (self.met and self.checks.measures):
+            return []
+        return danger_warnings(self.typed_readings(), rules)
+
+    def propose_follow_up(self) -> None:
+        """The warning's one tap: come back tomorrow (shared/readings.py's follow-up)."""
+        self.follow_up = DANGER_FOLLOW_UP
 
     def typed_readings(self) -> dict:
-        """The readings typed so far that are numbers (the others are errors)."""
+        """The readings typed so far that are plausible numbers (the others are errors, or
+        still being typed: "18" on the way to 185 is no low pressure)."""
         values = {}
         for name, text in self.readings.items():
             try:
-                values[name] = float((text or "").strip())
+                value = float((text or "").strip())
             except ValueError:
                 continue
+            low, high, _kind = READING_RANGES[name]
+            if low <= value <= high:
+                values[name] = value
         return values
 
     def choose_outcome(self, outcome: str) -> None:
@@ -155,7 +171,8 @@ class VisitForm:
                              if (text or "").strip()},
                 "needs": sorted(self.needs), "services": sorted(self.services),
                 "safety_checks": dict(self.safety_checks), "note": self.note,
-                "away_reason": self.away_reason, "follow_up": self.follow_up}
+                "away_reason": self.away_reason, "follow_up": self.follow_up,
+                **self.checks.to_draft()}
 
     def is_blank(self) -> bool:
         """Nothing typed or tapped yet (nothing to ask about, nothing to keep)."""
@@ -186,7 +203,7 @@ class VisitForm:
                            if device in safety_devices and result in CHECK_LABELS},
             note=text(draft.get("note")), away_reason=text(draft.get("away_reason")),
             follow_up=follow_up if follow_up in {code for code, _t, _d in FOLLOW_UP_CHOICES}
-            else "none")
+            else "none", checks=VisitChecks.from_draft(draft))
 
     def to_call(self, today: date) -> dict:
         """Keyword arguments for ``FieldService.record_visit`` (call ``errors()`` first)."""
