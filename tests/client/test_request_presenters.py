@@ -96,7 +96,7 @@ def test_the_timeline_says_when_who_what_and_how():
         "11月23日 14:00 · 王建国 · 居民评价：不满意 · 平板",
         "    还在渗水",
         "— · 其他办理步骤",
-        "11月30日 10:00 · 王建国 · 备注 · 未发送",
+        "11月30日 10:00 · 王建国 · 备注 · 待上传",
         "    明天再去看看"]
     assert not re.search(r"[A-Za-z]{4,}", card["history"])
 
