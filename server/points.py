@@ -125,6 +125,11 @@ def request_records(session: Session, grid_ids: Iterable[int] = (),
     return records
 
 
+def request_facts(session: Session, grid_ids: Iterable[int]) -> list[sp.RequestEvent]:
+    """The points facts of the requests raised in ``grid_ids`` (shared.points.requests)."""
+    return request_events(request_records(session, grid_ids).values())
+
+
 @dataclass
 class Facts:
     residents: dict[str, Resident]
@@ -190,6 +195,14 @@ def ledger(session: Session, grid_ids: Iterable[int], now: datetime,
            person_ids: Iterable[int] | None = None) -> tuple[list[sp.Entry], Facts]:
     facts = load_facts(session, grid_ids, person_ids)
     return sp.compute_ledger(facts.items, rule_book(session), district_zone(), now), facts
+
+
+def in_period(entries: Iterable[sp.Entry], first: date, last: date,
+              person_id: int | None = None) -> list[sp.Entry]:
+    """The entries of the district days ``first``..``last`` (one person's with ``person_id``)."""
+    wanted = None if person_id is None else str(person_id)
+    return [e for e in entries if first <= e.day <= last
+            and (wanted is None or e.person_id == wanted)]
 
 
 def per_week(entries: Iterable[sp.Entry], first: date, last: date) -> list[tuple[date, int]]:
