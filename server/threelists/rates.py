@@ -21,6 +21,7 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from shared import requests as r
+from shared.points.requests import Rates
 
 from ..models import Area
 from .models import Department, ServiceRequest
@@ -37,21 +38,24 @@ class Tally:
     verdicts: int = 0
     satisfied: int = 0
 
-    @staticmethod
-    def _rate(part: int, whole: int) -> float | None:
-        return part / whole if whole else None
+    @property
+    def rates(self) -> Rates:
+        """The three rates of these counts, by the one definition the duty report and the
+        tablet use (shared.points.requests.Rates)."""
+        return Rates(self.raised, self.responded, self.due, self.resolved, self.verdicts,
+                     self.satisfied)
 
     @property
     def response_rate(self):
-        return self._rate(self.responded, self.raised)
+        return self.rates.response
 
     @property
     def resolution_rate(self):
-        return self._rate(self.resolved, self.due)
+        return self.rates.resolution
 
     @property
     def satisfaction_rate(self):
-        return self._rate(self.satisfied, self.verdicts)
+        return self.rates.satisfaction
 
     def add(self, other: "Tally") -> None:
         for name in ("raised", "responded", "due", "resolved", "verdicts", "satisfied"):
