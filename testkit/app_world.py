@@ -31,3 +31,18 @@ def app_and_server(url: str, engine, tmp: Path, env: dict,
     app.close()
     server.stop()
     engine.dispose()
+
+
+def killed_and_unlocked(world: dict, pin: str) -> AppDriver:
+    """The tablet dies (the app's process killed, as on the stairs), starts again and is
+    unlocked with ``pin``: the new driver, on the Today list, also kept as ``world["app"]``."""
+    world["app"].process.kill()
+    world["app"].process.wait()
+    app = world["app"] = AppDriver(world["tmp"] / "tablet", "zh_CN", env=world["env"],
+                                   log_path=world["tmp"] / "app-again.log")
+    app.wait_ready()
+    app.wait_for_screen("pin")
+    app.type("pin", pin)
+    app.tap("解锁", exact=True)
+    app.wait_for_screen("today")
+    return app

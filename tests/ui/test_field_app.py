@@ -19,7 +19,7 @@ from server.models import Area, Assignment, Device, Person, Visit
 from shared import protocol as p
 from testkit.factories import PASSWORD, make_district, make_person, make_resident
 from testkit.app_driver import AppDriver
-from testkit.app_world import app_and_server, server_database
+from testkit.app_world import app_and_server, killed_and_unlocked, server_database
 
 pytestmark = pytest.mark.ui
 
@@ -234,15 +234,7 @@ def test_a_half_filled_visit_asks_on_back_and_survives_the_app_being_killed(worl
     app.tap("保留草稿，返回")
     app.wait_for_screen("resident")
 
-    app.process.kill()  # the tablet dies on the stairs
-    app.process.wait()
-    app = world["app"] = AppDriver(world["tmp"] / "tablet", "zh_CN", env=world["env"],
-                                   log_path=world["tmp"] / "app-again.log")
-    app.wait_ready()
-    app.wait_for_screen("pin")
-    app.type("pin", "4821")
-    app.tap("解锁", exact=True)
-    app.wait_for_screen("today")
+    app = killed_and_unlocked(world, "4821")  # the tablet dies on the stairs
     app.type("search", "lgl")
     tap_resident(app, "李桂兰")
     app.tap("记录走访")

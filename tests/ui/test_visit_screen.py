@@ -17,6 +17,7 @@ from server.models import Visit
 from shared import protocol as p
 from shared.district_day import district_today, zone_or_default
 from testkit.app_driver import AppDriver
+from testkit.app_world import killed_and_unlocked
 from testkit.factories import PASSWORD, make_district, make_person, make_resident
 from testkit.live_server import LiveServer
 
@@ -194,15 +195,7 @@ def test_an_emergency_needs_what_was_done_and_survives_the_app_being_killed(worl
     app.tap("保留草稿，返回")
     app.wait_for_screen("resident")
 
-    app.process.kill()  # the tablet dies on the stairs
-    app.process.wait()
-    app = world["app"] = AppDriver(world["tmp"] / "tablet", "zh_CN", env=world["env"],
-                                   log_path=world["tmp"] / "app-again.log")
-    app.wait_ready()
-    app.wait_for_screen("pin")
-    app.type("pin", PIN)
-    app.tap("解锁", exact=True)
-    app.wait_for_screen("today")
+    app = killed_and_unlocked(world, PIN)  # the tablet dies on the stairs
     open_visit(app, "cyz", "陈玉珍")
     app.wait_for_text("已恢复上次填写的内容")
     assert app.field("emergency_action") == "老人摔倒，已拨打120，通知了女儿"
