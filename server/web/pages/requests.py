@@ -13,7 +13,6 @@ from datetime import timedelta
 from functools import wraps
 
 from flask import flash, redirect, render_template, request, session, url_for
-from sqlalchemy import select
 
 from shared import protocol as p
 from shared import requests as r
@@ -27,7 +26,7 @@ from ...models import Person, Resident
 from ...sync.batch import ChangeBatch
 from ...threelists import board as queries
 from ...threelists import rates, service, settings, workdays
-from ...threelists.models import DepartmentStaff, ServiceRequest
+from ...threelists.models import ServiceRequest
 from ...threelists.service import Made, MoveRefused
 from .. import exports
 from ..access import chosen_area, current_person, current_scope, not_found, sign_in_required
@@ -283,8 +282,7 @@ def current_department() -> tuple[Person, int] | None:
     person = db.session.get(Person, person_id) if person_id else None
     if person is None or not person.active or person.role != r.DEPARTMENT:
         return None
-    department_id = db.session.scalar(select(DepartmentStaff.department_id)
-                                      .where(DepartmentStaff.person_id == person.id))
+    department_id = service.actor_for(db.session, person).department_id
     return (person, department_id) if department_id else None
 
 
