@@ -172,8 +172,9 @@ mutation: venv
 	$(BIN)/python scripts/mutation.py $(MUTATION_MODULES)
 
 screenshots: venv catalogs system-deps
-	$(BIN)/python scripts/screenshots_app.py && $(BIN)/python scripts/screenshots_web.py && \
-	  $(BIN)/python scripts/screenshots_issue12.py && $(BIN)/python scripts/screenshots_roster.py
+	set -e; for script in screenshots_app screenshots_requests_app screenshots_web \
+	  screenshots_reports screenshots_requests screenshots_roster; do \
+	  $(BIN)/python scripts/$$script.py; done
 
 clean: stop
 	rm -rf var .pytest_cache .hypothesis .bench build dist *.egg-info

@@ -14,9 +14,7 @@ Runs its own Xvfb. ``--only duty`` shoots 我的履职 alone; ``--language`` one
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -29,7 +27,7 @@ from bench.device import (FAR_AWAY_SERVER, UNLOCK_CODE, flask_app, record_histor
 from client.ui import i18n  # noqa: E402
 from client.ui.presenters.settings import TEXT_SIZES  # noqa: E402
 from shared import vocabulary  # noqa: E402
-from testkit.app_driver import AppDriver, app_env, start_xvfb  # noqa: E402
+from testkit.app_driver import AppDriver, tablet_screen  # noqa: E402
 
 SHORT = {"zh_CN": "zh", "en": "en"}
 
@@ -300,10 +298,7 @@ def shoot_duty(out: Path, language: str, data_dir: Path, env: dict, workdir: Pat
     try:
         app.wait_ready()
         app.send(cmd="font_scale", scale=scale)
-        app.wait_for_screen("pin")
-        app.type("pin", UNLOCK_CODE)
-        app.send(cmd="tap_id", id="submit")
-        app.wait_for_screen("today")
+        app.unlock(UNLOCK_CODE)
         app.send(cmd="open", screen="duty")
         app.wait_for_text(_("My open tasks"))
         time.sleep(0.6)
@@ -321,10 +316,7 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="knockdoor-shots-"))
-    xvfb, display = start_xvfb(800, 1280)
-    try:
-        env = app_env(display, workdir / "kivy-home")
+    with tablet_screen() as (env, workdir):
         languages = args.language or tuple(SHORT)
         if args.only is None:
             data_dir, conflict_name = fill_tablet(workdir)
@@ -335,10 +327,6 @@ def main() -> None:
         for language in languages:
             shoot_duty(out, language, duty_dir, env, workdir)
             shoot_duty(out, language, duty_dir, env, workdir, large=True)
-    finally:
-        xvfb.terminate()
-        xvfb.wait()
-        shutil.rmtree(workdir, ignore_errors=True)
     for png in sorted(out.glob("app-*.png")):
         print(png.relative_to(ROOT) if png.is_relative_to(ROOT) else png)
 

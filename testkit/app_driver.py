@@ -13,10 +13,14 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 PREFIX = "@@"
@@ -311,6 +315,17 @@ class AppDriver:
         self.tap(button)
         self.wait_for_screen("today")
 
+    def unlock(self, pin: str, button: str | None = None) -> None:
+        """On the unlock screen a started app asks for: type ``pin``, press the unlock button
+        (by its words when given, else by its id), then the Today list."""
+        self.wait_for_screen("pin")
+        self.type("pin", pin)
+        if button is None:
+            self.tap_id("submit")
+        else:
+            self.tap(button, exact=True)
+        self.wait_for_screen("today")
+
     def field(self, widget_id: str) -> str:
         return self.send(cmd="field", id=widget_id)["text"]
 
@@ -359,6 +374,20 @@ def start_xvfb(width: int = 800, height: int = 1280):
 def app_env(display: str, kivy_home: str | Path) -> dict:
     return {"DISPLAY": display, "KIVY_NO_ARGS": "1", "KIVY_HOME": str(kivy_home),
             "KIVY_NO_FILELOG": "1", "KIVY_LOG_MODE": "PYTHON"}
+
+
+@contextmanager
+def tablet_screen(width: int = 800, height: int = 1280) -> Iterator[tuple[dict, Path]]:
+    """A private X server the size of a tablet and a scratch folder, for a script that shoots
+    the app: yields (the app's environment, the folder); both are gone afterwards."""
+    workdir = Path(tempfile.mkdtemp(prefix="knockdoor-shots-"))
+    xvfb, display = start_xvfb(width, height)
+    try:
+        yield app_env(display, workdir / "kivy-home"), workdir
+    finally:
+        xvfb.terminate()
+        xvfb.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -41,8 +41,5 @@ def killed_and_unlocked(world: dict, pin: str) -> AppDriver:
     app = world["app"] = AppDriver(world["tmp"] / "tablet", "zh_CN", env=world["env"],
                                    log_path=world["tmp"] / "app-again.log")
     app.wait_ready()
-    app.wait_for_screen("pin")
-    app.type("pin", pin)
-    app.tap("解锁", exact=True)
-    app.wait_for_screen("today")
+    app.unlock(pin, button="解锁")
     return app

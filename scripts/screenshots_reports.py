@@ -1,7 +1,7 @@
 """Screenshots of issue 12's supervisor pages (the monthly report, a campaign, the call list),
 in Chinese and English, on the same seeded district as scripts/screenshots_web.py.
 
-    .venv/bin/python scripts/screenshots_issue12.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots_reports.py [--out docs/screenshots]
 """
 from __future__ import annotations
 

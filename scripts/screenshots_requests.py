@@ -2,7 +2,7 @@
 board, a request walked through every state with its timeline, the hand-over, a department's
 inbox and one of its requests, the three rates, and the dashboard's three-rates card.
 
-    .venv/bin/python scripts/screenshots_issue14.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots_requests.py [--out docs/screenshots]
 
 Same seeded district as scripts/screenshots_web.py, plus two departments with an account each,
 a representative, a dozen requests at every stage (moved through the real rule and service)

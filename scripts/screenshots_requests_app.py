@@ -3,7 +3,7 @@ the list (with a need ticked at a visit offered as a request, and a request rais
 signal), and the request of docs/requests.md's "One request, every state" with its history (done again
 after "not satisfied", before the last verdict).
 
-    .venv/bin/python scripts/screenshots_issue14_app.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots_requests_app.py [--out docs/screenshots]
 
 Writes app-requests-<zh|en>.png and app-request-history-<zh|en>.png. The tablet is a
 representative's, filled through a real (in-process) server; runs its own Xvfb.
@@ -11,9 +11,7 @@ representative's, filled through a real (in-process) server; runs its own Xvfb.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +22,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench.device import UNLOCK_CODE, flask_app, signed_in_service  # noqa: E402
 from client.ui import i18n  # noqa: E402
-from testkit.app_driver import AppDriver, app_env, start_xvfb  # noqa: E402
+from testkit.app_driver import AppDriver, tablet_screen  # noqa: E402
 
 SHORT = {"zh_CN": "zh", "en": "en"}
 PASSWORD = "correct horse"
@@ -35,7 +33,7 @@ def fill_tablet(workdir: Path) -> tuple[Path, str]:
     dir, the walked request's id)."""
     from sqlalchemy.orm import Session
 
-    from screenshots_issue14 import walk_every_state
+    from screenshots_requests import walk_every_state
     from server.db import make_engine
     from server.migrate import upgrade
     from server.sync.batch import ChangeBatch
@@ -127,10 +125,7 @@ def shoot(out: Path, language: str, data_dir: Path, walk_id: str, env: dict,
     app = AppDriver(data_dir, language, env=env, log_path=workdir / f"app-{short}.log")
     try:
         app.wait_ready()
-        app.wait_for_screen("pin")
-        app.type("pin", UNLOCK_CODE)
-        app.send(cmd="tap_id", id="submit")
-        app.wait_for_screen("today")
+        app.unlock(UNLOCK_CODE)
         app.tap(_("Requests"), exact=True)
         app.wait_for_screen("requests")
         app.wait_for_text(_("Raise a request for it"))
@@ -153,17 +148,10 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="knockdoor-shots-"))
-    xvfb, display = start_xvfb(800, 1280)
-    try:
+    with tablet_screen() as (env, workdir):
         data_dir, walk_id = fill_tablet(workdir)
-        env = app_env(display, workdir / "kivy-home")
         for language in ("zh_CN", "en"):
             shoot(out, language, data_dir, walk_id, env, workdir)
-    finally:
-        xvfb.terminate()
-        xvfb.wait()
-        shutil.rmtree(workdir, ignore_errors=True)
     for png in sorted(out.glob("app-request*.png")):
         print(png.relative_to(ROOT) if png.is_relative_to(ROOT) else png)
 
