@@ -1,6 +1,7 @@
 """A bare HTTP client of the sync API, for the server-side figures."""
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timezone
 
@@ -54,3 +55,18 @@ def pull_everything(base_url: str, token: str, page: int) -> tuple[int, int]:
         if not body["has_more"]:
             break
     return changes, pages
+
+
+def signed_in_page_client(app, username: str, password: str):
+    """A Flask test client signed in to the web pages, and the CSRF token of its session (signing
+    in starts a fresh session, with a token of its own)."""
+    client = app.test_client()
+    token = _csrf_token(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": username, "password": password,
+                                           "csrf_token": token})
+    assert response.status_code == 302, response.status_code
+    return client, _csrf_token(client.get("/").get_data(as_text=True))
+
+
+def _csrf_token(page: str) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)

@@ -31,9 +31,9 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import psycopg
-from psycopg import sql
 
 from bench.common import BenchRow, stopwatch
+from bench.datasets import holds_dataset, mark_dataset
 from bench.stage import database_urls
 
 BENCH_DATABASE = os.environ.get("KNOCKDOOR_BENCH_POINTS_DATABASE", "knockdoor_bench_points")
@@ -42,17 +42,6 @@ GRIDS, RESIDENTS_PER_GRID, REPRESENTATIVES = 696, 30, 700
 VISITS_PER_WEEK, WEEKS = 4, 52
 BATCH_SAMPLE = 50
 NEW_VISITS = 100
-
-
-def _ensure(admin_dsn: str, raw_dsn: str) -> bool:
-    """Create the database if needed; True when the data set is already there."""
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-                           "WHERE datname = %s", (BENCH_DATABASE,)).fetchone()
-        if row is None:
-            conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-            return False
-        return row[0] == DATASET_VERSION
 
 
 def _build(bench_url: str, raw_dsn: str, now: datetime) -> int:
@@ -115,8 +104,7 @@ def _build(bench_url: str, raw_dsn: str, now: datetime) -> int:
                             copy.write_row((str(uuid.uuid4()), rid, grid, person, later, later,
                                             later, None, "{}", vid, "void"))
                             visits += 1
-        cur.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
-            sql.Identifier(BENCH_DATABASE), sql.Literal(DATASET_VERSION)))
+        mark_dataset(cur, BENCH_DATABASE, DATASET_VERSION)
         conn.commit()
         cur.execute("ANALYZE")
         conn.commit()
@@ -170,7 +158,7 @@ def run(pg_url: str, full_batch: bool = False) -> list[BenchRow]:
 
     bench_url, raw_dsn, admin_dsn = database_urls(pg_url, BENCH_DATABASE)
     note = "data set reused"
-    if not _ensure(admin_dsn, raw_dsn):
+    if not holds_dataset(admin_dsn, BENCH_DATABASE, DATASET_VERSION):
         with stopwatch() as elapsed:
             count = _build(bench_url, raw_dsn, datetime.now(timezone.utc))
         note = f"data set ({count:,} visits) built in {elapsed():.0f} s"

@@ -21,7 +21,9 @@ import psycopg
 from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
+from bench.api_client import signed_in_page_client
 from bench.common import BenchRow, stopwatch
+from bench.datasets import holds_dataset, mark_dataset
 
 BENCH_DATABASE = os.environ.get("KNOCKDOOR_BENCH_REQUESTS_DATABASE",
                                 "knockdoor_bench_requests")
@@ -46,17 +48,6 @@ def _version() -> str:
     from server.migrate import alembic_config
     heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
     return f"{DATASET_VERSION} at {','.join(sorted(heads))}"
-
-
-def _ensure(admin_dsn: str) -> bool:
-    """Make the database if needed; True when a data set of this version is there."""
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-                           "WHERE datname = %s", (BENCH_DATABASE,)).fetchone()
-        if row is None:
-            conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-            return False
-        return row[0] == _version()
 
 
 def _build(bench_url: str, admin_dsn: str) -> float:
@@ -123,7 +114,7 @@ def _build(bench_url: str, admin_dsn: str) -> float:
         with psycopg.connect(_dsn(bench_url), autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")  # what autovacuum does to a live database
         with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f"COMMENT ON DATABASE \"{BENCH_DATABASE}\" IS '{_version()}'")
+            mark_dataset(conn, BENCH_DATABASE, _version())
     return elapsed()
 
 
@@ -135,17 +126,6 @@ def _dsn(sqlalchemy_url: str) -> str:
 def _now():
     from shared.clock import utcnow
     return utcnow().replace(microsecond=0)
-
-
-def _signed_in(app):
-    import re
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"username": "bench_admin", "password": PASSWORD,
-                                           "csrf_token": token})
-    assert response.status_code == 302, response.status_code
-    return client
 
 
 def _median_ms(client, path: str, repeat: int = 5) -> float:
@@ -164,11 +144,11 @@ def run(pg_url: str) -> list[BenchRow]:
 
     bench_url, admin_dsn = _urls(pg_url)
     note = "data set reused"
-    if not _ensure(admin_dsn):
+    if not holds_dataset(admin_dsn, BENCH_DATABASE, _version()):
         note = f"data set built in {_build(bench_url, admin_dsn):.0f} s"
     app = create_app({"DATABASE_URL": bench_url, "SECRET_KEY": "bench",
                       "PASSWORD_HASH_METHOD": FAST_HASH, "LOGIN_MAX_FAILURES": 1000})
-    client = _signed_in(app)
+    client, _token = signed_in_page_client(app, "bench_admin", PASSWORD)
     today = date.today()
     year = f"from={(today - timedelta(days=365)).isoformat()}&to={today.isoformat()}"
     with psycopg.connect(_dsn(bench_url)) as conn:

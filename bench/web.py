@@ -21,9 +21,10 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import psycopg
-from psycopg import sql
 
+from bench.api_client import signed_in_page_client
 from bench.common import BenchRow, stopwatch
+from bench.datasets import holds_dataset, mark_dataset
 from bench.stage import database_urls
 
 BENCH_DATABASE = "knockdoor_bench_web"
@@ -42,25 +43,14 @@ GIVEN = ["秀英", "桂兰", "玉兰", "淑珍", "凤英", "建国", "德明", "
          "金花", "国华", "春梅", "淑芬", "玉梅", "素珍", "文华", "宝山", "振华"]
 
 
-def _ensure_database(admin_dsn: str) -> None:
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                              (BENCH_DATABASE,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-
-
-def _is_built(raw_dsn: str) -> bool:
-    try:
-        with psycopg.connect(raw_dsn) as conn:
-            version = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM "
-                                   "pg_database WHERE datname = %s",
-                                   (BENCH_DATABASE,)).fetchone()[0]
-            residents = conn.execute("SELECT count(*) FROM residents").fetchone()[0]
-            visits = conn.execute("SELECT count(*) FROM visits").fetchone()[0]
-            return version == DATASET_VERSION and residents == RESIDENTS and visits == VISITS
-    except psycopg.Error:
+def _is_built(admin_dsn: str, raw_dsn: str) -> bool:
+    """True when the data set is there, whole: its version and its counts."""
+    if not holds_dataset(admin_dsn, BENCH_DATABASE, DATASET_VERSION):
         return False
+    with psycopg.connect(raw_dsn) as conn:
+        residents = conn.execute("SELECT count(*) FROM residents").fetchone()[0]
+        visits = conn.execute("SELECT count(*) FROM visits").fetchone()[0]
+    return residents == RESIDENTS and visits == VISITS
 
 
 def _build(bench_url: str, raw_dsn: str) -> float:
@@ -185,8 +175,7 @@ def _build(bench_url: str, raw_dsn: str) -> float:
             for row in visit_rows:
                 copy.write_row(row)
         del visit_rows
-        cur.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
-            sql.Identifier(BENCH_DATABASE), sql.Literal(DATASET_VERSION)))
+        mark_dataset(cur, BENCH_DATABASE, DATASET_VERSION)
         conn.commit()
         cur.execute("ANALYZE")
         conn.commit()
@@ -195,18 +184,6 @@ def _build(bench_url: str, raw_dsn: str) -> float:
 
 def _median_ms(samples: list[float]) -> float:
     return round(statistics.median(samples) * 1000, 1)
-
-
-def _signed_in_client(app):
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"username": "bench_admin", "password": PASSWORD,
-                                           "csrf_token": token})
-    assert response.status_code == 302, response.status_code
-    # Signing in starts a fresh session, with a CSRF token of its own.
-    page = client.get("/export").get_data(as_text=True)
-    return client, re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
 def _time_get(client, path: str, repeat: int) -> list[float]:
@@ -233,13 +210,12 @@ def run(pg_url: str) -> list[BenchRow]:
     from server import create_app
 
     bench_url, raw_dsn, admin_dsn = database_urls(pg_url, BENCH_DATABASE)
-    _ensure_database(admin_dsn)
     build_note = "data set reused"
-    if not _is_built(raw_dsn):
+    if not _is_built(admin_dsn, raw_dsn):
         build_note = f"data set built with COPY in {_build(bench_url, raw_dsn):.0f} s"
     app = create_app({"DATABASE_URL": bench_url, "SECRET_KEY": "bench",
                       "PASSWORD_HASH_METHOD": FAST_HASH, "LOGIN_MAX_FAILURES": 1000})
-    client, token = _signed_in_client(app)
+    client, token = signed_in_page_client(app, "bench_admin", PASSWORD)
     rows: list[BenchRow] = []
 
     # Raw baselines: the plain SQL behind the dashboard and the grid page, same data, same run.
