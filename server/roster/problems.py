@@ -6,6 +6,12 @@ its parameters, and the page translates it in the supervisor's language.
 from __future__ import annotations
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` as a msgid of the web catalog where it is written, to be translated
+    where it is shown (the catalog's extractor looks for this name)."""
+    return message
+
+
 class Problem(ValueError):
     """A value that cannot be read. ``message`` is a msgid of the web catalog."""
 

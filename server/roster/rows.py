@@ -12,7 +12,7 @@ from .columns import PLAIN_FIELDS, Header
 from .dates import Birth, parse_birth
 from .idnumber import parse_id
 from .phones import parse_phone, split_phones
-from .problems import Problem
+from .problems import N_, Problem
 from .text import clean, compact
 
 from .words import CARE_WORDS, DEVICE_WORDS, KEEP_AS_NOTE, living_code, sex_code
@@ -22,7 +22,7 @@ _ITEM_SPLIT = re.compile(r"[、,，;；/]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PHONE_IN_TEXT = re.compile(r"\+?[0-9][0-9\-() ]{5,}[0-9]")
 #: msgids of the web catalog
-SEX_NAMES = {"M": "male", "F": "female"}
+SEX_NAMES = {"M": N_("male"), "F": N_("female")}
 
 
 @dataclass

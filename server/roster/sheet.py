@@ -13,6 +13,8 @@ import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
 
+from .problems import N_
+
 MAX_ROWS = 20_000
 #: Lines read at most, empty ones included (a sheet can claim a million empty rows).
 MAX_LINES = 2 * MAX_ROWS
@@ -73,8 +75,8 @@ def rows(filename: str, content: bytes) -> Iterator[list[str]]:
             yield row[:MAX_COLUMNS]
 
 
-UNREADABLE = ("The spreadsheet is damaged or not a spreadsheet; save it again from Excel or "
-              "WPS, or as CSV.")
+UNREADABLE = N_("The spreadsheet is damaged or not a spreadsheet; save it again from Excel or "
+                 "WPS, or as CSV.")
 
 
 def _xlsx_rows(content: bytes) -> Iterator[list[str]]:

@@ -10,16 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_python
 from babel.messages.pofile import read_po, write_po
 
 WEB = Path(__file__).parents[1]
 LOCALES = ("zh_CN", "en")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
-#: The roster reader (server/roster) speaks to the import page: its messages, and the
-#: Problem("…") messages of its pure parsers, belong to this catalog.
+#: The roster reader (server/roster) speaks to the import page: its messages, the Problem("…")
+#: and Unreadable("…") messages of its pure parsers and the msgids it marks N_("…") belong to
+#: this catalog.
 ROSTER = WEB.parent / "roster"
-ROSTER_KEYWORDS = {**KEYWORDS, "Problem": None}
+ROSTER_KEYWORDS = {**KEYWORDS, "Problem": None, "Unreadable": None, "N_": None}
+#: The error pages (server/errors.py) speak the web view's words too.
+ERRORS = WEB.parent / "errors.py"
 
 
 def extract() -> Catalog:
@@ -32,6 +35,9 @@ def extract() -> Catalog:
     for filename, lineno, message, _comments, _context in extract_from_dir(
             str(ROSTER), [("**.py", "python")], keywords=ROSTER_KEYWORDS):
         found.add(message, None, [(f"roster/{filename}", lineno)])
+    with ERRORS.open("rb") as source:
+        for lineno, _function, message, _comments in extract_python(source, KEYWORDS, [], {}):
+            found.add(message, None, [(f"../{ERRORS.name}", lineno)])
     return found
 
 
