@@ -30,43 +30,10 @@ GROUPINGS = ("grid", "community", "street", "department", "representative")
 
 
 @dataclass
-class Tally:
-    raised: int = 0
-    responded: int = 0
-    due: int = 0
-    resolved: int = 0
-    verdicts: int = 0
-    satisfied: int = 0
-
-    @property
-    def rates(self) -> Rates:
-        """The three rates of these counts, by the one definition the duty report and the
-        tablet use (shared.points.requests.Rates)."""
-        return Rates(self.raised, self.responded, self.due, self.resolved, self.verdicts,
-                     self.satisfied)
-
-    @property
-    def response_rate(self):
-        return self.rates.response
-
-    @property
-    def resolution_rate(self):
-        return self.rates.resolution
-
-    @property
-    def satisfaction_rate(self):
-        return self.rates.satisfaction
-
-    def add(self, other: "Tally") -> None:
-        for name in ("raised", "responded", "due", "resolved", "verdicts", "satisfied"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-@dataclass
 class RateRow:
     key: object
     name: str
-    tally: Tally = field(default_factory=Tally)
+    tally: Rates = field(default_factory=Rates)  # the group's counts and their rates
 
 
 def _counts(response_hours: int, today: date):
@@ -81,8 +48,8 @@ def _counts(response_hours: int, today: date):
             count(s.verdict == r.SATISFIED))
 
 
-def _tally(row) -> Tally:
-    return Tally(*(int(value or 0) for value in row))
+def _tally(row) -> Rates:
+    return Rates(*(int(value or 0) for value in row))
 
 
 def _where(grid_ids, start: datetime, end: datetime) -> tuple:
@@ -94,7 +61,7 @@ def _where(grid_ids, start: datetime, end: datetime) -> tuple:
 
 
 def three_rates(session: Session, grid_ids, start: datetime, end: datetime, by: str,
-                today: date, zone, response_hours: int) -> tuple[list[RateRow], Tally]:
+                today: date, zone, response_hours: int) -> tuple[list[RateRow], Rates]:
     """Rows per ``by`` (one of GROUPINGS) and the total, for requests raised in [start, end)
     in ``grid_ids`` (None: every grid). One grouped query; the total is the sum of its groups
     (every request is in exactly one, rows without an owner or department included), so the
@@ -105,10 +72,10 @@ def three_rates(session: Session, grid_ids, start: datetime, end: datetime, by: 
     key = {"department": (s.department_id,), "representative": (s.owner_id, s.owner_name)}.get(
         by, (s.grid_id,))
     if grid_ids is not None and not grid_ids:
-        return [], Tally()
+        return [], Rates()
     grouped = session.execute(select(*key, *_counts(response_hours, today))
                               .where(*_where(grid_ids, start, end)).group_by(*key)).all()
-    total = Tally()
+    total = Rates()
     rows: dict[object, RateRow] = {}
     areas = {a.id: (a.name, a.level, a.parent_id) for a in session.execute(
         select(Area.id, Area.name, Area.level, Area.parent_id))} \
@@ -118,7 +85,7 @@ def three_rates(session: Session, grid_ids, start: datetime, end: datetime, by: 
     width = len(key)
     for found in grouped:
         ident, counts = found[0], _tally(found[width:])
-        total.add(counts)
+        total += counts
         if ident is None:
             continue
         if by in ("community", "street"):
@@ -132,7 +99,8 @@ def three_rates(session: Session, grid_ids, start: datetime, end: datetime, by: 
             name = names.get(ident, str(ident))
         else:
             name = found[1] or str(ident)
-        rows.setdefault(ident, RateRow(ident, name)).tally.add(counts)
+        row = rows.setdefault(ident, RateRow(ident, name))
+        row.tally += counts
     return sorted(rows.values(), key=lambda x: x.name), total
 
 
@@ -145,7 +113,7 @@ def _up_to(areas, grid_id: int, level: str) -> int | None:
 
 
 def monthly_trend(session: Session, grid_ids, today: date, zone, response_hours: int,
-                  months: int = 6) -> list[tuple[date, Tally]]:
+                  months: int = 6) -> list[tuple[date, Rates]]:
     """The three rates of each of the last ``months`` calendar months (this one so far),
     oldest first: the dashboard's trend. One query, grouped by the month raised in."""
     from shared.district_day import day_start
@@ -156,9 +124,9 @@ def monthly_trend(session: Session, grid_ids, today: date, zone, response_hours:
         firsts.append(first)
         first = (first - timedelta(days=1)).replace(day=1)
     firsts.reverse()
-    trend = [(start, Tally()) for start in firsts]
+    totals = [Rates() for _ in firsts]
     if grid_ids is not None and not grid_ids:
-        return trend
+        return list(zip(firsts, totals))
     starts = [day_start(start, zone) for start in firsts]
     s = ServiceRequest
     month = case(*((s.raised_at < starts[i + 1], i) for i in range(months - 1)),
@@ -167,8 +135,8 @@ def monthly_trend(session: Session, grid_ids, today: date, zone, response_hours:
             select(month, *_counts(response_hours, today))
             .where(*_where(grid_ids, starts[0], day_start(today + timedelta(days=1), zone)))
             .group_by(month)):
-        trend[found[0]][1].add(_tally(found[1:]))
-    return trend
+        totals[found[0]] += _tally(found[1:])
+    return list(zip(firsts, totals))
 
 
 @dataclass
@@ -178,17 +146,18 @@ class TrendLine:
     points: str  # SVG polyline points
 
 
-def trend_lines(trend: list[tuple[date, Tally]], width: int = 960,
+def trend_lines(trend: list[tuple[date, Rates]], width: int = 960,
                 height: int = 200) -> list[TrendLine]:
     """The three rates as polylines over the months (0–100 %, a gap where a rate is —)."""
     left, right, top, bottom = 44, 8, 10, 26
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(trend) - 1, 1)
     lines = []
-    for name, css in (("response_rate", "rate-response"), ("resolution_rate", "rate-resolution"),
-                      ("satisfaction_rate", "rate-satisfaction")):
+    for name, rate, css in (("response_rate", "response", "rate-response"),
+                            ("resolution_rate", "resolution", "rate-resolution"),
+                            ("satisfaction_rate", "satisfaction", "rate-satisfaction")):
         points = [f"{left + i * step:.1f},{top + plot_h * (1 - value):.1f}"
-                  for i, (_month, tally) in enumerate(trend)
-                  if (value := getattr(tally, name)) is not None]
+                  for i, (_month, rates) in enumerate(trend)
+                  if (value := getattr(rates, rate)) is not None]
         lines.append(TrendLine(name, css, " ".join(points)))
     return lines

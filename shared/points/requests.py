@@ -31,7 +31,7 @@ instant keep the timeline's order.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable, Mapping
 
@@ -161,6 +161,10 @@ class Rates:
     @property
     def satisfaction(self) -> float | None:
         return self.satisfied / self.verdicts if self.verdicts else None
+
+    def __add__(self, other: Rates) -> Rates:
+        """The counts of both periods or groups together (their rates follow from them)."""
+        return Rates(*(mine + theirs for mine, theirs in zip(astuple(self), astuple(other))))
 
 
 def three_rates(events: Iterable[RequestEvent], first: date, last: date, zone,

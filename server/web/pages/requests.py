@@ -243,8 +243,8 @@ def request_rates():
 def _rate_cells(name: str, tally) -> tuple:
     """A row of the rates table as the page and the exports show it (formatted here: 700
     grids' rows through Jinja's attribute and call machinery cost as much as the query)."""
-    return (name, tally.raised, rate_text(tally.response_rate),
-            rate_text(tally.resolution_rate), rate_text(tally.satisfaction_rate), tally.verdicts)
+    return (name, tally.raised, rate_text(tally.response),
+            rate_text(tally.resolution), rate_text(tally.satisfaction), tally.verdicts)
 
 
 def _grids_or_all(scope) -> set[int] | None:
