@@ -171,6 +171,18 @@ def test_every_string_is_translated(language):
     assert all(mo.gettext(key) == value for key, value in translated.items() if value)
 
 
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+def test_the_catalog_holds_only_strings_the_app_uses(language):
+    """Words of coded values come from the one vocabulary (shared/vocabulary.py); a msgid the
+    app no longer passes through ``_`` or ``N_`` is a second, stale copy of a word."""
+    from babel.messages.pofile import read_po
+
+    po = i18n.LOCALE_DIR / language / "LC_MESSAGES" / "knockdoor.po"
+    with po.open("rb") as handle:
+        kept = {message.id for message in read_po(handle) if message.id}
+    assert sorted(kept - set(i18n.extract_messages())) == []
+
+
 # ---- background sync logic ----------------------------------------------------------------
 
 
