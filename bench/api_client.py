@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import requests
 
 
+from bench.common import stopwatch
 from bench.stage import PASSWORD, PROTOCOL
 from bench.visits import gzip_json, iso
 
@@ -70,3 +71,14 @@ def signed_in_page_client(app, username: str, password: str):
 
 def _csrf_token(page: str) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def page_seconds(client, path: str, repeat: int) -> list[float]:
+    """The seconds each of ``repeat`` GETs of ``path`` took (each must answer 200)."""
+    samples = []
+    for _ in range(repeat):
+        with stopwatch() as elapsed:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        samples.append(elapsed())
+    return samples

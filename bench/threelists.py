@@ -21,7 +21,7 @@ import psycopg
 from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
-from bench.api_client import signed_in_page_client
+from bench.api_client import page_seconds, signed_in_page_client
 from bench.common import BenchRow, stopwatch
 from bench.datasets import holds_dataset, mark_dataset
 
@@ -129,14 +129,8 @@ def _now():
 
 
 def _median_ms(client, path: str, repeat: int = 5) -> float:
-    client.get(path)  # warm the pool and the template cache
-    samples = []
-    for _ in range(repeat):
-        with stopwatch() as elapsed:
-            response = client.get(path)
-        assert response.status_code == 200, (path, response.status_code)
-        samples.append(elapsed())
-    return round(statistics.median(samples) * 1000, 1)
+    page_seconds(client, path, 1)  # warm the pool and the template cache
+    return round(statistics.median(page_seconds(client, path, repeat)) * 1000, 1)
 
 
 def run(pg_url: str) -> list[BenchRow]:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg
 
-from bench.api_client import signed_in_page_client
+from bench.api_client import page_seconds, signed_in_page_client
 from bench.common import BenchRow, stopwatch
 from bench.datasets import holds_dataset, mark_dataset
 from bench.stage import database_urls
@@ -186,16 +186,6 @@ def _median_ms(samples: list[float]) -> float:
     return round(statistics.median(samples) * 1000, 1)
 
 
-def _time_get(client, path: str, repeat: int) -> list[float]:
-    samples = []
-    for _ in range(repeat):
-        with stopwatch() as elapsed:
-            response = client.get(path)
-        assert response.status_code == 200, (path, response.status_code)
-        samples.append(elapsed())
-    return samples
-
-
 def _roster_csv(grid_codes: list[str], marker: str) -> bytes:
     rng = random.Random(5)
     lines = ["网格,姓名,性别,出生年份,地址,电话,居住情况"]
@@ -240,8 +230,8 @@ def run(pg_url: str) -> list[BenchRow]:
             "SELECT code FROM areas WHERE level = 'grid' ORDER BY id LIMIT 60").fetchall()]
         raw_grid = raw("SELECT * FROM residents WHERE grid_id = %s", (grid_ids[100],))
 
-    _time_get(client, "/", 1)  # warm the pool and the template cache
-    dashboard = _time_get(client, "/", 5)
+    page_seconds(client, "/", 1)  # warm the pool and the template cache
+    dashboard = page_seconds(client, "/", 5)
     rows.append(BenchRow(
         "dashboard render, whole district as admin (PostgreSQL, 30,000 residents, 1,000,000 "
         "visits)", _median_ms(dashboard), "ms", 1000, False,
@@ -250,7 +240,7 @@ def run(pg_url: str) -> list[BenchRow]:
         note=build_note))
     grid_samples = []
     for grid_id in grid_ids[::35]:
-        grid_samples += _time_get(client, f"/grids/{grid_id}", 1)
+        grid_samples += page_seconds(client, f"/grids/{grid_id}", 1)
     rows.append(BenchRow("grid page render (~43 residents, PostgreSQL)",
                          _median_ms(grid_samples), "ms", 300, False,
                          baseline=f"raw SQL for the grid's residents {raw_grid * 1000:.1f} ms"))
