@@ -175,7 +175,7 @@ def verify(tablets: list[Tablet], report: SimulationReport) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    """``knockdoor simulate`` (knockdoor/cli.py): ``args.usernames`` (comma-separated) and
+    """``knockdoor simulate`` (knockdoor/tablets.py): ``args.usernames`` (comma-separated) and
     ``args.password`` name the accounts; the CLI fills in the demo's when none are given."""
     usernames, password = args.usernames.split(","), args.password
     print(f"simulating {len(usernames)} tablets against {args.server} "

@@ -5,232 +5,25 @@ Every subcommand that touches the server database takes ``--database-url`` and o
 It lives outside ``server/`` and ``client/`` because it runs both sides: the server's commands
 and the demo's tablets (``simulate``) and the tablet app (``app``), which are imported only
 when run (a server needs no Kivy).
+
+The parser is here; each command's work is in the module named for what it holds: ``serving``,
+``maintenance``, ``accounts``, ``tablets`` and ``threelists_cli``.
 """
 from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
-import time
 
 from server.demo import DEFAULT_RANDOM_SEED, DEMO_PASSWORD
 
 from .accounts import cmd_create_user, cmd_reset_password
-from .database import default_database_url, is_sqlite, migrate_database, safe_url
+from .database import default_database_url
+from .maintenance import (DEFAULT_PRUNE_DAYS, cmd_migrate, cmd_points_ledger, cmd_prune,
+                          cmd_refresh_follow_ups, cmd_restored, cmd_seed)
+from .serving import POSTGRES_THREADS, SQLITE_THREADS, cmd_serve
+from .tablets import DEFAULT_SERVER, cmd_app, cmd_simulate
 
-DEFAULT_SERVER = "http://127.0.0.1:8000"
-MAX_DEFAULT_WORKERS = 4
-SQLITE_THREADS = 8
-POSTGRES_THREADS = 4
-#: The access log's line: address, time, method, path WITHOUT the query string, status, size,
-#: milliseconds. A query string or a referer can carry a resident's name or phone number (a
-#: search), so neither is logged.
-ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
-DEFAULT_PRUNE_DAYS = 30
-
-
-def cmd_migrate(args) -> int:
-    migrate_database(args.database_url)
-    print(f"Database is up to date: {safe_url(args.database_url)}")
-    return 0
-
-
-def cmd_restored(args) -> int:
-    """After restoring the database from a backup, before the server takes requests again."""
-    from sqlalchemy.orm import Session
-
-    from server.db import make_engine
-    from server.sync import changelog
-
-    migrate_database(args.database_url)
-    engine = make_engine(args.database_url)
-    with Session(engine) as session, session.begin():
-        head = changelog.head_position(session)
-        epoch, _since = changelog.rotate_epoch(session, head)
-    engine.dispose()
-    print(f"New epoch {epoch} from log position {head}: every tablet will start its copy over "
-          f"and re-send what this backup lacks at its next sync.")
-    return 0
-
-
-def default_workers(url: str) -> int:
-    if is_sqlite(url):
-        return 1  # one writer at a time anyway; threads serve the concurrent readers
-    return max(1, min(2 * (os.cpu_count() or 1) + 1, MAX_DEFAULT_WORKERS))
-
-
-def gunicorn_argv(args) -> list[str]:
-    workers = args.workers or default_workers(args.database_url)
-    threads = args.threads or (SQLITE_THREADS if is_sqlite(args.database_url)
-                               else POSTGRES_THREADS)
-    argv = [sys.executable, "-m", "gunicorn", "--bind", f"{args.host}:{args.port}",
-            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-            "--timeout", str(args.timeout), "--graceful-timeout", "20",
-            "--error-logfile", "-", "--log-level", args.log_level]
-    if args.access_log:
-        argv += ["--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT]
-    if _gunicorn_has_setting("control_socket_disable"):
-        # Newer gunicorns open a control socket at one fixed path per user; several servers
-        # (the demo, a test's, a benchmark's) would fight over it, and nothing here uses it.
-        argv.append("--no-control-socket")
-    argv.append("server.wsgi:app")
-    return argv
-
-
-def _gunicorn_has_setting(name: str) -> bool:
-    from gunicorn.config import KNOWN_SETTINGS
-
-    return any(setting.name == name for setting in KNOWN_SETTINGS)
-
-
-def cmd_serve(args) -> int:
-    url = args.database_url
-    migrate_database(url)
-    if is_sqlite(url) and args.workers and args.workers > 1:
-        print("note: several worker processes on SQLite take turns writing; "
-              "PostgreSQL is the database for that.", file=sys.stderr)
-    env = dict(os.environ, KNOCKDOOR_DATABASE_URL=url)
-    if not env.get("KNOCKDOOR_SECRET_KEY"):
-        # Every worker must sign web sessions with the same key. Without a configured one it is
-        # made here, once, and web sign-ins are forgotten when the server restarts.
-        env["KNOCKDOOR_SECRET_KEY"] = secrets.token_hex(32)
-        print("note: KNOCKDOOR_SECRET_KEY is not set; web sign-ins end when the server stops.",
-              file=sys.stderr)
-    argv = gunicorn_argv(args)
-    workers = argv[argv.index("--workers") + 1]
-    threads = argv[argv.index("--threads") + 1]
-    print(f"Knockdoor serving on http://{args.host}:{args.port} "
-          f"({workers} worker(s) x {threads} threads, database {safe_url(url)})", flush=True)
-    sys.stderr.flush()
-    # exec: gunicorn takes over this process (and its pid, for pid files and signals).
-    os.execve(sys.executable, argv, env)
-    return 0  # not reached
-
-
-def cmd_seed(args) -> int:
-    if not args.demo:
-        print("Nothing to seed: use `knockdoor seed --demo` to create the demo district.",
-              file=sys.stderr)
-        return 2
-    from sqlalchemy.orm import Session
-
-    from server.db import make_engine
-    from server.demo import DemoDataExists, seed_demo, wipe
-
-    migrate_database(args.database_url)
-    engine = make_engine(args.database_url)
-    try:
-        if args.reset:
-            wipe(engine)
-            print("Wiped all data from the database.")
-        started = time.perf_counter()
-        try:
-            with Session(engine) as session, session.begin():
-                summary = seed_demo(session, args.random_seed)
-        except DemoDataExists as error:
-            print(f"Not seeding: {error}", file=sys.stderr)
-            return 1
-        elapsed = time.perf_counter() - started
-    finally:
-        engine.dispose()
-    print(f"Seeded the demo district 华龙区 in {elapsed:.1f} s "
-          f"(random seed {args.random_seed}, database {safe_url(args.database_url)}):")
-    print(f"  {summary.counts_line()}")
-    print()
-    print(summary.logins_table())
-    return 0
-
-
-def cmd_prune(args) -> int:
-    from datetime import timedelta
-
-    from sqlalchemy.orm import Session
-
-    from shared.clock import utcnow
-
-    from server.db import make_engine
-    from server.prune import MIN_DAYS, prune
-
-    if args.older_than_days < MIN_DAYS:
-        print(f"--older-than-days must be at least {MIN_DAYS}.", file=sys.stderr)
-        return 2
-    migrate_database(args.database_url)
-    engine = make_engine(args.database_url)
-    try:
-        with Session(engine) as session, session.begin():
-            deleted = prune(session, timedelta(days=args.older_than_days), utcnow())
-    finally:
-        engine.dispose()
-    summary = ", ".join(f"{count} from {table}" for table, count in deleted.items())
-    print(f"Pruned records older than {args.older_than_days} days: {summary}.")
-    return 0
-
-
-def cmd_refresh_follow_ups(args) -> int:
-    from server.care import refresh_follow_ups
-    from server.config import Config
-    from server.db import make_engine
-    from server.district import load_rules
-
-    rules = load_rules(Config().DISTRICT_RULES)  # a bad file is named before anything runs
-    migrate_database(args.database_url)
-    engine = make_engine(args.database_url)
-    try:
-        with engine.begin() as connection:
-            changed = refresh_follow_ups(connection, rules)
-    finally:
-        engine.dispose()
-    print(f"Open follow-ups worked out again under the district's rules: {changed} changed.")
-    return 0
-
-
-def cmd_points_ledger(args) -> int:
-    from sqlalchemy.orm import Session
-
-    from server import points_store
-    from server.db import make_engine
-    from shared.clock import utcnow
-
-    migrate_database(args.database_url)
-    engine = make_engine(args.database_url)
-    started = time.perf_counter()
-    try:
-        with Session(engine) as session, session.begin():
-            if args.rebuild:
-                points_store.forget(session)
-            points_store.refresh(session, utcnow())
-    finally:
-        engine.dispose()
-    print(f"The stored duty-points ledger is up to date ({time.perf_counter() - started:.1f} s).")
-    return 0
-
-
-def demo_usernames(count: int) -> list[str]:
-    """The demo's first ``count`` field workers, one tablet each."""
-    from server.demo import field_usernames
-    names = field_usernames()
-    if count > len(names):
-        raise SystemExit(f"The demo has {len(names)} field workers; ask for at most that many "
-                         "tablets.")
-    return names[:count]
-
-
-def cmd_simulate(args) -> int:
-    from client import simulation
-
-    if not args.usernames:
-        args.usernames = ",".join(demo_usernames(args.tablets))
-    return int(simulation.main(args) or 0)
-
-
-def cmd_app(args) -> int:
-    from client import ui
-
-    return int(ui.main(args) or 0)
-
-
-# ---- the parser -----------------------------------------------------------------------------
 
 def _size(value: str) -> str:
     """'1280x800', checked; handed on as that text."""

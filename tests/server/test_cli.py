@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
-from knockdoor import cli
+from knockdoor import cli, serving
 from server.demo import DEMO_PASSWORD
 from server.models import Assignment, Person, Resident
 from shared import protocol as p
@@ -156,8 +156,8 @@ def test_serve_runs_gunicorn_on_the_database(database_url, engine, tmp_path):
 
 
 def test_default_workers_follow_the_database():
-    assert cli.default_workers("sqlite:///var/knockdoor.db") == 1
-    workers = cli.default_workers("postgresql+psycopg://postgres@127.0.0.1/knockdoor")
+    assert serving.default_workers("sqlite:///var/knockdoor.db") == 1
+    workers = serving.default_workers("postgresql+psycopg://postgres@127.0.0.1/knockdoor")
     assert 1 <= workers <= 4
     assert workers == min(2 * (os.cpu_count() or 1) + 1, 4)
 
@@ -165,7 +165,7 @@ def test_default_workers_follow_the_database():
 def test_serve_uses_threads_in_one_process_on_sqlite():
     args = cli.build_parser().parse_args(["serve", "--port", "9000"])
     args.database_url = "sqlite:///x.db"
-    argv = cli.gunicorn_argv(args)
+    argv = serving.gunicorn_argv(args)
     assert argv[argv.index("--workers") + 1] == "1"
     assert int(argv[argv.index("--threads") + 1]) > 1
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:9000"

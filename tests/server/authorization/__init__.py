@@ -1,0 +1,1 @@
+"""The authorization matrix: every role × every route × inside and outside its area."""

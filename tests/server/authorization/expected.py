@@ -1,0 +1,168 @@
+"""The matrix's table: for each route, side and actor, the outcome expected (the outcomes are
+named in :mod:`tests.server.authorization.test_authorization_matrix`)."""
+from __future__ import annotations
+
+ACTORS = ("volunteer", "grid_worker", "representative", "community_supervisor",
+          "street_supervisor", "admin", "signed_out", "revoked_device")
+USERNAMES = {"volunteer": "vol_a", "grid_worker": "vol_b", "representative": "vol_c",
+             "community_supervisor": "kunwu_sup", "street_supervisor": "street_sup",
+             "admin": "admin", "revoked_device": "revoked_vol"}
+FIELD = ("volunteer", "grid_worker", "representative")
+
+# Shorthands for rows: the eight actors' outcomes.
+LOGIN8 = ("login",) * 8
+
+
+def web(csup: str, ssup: str, admin: str) -> tuple:
+    """A web route: field roles, the signed-out and a revoked tablet are sent to sign in."""
+    return ("login",) * 3 + (csup, ssup, admin) + ("login", "login")
+
+
+PAGE8 = ("page",) * 8
+
+#: (endpoint, method) -> {side: outcomes per actor}
+EXPECTED: dict[tuple[str, str], dict[str, tuple]] = {
+    # ---- the JSON API
+    ("auth.login", "POST"): {"any": ("done",) * 6 + ("unauth", "wipe")},
+    ("sync.pull", "POST"): {"in": ("shown",) * 6 + ("unauth", "wipe"),
+                            "out": ("absent",) * 5 + ("shown", "unauth", "wipe")},
+    ("sync.push", "POST"): {"in": ("done",) * 6 + ("unauth", "wipe"),
+                            "out": ("rejected",) * 5 + ("done", "unauth", "wipe")},
+    ("auth.renew", "POST"): {"any": ("page",) * 6 + ("unauth", "wipe")},
+    # a sign-in sheet's code: anyone holding it signs in (signed_out holds a wrong one)
+    ("auth.provision", "POST"): {"any": ("done",) * 6 + ("unauth", "wipe")},
+    ("sync.state", "POST"): {"any": ("page",) * 6 + ("unauth", "wipe")},
+    ("health.healthz", "GET"): {"any": PAGE8},
+    ("api-docs.openapi_json", "GET"): {"any": PAGE8},
+    ("api-docs.openapi_swagger_ui", "GET"): {"any": PAGE8},
+    ("swagger_ui_asset", "GET"): {"any": PAGE8},
+    ("static", "GET"): {"any": ("hidden",) * 8},  # the app serves no files there
+    ("web.static", "GET"): {"any": PAGE8},
+    # ---- Open311: public reads without personal data; submitting needs a partner's key
+    ("open311.services", "GET"): {"any": PAGE8},
+    ("open311.list_requests", "GET"): {"any": PAGE8},
+    ("open311.one_request", "GET"): {"any": PAGE8},
+    ("open311.post_request", "POST"): {"any": ("forbidden",) * 8},
+    # ---- web pages
+    ("web.sign_in", "GET"): {"any": ("page",) * 3 + ("done",) * 3 + ("page", "page")},
+    ("web.sign_in", "POST"): {"any": ("forbidden",) * 3 + ("done",) * 3
+                              + ("unauth", "forbidden")},
+    ("web.dashboard", "GET"): {"in": web("shown", "shown", "shown"),
+                               "out": web("absent", "absent", "shown")},
+    ("web.area", "GET"): {"in": web("shown", "shown", "shown"),
+                          "out": web("hidden", "hidden", "shown")},
+    ("web.residents", "GET"): {"in": web("shown", "shown", "shown"),
+                               "out": web("hidden", "hidden", "shown")},
+    ("web.grid", "GET"): {"in": web("shown", "shown", "shown"),
+                          "out": web("hidden", "hidden", "shown")},
+    ("web.visits", "GET"): {"in": web("shown", "shown", "shown"),
+                            "out": web("absent", "absent", "shown")},
+    ("web.health", "GET"): {"in": web("shown", "shown", "shown"),
+                            "out": web("absent", "absent", "shown")},
+    ("web.resident", "GET"): {"in": web("shown", "shown", "shown"),
+                              "out": web("hidden", "hidden", "shown")},
+    ("web.move_resident_form", "GET"): {"in": web("shown", "shown", "shown"),
+                                        "out": web("hidden", "hidden", "shown")},
+    ("web.conflicts", "GET"): {"in": web("shown", "shown", "shown"),
+                               "out": web("absent", "absent", "shown")},
+    ("web.people", "GET"): {"in": web("shown", "shown", "shown"),
+                            "out": web("absent", "absent", "shown")},
+    ("web.person", "GET"): {"in": web("shown", "shown", "shown"),
+                            "out": web("hidden", "hidden", "shown")},
+    ("web.tablets", "GET"): {"in": web("shown", "shown", "shown"),
+                             "out": web("absent", "absent", "shown")},
+    ("web.import_form", "GET"): {"in": web("shown", "shown", "shown"),
+                                 "out": web("absent", "absent", "shown")},
+    # the roster template: the same empty workbook for everyone who may import
+    ("web.import_template", "GET"): {"any": web("page", "page", "page")},
+    ("web.export_form", "GET"): {"in": web("shown", "shown", "shown"),
+                                 "out": web("absent", "absent", "shown")},
+    ("web.export_download", "GET"): {"in": web("shown", "shown", "shown"),
+                                     "out": web("hidden", "hidden", "shown")},
+    ("web.audit_log", "GET"): {"in": web("shown", "shown", "shown"),
+                               "out": web("hidden", "hidden", "shown")},
+    # issue 12 (g): call lists, the monthly report, campaigns
+    ("web.call_list", "GET"): {"in": web("shown", "shown", "shown"),
+                               "out": web("hidden", "hidden", "shown")},
+    ("web.call_sheet_download", "GET"): {"in": web("shown", "shown", "shown"),
+                                         "out": web("hidden", "hidden", "shown")},
+    ("web.monthly_report", "GET"): {"in": web("shown", "shown", "shown"),
+                                    "out": web("hidden", "hidden", "shown")},
+    ("web.monthly_report_download", "GET"): {"in": web("page", "page", "page"),
+                                             "out": web("hidden", "hidden", "page")},
+    ("web.campaigns", "GET"): {"in": web("shown", "shown", "shown"),
+                               "out": web("absent", "absent", "shown")},
+    ("web.campaign", "GET"): {"in": web("shown", "shown", "shown"),
+                              "out": web("hidden", "hidden", "shown")},
+    ("web.alert_list", "GET"): {"in": web("shown", "shown", "shown"),
+                                "out": web("absent", "absent", "shown")},
+    ("web.points_table", "GET"): {"in": web("shown", "shown", "shown"),
+                                  "out": web("hidden", "hidden", "shown")},
+    ("web.points_person", "GET"): {"in": web("shown", "shown", "shown"),
+                                   "out": web("hidden", "hidden", "shown")},
+    ("web.points_export", "GET"): {"in": web("page", "page", "page"),
+                                   "out": web("hidden", "hidden", "page")},
+    ("web.duty_report", "GET"): {"in": web("page", "page", "page"),
+                                 "out": web("hidden", "hidden", "page")},
+    ("web.area_duty_report", "GET"): {"in": web("page", "page", "page"),
+                                      "out": web("hidden", "hidden", "page")},
+    ("web.duty_reports_zip", "GET"): {"any": web("page", "page", "page")},
+    ("web.points_rules", "GET"): {"any": web("forbidden", "forbidden", "page")},
+    ("web.requests_board", "GET"): {"in": web("shown", "shown", "shown"),
+                                    "out": web("hidden", "hidden", "shown")},
+    ("web.request_page", "GET"): {"in": web("shown", "shown", "shown"),
+                                  "out": web("hidden", "hidden", "shown")},
+    ("web.request_rates", "GET"): {"any": web("page", "page", "page")},
+    # department staff only (none of these actors is one: tests/web/test_requests_web.py)
+    ("web.inbox", "GET"): {"any": LOGIN8},
+    ("web.inbox_request", "GET"): {"any": LOGIN8},
+    # ---- web changes (run after the pages, in this order)
+    ("web.edit_resident_view", "POST"): {"in": web("done", "done", "done"),
+                                         "out": web("hidden", "hidden", "done")},
+    ("web.settle", "POST"): {"in": web("done", "done", "done"),
+                             "out": web("hidden", "hidden", "done")},
+    ("web.close_alert", "POST"): {"in": web("done", "done", "done"),
+                                  "out": web("hidden", "hidden", "done")},
+    ("web.pair_resident", "POST"): {"in": web("done", "done", "done"),
+                                    "out": web("hidden", "hidden", "done")},
+    ("web.end_pairing", "POST"): {"in": web("done", "done", "done"),
+                                  "out": web("hidden", "hidden", "done")},
+    ("web.add_person", "POST"): {"in": web("done", "done", "done"),
+                                 "out": web("refused", "refused", "done")},
+    ("web.import_roster", "POST"): {"in": web("done", "done", "done"),
+                                    "out": web("refused", "refused", "done")},
+    ("web.add_assignment", "POST"): {"in": web("done", "done", "done"),
+                                     "out": web("hidden", "hidden", "done")},
+    ("web.adjust_points", "POST"): {"in": web("done", "done", "done"),
+                                    "out": web("hidden", "hidden", "done")},
+    ("web.add_points_rules", "POST"): {"any": web("forbidden", "forbidden", "done")},
+    ("web.points_settings", "POST"): {"any": web("forbidden", "forbidden", "done")},
+    ("web.reset_person_password", "POST"): {"in": web("done", "done", "done"),
+                                            "out": web("hidden", "hidden", "done")},
+    ("web.sign_in_sheet", "POST"): {"in": web("shown", "shown", "shown"),
+                                    "out": web("hidden", "hidden", "shown")},
+    ("web.end_assignment", "GET"): {"in": web("page", "page", "page"),
+                                    "out": web("hidden", "hidden", "page")},
+    ("web.revoke_tablet", "GET"): {"in": web("page", "page", "page"),
+                                   "out": web("hidden", "hidden", "page")},
+    ("web.deactivate_person", "GET"): {"in": web("page", "page", "page"),
+                                       "out": web("hidden", "hidden", "page")},
+    ("web.end_assignment", "POST"): {"in": web("done", "done", "done"),
+                                     "out": web("hidden", "hidden", "done")},
+    ("web.revoke_tablet", "POST"): {"in": web("done", "done", "done"),
+                                    "out": web("hidden", "hidden", "done")},
+    ("web.deactivate_person", "POST"): {"in": web("done", "done", "done"),
+                                        "out": web("hidden", "hidden", "done")},
+    ("web.move_resident_view", "POST"): {"in": web("done", "done", "done"),
+                                         "out": web("hidden", "hidden", "done")},
+    ("web.start_campaign_view", "POST"): {"in": web("done", "done", "done"),
+                                          "out": web("refused", "refused", "done")},
+    ("web.end_campaign_view", "POST"): {"in": web("done", "done", "done"),
+                                        "out": web("hidden", "hidden", "done")},
+    ("web.raise_request_view", "POST"): {"in": web("done", "done", "done"),
+                                         "out": web("refused", "refused", "done")},
+    ("web.request_move", "POST"): {"in": web("done", "done", "done"),
+                                   "out": web("hidden", "hidden", "done")},
+    ("web.inbox_move", "POST"): {"any": LOGIN8},
+    ("web.sign_out", "POST"): {"any": LOGIN8},
+}
