@@ -71,15 +71,16 @@ def _known_ops(session: Session, device_id: str, keys) -> dict[str, Known | Trac
     found: dict[str, Known | Tracked] = {}
     op_ids = [op_id for op_id, _seq in keys if op_id]
     if op_ids:
+        # all(): one fetch of the whole answer from the driver, not one call per row.
         found = {row[0]: Known._make(row) for row in connection.execute(
-            known_ops_query(session, device_id, op_ids, []))}
+            known_ops_query(session, device_id, op_ids, [])).all()}
     # Two statements rather than one: a retried batch, found whole by its ids, asks nothing
     # more, and the numbers of a new batch are one index range. (One union answered every
     # retried op twice, a row to read in Python each time.) push_ops holds the device's row
     # lock by then, so no push of the same device commits between the two.
     seqs = [seq for op_id, seq in keys if seq and op_id not in found]
     if seqs:
-        for row in connection.execute(known_ops_query(session, device_id, [], seqs)):
+        for row in connection.execute(known_ops_query(session, device_id, [], seqs)).all():
             found.setdefault(row[0], Known._make(row))
     return found
 
