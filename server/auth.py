@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from flask import current_app, g, request
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from shared import protocol as p
@@ -126,7 +126,9 @@ def device_for_request(session: Session) -> Device:
     token = header[7:].strip()
     now = utcnow()
     token_hash = hash_token(token)
-    device = session.scalar(select(Device).where(Device.token_hash == token_hash))
+    # With its person (whether they are active is asked below): one query, not two.
+    device = session.scalar(select(Device).options(joinedload(Device.person))
+                            .where(Device.token_hash == token_hash))
     renewed = None
     if device is None:
         device = session.scalar(select(Device).where(Device.previous_token_hash == token_hash))

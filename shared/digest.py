@@ -20,8 +20,32 @@ _MASK = (1 << 64) - 1
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _c_canonical():
+    """The C encoder behind ``_CANONICAL``, made once instead of on every call, and without the
+    circular-reference check (JSON values read from a body or built from columns hold no
+    cycles): ~2 µs less per op (a re-push pays little else). None where the C encoder is
+    missing or takes other arguments than the one tried here, or gives other bytes."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    escape = getattr(json.encoder, "c_encode_basestring", None)
+    if make is None or escape is None:
+        return None
+    try:
+        encode = make(None, _CANONICAL.default, escape, None, ":", ",", True, False, True)
+        sample = {"b": ["独居", 2.5, None, True, -1], "a": {"\u2028\"\\": 1e300}}
+        if "".join(encode(sample, 0)) != _CANONICAL.encode(sample):
+            return None
+    except Exception:  # any surprise means: use the encoder's own path
+        return None
+    return encode
+
+
+_ENCODE = _c_canonical()
+
+
 def canonical_json(value) -> str:
-    return _CANONICAL.encode(value)
+    if _ENCODE is None:
+        return _CANONICAL.encode(value)
+    return "".join(_ENCODE(value, 0))
 
 
 def record_hash(entity: str, payload_text: str) -> int:

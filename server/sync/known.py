@@ -65,14 +65,23 @@ class Known(NamedTuple):
 
 
 def _known_ops(session: Session, device_id: str, keys) -> dict[str, Known | Tracked]:
-    op_ids = [op_id for op_id, _seq in keys if op_id]
-    seqs = [seq for _op_id, seq in keys if seq]
-    if not op_ids and not seqs:
-        return {}
+    """The ops of ``keys`` received before, by op id (whole rows), and the ops that hold the
+    sequence numbers of the others (their keys alone, for ``seq_reused``)."""
+    connection = session.connection()
     found: dict[str, Known | Tracked] = {}
-    for row in session.connection().execute(known_ops_query(session, device_id, op_ids, seqs)):
-        if row[2] is not None or row[0] not in found:  # a whole row over the keys alone
-            found[row[0]] = Known._make(row)
+    op_ids = [op_id for op_id, _seq in keys if op_id]
+    if op_ids:
+        # all(): one fetch of the whole answer from the driver, not one call per row.
+        found = {row[0]: Known._make(row) for row in connection.execute(
+            known_ops_query(session, device_id, op_ids, [])).all()}
+    # Two statements rather than one: a retried batch, found whole by its ids, asks nothing
+    # more, and the numbers of a new batch are one index range. (One union answered every
+    # retried op twice, a row to read in Python each time.) push_ops holds the device's row
+    # lock by then, so no push of the same device commits between the two.
+    seqs = [seq for op_id, seq in keys if seq and op_id not in found]
+    if seqs:
+        for row in connection.execute(known_ops_query(session, device_id, [], seqs)).all():
+            found.setdefault(row[0], Known._make(row))
     return found
 
 

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from sqlalchemy import BigInteger, Date, Text, select
 
 from server.models import AppliedOp, UTCDateTime
-from server.sync.bulk import among, array_literal, insert_rows, pg_array
+from server.sync.bulk import (_array_literal_by_item, among, array_literal, insert_rows,
+                              pg_array)
 
 #: What a stored text may hold: anything but NUL and lone surrogates (shared.schemas).
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
@@ -57,6 +58,12 @@ def test_any_storable_text_survives(db_session, values):
         assert _round_trip(db_session, values, Text()) == values
     else:
         assert array_literal(values) is not None  # built; only PostgreSQL reads it
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TEXT | st.sampled_from(TRICKY), max_size=20))
+def test_strings_joined_in_one_go_give_the_text_built_item_by_item(values):
+    assert array_literal(values) == _array_literal_by_item(values)
 
 
 def test_an_array_parameter_is_read_once_not_once_per_row(db_session):

@@ -5,8 +5,11 @@ import gzip
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from server.api.body import nests_deeper_than
 from server.models import AppliedOp, CaseNote, Visit
 from shared import protocol as p
 from shared.clock import parse_instant
@@ -96,6 +99,29 @@ def test_nesting_inside_strings_is_not_counted(alice, neighbourhood):
     results = alice.push_ok([note_op(1, hood.grid_a.id, hood.resident_a.id,
                                      text="[[[[" * 100 + "{{{{" * 100)])
     assert results[0]["status"] == "applied"
+
+
+#: JSON values whose strings are made of what the nesting check must see through.
+TRICKY_JSON = st.recursive(
+    st.none() | st.integers() | st.text(st.sampled_from('[]{}"\\ ,:a'), max_size=8),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(st.sampled_from('[]{}"a'), max_size=3), children, max_size=3),
+    max_leaves=30)
+
+
+def _depth(value) -> int:
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    return 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(TRICKY_JSON, st.booleans(), st.integers(0, 6))
+def test_the_nesting_check_counts_the_brackets_outside_strings_only(value, ascii_only, limit):
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    assert nests_deeper_than(text.encode(), limit) == (_depth(value) > limit), text
 
 
 @pytest.mark.parametrize("number", ["Infinity", "-Infinity", "NaN", "1e400"])
