@@ -31,9 +31,14 @@ def login(base_url: str, username: str, session: requests.Session | None = None,
 
 
 def post(session: requests.Session, base_url: str, path: str, data: bytes, token: str) -> dict:
-    response = session.post(base_url + path, data=data,
-                            headers={**HEADERS, "Authorization": f"Bearer {token}"},
-                            timeout=(5, 120))
+    """POST to the sync API. A connection the server closed while it sat idle (keep-alive ran
+    out between login and the first push) is tried once more on a new one, as a tablet does:
+    the sync API's writes are idempotent, so a resent push is answered, never applied twice."""
+    headers = {**HEADERS, "Authorization": f"Bearer {token}"}
+    try:
+        response = session.post(base_url + path, data=data, headers=headers, timeout=(5, 120))
+    except requests.ConnectionError:
+        response = session.post(base_url + path, data=data, headers=headers, timeout=(5, 120))
     if response.status_code != 200:
         raise RuntimeError(f"{path} answered {response.status_code}: {response.text[:300]}")
     return response.json()

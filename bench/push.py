@@ -233,6 +233,8 @@ def bench_push(stage: Stage, sizes: Sizes, *, devices: int | None = None,
         session, token, bodies, warm_up = plan
         try:
             post(session, stage.base_url, "/api/v1/sync/push", warm_up, token)
+        except Exception as error:  # reported below; the timed batches still run
+            failures.append(f"warm-up: {error.__class__.__name__}: {str(error)[:300]}")
         finally:
             gate.wait()
         mine: dict[str, int] = {}
