@@ -60,7 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--batches", type=int, default=20)
-    parser.add_argument("--residents", type=int, default=FULL.grid_residents)
+    parser.add_argument("--residents", type=int, default=FULL.grid_residents,
+                        help="residents per grid")
+    parser.add_argument("--grids", type=int, default=1,
+                        help="grids seeded (as many pushers); the first grid's pusher pushes")
     parser.add_argument("--sql", action="append", default=[],
                         help="a statement to run after seeding (an experiment's schema change)")
     args = parser.parse_args(argv)
@@ -75,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = replace(FULL, grid_residents=args.residents)
     fresh_database(args.pg_url)
-    seeded = seed(args.pg_url, sizes, push=True, tablets=False, rush=False, push_devices=1)
+    seeded = seed(args.pg_url, sizes, push=True, tablets=False, rush=False,
+                  push_devices=args.grids)
     if args.sql:
         from bench.stage import libpq_url
         with psycopg.connect(libpq_url(args.pg_url), autocommit=True) as conn:
@@ -116,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(11)
     ops = visit_ops(rng, grid_id, seeded.residents[grid_id], (args.batches + 1) * args.batch)
     total_ns = 0
+    per_batch: list[float] = []
     for number in range(args.batches + 1):
         body = push_body(ops[number * args.batch:(number + 1) * args.batch])
         meter.on = number > 0
@@ -130,13 +135,23 @@ def main(argv: list[str] | None = None) -> int:
         meter.sample(pid, None)  # closes COMMIT's interval
         if number > 0:
             total_ns += backend_ns(pid) - start
+            per_batch.append((backend_ns(pid) - start) / args.batch / 1000)
+    with engine.connect() as conn:  # the requests' connection: which plans its statements keep
+        prepared = conn.exec_driver_sql(
+            "SELECT generic_plans, custom_plans, statement FROM pg_prepared_statements").all()
     ops_timed = args.batches * args.batch
     measured = sum(meter.totals.values())
     print(f"{ops_timed} ops; backend CPU {total_ns / ops_timed / 1000:.1f} µs/op "
           f"({measured / ops_timed / 1000:.1f} attributed to statements)")
+    # PostgreSQL plans a prepared statement anew for its first five runs (custom plans), then
+    # keeps a generic plan; psycopg prepares a statement on its fifth run (prepare_threshold).
+    print("per batch, µs/op: " + " ".join(f"{value:.0f}" for value in per_batch))
     for label, ns in sorted(meter.totals.items(), key=lambda item: -item[1]):
         print(f"{ns / ops_timed / 1000:7.2f} µs/op  {meter.counts[label] / args.batches:5.1f}×/batch"
               f"  {label}")
+    print("prepared by psycopg (generic plans / custom plans):")
+    for generic, custom, statement in prepared:
+        print(f"  {generic:3d} / {custom:3d}  {label_of(statement)}")
     return 0
 
 
