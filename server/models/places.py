@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.clock import utcnow
@@ -29,7 +29,7 @@ class Area(Base):
 class Resident(Base):
     __tablename__ = "residents"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    grid_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))  # ix_residents_grid_last_met
+    grid_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     name: Mapped[str] = mapped_column(String(40))
     search_keys: Mapped[str] = mapped_column(Text, default="")
     sex: Mapped[str] = mapped_column(String(1))
@@ -62,11 +62,11 @@ class Resident(Base):
     field_stamps: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Derived from visits (shared.due), kept here so lists and dashboards need no visit scan.
+    # Each pushed visit updates them: no index may hold one of them, so that the update is HOT
+    # (written on the row's page, no index entry; migration 0008a_resident_facts_hot).
     last_visit_at: Mapped[datetime | None]
     last_met_at: Mapped[datetime | None]
     follow_up_since: Mapped[datetime | None]
-
-    __table_args__ = (Index("ix_residents_grid_last_met", "grid_id", "last_met_at"),)
 
 
 class ResidentMove(Base):

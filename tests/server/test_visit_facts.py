@@ -54,3 +54,15 @@ def test_visits_arriving_in_time_order_never_need_the_history(visits, alone):
         assert not batch._recompute
     assert facts.last_met_at == last_met(seen)
     assert facts.follow_up_since == open_follow_up(situation, seen)
+
+
+def test_no_index_holds_a_visit_fact():
+    """Every pushed visit updates its resident's facts. With none of them in an index of
+    ``residents``, PostgreSQL can write that update beside the old row (HOT) without a new
+    entry in every index of the table (migration 0008a_resident_facts_hot)."""
+    from server.models import Resident
+
+    facts = {"last_visit_at", "last_met_at", "follow_up_since"}
+    indexed = {column.name for index in Resident.__table__.indexes for column in index.columns}
+    assert facts <= set(Resident.__table__.columns.keys())
+    assert not facts & indexed, facts & indexed
