@@ -24,7 +24,7 @@ from shared.schemas import EARLIEST_INSTANT
 
 from . import district
 from .models import Alert, Person, Resident, UTCDateTime, Visit
-from .sync.bulk import pg_array
+from .sync.bulk import among, pg_array
 
 READING = "reading"
 LADDER = "ladder"
@@ -69,14 +69,14 @@ def _ladder_alerts(session: Session, residents: dict[str, int], rules) -> list[A
         return []
     already = set(session.scalars(select(Alert.resident_id).where(
         Alert.kind == LADDER, Alert.closed_at.is_(None),
-        Alert.resident_id.in_(list(residents)))))
+        among(session, Alert.resident_id, residents))))
     wanted = [rid for rid in residents if rid not in already]
     if not wanted:
         return []
     today = district.today()
     profiles = {row.id: row for row in session.execute(select(
         Resident.id, Resident.grid_id, Resident.care_categories, Resident.birth_year,
-        Resident.risk_tier, Resident.last_met_at).where(Resident.id.in_(wanted)))}
+        Resident.risk_tier, Resident.last_met_at).where(among(session, Resident.id, wanted)))}
     history = _since_last_met(session, profiles)
     raised = []
     for resident_id in wanted:
@@ -105,7 +105,7 @@ def _since_last_met(session: Session, profiles: dict) -> dict[str, list[VisitFac
     columns = (Visit.resident_id, Visit.id, Visit.visited_at, Visit.outcome, Visit.corrects_id,
                Visit.correction)
     ids = list(profiles)
-    corrections = select(*columns).where(Visit.resident_id.in_(ids),
+    corrections = select(*columns).where(among(session, Visit.resident_id, ids),
                                          Visit.corrects_id.is_not(None))
     if session.get_bind().dialect.name == "postgresql":
         # One statement whatever the residents: per resident, a range of its visits' index.

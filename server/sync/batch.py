@@ -15,7 +15,7 @@ from shared.due import MET_OUTCOMES, VisitFact, visit_facts
 from .. import district
 from ..models import CaseNote, Conflict, Resident, Visit
 from . import changelog
-from .bulk import insert_rows, update_rows
+from .bulk import among, insert_rows, update_rows
 from .changelog import Change
 from .locks import check_locked
 from .records import conflict_payload, note_payload, resident_payload, visit_payload
@@ -200,12 +200,12 @@ class ChangeBatch:
             for row in self.session.execute(select(
                     Visit.resident_id, Visit.id, Visit.visited_at, Visit.outcome,
                     Visit.corrects_id, Visit.correction).where(
-                    Visit.resident_id.in_(list(self._recompute)))):
+                    among(self.session, Visit.resident_id, self._recompute))):
                 history[row.resident_id].append(VisitFact(row.id, row.visited_at, row.outcome,
                                                           row.corrects_id, row.correction))
             profiles = {row.id: row for row in self.session.execute(select(
                 Resident.id, Resident.care_categories, Resident.birth_year,
-                Resident.risk_tier).where(Resident.id.in_(list(self._recompute))))}
+                Resident.risk_tier).where(among(self.session, Resident.id, self._recompute)))}
             for resident_id, visits in history.items():
                 facts = self._facts.setdefault(resident_id, ResidentFacts(resident_id, 0))
                 profile = profiles.get(resident_id)
