@@ -174,14 +174,14 @@ def _lock_residents(ctx: PushContext, ops: list[dict]) -> None:
     visit rules need are read; a resident whose fields are edited is loaded whole later."""
     ids = sorted({op["entity_id"] if op["entity"] == p.RESIDENT else op["data"]["resident_id"]
                   for op in ops if op["entity"] != p.REQUEST_EVENT})
-    columns = [getattr(Resident, name) for name in ResidentFacts.COLUMNS]
+    columns = ResidentFacts.selected()
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         for row in ctx.session.execute(select(*columns).where(among(ctx.session, Resident.id,
                                                                       chunk))
                                        .order_by(Resident.id)
                                        .with_for_update(key_share=True)):
-            ctx.facts[row.id] = ResidentFacts(*row)
+            ctx.facts[row.id] = ResidentFacts.from_row(row)
 
 
 def _existing_records(session: Session, ops: list[dict]) -> set[tuple[str, str]]:
