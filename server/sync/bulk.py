@@ -124,6 +124,32 @@ def among(session: Session, column, values):
     return column == any_(pg_array(values, column.type))
 
 
+def among_bound(column, name: str, postgres: bool):
+    """:func:`among` for a statement built once and run again and again: the values come as
+    the bound parameter ``name`` (give it :func:`bound_array` of them). A statement built
+    afresh for every batch costs SQLAlchemy its cache key, a walk of the whole statement
+    (~0.2 ms of CPU for a small SELECT); a statement kept has it remembered."""
+    if not postgres:
+        return column.in_(bindparam(name, expanding=True))
+    return column == any_(array_param(name, column.type))
+
+
+def array_param(name: str, item_type):
+    """The bound parameter ``name`` as an array of ``item_type`` (see :func:`pg_array`)."""
+    if isinstance(item_type, String):
+        item_type = Text()
+    return cast(bindparam(name, type_=NullType()), ARRAY(item_type))
+
+
+def bound_array(values, postgres: bool):
+    """The value of a parameter of :func:`among_bound` or :func:`array_param`."""
+    values = list(values)
+    if not postgres:
+        return values
+    literal = array_literal(values)
+    return values if literal is None else literal
+
+
 def found_keys(session: Session, column, values):
     """The SELECT of those ``values`` that ``column`` (a unique key) holds. On PostgreSQL each
     value is a probe of the key's index of its own (a LATERAL ``LIMIT 1`` over ``unnest``), so
