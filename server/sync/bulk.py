@@ -155,10 +155,16 @@ def found_keys(session: Session, column, values):
     value is a probe of the key's index of its own (a LATERAL ``LIMIT 1`` over ``unnest``), so
     the cost is that of the values, never of the table: ``column = ANY(…)`` left the planner
     free to read a whole never-analysed table (visits grow with every push)."""
-    values = list(values)
-    if session.get_bind().dialect.name != "postgresql":
-        return select(column).where(column.in_(values))
-    keys = func.unnest(pg_array(values, column.type)).table_valued("key").render_derived()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    return found_keys_bound(column, "keys", postgres).params(keys=bound_array(values, postgres))
+
+
+def found_keys_bound(column, name: str, postgres: bool):
+    """:func:`found_keys` for a statement built once: the values come as the bound parameter
+    ``name`` (give it :func:`bound_array` of them; see :func:`among_bound`)."""
+    if not postgres:
+        return select(column).where(column.in_(bindparam(name, expanding=True)))
+    keys = func.unnest(array_param(name, column.type)).table_valued("key").render_derived()
     probe = select(column).where(column == keys.c.key).limit(1).lateral()
     return select(probe).select_from(keys).join(probe, true())
 
