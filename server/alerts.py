@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import Text, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -24,7 +25,7 @@ from shared.schemas import EARLIEST_INSTANT
 
 from . import district
 from .models import Alert, Person, Resident, UTCDateTime, Visit
-from .sync.bulk import pg_array
+from .sync.bulk import among_bound, array_param, bound_array
 
 READING = "reading"
 LADDER = "ladder"
@@ -64,19 +65,43 @@ def _alert(kind: str, row: dict, detail: dict) -> Alert:
                  visit_id=row["id"], detail=detail, raised_at=utcnow())
 
 
+@lru_cache(maxsize=None)
+def _ladder_statements(postgres: bool):
+    """The ladder's statements, built once per kind of database (bulk.among_bound): the open
+    ladder alerts among residents, their profiles, corrections of their visits and (on
+    PostgreSQL) their visits since they were last met."""
+    columns = (Visit.resident_id, Visit.id, Visit.visited_at, Visit.outcome, Visit.corrects_id,
+               Visit.correction)
+    already = select(Alert.resident_id).where(
+        Alert.kind == LADDER, Alert.closed_at.is_(None),
+        among_bound(Alert.resident_id, "ids", postgres))
+    profiles = select(Resident.id, Resident.grid_id, Resident.care_categories,
+                      Resident.birth_year, Resident.risk_tier, Resident.last_met_at).where(
+        among_bound(Resident.id, "ids", postgres))
+    corrections = select(*columns).where(among_bound(Visit.resident_id, "ids", postgres),
+                                         Visit.corrects_id.is_not(None))
+    recent = None
+    if postgres:
+        # One statement whatever the residents: per resident, a range of its visits' index.
+        keys = func.unnest(array_param("ids", Text()), array_param("since", UTCDateTime())
+                           ).table_valued("id", "since").render_derived()
+        recent = select(*columns).select_from(keys).join(Visit, and_(
+            Visit.resident_id == keys.c.id, Visit.visited_at >= keys.c.since))
+    return columns, already, profiles, corrections, recent
+
+
 def _ladder_alerts(session: Session, residents: dict[str, int], rules) -> list[Alert]:
     if not residents:
         return []
-    already = set(session.scalars(select(Alert.resident_id).where(
-        Alert.kind == LADDER, Alert.closed_at.is_(None),
-        Alert.resident_id.in_(list(residents)))))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    _columns, already_open, profiles_of, _corrections, _recent = _ladder_statements(postgres)
+    already = set(session.scalars(already_open, {"ids": bound_array(residents, postgres)}))
     wanted = [rid for rid in residents if rid not in already]
     if not wanted:
         return []
     today = district.today()
-    profiles = {row.id: row for row in session.execute(select(
-        Resident.id, Resident.grid_id, Resident.care_categories, Resident.birth_year,
-        Resident.risk_tier, Resident.last_met_at).where(Resident.id.in_(wanted)))}
+    profiles = {row.id: row for row in session.execute(
+        profiles_of, {"ids": bound_array(wanted, postgres)})}
     history = _since_last_met(session, profiles)
     raised = []
     for resident_id in wanted:
@@ -102,26 +127,22 @@ def _since_last_met(session: Session, profiles: dict) -> dict[str, list[VisitFac
     history: dict[str, list[VisitFact]] = defaultdict(list)
     if not profiles:
         return history
-    columns = (Visit.resident_id, Visit.id, Visit.visited_at, Visit.outcome, Visit.corrects_id,
-               Visit.correction)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    columns, _already, _profiles, corrections, recent = _ladder_statements(postgres)
     ids = list(profiles)
-    corrections = select(*columns).where(Visit.resident_id.in_(ids),
-                                         Visit.corrects_id.is_not(None))
-    if session.get_bind().dialect.name == "postgresql":
-        # One statement whatever the residents: per resident, a range of its visits' index.
-        keys = func.unnest(pg_array(ids, Text()), pg_array(
-            [profiles[rid].last_met_at or EARLIEST_INSTANT for rid in ids], UTCDateTime())
-        ).table_valued("id", "since").render_derived()
-        recent = select(*columns).select_from(keys).join(Visit, and_(
-            Visit.resident_id == keys.c.id, Visit.visited_at >= keys.c.since))
+    parameters = {"ids": bound_array(ids, postgres)}
+    if postgres:
+        queries = [(recent, {**parameters, "since": bound_array(
+            [profiles[rid].last_met_at or EARLIEST_INSTANT for rid in ids], postgres)}),
+                   (corrections, parameters)]
     else:
-        recent = select(*columns).where(or_(*(
+        queries = [(select(*columns).where(or_(*(
             and_(Visit.resident_id == rid, Visit.visited_at >= row.last_met_at)
             if row.last_met_at is not None else Visit.resident_id == rid
-            for rid, row in profiles.items())))
+            for rid, row in profiles.items()))), {}), (corrections, parameters)]
     seen: set[str] = set()
-    for query in (recent, corrections):
-        for row in session.execute(query):
+    for query, values in queries:
+        for row in session.execute(query, values):
             if row.id not in seen:
                 seen.add(row.id)
                 history[row.resident_id].append(VisitFact(

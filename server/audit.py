@@ -25,7 +25,7 @@ FROM_IMPORT = "import"
 FROM_CONFLICT = "conflict"
 
 
-def _client_address() -> str | None:
+def client_address() -> str | None:
     return request.remote_addr if has_request_context() else None
 
 
@@ -34,7 +34,7 @@ def audit(session: Session, action: str, *, person_id: int | None = None,
           grid_id: int | None = None, detail: dict | None = None) -> None:
     session.add(AuditEntry(action=action, person_id=person_id, device_id=device_id,
                            entity=entity, entity_id=entity_id, grid_id=grid_id,
-                           detail=detail or {}, remote_addr=_client_address()))
+                           detail=detail or {}, remote_addr=client_address()))
 
 
 def audit_row(action: str, *, at: datetime | None = None, person_id: int | None = None,
@@ -44,7 +44,7 @@ def audit_row(action: str, *, at: datetime | None = None, person_id: int | None 
     """One audit row as a plain dict, for :func:`audit_rows`."""
     return {"at": at or utcnow(), "person_id": person_id, "device_id": device_id,
             "action": action, "entity": entity, "entity_id": entity_id, "grid_id": grid_id,
-            "detail": detail or {}, "remote_addr": remote_addr or _client_address()}
+            "detail": detail or {}, "remote_addr": remote_addr or client_address()}
 
 
 def audit_rows(session: Session, rows: list[dict]) -> None:

@@ -31,14 +31,29 @@ def dangers(readings: Mapping[str, float] | None,
             rules: DistrictRules = DEFAULT_RULES) -> list[Danger]:
     """The readings at or beyond the district's limits, in the order of ``READINGS``."""
     found = []
-    limits = rules.thresholds
-    for name in READINGS:
-        value = (readings or {}).get(name)
+    if not readings:
+        return found
+    for name, high, low in _limits(rules.thresholds):
+        value = readings.get(name)
         if value is None:
             continue
-        high, low = getattr(limits, f"{name}_high"), getattr(limits, f"{name}_low")
         if high is not None and value >= high:
             found.append(Danger(name, value, HIGH, high))
         elif low is not None and value <= low:
             found.append(Danger(name, value, LOW, low))
     return found
+
+
+def _limits(thresholds) -> tuple[tuple[str, float | None, float | None], ...]:
+    """(reading, high, low) in the order of ``READINGS``. The server checks every visit of a
+    push against the same thresholds: they are looked up once, not twice per reading per visit."""
+    global _last_limits
+    last = _last_limits
+    if last[0] is not thresholds:
+        last = _last_limits = (thresholds, tuple(
+            (name, getattr(thresholds, f"{name}_high"), getattr(thresholds, f"{name}_low"))
+            for name in READINGS))
+    return last[1]
+
+
+_last_limits: tuple = (None, ())

@@ -11,14 +11,14 @@ from __future__ import annotations
 #: Members of an op's data that are columns of the visit; the rest are its details.
 VISIT_COLUMNS = frozenset({"resident_id", "outcome", "corrects", "correction"})
 #: Values that record nothing: not kept among the details.
-_EMPTY = (None, [], {})
+EMPTY_VALUES = (None, [], {})
 
 
 def visit_details(data: dict) -> dict:
     """What was recorded at the door: the op's data other than the visit's columns, without
     the members left empty."""
     return {key: value for key, value in data.items()
-            if key not in VISIT_COLUMNS and value not in _EMPTY}
+            if key not in VISIT_COLUMNS and value not in EMPTY_VALUES}
 
 
 def visit_record(*, id: str, resident_id: str, grid_id: int, author_id: int | None,

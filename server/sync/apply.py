@@ -11,7 +11,7 @@ from shared import protocol as p
 from shared.clock import isoformat
 from shared.merge import Candidate, Edit, FieldStamp, field_subject, merge_field
 from shared.search import SEARCHED_FIELDS, search_keys
-from shared.visit_record import visit_details
+from shared.visit_record import EMPTY_VALUES, VISIT_COLUMNS, visit_details
 
 from ..audit import FROM_TABLET, change_detail
 from ..models import Area, Assignment, CaseNote, Conflict, Resident, Visit
@@ -21,6 +21,10 @@ from .edits import build_resident
 from .moves import recent_move_from
 from .context import OpResult, PushContext, Rejection, _device_times
 from .stamps import PENDING_VERSION
+
+
+#: A visit's members kept as its columns, the resident aside (named by the audit row itself).
+_VISIT_OWN_MEMBERS = tuple(sorted(VISIT_COLUMNS - {"resident_id"}))
 
 
 def _check_scope(ctx: PushContext, grid_id: int) -> None:
@@ -95,25 +99,26 @@ def _check_correction(ctx: PushContext, model, data: dict, resident_id: str) -> 
 
 
 def _create_visit(ctx: PushContext, op: dict) -> OpResult:
-    data = dict(op["data"])
-    resident = _resident_for(ctx, data.pop("resident_id"), op["grid_id"])
+    data = op["data"]
+    resident = _resident_for(ctx, data["resident_id"], op["grid_id"])
     if (p.VISIT, op["entity_id"]) in ctx.existing:
         raise Rejection(p.REJ_ALREADY_EXISTS, f"Visit {op['entity_id']} already exists.",
                         entity=p.VISIT, entity_id=op["entity_id"])
-    _check_correction(ctx, Visit, op["data"], resident.id)
+    _check_correction(ctx, Visit, data, resident.id)
     visited_at, device_time = _device_times(ctx, op)
     details = visit_details(data)
+    # The audit names every member written but the resident: the details, and the columns
+    # among the visit's own members that hold something (the same test visit_details makes).
+    written = [*details, *(key for key in _VISIT_OWN_MEMBERS if data.get(key) not in EMPTY_VALUES)]
     if "follow_up_on" in details:
         details["follow_up_on"] = details["follow_up_on"].isoformat()
     row = {"id": op["entity_id"], "resident_id": resident.id, "grid_id": resident.grid_id,
-           "author_id": ctx.person.id, "device_id": ctx.device.id, "visited_at": visited_at,
+           "author_id": ctx.person_id, "device_id": ctx.device_id, "visited_at": visited_at,
            "device_time": device_time, "recorded_at": ctx.now, "outcome": data.get("outcome"),
            "details": details, "corrects_id": data.get("corrects"),
            "correction": data.get("correction")}
-    ctx.batch.add_visit(row, ctx.person.display_name, resident)
-    ctx.record("add_visit", op, resident.id, {"visit": op["entity_id"], "fields": sorted(
-        key for key, value in op["data"].items()
-        if key != "resident_id" and value not in (None, [], {}))})
+    ctx.batch.add_visit(row, ctx.author_name, resident)
+    ctx.record("add_visit", op, resident.id, {"visit": op["entity_id"], "fields": sorted(written)})
     return OpResult(op["op_id"], op["seq"], p.APPLIED)
 
 
@@ -126,10 +131,10 @@ def _create_note(ctx: PushContext, op: dict) -> OpResult:
     _check_correction(ctx, CaseNote, data, resident.id)
     written_at, device_time = _device_times(ctx, op)
     row = {"id": op["entity_id"], "resident_id": resident.id, "grid_id": resident.grid_id,
-           "author_id": ctx.person.id, "device_id": ctx.device.id, "written_at": written_at,
+           "author_id": ctx.person_id, "device_id": ctx.device_id, "written_at": written_at,
            "device_time": device_time, "recorded_at": ctx.now, "text": data.get("text"),
            "corrects_id": data.get("corrects"), "correction": data.get("correction")}
-    ctx.batch.add_note(row, ctx.person.display_name)
+    ctx.batch.add_note(row, ctx.author_name)
     ctx.record("add_note", op, resident.id, {"note": op["entity_id"], "fields": sorted(
         key for key, value in data.items() if key != "resident_id" and value is not None)})
     return OpResult(op["op_id"], op["seq"], p.APPLIED)

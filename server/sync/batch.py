@@ -1,11 +1,13 @@
 """Collects the records one transaction changes and writes them to the change log together."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Callable, ClassVar
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
@@ -15,7 +17,7 @@ from shared.due import MET_OUTCOMES, VisitFact, visit_facts
 from .. import district
 from ..models import CaseNote, Conflict, Resident, Visit
 from . import changelog
-from .bulk import insert_rows, update_rows
+from .bulk import among, insert_rows, update_rows
 from .changelog import Change
 from .locks import check_locked
 from .records import conflict_payload, note_payload, resident_payload, visit_payload
@@ -45,8 +47,35 @@ class ResidentFacts:
     def of(cls, resident: Resident) -> "ResidentFacts":
         return cls(*(getattr(resident, name) for name in cls.COLUMNS))
 
+    @classmethod
+    def selected(cls) -> list:
+        """The columns to read for :meth:`from_row`: the care categories as their JSON text."""
+        return [cast(Resident.care_categories, Text).label(name) if name == "care_categories"
+                else getattr(Resident, name) for name in cls.COLUMNS]
+
+    @classmethod
+    def from_row(cls, row) -> "ResidentFacts":
+        """A row of :meth:`selected`'s columns as facts."""
+        facts = cls(*row)
+        facts.care_categories = _care_categories(facts.care_categories)
+        return facts
+
     def follows_up(self) -> bool:
         return district_follows_up(self)
+
+
+def _care_categories(text: str | None):
+    # A batch locks hundreds of residents who share a handful of category lists: each list's
+    # text is decoded once (the driver decoded every row's, ~40 % of locking the residents).
+    if text is None:
+        return None
+    value = _decoded(text)
+    return list(value) if isinstance(value, list) else value  # a copy: the facts' own
+
+
+@lru_cache(maxsize=256)
+def _decoded(text: str):
+    return json.loads(text)
 
 
 def district_follows_up(resident) -> bool:
@@ -200,12 +229,12 @@ class ChangeBatch:
             for row in self.session.execute(select(
                     Visit.resident_id, Visit.id, Visit.visited_at, Visit.outcome,
                     Visit.corrects_id, Visit.correction).where(
-                    Visit.resident_id.in_(list(self._recompute)))):
+                    among(self.session, Visit.resident_id, self._recompute))):
                 history[row.resident_id].append(VisitFact(row.id, row.visited_at, row.outcome,
                                                           row.corrects_id, row.correction))
             profiles = {row.id: row for row in self.session.execute(select(
                 Resident.id, Resident.care_categories, Resident.birth_year,
-                Resident.risk_tier).where(Resident.id.in_(list(self._recompute))))}
+                Resident.risk_tier).where(among(self.session, Resident.id, self._recompute)))}
             for resident_id, visits in history.items():
                 facts = self._facts.setdefault(resident_id, ResidentFacts(resident_id, 0))
                 profile = profiles.get(resident_id)

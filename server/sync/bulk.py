@@ -5,13 +5,15 @@ COPY writes them at several times the speed of executemany.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+import json
+from datetime import date, datetime, timezone
+from operator import itemgetter
 
-from sqlalchemy import (JSON, String, Table, Text, any_, bindparam, cast, func, insert,
-                        select, text, true, update)
+from sqlalchemy import (JSON, DateTime, String, Table, Text, any_, bindparam, cast, func,
+                        insert, select, text, true, update)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
-from sqlalchemy.types import NullType
+from sqlalchemy.types import NullType, TypeDecorator
 
 
 def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
@@ -21,17 +23,45 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     if connection.dialect.name != "postgresql":
         connection.execute(insert(table), rows)
         return
-    from psycopg.types.json import Json
-
     columns = list(rows[0])
-    as_json = [isinstance(table.c[name].type, JSON) for name in columns]
+    # COPY's text format carries every value as text. psycopg adapts JSON (its Json wrapper
+    # and dumper) and instants one value at a time in Python; those are handed over as their
+    # text, the same text psycopg writes. Strings and integers it writes in C, as they are.
+    texts: dict[datetime, str] = {}
+
+    def instant(value):
+        if type(value) is not datetime or value.tzinfo is not timezone.utc:
+            return value  # psycopg's own dumper: naive or other zones stay its business
+        text = texts.get(value)
+        if text is None:  # an instant the batch's rows share (recorded_at) is written once
+            text = texts[value] = value.isoformat()
+        return text
+
+    converting = []
+    for index, name in enumerate(columns):
+        kind = table.c[name].type
+        if isinstance(kind, TypeDecorator):
+            kind = kind.impl  # UTCDateTime: COPY hands psycopg the value as it is
+        if isinstance(kind, JSON):
+            converting.append((index, json.dumps))  # psycopg's Json dumper's own dumps
+        elif isinstance(kind, DateTime):
+            converting.append((index, instant))
     names = ", ".join(f'"{name}"' for name in columns)
+    values_of = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
     cursor = connection.connection.driver_connection.cursor()
     with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        write_row = copy.write_row
+        if not converting:
+            for row in rows:
+                write_row(values_of(row))
+            return
         for row in rows:
-            copy.write_row([Json(row[name]) if json and row[name] is not None else row[name]
-                            for name, json in zip(columns, as_json)])
-
+            values = list(values_of(row))
+            for index, convert in converting:
+                value = values[index]
+                if value is not None:
+                    values[index] = convert(value)
+            write_row(values)
 
 
 def array_literal(values) -> str | None:
@@ -40,12 +70,16 @@ def array_literal(values) -> str | None:
     by item in Python: for 500 ids that was ~1 ms of CPU per parameter, a batch's largest single
     cost after validation; one text parameter cast on the server costs ~0.05 ms."""
     values = list(values)
-    if all(type(value) is str for value in values):
+    kinds = set(map(type, values))
+    if kinds == {str}:
         joined = "".join(values)
         if '"' not in joined and "\\" not in joined:
-            # Strings that need no escape (ids: the usual case) are joined in one go, not one
-            # by one: ~1 µs per op less for a batch's op ids. The same text as item by item.
-            return '{"' + '","'.join(values) + '"}' if values else "{}"
+            # Strings that need no escape (ids: the usual case) and integers are joined in one
+            # go, not one by one: ~1 µs per op less for a batch's op ids. The same text as item
+            # by item (tests/server/test_bulk_arrays.py).
+            return '{"' + '","'.join(values) + '"}'
+    elif kinds == {int}:
+        return "{" + ",".join(map(str, values)) + "}"
     return _array_literal_by_item(values)
 
 
@@ -97,15 +131,47 @@ def among(session: Session, column, values):
     return column == any_(pg_array(values, column.type))
 
 
+def among_bound(column, name: str, postgres: bool):
+    """:func:`among` for a statement built once and run again and again: the values come as
+    the bound parameter ``name`` (give it :func:`bound_array` of them). A statement built
+    afresh for every batch costs SQLAlchemy its cache key, a walk of the whole statement
+    (~0.2 ms of CPU for a small SELECT); a statement kept has it remembered."""
+    if not postgres:
+        return column.in_(bindparam(name, expanding=True))
+    return column == any_(array_param(name, column.type))
+
+
+def array_param(name: str, item_type):
+    """The bound parameter ``name`` as an array of ``item_type`` (see :func:`pg_array`)."""
+    if isinstance(item_type, String):
+        item_type = Text()
+    return cast(bindparam(name, type_=NullType()), ARRAY(item_type))
+
+
+def bound_array(values, postgres: bool):
+    """The value of a parameter of :func:`among_bound` or :func:`array_param`."""
+    values = list(values)
+    if not postgres:
+        return values
+    literal = array_literal(values)
+    return values if literal is None else literal
+
+
 def found_keys(session: Session, column, values):
     """The SELECT of those ``values`` that ``column`` (a unique key) holds. On PostgreSQL each
     value is a probe of the key's index of its own (a LATERAL ``LIMIT 1`` over ``unnest``), so
     the cost is that of the values, never of the table: ``column = ANY(…)`` left the planner
     free to read a whole never-analysed table (visits grow with every push)."""
-    values = list(values)
-    if session.get_bind().dialect.name != "postgresql":
-        return select(column).where(column.in_(values))
-    keys = func.unnest(pg_array(values, column.type)).table_valued("key").render_derived()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    return found_keys_bound(column, "keys", postgres).params(keys=bound_array(values, postgres))
+
+
+def found_keys_bound(column, name: str, postgres: bool):
+    """:func:`found_keys` for a statement built once: the values come as the bound parameter
+    ``name`` (give it :func:`bound_array` of them; see :func:`among_bound`)."""
+    if not postgres:
+        return select(column).where(column.in_(bindparam(name, expanding=True)))
+    keys = func.unnest(array_param(name, column.type)).table_valued("key").render_derived()
     probe = select(column).where(column == keys.c.key).limit(1).lateral()
     return select(probe).select_from(keys).join(probe, true())
 

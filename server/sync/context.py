@@ -14,7 +14,7 @@ from shared.clock import correct_device_time
 from shared.digest import canonical_json
 from shared.schemas import EARLIEST_INSTANT
 
-from ..audit import FROM_TABLET, audit_row
+from ..audit import FROM_TABLET, audit_row, client_address
 from ..models import Assignment, Device, Person, Resident
 from ..scope import grids_under
 from .batch import ChangeBatch, ResidentFacts
@@ -78,6 +78,15 @@ class PushContext:
     touched_requests: dict = field(default_factory=dict)
     request_events: dict[str, str] = field(default_factory=dict)
     _former_grids: set[int] | None = None
+    #: Named by every row an op writes: read once per batch, not once per op.
+    person_id: int = field(init=False)
+    device_id: str = field(init=False)
+    author_name: str | None = field(init=False)
+    remote_addr: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.person_id, self.device_id = self.person.id, self.device.id
+        self.author_name, self.remote_addr = self.person.display_name, client_address()
 
     def filing_grid(self, claimed: int | None) -> int | None:
         """Where a rejected op is listed for supervisors: the grid it names when that is one of
@@ -99,9 +108,10 @@ class PushContext:
     def record(self, action: str, op: dict, resident_id: str, detail: dict) -> None:
         """Who (person, tablet), when and what an applied op changed, for the audit log."""
         self.audit.append(audit_row(
-            action, at=self.now, person_id=self.person.id, device_id=self.device.id,
+            action, at=self.now, person_id=self.person_id, device_id=self.device_id,
             entity=p.RESIDENT, entity_id=resident_id, grid_id=op["grid_id"],
-            detail={"source": FROM_TABLET, "op": op["op_id"], **detail}))
+            detail={"source": FROM_TABLET, "op": op["op_id"], **detail},
+            remote_addr=self.remote_addr))
 
     def resident(self, resident_id: str) -> Resident:
         if resident_id not in self.residents:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import lru_cache
 
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -24,7 +25,7 @@ from ..audit import audit_rows
 from ..models import AppliedOp, CaseNote, Device, Resident, Visit
 from ..scope import grids_in_scope
 from .batch import ChangeBatch, ResidentFacts
-from .bulk import among, found_keys, insert_rows
+from .bulk import among_bound, bound_array, found_keys_bound, insert_rows
 from .apply import _apply, credible_base  # noqa: F401 - credible_base: re-exported
 from .context import (OpResult, PushContext, Rejection, Tracked, _device_times,  # noqa: F401
                       _rejected, op_fingerprint)
@@ -184,22 +185,39 @@ def _lock_residents(ctx: PushContext, ops: list[dict]) -> None:
     visit rules need are read; a resident whose fields are edited is loaded whole later."""
     ids = sorted({op["entity_id"] if op["entity"] == p.RESIDENT else op["data"]["resident_id"]
                   for op in ops if op["entity"] != p.REQUEST_EVENT})
-    columns = [getattr(Resident, name) for name in ResidentFacts.COLUMNS]
+    postgres = _is_postgres(ctx.session)
+    statement = _statements(postgres)["lock_residents"]
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        for row in ctx.session.execute(select(*columns).where(among(ctx.session, Resident.id,
-                                                                      chunk))
-                                       .order_by(Resident.id)
-                                       .with_for_update(key_share=True)):
-            ctx.facts[row.id] = ResidentFacts(*row)
+        for row in ctx.session.execute(statement, {"ids": bound_array(chunk, postgres)}):
+            ctx.facts[row.id] = ResidentFacts.from_row(row)
 
 
 def _existing_records(session: Session, ops: list[dict]) -> set[tuple[str, str]]:
     """Which visits and notes the batch creates already exist (one query per kind, not per op)."""
     found: set[tuple[str, str]] = set()
-    for entity, model in ((p.VISIT, Visit), (p.NOTE, CaseNote)):
+    postgres = _is_postgres(session)
+    statements = _statements(postgres)
+    for entity in (p.VISIT, p.NOTE):
         ids = [op["entity_id"] for op in ops if op["entity"] == entity]
         for start in range(0, len(ids), 500):
             found.update((entity, record_id) for record_id in session.scalars(
-                found_keys(session, model.id, ids[start:start + 500])))
+                statements[entity], {"ids": bound_array(ids[start:start + 500], postgres)}))
     return found
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+@lru_cache(maxsize=None)
+def _statements(postgres: bool) -> dict:
+    """The batch's statements with a list of ids, built once per kind of database (a statement
+    built for every batch costs SQLAlchemy its cache key each time: see bulk.among_bound)."""
+    return {
+        "lock_residents": select(*ResidentFacts.selected()).where(
+            among_bound(Resident.id, "ids", postgres)).order_by(Resident.id)
+        .with_for_update(key_share=True),
+        p.VISIT: found_keys_bound(Visit.id, "ids", postgres),
+        p.NOTE: found_keys_bound(CaseNote.id, "ids", postgres),
+    }
