@@ -1,13 +1,14 @@
 """Array parameters sent as one text (server.sync.bulk.array_literal) mean exactly the values."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import BigInteger, Date, Text, select
+from sqlalchemy import BigInteger, Date, Text, cast, select
 
-from server.models import AppliedOp, UTCDateTime
+from server.models import AppliedOp, AuditEntry, UTCDateTime
 from server.sync.bulk import (_array_literal_by_item, among, array_literal, insert_rows,
                               pg_array)
 
@@ -82,3 +83,26 @@ def test_an_array_parameter_is_read_once_not_once_per_row(db_session):
     assert "Seq Scan" in plan, plan[:300]
     assert "::character varying)::text[]" not in plan, plan[:600]
     assert "'::text[]" in plan, plan[:600]
+
+
+def test_copied_rows_are_stored_value_for_value(db_session):
+    """insert_rows (binary COPY on PostgreSQL) stores what an ordinary INSERT would: texts of
+    any script, JSON as json.dumps writes it, instants of any zone, big integers, NULLs."""
+    detail = {"note": "独居 🙂 \"q\" \\ \n", "n": [1, 2.5, None, True], "deep": {"é": {}}}
+    rows = [
+        {"id": 2**62, "at": datetime(2026, 3, 1, 8, 0, 0, 123456, tzinfo=timezone.utc),
+         "person_id": -2**31, "device_id": "独居🙂", "action": "visit.create", "entity": "",
+         "entity_id": 'NULL"\\', "grid_id": 2**31 - 1, "detail": detail,
+         "remote_addr": "a\tb"},
+        {"id": 1, "at": datetime(2026, 3, 1, 8, tzinfo=timezone(timedelta(hours=-5))),
+         "person_id": None, "device_id": None, "action": "x", "entity": None,
+         "entity_id": None, "grid_id": None, "detail": [], "remote_addr": None},
+    ]
+    insert_rows(db_session, AuditEntry.__table__, rows)
+    db_session.flush()
+    stored = db_session.execute(select(*AuditEntry.__table__.c).order_by(AuditEntry.id.desc()))
+    assert [dict(row._mapping) for row in stored] == rows
+    if db_session.get_bind().dialect.name == "postgresql":
+        texts = db_session.scalars(select(cast(AuditEntry.detail, Text)).order_by(
+            AuditEntry.id.desc())).all()
+        assert texts == [json.dumps(detail), "[]"]  # the JSON text itself, not only its value
