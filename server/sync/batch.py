@@ -17,7 +17,7 @@ from shared.due import MET_OUTCOMES, VisitFact, visit_facts
 from .. import district
 from ..models import CaseNote, Conflict, Resident, Visit
 from . import changelog
-from .bulk import among, insert_rows, update_rows
+from .bulk import among_bound, bound_array, insert_rows, update_rows
 from .changelog import Change
 from .locks import check_locked
 from .records import conflict_payload, note_payload, resident_payload, visit_payload
@@ -226,15 +226,13 @@ class ChangeBatch:
         """Store the residents' visit facts: followed cheaply, or recomputed from history."""
         if self._recompute:
             history: dict[str, list[VisitFact]] = {rid: [] for rid in self._recompute}
-            for row in self.session.execute(select(
-                    Visit.resident_id, Visit.id, Visit.visited_at, Visit.outcome,
-                    Visit.corrects_id, Visit.correction).where(
-                    among(self.session, Visit.resident_id, self._recompute))):
+            postgres = self.session.get_bind().dialect.name == "postgresql"
+            histories, profiles_of = _recompute_statements(postgres)
+            ids = {"ids": bound_array(self._recompute, postgres)}
+            for row in self.session.execute(histories, ids):
                 history[row.resident_id].append(VisitFact(row.id, row.visited_at, row.outcome,
                                                           row.corrects_id, row.correction))
-            profiles = {row.id: row for row in self.session.execute(select(
-                Resident.id, Resident.care_categories, Resident.birth_year,
-                Resident.risk_tier).where(among(self.session, Resident.id, self._recompute)))}
+            profiles = {row.id: row for row in self.session.execute(profiles_of, ids)}
             for resident_id, visits in history.items():
                 facts = self._facts.setdefault(resident_id, ResidentFacts(resident_id, 0))
                 profile = profiles.get(resident_id)
@@ -248,3 +246,15 @@ class ChangeBatch:
         update_rows(self.session, Resident.__table__, "id", [
             {"id": f.id, "last_visit_at": f.last_visit_at, "last_met_at": f.last_met_at,
              "follow_up_since": f.follow_up_since} for f in self._facts.values()])
+
+
+@lru_cache(maxsize=None)
+def _recompute_statements(postgres: bool):
+    """The visits and the profiles of residents whose visit facts are recomputed, built once
+    per kind of database (see bulk.among_bound)."""
+    histories = select(Visit.resident_id, Visit.id, Visit.visited_at, Visit.outcome,
+                       Visit.corrects_id, Visit.correction).where(
+        among_bound(Visit.resident_id, "ids", postgres))
+    profiles = select(Resident.id, Resident.care_categories, Resident.birth_year,
+                      Resident.risk_tier).where(among_bound(Resident.id, "ids", postgres))
+    return histories, profiles

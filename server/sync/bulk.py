@@ -6,11 +6,13 @@ COPY writes them at several times the speed of executemany.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from operator import itemgetter
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Integer, SmallInteger,
                         String, Table, Text, any_, bindparam, cast, func, insert,
                         select, text, true, update)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType, TypeDecorator
@@ -185,24 +187,33 @@ def update_rows(session: Session, table: Table, key: str, rows: list[dict]) -> N
     one ``UPDATE … FROM unnest(…)`` on PostgreSQL, one executemany elsewhere."""
     if not rows:
         return
-    columns = [name for name in rows[0] if name != key]
+    columns = tuple(name for name in rows[0] if name != key)
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        connection.execute(
-            update(table).where(table.c[key] == bindparam("_key")).values(
-                {name: bindparam(name) for name in columns}),
-            [{"_key": row[key], **{name: row[name] for name in columns}} for row in rows])
+        connection.execute(_update_statement(table, key, columns, False),
+                           [{"_key": row[key], **{name: row[name] for name in columns}}
+                            for row in rows])
         return
-    names = [key, *columns]
     arrays = {}
-    for name in names:
+    for name in (key, *columns):
         values = [row[name] for row in rows]
         literal = array_literal(values)  # one text parameter, cast below (see array_literal)
         arrays[name] = values if literal is None else literal
-    types = {name: table.c[name].type.compile(dialect=connection.dialect) for name in names}
+    connection.execute(_update_statement(table, key, columns, True), arrays)
+
+
+@lru_cache(maxsize=None)
+def _update_statement(table: Table, key: str, columns: tuple[str, ...], postgres: bool):
+    """:func:`update_rows`' statement, built once (see :func:`among_bound`; the column types
+    were compiled again for every batch)."""
+    if not postgres:
+        return update(table).where(table.c[key] == bindparam("_key")).values(
+            {name: bindparam(name) for name in columns})
+    names = [key, *columns]
+    dialect = postgresql.dialect()
+    types = {name: table.c[name].type.compile(dialect=dialect) for name in names}
     assignments = ", ".join(f'"{name}" = v."{name}"' for name in columns)
     unnest = ", ".join(f"CAST(:{name} AS {types[name]}[])" for name in names)
     column_list = ", ".join(f'"{name}"' for name in names)
-    connection.execute(text(
-        f'UPDATE "{table.name}" AS t SET {assignments} FROM unnest({unnest}) '
-        f'AS v({column_list}) WHERE t."{key}" = v."{key}"'), arrays)
+    return text(f'UPDATE "{table.name}" AS t SET {assignments} FROM unnest({unnest}) '
+                f'AS v({column_list}) WHERE t."{key}" = v."{key}"')

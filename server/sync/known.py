@@ -2,15 +2,16 @@
 out of server/sync/push.py, which re-exports them)."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import func, null, select, true, union_all
+from sqlalchemy import bindparam, func, null, select, true, union_all
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
 
 from ..models import AppliedOp
-from .bulk import among, pg_array
+from .bulk import among_bound, array_param, bound_array
 from .context import OpResult, Tracked, _rejected
 
 
@@ -22,31 +23,54 @@ def known_ops_query(session: Session, device_id: str, op_ids: list, seqs: list):
     the (device_id, seq) index and filtered them.) On PostgreSQL each op id is therefore a probe
     of its own, a LIMIT 1 subquery on the full primary key (a LIMIT keeps the planner from
     turning the probes back into a join); the sequence numbers are one index range scan."""
-    table = AppliedOp.__table__
-    columns = [table.c[name] for name in Known._fields]
-    parts = []
-    if op_ids and session.get_bind().dialect.name == "postgresql":
-        keys = func.unnest(pg_array(op_ids, table.c.op_id.type)).table_valued("op_id") \
-            .render_derived()
-        probe = select(*columns).where(table.c.device_id == device_id,
-                                       table.c.op_id == keys.c.op_id).limit(1).lateral()
-        parts.append(select(probe).select_from(keys).join(probe, true()))
-    elif op_ids:
-        parts.append(select(*columns).where(table.c.device_id == device_id,
-                                            table.c.op_id.in_(op_ids)))
+    statement, parameters = _lookup(session, device_id, op_ids, seqs)
+    return statement.params(parameters)
+
+
+def _lookup(session: Session, device_id: str, op_ids: list, seqs: list) -> tuple[object, dict]:
+    """:func:`known_ops_query` as a statement built once and its parameters (see
+    bulk.among_bound: a statement built for every batch costs SQLAlchemy its cache key)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    parameters: dict = {"device_id": device_id}
+    if op_ids:
+        parameters["op_ids"] = bound_array(op_ids, postgres)
+    by_seq = None
     if seqs:
         # By range when they are dense (they are: a device numbers its ops one by one): one
         # index range scan, usually empty, as new ops lie beyond all earlier ones.
         if max(seqs) - min(seqs) < 2 * len(seqs):
-            by_seq = table.c.seq.between(min(seqs), max(seqs))
+            by_seq = "range"
+            parameters["low"], parameters["high"] = min(seqs), max(seqs)
         else:
-            by_seq = among(session, table.c.seq, seqs)
+            by_seq = "among"
+            parameters["seqs"] = bound_array(seqs, postgres)
+    return _lookup_statement(postgres, bool(op_ids), by_seq), parameters
+
+
+@lru_cache(maxsize=None)
+def _lookup_statement(postgres: bool, by_id: bool, by_seq: str | None):
+    table = AppliedOp.__table__
+    columns = [table.c[name] for name in Known._fields]
+    device = table.c.device_id == bindparam("device_id")
+    parts = []
+    if by_id and postgres:
+        keys = func.unnest(array_param("op_ids", table.c.op_id.type)).table_valued("op_id") \
+            .render_derived()
+        probe = select(*columns).where(device, table.c.op_id == keys.c.op_id).limit(1).lateral()
+        parts.append(select(probe).select_from(keys).join(probe, true()))
+    elif by_id:
+        parts.append(select(*columns).where(device, among_bound(table.c.op_id, "op_ids", False)))
+    if by_seq:
+        if by_seq == "range":
+            seq_matches = table.c.seq.between(bindparam("low"), bindparam("high"))
+        else:
+            seq_matches = among_bound(table.c.seq, "seqs", postgres)
         # Only the keys: a retried op's row comes whole through its id, and for another op
         # the number is all that matters (seq_reused). (Leaving out the rows found by id with
         # a NOT = ANY filter cost PostgreSQL a string comparison per row and id: 90 ms a batch.)
         parts.append(select(table.c.op_id, table.c.seq,
                             *[null().label(column.name) for column in columns[2:]])
-                     .where(table.c.device_id == device_id, by_seq))
+                     .where(device, seq_matches))
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
@@ -73,14 +97,14 @@ def _known_ops(session: Session, device_id: str, keys) -> dict[str, Known | Trac
     if op_ids:
         # all(): one fetch of the whole answer from the driver, not one call per row.
         found = {row[0]: Known._make(row) for row in connection.execute(
-            known_ops_query(session, device_id, op_ids, [])).all()}
+            *_lookup(session, device_id, op_ids, [])).all()}
     # Two statements rather than one: a retried batch, found whole by its ids, asks nothing
     # more, and the numbers of a new batch are one index range. (One union answered every
     # retried op twice, a row to read in Python each time.) push_ops holds the device's row
     # lock by then, so no push of the same device commits between the two.
     seqs = [seq for op_id, seq in keys if seq and op_id not in found]
     if seqs:
-        for row in connection.execute(known_ops_query(session, device_id, [], seqs)).all():
+        for row in connection.execute(*_lookup(session, device_id, [], seqs)).all():
             found.setdefault(row[0], Known._make(row))
     return found
 

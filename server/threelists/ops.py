@@ -4,6 +4,8 @@ rule's code and parameters (who holds a request and since when, when it was reop
 like every rejected op."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import select
 
 from shared import protocol as p
@@ -12,7 +14,7 @@ from shared.requests import Move
 
 from ..audit import FROM_TABLET, audit_row
 from ..models import Resident
-from ..sync.bulk import among
+from ..sync.bulk import among_bound, bound_array
 from ..sync.push import OpResult, PushContext, Rejection, _device_times
 from . import service, settings
 from .models import RequestEvent, ServiceRequest
@@ -46,12 +48,19 @@ def lock_requests(ctx: PushContext, ops: list[dict]) -> None:
     """Lock every request the batch moves, in id order (after the residents, before the log
     head), so concurrent pushes queue on them instead of deadlocking."""
     ids = sorted({op["data"]["request_id"] for op in ops if op["entity"] == p.REQUEST_EVENT})
+    postgres = ctx.session.get_bind().dialect.name == "postgresql"
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        for request_id in ctx.session.scalars(
-                select(ServiceRequest.id).where(among(ctx.session, ServiceRequest.id, chunk))
-                .order_by(ServiceRequest.id)):
+        for request_id in ctx.session.scalars(_requests_among(postgres),
+                                              {"ids": bound_array(chunk, postgres)}):
             ctx.requests[request_id] = service.lock(ctx.session, request_id)
+
+
+@lru_cache(maxsize=None)
+def _requests_among(postgres: bool):
+    """Built once per kind of database (see sync.bulk.among_bound)."""
+    return select(ServiceRequest.id).where(among_bound(ServiceRequest.id, "ids", postgres)) \
+        .order_by(ServiceRequest.id)
 
 
 def apply_request_event(ctx: PushContext, op: dict) -> OpResult:
