@@ -142,21 +142,75 @@ The in-process figures are the fair comparison (both trees, same load): PostgreS
 fell by 57–62 %, the server's by 6–7 %. The budgets (70 and 30 µs, 16,000 ops/s) are still far:
 the server's own CPU is now the larger part (see below).
 
+Third pass (2 December; each measured by alternating the old and the new tree on one database):
+
+12. *A wholly retried batch answered from its rows.* When every op of a batch is already known,
+   the push answers from the stored rows alone: no scope, no locks, no log or audit rows (each
+   op is still fingerprinted, so a reused op id with other content is still refused). The
+   device's row is locked before the lookup, explicitly, as the scope query's autoflush used
+   to do, so two pushes of one device still see each other's ops. The lookup asks by sequence
+   number only for the ops not found by id (a retried batch was read twice). The request
+   envelope lost a query (the device and its person in one), the body's nesting check half its
+   cost. Re-push in one process: 38 → 30–32 µs per op; over gunicorn 43–46 → 34–39.
+13. *Loaders generated once.* `shared/fastload.py` writes each schema's loader out as one
+   function (OneOf, Range and Length inline) from the same marshmallow schemas, which still
+   decide every case the loader does not accept: 13–16 → 10–11 µs per op.
+14. *Statements built once, values bound per push.* The ladder's four statements, the resident
+   locks and the existing-record probes are built once per kind of database with bound arrays
+   (`bulk.among_bound`); building a SQLAlchemy statement afresh costs ~0.2 ms of cache-key work
+   per batch and statement. Ladder 10.0 → 6.4 µs per op.
+15. *COPY rows as text psycopg need not adapt*: JSON as its text, UTC instants formatted once per
+   distinct value, integer arrays joined in one call (84 → 19 µs per 500 ids); the stored rows
+   are byte-identical. A visit's audit row takes its field list from the details already
+   computed; the person, tablet and client address are read once per batch.
+16. *Visit facts updated in place (HOT).* `ix_residents_grid_last_met` indexed a column every
+   push changes, so no update of a resident's visit facts could be HOT; nothing read
+   `last_met_at` through it (migration `0008a_resident_facts_hot` replaces it with
+   `ix_residents_grid_id`): HOT updates 3 % → 39–51 % (the rest find no room on the page; a
+   resident row is ~1.1 KB; fillfactor 70 and 50 did not clearly help).
+17. *No row-by-row reference checks on a visit's grid and author* (migration
+   `0008b_visit_reference_checks`). PostgreSQL checks a foreign key with a query per inserted
+   row; for a visit those of its grid and author cost ~12 of the ~34 µs of its COPY, and made
+   every push of a grid share a lock on the grid's one row. The push takes both from records it
+   holds (the resident's grid, the signed-in person), and no area or person is ever deleted;
+   the key on `resident_id` stays. The integrity check of the convergence and concurrent-writer
+   tests (`testkit/integrity.py`) asserts that every visit names a grid and a person that exist.
+18. *Where PostgreSQL's CPU goes now* (`python -m bench.pg_statements`: the backend's CPU from
+   `/proc/<pid>/schedstat` around each statement of an in-process push; µs per op): COPY
+   visits ~21, the facts UPDATE ~10–13, COPY change_log ~10, COPY audit_log ~9, COPY
+   applied_ops ~8, applied-op lookup ~6.5, alerts ~4.5, resident locks ~4.4, visit-exists
+   ~2.7, COMMIT ~1. Every index was checked against its readers; none is redundant.
+19. *Binary COPY and the rest of the statements built once.* The push's COPYs are binary,
+   typed once per table and columns from the table's metadata (visits 7.0 → 3.6–5.3 µs of
+   client CPU per row, applied ops 2.4 → 1.3–2.3; JSON is still `json.dumps`' text, the stored
+   values are the same: `tests/server/test_bulk_arrays.py`); the applied-op lookup, the scope,
+   the request locks and the facts' recompute are statements built once with bound values
+   (`_known_ops` 1.7–2.3 → 0.4–0.5 ms per batch of 500).
+
+Measured after the third pass (items 12–18; item 19 came after), 2 December 01:31 UTC, a quiet machine (load 1.0 →
+1.7), `python -m bench.push` on main at the merge of the three branches: 8 devices 5,531 ops/s
+against raw executemany 36,983 rows/s (ratio 0.150; on 1 December, same command, main 89cc4db:
+0.113); server 187 and PostgreSQL 116 µs per op, 4.4× and 2.8× the raw executemany's 42.1 µs
+per row (1 December: 5.9× and 3.9× of 33.8); re-push 53 µs per op (PostgreSQL 10); one device's
+200 batches, last ten over first ten 1.03× (CPU 1.05×). The raw insert itself cost 4–5 times
+the CPU per row on this machine that day that it cost when the issue was written (8.5 µs):
+the absolute figures are not comparable across days, the ratios are. The helpers' A/B runs,
+old and new tree alternated on one database (load 3–5): server CPU per first-pushed op 192 →
+148 µs, PostgreSQL 86–90 → 77–83 µs, re-push 38 → 30–32 µs in one process.
+
 What would move it next:
 
-1. PostgreSQL: each visit writes four rows (visit, change-log, applied-op, audit) with 13 index
-   entries, and updates its resident's visit facts. That update cannot be HOT, since
-   `ix_residents_grid_last_met` indexes `last_met_at`. Locking the residents `FOR NO KEY UPDATE`
-   before updating them writes a lock into each row as well. The applied-op probe still picks
-   the `(device_id, seq)` index while the whole `applied_ops` table is small (a few hundred
-   rows, never analysed: ~60–90 ms for a batch), the primary key beyond; psycopg prepares a
-   statement after its fifth run, and a generic plan made on a small table is kept.
-2. Server: canonical JSON twice per op (the fingerprint, the change-log payload, ~5 µs each),
-   COPY row formatting for four rows, building the audit and change-log rows. A C JSON encoder
-   with the exact bytes of `json.dumps(sort_keys=True, separators=(",", ":"),
-   ensure_ascii=False)` would halve the first; it must match the tablet's bytes (the digests).
-3. A third core, or PostgreSQL on its own host ([design.md](design.md) §3): server and database share these
-   2 cores with the load generator.
+1. Fewer rows per op. Each of the four rows a visit writes (visit, change log, applied op,
+   audit) costs PostgreSQL 8–10 µs and the server as much again to format; 30 µs of PostgreSQL
+   CPU per op needs fewer rows: one audit row per batch that lists its visits (~9 µs), or the
+   applied-op row folded into the visit's own (the per-device high-water mark was measured and
+   rejected above: a retry needs its own op's answer).
+2. A narrow table for the visit facts (`resident_facts`: id and three instants): updating a
+   4-column row cost 7.6 µs against 20.0 for the 1.1 KB resident row.
+3. Server: the request envelope (Flask, flask-smorest, gzip, JSON: ~25 µs per op in one process)
+   and the fingerprint (~6 µs; its bytes are fixed by the stored `op_hash`).
+4. A third core, or PostgreSQL on its own host ([design.md](design.md) §3): server, database and
+   the load generator share these 2 cores.
 
 ### Tablet figures under Xvfb
 
