@@ -212,6 +212,31 @@ What would move it next:
 4. A third core, or PostgreSQL on its own host ([design.md](design.md) §3): server, database and
    the load generator share these 2 cores.
 
+### The run of 2 December against that of 27 November
+
+Every figure of the 2 December run is slower than on 27 November, the ones that do not touch the
+server or PostgreSQL too, and so are their baselines: raw executemany 39,899 against 94,228 rows
+a second, raw SQLite insert + commit 0.38 against 0.19 ms, one frame of an empty window 14
+against 7 ms. Compare a figure with its own run's baseline, not with the other day's.
+
+Beyond that, two things in the run are not the machine:
+
+- **Pull (8,369 changes a second, budget 20,000; 30,327 on 27 November)** depends on the
+  planner's statistics. The push benchmarks now run first and leave 268,100 change-log rows
+  that nothing has analysed yet. The page query (`grid_id IN (…) AND position > … ORDER BY
+  position LIMIT 5000`) is then planned for ~160 rows: a bitmap scan of every remaining row of
+  the device's grids and an external sort of them (67 MB on disk), 355 ms a page, again for
+  every page. After an `ANALYZE` of `change_log` the same query walks the position index and
+  stops after 5,000 rows: 3.3 ms. The same defect as issue 10's applied-op lookup, in the pull:
+  the page must be read through an index by construction, whatever the statistics say (a
+  follow-up: per-grid ordered scans merged, as the push's lookups do).
+- **The tablet's own figures** (record a visit 4.46 ms against 0.51; first sync of a grid 6.75 s
+  against 0.82; the morning rush 62.0 s against 16.8) moved more than their baselines did, and
+  the tablet's code did not change this session. The three lists and duty points (issues 13 and
+  14) landed on the tablet's save and pull paths between the two runs; which of them costs what
+  was not measured this session (the pull's statistics above may explain part of the rush and
+  the first sync, which pull from the same unanalysed log; not the tablet's local write).
+
 ### Tablet figures under Xvfb
 
 The app's own budgets (cold start, open a resident, save a visit) are measured on a real Kivy
