@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from shared import protocol as p
@@ -44,6 +45,44 @@ class PullPage:
         return f'{{"changes":[{changes}],{envelope[1:]}'
 
 
+def page_query(grids: list[int], after: int, head: int, limit: int, departures: bool = True,
+               campaigns: bool = True):
+    """The next ``limit`` change-log rows of ``grids`` after position ``after``, in order. One
+    grid is asked by equality, so its (grid_id, position) index yields the rows in order."""
+    in_grids = ChangeLogEntry.grid_id == grids[0] if len(grids) == 1 else \
+        ChangeLogEntry.grid_id.in_(grids)
+    query = select(ChangeLogEntry.position, ChangeLogEntry.entity, ChangeLogEntry.entity_id,
+                   ChangeLogEntry.grid_id, ChangeLogEntry.payload) \
+        .where(in_grids, ChangeLogEntry.position > after, ChangeLogEntry.position <= head)
+    if not departures:
+        query = query.where(ChangeLogEntry.entity != p.DEPARTURE)
+    if not campaigns:
+        query = query.where(ChangeLogEntry.entity != p.CAMPAIGN)
+    return query.order_by(ChangeLogEntry.position).limit(limit)
+
+
+@contextmanager
+def index_ordered(session: Session):
+    """Within it, PostgreSQL reads a page through an index in position order and stops at the
+    page's end, whatever its statistics say. On a change log it has not analysed yet it took a
+    page for a handful of rows and chose to fetch every remaining row of the grids and sort them
+    (355 ms a page over 268,000 rows, against 3 ms read in order): a page's cost must not grow
+    with the log. No sort and no bitmap scan leaves it the ordered index scans."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    settings = ("enable_sort", "enable_bitmapscan")
+    before = session.execute(text("SELECT current_setting('enable_sort'), "
+                                  "current_setting('enable_bitmapscan')")).one()
+    session.execute(text("SELECT set_config('enable_sort', 'off', true), "
+                         "set_config('enable_bitmapscan', 'off', true)"))
+    try:
+        yield
+    finally:
+        session.execute(text("SELECT set_config(:a, :x, true), set_config(:b, :y, true)"),
+                        {"a": settings[0], "x": before[0], "b": settings[1], "y": before[1]})
+
+
 def pull_changes(session: Session, device: Device, cursor_text: str | None, limit: int,
                  now: datetime, departures: bool = True, campaigns: bool = True) -> PullPage:
     """Must run in one snapshot (REPEATABLE READ on PostgreSQL; a single SQLite transaction).
@@ -55,26 +94,20 @@ def pull_changes(session: Session, device: Device, cursor_text: str | None, limi
     evict = sorted(set(previous) - scope)
     positions = {grid: previous.get(grid, 0) for grid in scope}
     rows: list = []
-    while len(rows) < limit:
-        behind = {grid: pos for grid, pos in positions.items() if pos < head}
-        if not behind:
-            break
-        low = min(behind.values())
-        group = sorted(grid for grid, pos in behind.items() if pos == low)
-        want = limit - len(rows)
-        query = select(ChangeLogEntry.position, ChangeLogEntry.entity, ChangeLogEntry.entity_id,
-                       ChangeLogEntry.grid_id, ChangeLogEntry.payload) \
-            .where(ChangeLogEntry.grid_id.in_(group), ChangeLogEntry.position > low,
-                   ChangeLogEntry.position <= head)
-        if not departures:
-            query = query.where(ChangeLogEntry.entity != p.DEPARTURE)
-        if not campaigns:
-            query = query.where(ChangeLogEntry.entity != p.CAMPAIGN)
-        page = session.execute(query.order_by(ChangeLogEntry.position).limit(want)).all()
-        rows.extend(page)
-        reached = head if len(page) < want else page[-1][0]
-        for grid in group:
-            positions[grid] = reached
+    with index_ordered(session):
+        while len(rows) < limit:
+            behind = {grid: pos for grid, pos in positions.items() if pos < head}
+            if not behind:
+                break
+            low = min(behind.values())
+            group = sorted(grid for grid, pos in behind.items() if pos == low)
+            want = limit - len(rows)
+            page = session.execute(page_query(group, low, head, want, departures,
+                                              campaigns)).all()
+            rows.extend(page)
+            reached = head if len(page) < want else page[-1][0]
+            for grid in group:
+                positions[grid] = reached
     caught_up = [grid for grid, pos in positions.items() if pos >= head]
     digests = changelog.grid_digests(session, caught_up, head)
     fact_digests = changelog.grid_fact_digests(session, caught_up)
