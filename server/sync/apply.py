@@ -98,14 +98,21 @@ def _check_correction(ctx: PushContext, model, data: dict, resident_id: str) -> 
                         resident_id=resident_id)
 
 
-def _create_visit(ctx: PushContext, op: dict) -> OpResult:
+def _new_record(ctx: PushContext, op: dict, entity: str, model) -> tuple:
+    """What a new visit or case note starts from: its resident (in the device's scope), the
+    check that the record is new and that what it corrects exists, and its two instants."""
     data = op["data"]
     resident = _resident_for(ctx, data["resident_id"], op["grid_id"])
-    if (p.VISIT, op["entity_id"]) in ctx.existing:
-        raise Rejection(p.REJ_ALREADY_EXISTS, f"Visit {op['entity_id']} already exists.",
-                        entity=p.VISIT, entity_id=op["entity_id"])
-    _check_correction(ctx, Visit, data, resident.id)
-    visited_at, device_time = _device_times(ctx, op)
+    if (entity, op["entity_id"]) in ctx.existing:
+        raise Rejection(p.REJ_ALREADY_EXISTS,
+                        f"{entity.capitalize()} {op['entity_id']} already exists.",
+                        entity=entity, entity_id=op["entity_id"])
+    _check_correction(ctx, model, data, resident.id)
+    return (data, resident, *_device_times(ctx, op))
+
+
+def _create_visit(ctx: PushContext, op: dict) -> OpResult:
+    data, resident, visited_at, device_time = _new_record(ctx, op, p.VISIT, Visit)
     details = visit_details(data)
     # The audit names every member written but the resident: the details, and the columns
     # among the visit's own members that hold something (the same test visit_details makes).
@@ -123,13 +130,7 @@ def _create_visit(ctx: PushContext, op: dict) -> OpResult:
 
 
 def _create_note(ctx: PushContext, op: dict) -> OpResult:
-    data = op["data"]
-    resident = _resident_for(ctx, data["resident_id"], op["grid_id"])
-    if (p.NOTE, op["entity_id"]) in ctx.existing:
-        raise Rejection(p.REJ_ALREADY_EXISTS, f"Note {op['entity_id']} already exists.",
-                        entity=p.NOTE, entity_id=op["entity_id"])
-    _check_correction(ctx, CaseNote, data, resident.id)
-    written_at, device_time = _device_times(ctx, op)
+    data, resident, written_at, device_time = _new_record(ctx, op, p.NOTE, CaseNote)
     row = {"id": op["entity_id"], "resident_id": resident.id, "grid_id": resident.grid_id,
            "author_id": ctx.person_id, "device_id": ctx.device_id, "written_at": written_at,
            "device_time": device_time, "recorded_at": ctx.now, "text": data.get("text"),
