@@ -25,7 +25,7 @@ from shared.schemas import EARLIEST_INSTANT
 
 from . import district
 from .models import Alert, Person, Resident, UTCDateTime, Visit
-from .sync.bulk import among_bound, array_param, bound_array
+from .sync.bulk import among_bound, array_param, bound_array, on_postgres
 
 READING = "reading"
 LADDER = "ladder"
@@ -93,7 +93,7 @@ def _ladder_statements(postgres: bool):
 def _ladder_alerts(session: Session, residents: dict[str, int], rules) -> list[Alert]:
     if not residents:
         return []
-    postgres = session.get_bind().dialect.name == "postgresql"
+    postgres = on_postgres(session)
     _columns, already_open, profiles_of, _corrections, _recent = _ladder_statements(postgres)
     already = set(session.scalars(already_open, {"ids": bound_array(residents, postgres)}))
     wanted = [rid for rid in residents if rid not in already]
@@ -127,7 +127,7 @@ def _since_last_met(session: Session, profiles: dict) -> dict[str, list[VisitFac
     history: dict[str, list[VisitFact]] = defaultdict(list)
     if not profiles:
         return history
-    postgres = session.get_bind().dialect.name == "postgresql"
+    postgres = on_postgres(session)
     columns, _already, _profiles, corrections, recent = _ladder_statements(postgres)
     ids = list(profiles)
     parameters = {"ids": bound_array(ids, postgres)}

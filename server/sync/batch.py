@@ -17,7 +17,7 @@ from shared.due import MET_OUTCOMES, VisitFact, visit_facts
 from .. import district
 from ..models import CaseNote, Conflict, Resident, Visit
 from . import changelog
-from .bulk import among_bound, bound_array, insert_rows, update_rows
+from .bulk import among_bound, bound_array, insert_rows, on_postgres, update_rows
 from .changelog import Change
 from .locks import check_locked
 from .records import conflict_payload, note_payload, resident_payload, visit_payload
@@ -226,7 +226,7 @@ class ChangeBatch:
         """Store the residents' visit facts: followed cheaply, or recomputed from history."""
         if self._recompute:
             history: dict[str, list[VisitFact]] = {rid: [] for rid in self._recompute}
-            postgres = self.session.get_bind().dialect.name == "postgresql"
+            postgres = on_postgres(self.session)
             histories, profiles_of = _recompute_statements(postgres)
             ids = {"ids": bound_array(self._recompute, postgres)}
             for row in self.session.execute(histories, ids):

@@ -128,11 +128,16 @@ def pg_array(values, item_type):
     return cast(bindparam(None, literal, type_=NullType()), ARRAY(item_type))
 
 
+def on_postgres(session: Session) -> bool:
+    """Whether ``session`` talks to PostgreSQL (where arrays and binary COPY are used)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def among(session: Session, column, values):
     """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``: one parameter to send
     and plan instead of hundreds."""
     values = list(values)
-    if session.get_bind().dialect.name != "postgresql":
+    if not on_postgres(session):
         return column.in_(values)
     return column == any_(pg_array(values, column.type))
 
@@ -168,7 +173,7 @@ def found_keys(session: Session, column, values):
     value is a probe of the key's index of its own (a LATERAL ``LIMIT 1`` over ``unnest``), so
     the cost is that of the values, never of the table: ``column = ANY(…)`` left the planner
     free to read a whole never-analysed table (visits grow with every push)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
+    postgres = on_postgres(session)
     return found_keys_bound(column, "keys", postgres).params(keys=bound_array(values, postgres))
 
 

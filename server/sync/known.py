@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from shared import protocol as p
 
 from ..models import AppliedOp
-from .bulk import among_bound, array_param, bound_array
+from .bulk import among_bound, array_param, bound_array, on_postgres
 from .context import OpResult, Tracked, _rejected
 
 
@@ -30,7 +30,7 @@ def known_ops_query(session: Session, device_id: str, op_ids: list, seqs: list):
 def _lookup(session: Session, device_id: str, op_ids: list, seqs: list) -> tuple[object, dict]:
     """:func:`known_ops_query` as a statement built once and its parameters (see
     bulk.among_bound: a statement built for every batch costs SQLAlchemy its cache key)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
+    postgres = on_postgres(session)
     parameters: dict = {"device_id": device_id}
     if op_ids:
         parameters["op_ids"] = bound_array(op_ids, postgres)

@@ -16,6 +16,7 @@ from .. import district
 from ..models import Area, ChangeLogEntry, Device
 from ..scope import grids_in_scope
 from . import changelog, cursor as cursors
+from .bulk import on_postgres
 
 
 @dataclass
@@ -68,19 +69,18 @@ def index_ordered(session: Session):
     page for a handful of rows and chose to fetch every remaining row of the grids and sort them
     (355 ms a page over 268,000 rows, against 3 ms read in order): a page's cost must not grow
     with the log. No sort and no bitmap scan leaves it the ordered index scans."""
-    if session.get_bind().dialect.name != "postgresql":
+    if not on_postgres(session):
         yield
         return
-    settings = ("enable_sort", "enable_bitmapscan")
     before = session.execute(text("SELECT current_setting('enable_sort'), "
                                   "current_setting('enable_bitmapscan')")).one()
-    session.execute(text("SELECT set_config('enable_sort', 'off', true), "
-                         "set_config('enable_bitmapscan', 'off', true)"))
+    switch = text("SELECT set_config('enable_sort', :sort, true), "
+                  "set_config('enable_bitmapscan', :bitmap, true)")
+    session.execute(switch, {"sort": "off", "bitmap": "off"})
     try:
         yield
     finally:
-        session.execute(text("SELECT set_config(:a, :x, true), set_config(:b, :y, true)"),
-                        {"a": settings[0], "x": before[0], "b": settings[1], "y": before[1]})
+        session.execute(switch, {"sort": before[0], "bitmap": before[1]})
 
 
 def pull_changes(session: Session, device: Device, cursor_text: str | None, limit: int,

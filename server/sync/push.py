@@ -25,7 +25,7 @@ from ..audit import audit_rows
 from ..models import AppliedOp, CaseNote, Device, Resident, Visit
 from ..scope import grids_in_scope
 from .batch import ChangeBatch, ResidentFacts
-from .bulk import among_bound, bound_array, found_keys_bound, insert_rows
+from .bulk import among_bound, bound_array, found_keys_bound, insert_rows, on_postgres
 from .apply import _apply, credible_base  # noqa: F401 - credible_base: re-exported
 from .context import (OpResult, PushContext, Rejection, Tracked, _device_times,  # noqa: F401
                       _rejected, op_fingerprint)
@@ -185,7 +185,7 @@ def _lock_residents(ctx: PushContext, ops: list[dict]) -> None:
     visit rules need are read; a resident whose fields are edited is loaded whole later."""
     ids = sorted({op["entity_id"] if op["entity"] == p.RESIDENT else op["data"]["resident_id"]
                   for op in ops if op["entity"] != p.REQUEST_EVENT})
-    postgres = _is_postgres(ctx.session)
+    postgres = on_postgres(ctx.session)
     statement = _statements(postgres)["lock_residents"]
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
@@ -196,7 +196,7 @@ def _lock_residents(ctx: PushContext, ops: list[dict]) -> None:
 def _existing_records(session: Session, ops: list[dict]) -> set[tuple[str, str]]:
     """Which visits and notes the batch creates already exist (one query per kind, not per op)."""
     found: set[tuple[str, str]] = set()
-    postgres = _is_postgres(session)
+    postgres = on_postgres(session)
     statements = _statements(postgres)
     for entity in (p.VISIT, p.NOTE):
         ids = [op["entity_id"] for op in ops if op["entity"] == entity]
@@ -204,10 +204,6 @@ def _existing_records(session: Session, ops: list[dict]) -> set[tuple[str, str]]
             found.update((entity, record_id) for record_id in session.scalars(
                 statements[entity], {"ids": bound_array(ids[start:start + 500], postgres)}))
     return found
-
-
-def _is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 @lru_cache(maxsize=None)

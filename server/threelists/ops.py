@@ -14,7 +14,7 @@ from shared.requests import Move
 
 from ..audit import FROM_TABLET, audit_row
 from ..models import Resident
-from ..sync.bulk import among_bound, bound_array
+from ..sync.bulk import among_bound, bound_array, on_postgres
 from ..sync.push import OpResult, PushContext, Rejection, _device_times
 from . import service, settings
 from .models import RequestEvent, ServiceRequest
@@ -48,7 +48,7 @@ def lock_requests(ctx: PushContext, ops: list[dict]) -> None:
     """Lock every request the batch moves, in id order (after the residents, before the log
     head), so concurrent pushes queue on them instead of deadlocking."""
     ids = sorted({op["data"]["request_id"] for op in ops if op["entity"] == p.REQUEST_EVENT})
-    postgres = ctx.session.get_bind().dialect.name == "postgresql"
+    postgres = on_postgres(ctx.session)
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         for request_id in ctx.session.scalars(_requests_among(postgres),
