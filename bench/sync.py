@@ -31,7 +31,7 @@ from pathlib import Path
 
 from bench.common import BenchRow, format_table
 from bench.pull import bench_pull
-from bench.push import bench_history, bench_push, push_with_cpu
+from bench.push import bench_push, push_figures
 from bench.rush import bench_rush
 from bench.search import bench_search
 from bench.stage import DEFAULT_PG_URL, FULL, TINY, Sizes, open_stage
@@ -50,9 +50,9 @@ def run(pg_url: str = DEFAULT_PG_URL, sizes: Sizes = FULL, *, sqlite_context: bo
         stage = open_stage(pg_url, sizes, work, workers=sizes.workers)
         try:
             steps = [
-                # first, on the fresh database: one device's long history (never analysed)
-                ("one device's history, then re-push", lambda: bench_history(stage, sizes)),
-                ("push ingest", lambda: push_with_cpu(stage, sizes)),
+                # first, on the fresh database: one device's long history (never analysed),
+                # its re-push, then the 8-device ingest
+                ("push", lambda: push_figures(stage, sizes)),
                 ("pull", lambda: bench_pull(stage, sizes)),
                 ("wire bytes", lambda: bench_wire(stage, sizes)),
                 ("first-sync seed", lambda: ([], {"seeded": seed_first_sync_grid(stage, sizes)})),

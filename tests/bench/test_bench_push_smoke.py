@@ -43,3 +43,21 @@ def test_process_cpu_reads_this_process():
     assert push.process_cpu(os.getpid()) >= 0
     assert os.getpid() in push.descendants(os.getpid())
     assert push.process_cpu(2**22 + 12345) == 0.0  # no such process
+
+
+def test_the_budgets_travel_in_units_of_the_same_runs_raw_insert():
+    """At the issue's own raw insert (97,036 rows/s, 8.5 µs/row) the quotients are the budgets;
+    on a machine four times slower the same code's figures, four times higher, still meet them."""
+    def counts(slower: float) -> tuple[dict, dict]:
+        raw = {"executemany": 97_036 / slower, "executemany_cpu_us": 8.5 * slower}
+        push_counts = {"ops": 1000, "rate": 16_000 / slower, "baseline": raw,
+                       "server_cpu": 70e-6 * slower * 1000, "pg_cpu": 31e-6 * slower * 1000}
+        return push_counts, {"repush_server": 20e-6 * slower * 500, "repush_ops": 500}
+
+    for slower in (1.0, 4.0):
+        rows = push.budget_rows(*counts(slower))
+        assert [row.verdict for row in rows] == ["met", "met", "MISSED", "met"]
+        assert rows[0].measured == pytest.approx(16_000 / 97_036)
+        assert rows[2].measured == pytest.approx(31 / 8.5)
+    sqlite_counts = {**counts(1.0)[0], "pg_cpu": None}
+    assert push.budget_rows(sqlite_counts, None) == []  # no PostgreSQL, no raw CPU to divide by
