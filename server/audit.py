@@ -37,14 +37,20 @@ def audit(session: Session, action: str, *, person_id: int | None = None,
                            detail=detail or {}, remote_addr=client_address()))
 
 
+#: ``audit_row``'s default address: the current request's, asked for each row.
+OF_REQUEST = object()
+
+
 def audit_row(action: str, *, at: datetime | None = None, person_id: int | None = None,
               device_id: str | None = None, entity: str | None = None,
               entity_id: str | None = None, grid_id: int | None = None,
-              detail: dict | None = None, remote_addr: str | None = None) -> dict:
-    """One audit row as a plain dict, for :func:`audit_rows`."""
+              detail: dict | None = None, remote_addr: str | None | object = OF_REQUEST) -> dict:
+    """One audit row as a plain dict, for :func:`audit_rows`. A caller writing many rows
+    passes ``remote_addr`` as it asked :func:`client_address` once (None included)."""
     return {"at": at or utcnow(), "person_id": person_id, "device_id": device_id,
             "action": action, "entity": entity, "entity_id": entity_id, "grid_id": grid_id,
-            "detail": detail or {}, "remote_addr": remote_addr or client_address()}
+            "detail": detail or {},
+            "remote_addr": client_address() if remote_addr is OF_REQUEST else remote_addr}
 
 
 def audit_rows(session: Session, rows: list[dict]) -> None:

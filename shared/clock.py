@@ -5,6 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 from .protocol import CLOCK_TRUST_SECONDS
 
+_TRUSTED = timedelta(seconds=CLOCK_TRUST_SECONDS)
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -30,7 +32,7 @@ def correct_device_time(device_time: datetime, skew_seconds: float,
     if abs(skew_seconds) > CLOCK_TRUST_SECONDS:
         corrected = device_time - timedelta(seconds=skew_seconds)
         suspect = True
-    if corrected > server_now + timedelta(seconds=CLOCK_TRUST_SECONDS):
+    if corrected > server_now + _TRUSTED:
         corrected = server_now
         suspect = True
     return corrected, suspect
@@ -39,8 +41,7 @@ def correct_device_time(device_time: datetime, skew_seconds: float,
 def isoformat(moment: datetime) -> str:
     """The one wire format for instants: UTC, seconds, 'Z', the year always four digits
     (strftime's %Y writes year 1 as '1', which no ISO 8601 parser reads back)."""
-    utc = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return utc.isoformat(timespec="seconds") + "Z"
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")[:-6] + "Z"  # -"+00:00"
 
 
 def parse_instant(text: str) -> datetime:

@@ -104,7 +104,7 @@ def _validator_chain(field: fields.Field, value_type: type | None) -> Callable[[
 
 def _converter(field: fields.Field, name: str, partial) -> Callable[[Any, dict], Any]:
     """``convert(value, raw)``: the loaded value of a present, non-null ``value``."""
-    from .schemas import Plaintext, UUIDText, text_problem, UUID_RE  # the wire's own types
+    from .schemas import UNSTORABLE, UUID_RE, Plaintext, UUIDText  # the wire's own types
 
     kind = type(field)
     if kind is fields.String:
@@ -122,8 +122,10 @@ def _converter(field: fields.Field, name: str, partial) -> Callable[[Any, dict],
     if kind is Plaintext:
         checks = _validator_chain(field, str)
 
+        unstorable = UNSTORABLE.search
+
         def plaintext(value, raw):
-            if type(value) is not str or text_problem(value) is not None:
+            if type(value) is not str or unstorable(value) is not None:
                 raise _FALLBACK
             checks(value)
             return value
@@ -133,10 +135,10 @@ def _converter(field: fields.Field, name: str, partial) -> Callable[[Any, dict],
         fullmatch = UUID_RE.fullmatch
 
         def uuid_text(value, raw):
-            if type(value) is not str or text_problem(value) is not None:
+            if type(value) is not str:
                 raise _FALLBACK
             value = value.lower()
-            if fullmatch(value) is None:
+            if fullmatch(value) is None:  # (a match holds neither NUL nor a surrogate)
                 raise _FALLBACK
             checks(value)
             return value
@@ -191,6 +193,20 @@ def _converter(field: fields.Field, name: str, partial) -> Callable[[Any, dict],
         values = _converter(field.value_field, name, partial) if field.value_field else None
         values_none = field.value_field.allow_none if field.value_field else True
         checks = _validator_chain(field, dict)
+        key_choices = getattr(keys, "plain_choices", None)
+        value_choices = getattr(values, "plain_choices", None)
+        if key_choices is not None and value_choices is not None and not values_none:
+            def among_choices_by_key(value, raw):  # strings among choices: no call per item
+                if type(value) is not dict:
+                    raise _FALLBACK
+                for key, item in value.items():
+                    if type(key) is not str or key not in key_choices or type(item) is not str \
+                            or item not in value_choices:
+                        raise _FALLBACK
+                out = dict(value)
+                checks(out)
+                return out
+            return among_choices_by_key
 
         def mapping(value, raw):
             if type(value) is not dict:
@@ -267,6 +283,57 @@ def _converter(field: fields.Field, name: str, partial) -> Callable[[Any, dict],
     return generic
 
 
+def _inline_test(field: fields.Field, index: int, scope: dict) -> str | None:
+    """A test written into the loader's source that, when true, means the field's converter
+    would return ``value`` itself: the common case checked without a call. None when the
+    field's type or a validator is not modelled here; a value failing the test still goes to
+    the converter, which decides. Names the test uses are put into ``scope``."""
+    from .schemas import UNSTORABLE, UUID_RE, Plaintext, UUIDText  # the wire's own types
+
+    kind = type(field)
+    if kind is UUIDText:
+        # A match of the lower-case pattern is already lower case, and holds neither NUL nor
+        # a surrogate; upper case goes to the converter.
+        scope["uuid_match"] = UUID_RE.fullmatch
+        tests = ["type(value) is str", "uuid_match(value) is not None"]
+    elif kind is Plaintext:
+        scope["unstorable"] = UNSTORABLE.search
+        tests = ["type(value) is str", "unstorable(value) is None"]
+    elif kind is fields.String:
+        tests = ["type(value) is str"]
+    elif kind is fields.Integer:
+        tests = ["type(value) is int"]
+    elif kind is fields.Float:
+        scope["isfinite"] = isfinite
+        tests = ["type(value) is float", "isfinite(value)"]
+    else:
+        return None
+    for number, validator in enumerate(field.validators):
+        name = f"v{index}_{number}"
+        if type(validator) is validate.OneOf and tests[0] == "type(value) is str" \
+                and all(type(choice) is str for choice in validator.choices):
+            scope[name] = frozenset(validator.choices)
+            tests.append(f"value in {name}")
+        elif type(validator) is validate.Range and kind in (fields.Integer, fields.Float):
+            if validator.min is not None:
+                scope[f"{name}_min"] = validator.min
+                tests.append(f"value {'>=' if validator.min_inclusive else '>'} {name}_min")
+            if validator.max is not None:
+                scope[f"{name}_max"] = validator.max
+                tests.append(f"value {'<=' if validator.max_inclusive else '<'} {name}_max")
+        elif type(validator) is validate.Length and validator.equal is None \
+                and tests[0] == "type(value) is str":
+            if validator.min:
+                scope[f"{name}_min"] = validator.min
+                tests.append(f"len(value) >= {name}_min")
+            if validator.max is not None:
+                scope[f"{name}_max"] = validator.max
+                tests.append(f"len(value) <= {name}_max")
+        else:
+            return None
+    return " and ".join(tests)
+
+
 def compile_loader(schema: Schema, partial=None) -> Loader | None:
     """A fast loader for ``schema`` (see the module's doc), or None when the schema uses
     something it does not model (pre/post-load hooks, INCLUDE, ``many``, partial lists):
@@ -287,8 +354,9 @@ def compile_loader(schema: Schema, partial=None) -> Loader | None:
     for attr_name, field in schema.load_fields.items():
         name = field.data_key if field.data_key is not None else attr_name
         default = field.load_default
-        steps.append((name, field.attribute or attr_name, _converter(field, name, partial),
-                      field.required, field.allow_none, default))
+        steps.append((name, field.attribute or attr_name, field,
+                       _converter(field, name, partial), field.required, field.allow_none,
+                       default))
     names = frozenset(step[0] for step in steps)
     raise_unknown = schema.unknown == RAISE
     field_hooks = []
@@ -304,26 +372,13 @@ def compile_loader(schema: Schema, partial=None) -> Loader | None:
     unknown = schema.unknown
     skip_missing = partial is True
 
-    hooked = bool(field_hooks or schema_hooks)
-
-    def run_hooks(out, raw):
-        try:
-            for hook, attribute, key in field_hooks:
-                if attribute in out:
-                    if hook(out[attribute], data_key=key) is missing:
-                        del out[attribute]
-            for hook, pass_original in schema_hooks:
-                if pass_original:
-                    hook(out, raw, partial=partial, many=False, unknown=unknown)
-                else:
-                    hook(out, partial=partial, many=False, unknown=unknown)
-        except ValidationError:
-            raise _FALLBACK from None
-
     # The walk over the fields, written out as one function: one test per field instead of a
-    # loop over step tuples (the loop's own work was as costly as the checks it ran).
+    # loop over step tuples (the loop's own work was as costly as the checks it ran), the
+    # commonest values accepted by a test written inline (_inline_test) and the hooks called
+    # directly.
     scope: dict[str, Any] = {"_FALLBACK": _FALLBACK, "missing": missing, "names": names,
-                             "run_hooks": run_hooks}
+                             "ValidationError": ValidationError, "partial": partial,
+                             "unknown": unknown}
     source = ["def load(raw):",
               "    if type(raw) is not dict:",
               "        raise _FALLBACK"]
@@ -331,10 +386,10 @@ def compile_loader(schema: Schema, partial=None) -> Loader | None:
         source += ["    if not names.issuperset(raw):",
                    "        raise _FALLBACK"]
     source += ["    out = {}", "    get = raw.get"]
-    for index, (name, attribute, convert, required, allow_none, default) in enumerate(steps):
+    for index, (name, attribute, field, convert, required, allow_none, default) in \
+            enumerate(steps):
         scope[f"convert{index}"] = convert
         scope[f"default{index}"] = default
-        choices = getattr(convert, "plain_choices", None)
         source.append(f"    value = get({name!r}, missing)")
         source.append("    if value is missing:")
         if skip_missing or (not required and default is missing):
@@ -347,16 +402,23 @@ def compile_loader(schema: Schema, partial=None) -> Loader | None:
         source.append("    elif value is None:")
         source.append(f"        out[{attribute!r}] = None" if allow_none else
                       "        raise _FALLBACK")
-        if choices is not None:  # a string among choices: checked here, no call
-            scope[f"choices{index}"] = choices
-            source += [f"    elif type(value) is str and value in choices{index}:",
-                       f"        out[{attribute!r}] = value",
-                       "    else:",
-                       "        raise _FALLBACK"]
-        else:
-            source += ["    else:", f"        out[{attribute!r}] = convert{index}(value, raw)"]
-    if hooked:
-        source.append("    run_hooks(out, raw)")
+        test = _inline_test(field, index, scope)
+        if test is not None:
+            source += [f"    elif {test}:", f"        out[{attribute!r}] = value"]
+        source += ["    else:", f"        out[{attribute!r}] = convert{index}(value, raw)"]
+    if field_hooks or schema_hooks:
+        source.append("    try:")
+        for number, (hook, attribute, key) in enumerate(field_hooks):
+            scope[f"field_hook{number}"] = hook
+            source += [f"        if {attribute!r} in out and "
+                       f"field_hook{number}(out[{attribute!r}], data_key={key!r}) is missing:",
+                       f"            del out[{attribute!r}]"]
+        for number, (hook, pass_original) in enumerate(schema_hooks):
+            scope[f"schema_hook{number}"] = hook
+            original = "raw, " if pass_original else ""
+            source.append(f"        schema_hook{number}(out, {original}partial=partial, "
+                          "many=False, unknown=unknown)")
+        source += ["    except ValidationError:", "        raise _FALLBACK from None"]
     source.append("    return out")
     exec(compile("\n".join(source), f"<fastload {type(schema).__name__}>", "exec"), scope)
     load = scope["load"]

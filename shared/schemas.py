@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from . import protocol as p
 from .wire_fields import *  # noqa: F401,F403
-from .wire_fields import _DATE_RANGE, _INSTANT_RANGE, _UNSTORABLE  # noqa: F401
+from .wire_fields import _DATE_RANGE, _INSTANT_RANGE  # noqa: F401
 from .wire_fields import Plaintext, StrictSchema, Text, UUIDText
 from .op_schemas import *  # noqa: E402,F401,F403 - after the field types it builds on
 from .op_schemas import _data_schema  # noqa: E402,F401

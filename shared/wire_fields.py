@@ -28,12 +28,12 @@ MAX_ROW_ID = 2**31 - 1
 
 #: What no database should store and no encoder can write: NUL (PostgreSQL refuses it in text)
 #: and UTF-16 surrogates not in a pair (no UTF-8 encoding exists for them).
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def text_problem(value: str) -> str | None:
     """Why ``value`` cannot be stored as text, or None."""
-    found = _UNSTORABLE.search(value)
+    found = UNSTORABLE.search(value)
     if found is None:
         return None
     return "Must not contain a NUL character." if found.group() == "\x00" else \
@@ -42,7 +42,7 @@ def text_problem(value: str) -> str | None:
 
 def printable(text: str) -> str:
     """``text`` made safe to store and to encode as UTF-8 (for messages that quote input)."""
-    if _UNSTORABLE.search(text) is None:
+    if UNSTORABLE.search(text) is None:
         return text
     return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
 

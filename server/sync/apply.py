@@ -75,10 +75,7 @@ def _apply(ctx: PushContext, op: dict) -> OpResult:
     if op["entity"] == p.REQUEST_EVENT:
         from ..threelists.ops import apply_request_event
         return apply_request_event(ctx, op)
-    handler = {(p.VISIT, p.CREATE): _create_visit, (p.NOTE, p.CREATE): _create_note,
-               (p.RESIDENT, p.CREATE): _create_resident,
-               (p.RESIDENT, p.UPDATE): _update_resident}[(op["entity"], op["action"])]
-    return handler(ctx, op)
+    return _HANDLERS[(op["entity"], op["action"])](ctx, op)
 
 
 def _check_correction(ctx: PushContext, model, data: dict, resident_id: str) -> None:
@@ -116,7 +113,8 @@ def _create_visit(ctx: PushContext, op: dict) -> OpResult:
     details = visit_details(data)
     # The audit names every member written but the resident: the details, and the columns
     # among the visit's own members that hold something (the same test visit_details makes).
-    written = [*details, *(key for key in _VISIT_OWN_MEMBERS if data.get(key) not in EMPTY_VALUES)]
+    written = [key for key in _VISIT_OWN_MEMBERS if data.get(key) not in EMPTY_VALUES]
+    written += details
     if "follow_up_on" in details:
         details["follow_up_on"] = details["follow_up_on"].isoformat()
     row = {"id": op["entity_id"], "resident_id": resident.id, "grid_id": resident.grid_id,
@@ -273,3 +271,7 @@ def _record_conflict(ctx: PushContext, resident: Resident, name: str, kept: Cand
 
 def _jsonable(value):
     return value.isoformat() if isinstance(value, date) else value
+
+
+_HANDLERS = {(p.VISIT, p.CREATE): _create_visit, (p.NOTE, p.CREATE): _create_note,
+             (p.RESIDENT, p.CREATE): _create_resident, (p.RESIDENT, p.UPDATE): _update_resident}

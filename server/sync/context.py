@@ -147,6 +147,11 @@ def _rejected(op_id, seq, code: str, message: str, params: dict | None = None) -
 
 def _device_times(ctx: PushContext, op: dict) -> tuple[datetime, datetime]:
     corrected, _suspect = correct_device_time(op["device_time"], ctx.skew_seconds, ctx.now)
+    if corrected < EARLIEST_INSTANT:
+        corrected = EARLIEST_INSTANT
     # Whole seconds, as the wire carries them: the order of visits the server keeps (and the
     # follow-ups it derives) is then the order every tablet reads from the pulled copies.
-    return max(corrected, EARLIEST_INSTANT).replace(microsecond=0), op["device_time"]
+    # (Usually the device's time itself, uncopied: records.visit_payload formats it once.)
+    if corrected.microsecond:
+        corrected = corrected.replace(microsecond=0)
+    return corrected, op["device_time"]

@@ -31,10 +31,14 @@ def resident_payload(resident: Resident) -> dict:
 
 def visit_payload(visit: dict, author_name: str | None) -> dict:
     """``visit``: the column values of a :class:`Visit` row."""
+    # A visit is dated by its device's time unless the server corrected it: then one text.
+    device_time = _instant(visit["device_time"])
+    visited_at = device_time if visit["visited_at"] == visit["device_time"] else \
+        _instant(visit["visited_at"])
     return visit_record(
         id=visit["id"], resident_id=visit["resident_id"], grid_id=visit["grid_id"],
         author_id=visit["author_id"], author_name=author_name,
-        visited_at=_instant(visit["visited_at"]), device_time=_instant(visit["device_time"]),
+        visited_at=visited_at, device_time=device_time,
         recorded_at=_instant(visit["recorded_at"]), outcome=visit["outcome"],
         corrects=visit["corrects_id"], correction=visit["correction"], details=visit["details"])
 

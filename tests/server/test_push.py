@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from server.models import AppliedOp, CaseNote, Conflict, Resident, Visit
+from server.models import AppliedOp, AuditEntry, CaseNote, Conflict, Resident, Visit
 from shared import protocol as p
 from shared.clock import utcnow
 from testkit.ops import note_op, update_op, visit_op
@@ -25,6 +25,19 @@ def test_visits_and_notes_are_applied_with_their_log_position(neighbourhood, dev
     visit = db_session.get(Visit, ops[0]["entity_id"])
     assert visit.details["readings"] == {"systolic": 150, "diastolic": 90}
     assert db_session.get(CaseNote, ops[1]["entity_id"]).text == "需要帮忙买药"
+
+
+def test_every_applied_op_is_audited_with_the_address_it_came_from(neighbourhood, device_for,
+                                                                   db_session):
+    hood, alice = neighbourhood, device_for("alice")
+    ops = [visit_op(1, hood.grid_a.id, hood.resident_a.id),
+           note_op(2, hood.grid_a.id, hood.resident_a.id)]
+    alice.client.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    alice.push_ok(ops)
+    entries = db_session.scalars(select(AuditEntry).where(
+        AuditEntry.action.in_(["add_visit", "add_note"]))).all()
+    assert sorted(entry.detail["op"] for entry in entries) == sorted(op["op_id"] for op in ops)
+    assert {entry.remote_addr for entry in entries} == {"203.0.113.9"}
 
 
 def test_a_retried_push_is_answered_duplicate_and_changes_nothing(neighbourhood, device_for,

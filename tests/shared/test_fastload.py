@@ -11,7 +11,7 @@ import uuid
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 
 from shared import protocol as p
 from shared.fastload import Fallback, SchemaLoader, compile_loader
@@ -111,3 +111,49 @@ def test_a_refusal_names_the_fields_as_marshmallow_does():
     kind, messages = outcome(LOADER.load, op)
     assert kind == "refused" and set(messages) == {"op_id", "seq", "data"}
     assert set(messages["data"]) == {"outcome"}
+
+
+def _schemas_within(schema, found):
+    """``schema`` and every schema nested in its fields (a dict's values included)."""
+    found.append(schema)
+    for field in schema.fields.values():
+        inner = getattr(field, "value_field", None) or field
+        if isinstance(inner, fields.Nested):
+            _schemas_within(inner.schema, found)
+    return found
+
+
+def _edges(field) -> list:
+    """Values at and around every limit the field's validators set, and the kinds of text,
+    number and UUID that the loader's inline tests (shared.fastload._inline_test) tell apart."""
+    known = str(uuid.uuid4())
+    values = [True, 0, -1, 2**63, 1.5, float("nan"), float("inf"), "", "x", "\x00", "\ud800",
+              "a\n", known, known.upper(), known + "\n", known[:-1] + "\x00", " " + known,
+              known[:-1] + "\ud800"]
+    for validator in field.validators:
+        for choice in getattr(validator, "choices", ()):
+            values += [choice, str(choice).upper(), str(choice) + "\x00"]
+        for bound in (getattr(validator, "min", None), getattr(validator, "max", None)):
+            if type(bound) in (int, float):
+                values += [bound - 1, bound, bound + 1, float(bound), bound - 0.5, bound + 0.5]
+                if type(bound) is int and 0 < bound <= 5000:
+                    values += ["x" * (bound - 1), "x" * bound, "x" * (bound + 1), "好" * bound,
+                               "\x00" + "x" * (bound - 1), "x" * (bound - 1) + "\udfff"]
+    return values
+
+
+EDGE_SCHEMAS = _schemas_within(SCHEMA, []) + [
+    nested for data in DATA_SCHEMAS.values() for nested in _schemas_within(data, [])]
+EDGE_LOADERS = {id(schema): compile_loader(schema) for schema in EDGE_SCHEMAS}
+EDGE_CASES = [(schema, name, value) for schema in EDGE_SCHEMAS
+              for name, field in schema.fields.items() for value in _edges(field)]
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=UNHURRIED)
+@given(st.data())
+def test_a_value_at_the_edge_of_a_field_is_loaded_fast_only_as_marshmallow_loads_it(data):
+    schema, name, value = data.draw(st.sampled_from(EDGE_CASES))
+    record = dict(data.draw(valid_ops() if schema is SCHEMA else record_for(schema)))
+    record[name] = value
+    slow, quick = outcome(schema.load, record), outcome(EDGE_LOADERS[id(schema)], record)
+    assert quick == slow if quick[0] == "loaded" else quick[0] == "fallback"
