@@ -18,6 +18,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from shared import protocol as p
+from shared.jsontext import orjson
 
 from ..errors import ApiError
 
@@ -27,6 +28,10 @@ _INNERMOST = re.compile(rb"\[\]|\{\}")
 _NOT_A_BRACKET = bytes(byte for byte in range(256) if byte not in b"[]{}")
 _NOT_A_BRACKET_OR_QUOTE = bytes(byte for byte in range(256) if byte not in b'[]{}"')
 _QUOTED = re.compile(rb'"[^"]*"')
+#: Every digit as "0": a run of 19 zeros then marks a number orjson may read other than json
+#: (past 64 bits it gives a float), or a run of digits in a string (read by json, no harm).
+_DIGITS_AS_ZEROS = bytes.maketrans(b"123456789", b"000000000")
+_LONG_INTEGER = b"0" * 19
 
 
 class BodyError(ValueError):
@@ -68,6 +73,14 @@ def parse_json(data: bytes):
     if nests_deeper_than(data, p.MAX_JSON_DEPTH):
         raise BodyError(f"The body nests objects or arrays deeper than {p.MAX_JSON_DEPTH} "
                         "levels.")
+    if orjson is not None and _LONG_INTEGER not in data.translate(_DIGITS_AS_ZEROS):
+        # What orjson reads, json reads alike (~6 µs per op less); what it refuses (NaN,
+        # infinite numbers, lone surrogates, bad UTF-8, any error) goes json's way below, which
+        # says what is wrong as before. tests/server/test_body_parse.py holds the two equal.
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
