@@ -6,6 +6,7 @@ sent for work that did not commit.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from functools import lru_cache
 
@@ -14,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.district_day import local_date, zone_named
+from shared.jsontext import orjson_text
 
 #: SQL function ``knockdoor_local_day(utc_instant, zone_name)`` -> 'YYYY-MM-DD' on SQLite,
 #: which has no time zones of its own (PostgreSQL uses ``timezone(zone, instant)``).
@@ -27,12 +29,23 @@ def make_engine(url: str, *, lock_on_begin: bool = True, **kwargs) -> Engine:
     Statement parameters are left out of error messages (``hide_parameters``): they hold names,
     phones and health readings, and an error message ends up in the error log."""
     kwargs.setdefault("hide_parameters", True)
+    kwargs.setdefault("json_serializer", json_column_text)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                                **kwargs)
         _make_sqlite_transactional(engine, lock_on_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def json_column_text(value) -> str:
+    """The text a ``json`` column stores, on every database and by INSERT and COPY alike (the
+    dialect hands this to psycopg's JSON dumper too): compact, other scripts as they are. From
+    orjson where it writes the same (a push writes two such values per op: ~10 µs less)."""
+    fast = orjson_text(value, sort_keys=False)
+    if fast is not None:
+        return fast.decode()
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _make_sqlite_transactional(engine: Engine, lock_on_begin: bool) -> None:

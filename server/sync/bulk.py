@@ -39,7 +39,8 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
 # PostgreSQL's binary COPY format, by the column type of the table's metadata: psycopg writes
 # each value in C, in the column's own binary form, where COPY's text format had it write
 # each value as text for PostgreSQL to parse again (~10 µs of client CPU per visit row
-# became ~5). JSON is dumped by psycopg's json dumper: ``json.dumps``, the same text as before.
+# became ~5). JSON is dumped by psycopg's json dumper, which the dialect gives the engine's
+# serializer (server.db.json_column_text): the same text as an INSERT stores.
 _BINARY_NAMES = ((BigInteger, "int8"), (SmallInteger, "int2"), (Integer, "int4"),
                  (Boolean, "bool"), (Text, "text"), (String, "varchar"), (JSON, "json"),
                  (Date, "date"))

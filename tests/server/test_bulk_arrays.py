@@ -1,13 +1,13 @@
 """Array parameters sent as one text (server.sync.bulk.array_literal) mean exactly the values."""
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import BigInteger, Date, Text, cast, select
+from sqlalchemy import BigInteger, Date, Text, cast, insert, select
 
+from server.db import json_column_text
 from server.models import AppliedOp, AuditEntry, UTCDateTime
 from server.sync.bulk import (_array_literal_by_item, among, array_literal, insert_rows,
                               pg_array)
@@ -87,7 +87,8 @@ def test_an_array_parameter_is_read_once_not_once_per_row(db_session):
 
 def test_copied_rows_are_stored_value_for_value(db_session):
     """insert_rows (binary COPY on PostgreSQL) stores what an ordinary INSERT would: texts of
-    any script, JSON as json.dumps writes it, instants of any zone, big integers, NULLs."""
+    any script, JSON as the engine's serializer writes it, instants of any zone, big integers,
+    NULLs."""
     detail = {"note": "独居 🙂 \"q\" \\ \n", "n": [1, 2.5, None, True], "deep": {"é": {}}}
     rows = [
         {"id": 2**62, "at": datetime(2026, 3, 1, 8, 0, 0, 123456, tzinfo=timezone.utc),
@@ -103,6 +104,7 @@ def test_copied_rows_are_stored_value_for_value(db_session):
     stored = db_session.execute(select(*AuditEntry.__table__.c).order_by(AuditEntry.id.desc()))
     assert [dict(row._mapping) for row in stored] == rows
     if db_session.get_bind().dialect.name == "postgresql":
+        db_session.execute(insert(AuditEntry), [{**rows[0], "id": 3}])  # an ordinary INSERT
         texts = db_session.scalars(select(cast(AuditEntry.detail, Text)).order_by(
             AuditEntry.id.desc())).all()
-        assert texts == [json.dumps(detail), "[]"]  # the JSON text itself, not only its value
+        assert texts == [json_column_text(detail)] * 2 + ["[]"]  # the text, not only the value
