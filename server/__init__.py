@@ -8,15 +8,16 @@ from flask import Flask
 from shared.district_day import zone_named
 
 from .config import Config
+from .jsonprovider import JSONProvider
 
 
 def create_app(config: Config | dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.json = JSONProvider(app)
     if isinstance(config, dict):
         app.config.update({**Config().as_flask(), **config})
     else:
         app.config.update((config or Config()).as_flask())
-    app.json.ensure_ascii = False
     # A misspelt zone stops the server at start-up rather than shifting every day it reckons.
     zone_named(app.config["TIMEZONE"])
     # Likewise a bad district rule: named at start-up, never half applied.
