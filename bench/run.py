@@ -45,6 +45,22 @@ What the push figures are:
 - **re-push**: the last 20 of those batches sent again; every op must come back `duplicate`;
   the server's CPU per op (and PostgreSQL's, in the baseline column).
 - **morning rush**: unchanged in kind; its per-tablet median and p95 are rows of their own now.
+- **issue 10's budgets in units of this run's raw executemany**: the machine these figures run on
+  is a VM whose speed moves from day to day and within the hour. The same raw executemany of
+  the same 100,000 rows ran at 97,036 rows/s and 8.5 µs of CPU per row on the day issue 10 set
+  its budgets, at 94,228 rows/s on 27 November, at 39,899 on 2 December at 01:54 and at
+  21,640–24,073 (67–69 µs of CPU per row) on 2 December at 05:00, on an idle machine (load
+  0.4–2); a pure-Python loop (`for i in range(n): s += i`) took ~200 ns an iteration that
+  morning, several times what a 2 GHz core of its kind takes. In absolute figures the budgets
+  (70 µs of server CPU per op, 30 µs of PostgreSQL's) were then below what the raw insert of
+  one row alone cost. These rows carry each budget to the run's own machine as the issue
+  framed it, beside the raw insert of the same run: the ingest rate over the raw rate (the
+  issue's day: 16,000 over 97,036 = 0.165) and each CPU per op over the raw insert's CPU per
+  row (70, 30 and 25 µs over 8.5 = 8.2×, 3.5× and 2.9×). The raw insert runs before and after
+  the push and the mean of the two is used. It is not a perfect yardstick: the raw insert is
+  mostly C (psycopg and PostgreSQL) and round trips, the push mostly Python, and the two slow
+  down differently when the host is busy; both the absolute and the carried figures are in
+  the table.
 
 What issue 10 changed, and why each mattered (py-spy and cProfile on the push path, CPU time):
 
