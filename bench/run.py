@@ -137,7 +137,7 @@ Small experiments (`python -m bench.experiments`, load average 12.5–13.9; CPU 
 | experiment | result | decision |
 | --- | --- | --- |
 | validation of a realistic visit op: `OpSchema().load` vs the compiled loader | 81.3 vs 12.3 µs | compiled loader, marshmallow as the fallback and the one definition |
-| request body of 500 ops: `json.loads` / `parse_json` (depth check + `json.loads`) / orjson | 4.7 / 8.5 / 2.3 µs | not adopted: saves ~2–6 µs of a push's ~150, and orjson refuses lone surrogates and integers over 64 bits for the whole body, where today they reach the per-op check and reject one op (tests/server/test_poisoned_input.py); worth it with a fallback once the bigger costs are gone |
+| request body of 500 ops: `json.loads` / `parse_json` (depth check + `json.loads`) / orjson | 4.7 / 8.5 / 2.3 µs | not adopted then: saves ~2–6 µs of a push's ~150, and orjson refuses lone surrogates and integers over 64 bits for the whole body, where today they reach the per-op check and reject one op (tests/server/test_poisoned_input.py). Adopted on 2 December with json as the fallback for whatever orjson refuses or reads otherwise, together with orjson for canonical JSON, json columns and responses where it writes the same bytes (`shared/jsontext.py`; tests/shared/test_jsontext.py, tests/server/test_body_parse.py); see item 22 |
 | applied-op rows of a batch: executemany / one multi-row INSERT / COPY (client + backend) | 23.8 / 62.3 / 14.3 µs | COPY (as before) |
 | a per-device high-water mark instead of one row per op (1 UPDATE per batch) | 1.8 µs | not adopted: a retry must get its own op's answer back (its `version`, `conflict_ids`, or its rejection), and rejected ops are listed for supervisors; the row costs ~14 µs with COPY |
 
@@ -198,7 +198,8 @@ Third pass (2 December; each measured by alternating the old and the new tree on
    ~2.7, COMMIT ~1. Every index was checked against its readers; none is redundant.
 19. *Binary COPY and the rest of the statements built once.* The push's COPYs are binary,
    typed once per table and columns from the table's metadata (visits 7.0 → 3.6–5.3 µs of
-   client CPU per row, applied ops 2.4 → 1.3–2.3; JSON is still `json.dumps`' text, the stored
+   client CPU per row, applied ops 2.4 → 1.3–2.3; JSON then still `json.dumps`' text, since 2
+   December the engine's compact serializer, `server.db.json_column_text`; the stored
    values are the same: `tests/server/test_bulk_arrays.py`); the applied-op lookup, the scope,
    the request locks and the facts' recompute are statements built once with bound values
    (`_known_ops` 1.7–2.3 → 0.4–0.5 ms per batch of 500).
@@ -214,6 +215,53 @@ the absolute figures are not comparable across days, the ratios are. The helpers
 old and new tree alternated on one database (load 3–5): server CPU per first-pushed op 192 →
 148 µs, PostgreSQL 86–90 → 77–83 µs, re-push 38 → 30–32 µs in one process.
 
+Fourth pass (2 December, 05:00–06:00 UTC; the VM ran slow all morning, its raw executemany at
+21,640–24,073 rows/s and 67–69 µs of CPU per row on an idle machine):
+
+20. *The common case of each field inside the generated loader.* `shared/fastload.py` writes
+   each field's usual value as a test in the loader's own source (a lower-case UUID; text of
+   its length with no NUL or lone surrogate, `wire_fields.UNSTORABLE`; an integer or finite
+   float in its range; a string among its choices; a dict of such strings) and calls the
+   schema's hooks directly. A value the test does not pass goes to the field's converter as
+   before, and anything unusual to marshmallow, so the loader still accepts only what
+   marshmallow accepts and returns what it returns: `tests/shared/test_fastload.py` now loads
+   every field of every pushable schema at and around its validators' limits with each kind of
+   text and UUID (it failed with the text test dropped and with a range bound off by one).
+21. *Per batch, not per op.* The device's and person's ids, the request's address (an audit
+   row asked for it again per row whenever it was None), the trusted window of the clock and
+   the handler table are read or built once per batch; an uncorrected visit's one instant is
+   formatted once, not twice.
+22. *JSON through orjson where it writes the same bytes* (`shared/jsontext.py`). Canonical JSON
+   (the op's fingerprint and the change-log payload, twice per op, ~17–25 µs a call with the C
+   encoder on this VM, ~7 with orjson and its check) takes orjson only for values of exact
+   dicts, lists, tuples, strings, integers, booleans, None and floats in plain decimal form
+   (0 or 1e-4 ≤ |x| < 1e16, where `repr` and orjson write the same digits); NaN, infinities,
+   other floats, subclasses, integers past 64 bits, lone surrogates and deep nesting take the
+   json module's path as before, and the tablet, which has no orjson, always does. The request
+   body is read by orjson with the json path, and its error messages, for whatever orjson
+   refuses or reads otherwise (a run of 19 digits goes json's way: orjson reads integers past
+   64 bits as floats). json columns (a visit's details, an audit row's detail) are written by
+   one compact serializer on every database, by COPY and INSERT alike, and the push's response
+   by a Flask JSON provider that gives orjson only what it writes as Flask's own. Hypothesis
+   holds each against the json module byte for byte (tests/shared/test_jsontext.py,
+   tests/server/test_body_parse.py, tests/server/test_jsonprovider.py).
+
+Measured by alternating the old and the new tree on one database, in one process
+(`python -m bench.push_profile --db-url …/scratch --batches 10 --rounds 2`; server CPU per op,
+min / median):
+
+| step | first push | re-push |
+| --- | --- | --- |
+| items 20–21, PostgreSQL (4 rounds each) | 250.3 / 260.4 → 217.7 / 224.1 µs (−14 %) | 60.4 / 61.4 → 60.4 / 61.7 µs |
+| items 20–21, SQLite (3 rounds each) | 405.0 / 410.6 → 362.9 / 376.2 µs (−8 %) | unchanged |
+| item 22 on top of 20–21, PostgreSQL (5 rounds each) | 201.9 / 209.1 → 171.5 / 181.8 µs (−13 %) | 53.2 / 56.2 → 42.0 / 47.6 µs (−15 %) |
+| of item 22, step by step (4 rounds, on the tree before items 20–21): canonical JSON, request body, json columns | 244.2 → 235.0 → 224.2 → 214.8 µs (medians) | 61.0 → 56.2 → 48.0 → 47.9 µs |
+| of item 22: the response alone, against the step before (10 rounds) | 204.9 / 220.5 → 202.5 / 219.4 µs | 44.5 / 49.8 → 44.3 / 47.2 µs (lower in 8 of 10 pairs) |
+
+The gunicorn layout was tried too (8 devices over HTTP, alternated, load 2–4): 3 workers × 4
+threads 283–289 µs of server CPU and 125–144 µs of PostgreSQL's per op, 3 × 1 276 and 122,
+2 × 2 290 and 125: within the noise of the machine, so the layout stays.
+
 What would move it next:
 
 1. Fewer rows per op. Each of the four rows a visit writes (visit, change log, applied op,
@@ -223,8 +271,11 @@ What would move it next:
    rejected above: a retry needs its own op's answer).
 2. A narrow table for the visit facts (`resident_facts`: id and three instants): updating a
    4-column row cost 7.6 µs against 20.0 for the 1.1 KB resident row.
-3. Server: the request envelope (Flask, flask-smorest, gzip, JSON: ~25 µs per op in one process)
-   and the fingerprint (~6 µs; its bytes are fixed by the stored `op_hash`).
+3. Server: by cProfile of a first push after items 20–21 (1.90 s for 4,000 ops, the profiler's
+   own cost included), the loaders took 0.28 s (the per-field lookups, the instants' parsing,
+   the dispatch on `data`), applying the visits 0.18 s, COPY and the waits on PostgreSQL
+   0.43 s, canonical JSON 0.13 s before item 22; then the request envelope (Flask,
+   flask-smorest, gzip).
 4. A third core, or PostgreSQL on its own host ([design.md](design.md) §3): server, database and
    the load generator share these 2 cores.
 
