@@ -64,10 +64,12 @@ def record_hash(entity: str, payload_text: str) -> int:
 
 
 def combine(hashes) -> str:
-    total = 0
-    for value in hashes:
-        total = (total + value) & _MASK
-    return f"{total:016x}"
+    return digest_of_sum(sum(hashes))
+
+
+def digest_of_sum(total: int) -> str:
+    """The digest of records whose hashes add up to ``total`` (modulo 2**64, as hex)."""
+    return f"{total & _MASK:016x}"
 
 
 def facts_hash(resident_id: str, last_visit_at: str | None, last_met_at: str | None,

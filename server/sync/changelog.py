@@ -11,11 +11,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import delete, func, literal_column, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from shared.clock import isoformat
-from shared.digest import canonical_json, combine, facts_hash, record_hash
+from shared.digest import canonical_json, combine, digest_of_sum, facts_hash, record_hash
 
 from ..models import ChangeLogEntry, LogHead, Resident
 from .bulk import insert_rows
@@ -97,14 +97,25 @@ def append(session: Session, changes: list[Change], first_position: int,
 
 
 def grid_digests(session: Session, grid_ids, upto: int) -> dict[int, str]:
-    hashes: dict[int, list[int]] = {grid_id: [] for grid_id in grid_ids}
-    if not hashes:
+    """Per grid, the digest of its records up to position ``upto``, summed by the database.
+
+    Read row by row, a caught-up pull of a supervisor's grids (212,000 rows) took 1.5 s of the
+    server's CPU, more on a busy worker: each row became a Python object only to be added up.
+    The sum is taken in two halves, each far from overflowing (SQLite's sum() refuses to
+    overflow 64 bits, and the row hashes are full 64-bit values); modulo 2**64, the two make
+    the same digest as adding the rows one by one (shared.digest.combine)."""
+    grid_ids = list(grid_ids)
+    if not grid_ids:
         return {}
-    for grid_id, row_hash in session.execute(
-            select(ChangeLogEntry.grid_id, ChangeLogEntry.row_hash).where(
-                ChangeLogEntry.grid_id.in_(list(hashes)), ChangeLogEntry.position <= upto)):
-        hashes[grid_id].append(row_hash)
-    return {grid_id: combine(values) for grid_id, values in hashes.items()}
+    row_hash = ChangeLogEntry.row_hash
+    high = func.sum(row_hash.op(">>")(literal_column("32")))  # a constant: bigint >> integer
+    low = func.sum(row_hash.op("&")(literal_column("4294967295")))
+    sums = {grid_id: (int(high_sum) << 32) + int(low_sum)  # PostgreSQL sums as numeric
+            for grid_id, high_sum, low_sum in session.execute(
+                select(ChangeLogEntry.grid_id, high, low)
+                .where(ChangeLogEntry.grid_id.in_(grid_ids), ChangeLogEntry.position <= upto)
+                .group_by(ChangeLogEntry.grid_id))}
+    return {grid_id: digest_of_sum(sums.get(grid_id, 0)) for grid_id in grid_ids}
 
 
 def grid_fact_digests(session: Session, grid_ids) -> dict[int, str]:
