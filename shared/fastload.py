@@ -117,7 +117,7 @@ def _converter(field: fields.Field, name: str, partial) -> Callable[[Any, dict],
             return value
         only = field.validators[0] if len(field.validators) == 1 else None
         if type(only) is validate.OneOf and all(type(choice) is str for choice in only.choices):
-            string.plain_choices = frozenset(only.choices)  # compile_loader checks it inline
+            string.plain_choices = frozenset(only.choices)  # lists and dicts of it: items inline
         return string
     if kind is Plaintext:
         checks = _validator_chain(field, str)
